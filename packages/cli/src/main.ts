@@ -1,0 +1,35 @@
+import { startCommand, START_HELP } from './commands/start.js';
+
+const HELP = `Usage: switchboard <command> [options]
+
+Commands:
+  start      Run a hub node (WebSocket + HTTP) on the embedded store
+  help       Show this help, or the help of a command: switchboard help start
+
+Every command takes --help. Documentation: docs/reference/cli.md
+`;
+
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code, or undefined to keep running. */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(HELP);
+      return 0;
+    case 'help':
+      if (rest[0] === 'start') process.stdout.write(START_HELP);
+      else process.stdout.write(HELP);
+      return 0;
+    case 'start':
+      return startCommand(rest);
+    case '--version':
+    case '-v':
+      process.stdout.write('switchboard 0.1.0\n');
+      return 0;
+    default:
+      process.stderr.write(`switchboard: unknown command "${cmd}"\n\n${HELP}`);
+      return 2;
+  }
+}

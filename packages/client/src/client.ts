@@ -1,0 +1,532 @@
+import {
+  DEFAULT_TIMINGS, SwitchboardError,
+  type ClientFrame, type EnvelopeMeta, type ErrFrame, type FrameId, type HelloFrame, type IncomingReqFrame, type MsgFrame, type OkFrame, type WelcomeFrame,
+} from '@switchboard/protocol';
+import { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.js';
+import { Emitter } from './emitter.js';
+import { AsyncRefusalError, errorFromFrame } from './errors.js';
+import type { Link, ReplyHandlers } from './link.js';
+import { Outbox } from './outbox.js';
+import { Requests } from './requests.js';
+import { SubscriptionImpl, type SubscriptionHost } from './subscription.js';
+import { openTransport, resolveWebSocket, type Transport, type WebSocketCtor } from './transport.js';
+import type {
+  ClientEvents, ConnectOptions, ConnectionState, PublishOptions, PublishResult, RequestHandler, SubscribeOptions, Subscription, SwitchboardClient,
+} from './types.js';
+
+/** Messages for a hub subscription id not known yet (its `ok` still on the way), kept at most. */
+const STASH_MAX = 10_000;
+
+/** A refused `hello`, as thrown inside the connect loop. */
+class Refused {
+  constructor(readonly error: SwitchboardError) {}
+}
+
+const noop = () => {};
+
+/** The client: one logical connection across sockets, reconnects and hub restarts. */
+export class ClientImpl implements SwitchboardClient {
+  private readonly options: ConnectOptions;
+  private readonly urls: string[];
+  private readonly policy: BackoffPolicy | undefined;
+  private readonly random: () => number;
+  private readonly connectTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly emitter = new Emitter<ClientEvents>();
+  private readonly link: Link;
+  private readonly outbox: Outbox;
+  private readonly requests: Requests;
+  private readonly subs = new Set<SubscriptionImpl<unknown>>();
+  private readonly subsByHubId = new Map<string, SubscriptionImpl<unknown>>();
+  private readonly firstReplies = new Map<SubscriptionImpl<unknown>, { resolve(): void; reject(err: Error): void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly retired = new Set<string>();
+  private readonly pending = new Map<FrameId, ReplyHandlers>();
+  private stash: MsgFrame[] = [];
+  private ctor: WebSocketCtor | undefined;
+  private transport: Transport | undefined;
+  private handshaking: Transport | undefined;
+  private welcome: WelcomeFrame | undefined;
+  private resumeSession: string | undefined;
+  private currentState: ConnectionState = 'connecting';
+  private nextId = 1;
+  private urlIndex = 0;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private lastReceived = 0;
+  private sleeper: { timer: ReturnType<typeof setTimeout>; resolve(): void } | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ConnectOptions) {
+    this.options = options;
+    this.urls = options.urls?.length ? [...options.urls] : options.url ? [options.url] : [];
+    if (this.urls.length === 0) throw new SwitchboardError('BAD_FRAME', 'connect() needs `url` or a non-empty `urls`, e.g. { url: "ws://127.0.0.1:7070/v1/ws" }');
+    if (typeof options.component !== 'string' || options.component === '') {
+      throw new SwitchboardError('BAD_FRAME', 'connect() needs `component`: the id this client announces in hello, e.g. { component: "core-engine" }');
+    }
+    this.policy = options.reconnect === false ? undefined : backoffPolicy(options.reconnect);
+    this.random = options.random ?? Math.random;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMINGS.request_timeout_ms;
+    const self = this;
+    this.link = {
+      get up() { return self.transport !== undefined; },
+      call: (frame, reply) => this.call(frame, reply),
+      cancel: (id) => { this.pending.delete(id); },
+      send: (frame) => this.send(frame),
+    };
+    this.outbox = new Outbox(this.link, {
+      max: options.offlineQueue?.max ?? 10_000,
+      timeoutMs: options.publishTimeoutMs ?? 30_000,
+      newId: () => globalThis.crypto.randomUUID(),
+    });
+    this.requests = new Requests(this.link, options.component, this.requestTimeoutMs);
+  }
+
+  get session(): string | undefined { return this.welcome?.session; }
+  get node(): string | undefined { return this.welcome?.node; }
+  get state(): ConnectionState { return this.currentState; }
+
+  on<E extends keyof ClientEvents>(event: E, fn: (payload: ClientEvents[E]) => void): () => void {
+    return this.emitter.on(event, fn);
+  }
+
+  /** Connects for the first time; rejects on a refused hello or when no hub answers in time. */
+  async start(): Promise<void> {
+    try {
+      this.ctor = await resolveWebSocket(this.options.WebSocket);
+      await this.establish(true);
+    } catch (err) {
+      this.teardown(err as Error);
+      throw err;
+    }
+  }
+
+  // ---- sending ----
+
+  private call(frame: ClientFrame, reply: ReplyHandlers): FrameId {
+    if (!this.transport) throw new SwitchboardError('UNAVAILABLE', 'not connected to a hub');
+    const id = this.nextId++;
+    const text = JSON.stringify({ ...frame, id });
+    this.pending.set(id, reply);
+    this.transport.send(text);
+    return id;
+  }
+
+  private send(frame: ClientFrame): boolean {
+    if (!this.transport) return false;
+    this.transport.send(JSON.stringify(frame));
+    return true;
+  }
+
+  // ---- public operations ----
+
+  publish<D>(ch: string, type: string, data: D, options?: PublishOptions): Promise<PublishResult> {
+    if (this.currentState === 'closed') return Promise.reject(this.closedError());
+    return this.outbox.publish(ch, type, data, options);
+  }
+
+  subscribe<D = unknown>(ch: string, options: SubscribeOptions<D> = {}): Promise<Subscription<D>> {
+    if (this.currentState === 'closed') return Promise.reject(this.closedError());
+    const sub = new SubscriptionImpl<D>(ch, options, this.subscriptionHost());
+    const any = sub as unknown as SubscriptionImpl<unknown>;
+    this.subs.add(any);
+    return new Promise<Subscription<D>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (!this.firstReplies.delete(any)) return;
+        this.subs.delete(any);
+        sub.end();
+        reject(new SwitchboardError('TIMEOUT', `the hub did not accept the subscription to "${ch}" within ${this.requestTimeoutMs} ms`));
+      }, this.requestTimeoutMs);
+      this.firstReplies.set(any, { resolve: () => resolve(sub), reject, timer });
+      if (this.transport) this.sendSub(any);
+    });
+  }
+
+  request<R = unknown>(to: string, type: string, data?: unknown, options?: { timeoutMs?: number; meta?: EnvelopeMeta }): Promise<R> {
+    if (this.currentState === 'closed') return Promise.reject(this.closedError());
+    return this.requests.request<R>(to, type, data, options);
+  }
+
+  onRequest(handler: RequestHandler): () => void {
+    return this.requests.onRequest(handler);
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const t = this.transport;
+    this.teardown(this.closedError(), true);
+    this.closing = t
+      ? new Promise<void>((resolve) => {
+          t.onclose = () => resolve();
+          t.close(1000, 'client closed');
+        })
+      : Promise.resolve();
+    return this.closing;
+  }
+
+  private closedError(): SwitchboardError {
+    return new SwitchboardError('UNAVAILABLE', 'the client is closed; connect() again to get a new one');
+  }
+
+  // ---- subscriptions ----
+
+  private subscriptionHost(): SubscriptionHost {
+    return {
+      send: (frame) => this.send(frame),
+      emitError: (err) => { this.emitter.emit('error', err); },
+      forget: (sub) => {
+        this.subs.delete(sub);
+        const first = this.firstReplies.get(sub);
+        if (first) {
+          this.firstReplies.delete(sub);
+          clearTimeout(first.timer);
+          first.reject(new SwitchboardError('NOT_FOUND', `the subscription to "${sub.ch}" was cancelled before the hub accepted it`));
+        }
+        const hubId = sub.attachedId;
+        if (hubId !== undefined) {
+          this.subsByHubId.delete(hubId);
+          this.retired.add(hubId);
+        }
+      },
+      unsubscribe: (hubId) => new Promise<void>((resolve, reject) => {
+        if (!this.transport) { resolve(); return; }
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(new SwitchboardError('TIMEOUT', `the hub did not confirm unsub of ${hubId} within ${this.requestTimeoutMs} ms`));
+        }, this.requestTimeoutMs);
+        const id = this.call({ op: 'unsub', sub: hubId }, {
+          ok: () => { clearTimeout(timer); resolve(); },
+          err: (f) => { clearTimeout(timer); if (f.code === 'NOT_FOUND') resolve(); else reject(errorFromFrame(f)); },
+          drop: () => { clearTimeout(timer); resolve(); },
+        });
+      }),
+    };
+  }
+
+  private sendSub(sub: SubscriptionImpl<unknown>): void {
+    this.call(sub.subFrame(), {
+      ok: (f) => {
+        const hubId = String(f.sub);
+        if (!this.subs.has(sub) || sub.isEnded) {
+          // Given up on (timed out or unsubscribed) before the hub answered.
+          this.retired.add(hubId);
+          this.send({ op: 'unsub', sub: hubId });
+          return;
+        }
+        sub.attach(hubId, f.head);
+        this.subsByHubId.set(hubId, sub);
+        const first = this.firstReplies.get(sub);
+        if (first) {
+          this.firstReplies.delete(sub);
+          clearTimeout(first.timer);
+          first.resolve();
+        }
+        this.replayStash(hubId, sub);
+      },
+      err: (f) => {
+        const err = errorFromFrame(f);
+        this.subs.delete(sub);
+        const first = this.firstReplies.get(sub);
+        if (first) {
+          this.firstReplies.delete(sub);
+          clearTimeout(first.timer);
+          sub.end();
+          first.reject(err);
+        } else {
+          const e = new SwitchboardError(err.code, `resubscribing to "${sub.ch}" after a reconnect failed: ${err.message}`, err.details);
+          sub.end(e);
+          this.emitter.emit('error', e);
+        }
+      },
+      drop: noop, // sent again by restore() on the next welcome
+    });
+  }
+
+  private routeMsg(f: MsgFrame): void {
+    const sub = this.subsByHubId.get(f.sub);
+    if (sub) { sub.deliver(f); return; }
+    if (this.retired.has(f.sub)) return;
+    this.stash.push(f);
+    if (this.stash.length > STASH_MAX) this.stash.shift();
+  }
+
+  private replayStash(hubId: string, sub: SubscriptionImpl<unknown>): void {
+    if (this.stash.length === 0) return;
+    const mine = this.stash.filter((f) => f.sub === hubId);
+    if (mine.length === 0) return;
+    this.stash = this.stash.filter((f) => f.sub !== hubId);
+    for (const f of mine) sub.deliver(f);
+  }
+
+  // ---- incoming frames ----
+
+  private onFrame(t: Transport, text: string): void {
+    if (t !== this.transport) return;
+    this.lastReceived = Date.now();
+    let f: { op?: unknown; re?: FrameId; [k: string]: unknown };
+    try {
+      f = JSON.parse(text);
+    } catch {
+      this.emitter.emit('error', new SwitchboardError('BAD_FRAME', `the hub sent a frame that is not JSON: ${text.slice(0, 200)}`));
+      return;
+    }
+    if (f === null || typeof f !== 'object') return;
+    switch (f.op) {
+      case 'ok': {
+        const h = f.re === undefined ? undefined : this.pending.get(f.re);
+        if (h) { this.pending.delete(f.re!); h.ok(f as OkFrame); }
+        return;
+      }
+      case 'err': {
+        const h = f.re === undefined ? undefined : this.pending.get(f.re);
+        if (h) { this.pending.delete(f.re!); h.err(f as unknown as ErrFrame); return; }
+        this.emitter.emit('error', new AsyncRefusalError(f as unknown as ErrFrame));
+        return;
+      }
+      case 'msg':
+        if (typeof f.sub === 'string' && f.msg && typeof f.msg === 'object') this.routeMsg(f as unknown as MsgFrame);
+        return;
+      case 'req':
+        if (typeof f.rid === 'string') this.requests.handle(f as unknown as IncomingReqFrame);
+        return;
+      default:
+        return; // pong, and ops of features this client does not use
+    }
+  }
+
+  // ---- connection lifecycle ----
+
+  private setState(s: ConnectionState): void {
+    if (this.currentState === s) return;
+    this.currentState = s;
+    this.emitter.emit('state', s);
+  }
+
+  /** Tries the URLs in turn, rounds separated by backoff, until a welcome (or the budget runs out). */
+  private async establish(initial: boolean): Promise<void> {
+    const n = this.urls.length;
+    const deadline = initial ? Date.now() + this.connectTimeoutMs : Infinity;
+    const policy = this.policy ?? backoffPolicy();
+    const maxAttempts = this.policy ? this.policy.maxAttempts : n;
+    const start = this.urlIndex;
+    let attempts = 0;
+    let round = 0;
+    let lastErr: unknown;
+    for (;;) {
+      for (let k = 0; k < n; k++) {
+        if (this.currentState === 'closed') throw this.closedError();
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          throw new SwitchboardError('TIMEOUT', `no hub answered within ${this.connectTimeoutMs} ms at ${this.urls.join(', ')}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`, undefined, { cause: lastErr });
+        }
+        if (attempts >= maxAttempts) {
+          throw new SwitchboardError('UNAVAILABLE', `gave up after ${attempts} connection attempts to ${this.urls.join(', ')}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`, undefined, { cause: lastErr });
+        }
+        attempts++;
+        const idx = (start + k) % n;
+        try {
+          await this.attempt(idx, Math.min(remaining, this.connectTimeoutMs));
+          return;
+        } catch (err) {
+          if (!(err instanceof Refused)) { lastErr = err; continue; }
+          if (initial || this.isFatalRefusal(err.error)) throw err.error;
+          this.emitter.emit('error', err.error);
+          lastErr = err.error;
+        }
+      }
+      if (this.currentState === 'closed') throw this.closedError();
+      await this.sleep(Math.min(backoffDelay(policy, round++, this.random), Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  /** A refused hello that retrying cannot fix: a bad static token. */
+  private isFatalRefusal(err: SwitchboardError): boolean {
+    if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') return typeof this.options.token !== 'function';
+    return err.code === 'BAD_FRAME';
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { this.sleeper = undefined; resolve(); }, ms);
+      this.sleeper = { timer, resolve };
+    });
+  }
+
+  /** One socket to `urls[idx]`: open, hello, welcome. */
+  private async attempt(idx: number, timeoutMs: number): Promise<void> {
+    const url = this.urls[idx]!;
+    const deadline = Date.now() + timeoutMs;
+    const t = await openTransport(this.ctor!, url, timeoutMs);
+    if (this.currentState === 'closed') {
+      t.close(1000, 'client closed');
+      throw this.closedError();
+    }
+    this.handshaking = t;
+    const helloId = this.nextId++;
+    await new Promise<void>((resolve, reject) => {
+      let finished = false;
+      const finish = (err: unknown) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        if (this.handshaking === t) this.handshaking = undefined;
+        t.onmessage = noop;
+        t.onclose = noop;
+        t.close(1000, 'handshake failed');
+        reject(err);
+      };
+      const timer = setTimeout(() => finish(new SwitchboardError('TIMEOUT', `no welcome from ${url} within ${timeoutMs} ms`)), Math.max(1, deadline - Date.now()));
+      t.onclose = (info) => finish(new SwitchboardError('UNAVAILABLE', `${url} closed the connection before welcome (code ${info.code}${info.reason ? `: ${info.reason}` : ''})`));
+      t.onmessage = (text) => {
+        let f: { op?: unknown; re?: unknown; [k: string]: unknown };
+        try { f = JSON.parse(text); } catch { return; }
+        if (f?.op === 'welcome') {
+          if (finished) return;
+          finished = true;
+          clearTimeout(timer);
+          if (this.handshaking === t) this.handshaking = undefined;
+          if (this.currentState === 'closed') {
+            t.onclose = noop;
+            t.close(1000, 'client closed');
+            reject(this.closedError());
+            return;
+          }
+          this.adopt(t, f as unknown as WelcomeFrame, idx);
+          resolve();
+        } else if (f?.op === 'err' && (f.re === helloId || f.re === undefined)) {
+          const err = errorFromFrame(f as unknown as ErrFrame);
+          if (this.resumeSession !== undefined && err.code !== 'UNAUTHENTICATED' && err.code !== 'FORBIDDEN') {
+            // The hub would not resume the old session: start a fresh one next time (subscriptions resume from
+            // their own positions anyway).
+            this.resumeSession = undefined;
+            finish(err);
+          } else {
+            finish(new Refused(err));
+          }
+        }
+      };
+      this.token().then(
+        (token) => {
+          if (finished) return;
+          const hello: HelloFrame = { op: 'hello', id: helloId, component: this.options.component };
+          if (token !== undefined) hello.token = token;
+          if (this.options.version !== undefined) hello.version = this.options.version;
+          if (this.resumeSession !== undefined) hello.resume = this.resumeSession;
+          t.send(JSON.stringify(hello));
+        },
+        (err: unknown) => finish(new Refused(new SwitchboardError('UNAUTHENTICATED', `the token function failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err }))),
+      );
+    });
+  }
+
+  private async token(): Promise<string | undefined> {
+    const t = this.options.token;
+    return typeof t === 'function' ? await t() : t;
+  }
+
+  /** A welcome arrived on `t`: make it the current socket, restore state, report connected. */
+  private adopt(t: Transport, welcome: WelcomeFrame, idx: number): void {
+    this.transport = t;
+    this.welcome = welcome;
+    this.resumeSession = welcome.session;
+    this.urlIndex = idx;
+    this.lastReceived = Date.now();
+    this.retired.clear();
+    this.stash = [];
+    t.onmessage = (text) => this.onFrame(t, text);
+    t.onclose = (info) => this.lost(t, info);
+    this.startHeartbeat(t, this.options.heartbeatMs ?? welcome.heartbeat_ms ?? DEFAULT_TIMINGS.heartbeat_ms);
+    // Order matters: subscriptions first, then publishes that were awaiting ok, then the offline queue,
+    // then requests made while offline. All synchronous, so nothing the application does interleaves.
+    for (const sub of this.subs) if (!sub.isEnded) this.sendSub(sub);
+    this.outbox.flush();
+    this.requests.flush();
+    this.setState('connected');
+    this.emitter.emit('welcome', welcome);
+  }
+
+  private startHeartbeat(t: Transport, heartbeatMs: number): void {
+    clearInterval(this.heartbeat);
+    const period = Math.max(10, Math.floor(heartbeatMs / 2));
+    this.heartbeat = setInterval(() => {
+      if (t !== this.transport) return;
+      if (Date.now() - this.lastReceived > 2 * heartbeatMs) {
+        t.onmessage = noop;
+        t.onclose = noop;
+        t.close(4000, 'heartbeat timeout');
+        this.lost(t, { code: 4000, reason: `nothing received from the hub for ${2 * heartbeatMs} ms` });
+        return;
+      }
+      this.send({ op: 'ping' });
+    }, period);
+  }
+
+  /** The current socket is gone: park everything, then reconnect (or close, when reconnect is off). */
+  private lost(t: Transport, info: { code: number; reason: string }): void {
+    if (t !== this.transport) return;
+    this.transport = undefined;
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.outbox.requeue();
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const h of calls) h.drop();
+    for (const sub of this.subs) sub.detach();
+    this.subsByHubId.clear();
+    this.retired.clear();
+    this.stash = [];
+    if (this.currentState === 'closed') return;
+    if (!this.policy) {
+      this.teardown(new SwitchboardError('UNAVAILABLE', `the connection to the hub closed (code ${info.code}${info.reason ? `: ${info.reason}` : ''}) and reconnect is off`));
+      return;
+    }
+    this.setState('reconnecting');
+    void this.establish(false).catch((err: Error) => {
+      if (this.currentState === 'closed') return;
+      this.emitter.emit('error', err);
+      this.teardown(err);
+    });
+  }
+
+  /** Final: state `closed`, every pending operation rejected with `err`, iterations ended. */
+  private teardown(err: Error, userClose = false): void {
+    this.setState('closed');
+    if (this.sleeper) {
+      clearTimeout(this.sleeper.timer);
+      this.sleeper.resolve();
+      this.sleeper = undefined;
+    }
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const t = this.transport;
+    this.transport = undefined;
+    if (t) { t.onmessage = noop; }
+    if (this.handshaking) {
+      this.handshaking.close(1000, 'client closed');
+      this.handshaking = undefined;
+    }
+    this.outbox.failAll(err);
+    this.requests.failAll(err);
+    for (const [sub, first] of this.firstReplies) {
+      clearTimeout(first.timer);
+      first.reject(err);
+      sub.end();
+    }
+    this.firstReplies.clear();
+    this.pending.clear();
+    for (const sub of this.subs) sub.end(userClose ? undefined : err);
+    this.subs.clear();
+    this.subsByHubId.clear();
+    this.stash = [];
+  }
+}
+
+/**
+ * Connects to a Switchboard hub. Resolves after the first `welcome`; rejects with a `SwitchboardError`
+ * carrying the hub's code when the hello is refused (`UNAUTHENTICATED`, …), or with `TIMEOUT` when no hub
+ * answers within `connectTimeoutMs`.
+ */
+export async function connect(options: ConnectOptions): Promise<SwitchboardClient> {
+  const client = new ClientImpl(options);
+  await client.start();
+  return client;
+}

@@ -1,0 +1,126 @@
+import { SUBPROTOCOL, SwitchboardError } from '@switchboard/protocol';
+
+/**
+ * The part of a WebSocket object the client uses: the WHATWG shape, which browsers and `ws` both implement.
+ * Handler parameters are `any` so that both the DOM and the `ws` declarations are assignable.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /* eslint-disable @typescript-eslint/no-explicit-any */
+  onopen: ((ev: any) => void) | null;
+  onmessage: ((ev: any) => void) | null;
+  onclose: ((ev: any) => void) | null;
+  onerror: ((ev: any) => void) | null;
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+}
+
+/** A WebSocket constructor (`globalThis.WebSocket`, the `ws` package's default export, or a test double). */
+export type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** One open socket, as the client core sees it: text frames in and out, one close notification. */
+export interface Transport {
+  send(text: string): void;
+  /** Close the socket; `onclose` still fires once. */
+  close(code?: number, reason?: string): void;
+  onmessage: (text: string) => void;
+  onclose: (info: { code: number; reason: string }) => void;
+}
+
+const decoder = new TextDecoder();
+
+function toText(data: unknown): string | undefined {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return decoder.decode(new Uint8Array(data));
+  if (ArrayBuffer.isView(data)) return decoder.decode(data);
+  return undefined;
+}
+
+/**
+ * Opens a socket to `url` with the `switchboard.v1` subprotocol. Resolves once it is open; rejects with
+ * `UNAVAILABLE` when it fails or closes first, or after `timeoutMs`.
+ */
+export function openTransport(Ctor: WebSocketCtor, url: string, timeoutMs: number): Promise<Transport> {
+  return new Promise<Transport>((resolve, reject) => {
+    let ws: WebSocketLike;
+    try {
+      ws = new Ctor(url, SUBPROTOCOL);
+    } catch (err) {
+      reject(new SwitchboardError('UNAVAILABLE', `cannot open a WebSocket to ${url}: ${(err as Error).message}`, undefined, { cause: err }));
+      return;
+    }
+    let settled = false;
+    const fail = (why: string, cause?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.onopen = ws.onclose = ws.onerror = ws.onmessage = null;
+      try { ws.close(); } catch { /* already closing */ }
+      reject(new SwitchboardError('UNAVAILABLE', `cannot connect to ${url}: ${why}`, undefined, cause === undefined ? undefined : { cause }));
+    };
+    const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
+    ws.onerror = (ev: unknown) => fail(errorText(ev), ev);
+    ws.onclose = (ev: { code: number; reason: string }) => fail(`closed with code ${ev.code}${ev.reason ? ` (${ev.reason})` : ''}`);
+    ws.onopen = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(wrap(ws));
+    };
+  });
+}
+
+function errorText(ev: unknown): string {
+  const e = ev as { message?: unknown; error?: { message?: unknown } } | null;
+  const msg = e?.error?.message ?? e?.message;
+  return typeof msg === 'string' && msg ? msg : 'socket error';
+}
+
+function wrap(ws: WebSocketLike): Transport {
+  let closed = false;
+  let fallback: ReturnType<typeof setTimeout> | undefined;
+  const t: Transport = {
+    send(text) { ws.send(text); },
+    close(code = 1000, reason = '') {
+      try { ws.close(code, reason); } catch { /* already closed */ }
+      // A socket whose peer is gone may take long to report close: report it ourselves after a moment.
+      if (!closed && fallback === undefined) fallback = setTimeout(() => done({ code: 1006, reason: 'closed by client' }), 1000);
+    },
+    onmessage: () => {},
+    onclose: () => {},
+  };
+  const done = (info: { code: number; reason: string }) => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(fallback);
+    ws.onmessage = ws.onclose = ws.onerror = null;
+    t.onclose(info);
+  };
+  ws.onmessage = (ev: { data: unknown }) => {
+    const text = toText(ev.data);
+    if (text !== undefined) t.onmessage(text);
+  };
+  ws.onclose = (ev: { code: number; reason: string }) => done({ code: ev.code, reason: String(ev.reason ?? '') });
+  ws.onerror = () => { /* a close event follows */ };
+  return t;
+}
+
+/**
+ * Picks the WebSocket constructor: the injected one, `globalThis.WebSocket`, else the `ws` package (loaded
+ * only when needed, so browsers never see it).
+ */
+export async function resolveWebSocket(injected: WebSocketCtor | undefined): Promise<WebSocketCtor> {
+  if (injected) return injected;
+  const g = (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
+  if (g) return g;
+  const name = 'ws';
+  try {
+    const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as { default?: WebSocketCtor; WebSocket?: WebSocketCtor };
+    const ctor = mod.default ?? mod.WebSocket;
+    if (ctor) return ctor;
+  } catch (err) {
+    throw new SwitchboardError('UNAVAILABLE', 'no WebSocket implementation: this runtime has no globalThis.WebSocket and the "ws" package is not installed; run `npm install ws` or pass options.WebSocket', undefined, { cause: err });
+  }
+  throw new SwitchboardError('UNAVAILABLE', 'the "ws" package has no WebSocket export; pass options.WebSocket');
+}

@@ -1,0 +1,83 @@
+import { jwtVerify } from 'jose';
+import { matchChannel, SwitchboardError } from '@switchboard/protocol';
+import type { HubConfig } from './config.js';
+
+/** Who a connection or HTTP call is, and what its token allows. */
+export interface Identity {
+  component: string;
+  /** Channel patterns it may publish to; undefined = any. */
+  pub?: string[];
+  /** Channel patterns it may subscribe to; undefined = any. */
+  sub?: string[];
+  /** Token expiry (seconds since epoch). */
+  exp?: number;
+}
+
+/** Checks tokens against the configured keys. */
+export interface Authenticator {
+  /** Resolves the identity of a `hello` or an HTTP call; rejects with UNAUTHENTICATED or FORBIDDEN. */
+  authenticate(token: string | undefined, claimedComponent: string | undefined): Promise<Identity>;
+}
+
+const COMPONENT = /^[A-Za-z0-9_.\-:@/]{1,128}$/;
+
+/** Creates the authenticator for a config: dev mode trusts the claimed component; otherwise HS256 JWTs. */
+export function createAuthenticator(config: HubConfig): Authenticator {
+  const secret = config.auth.hs256Secret ? new TextEncoder().encode(config.auth.hs256Secret) : undefined;
+  return {
+    async authenticate(token, claimed) {
+      if (claimed !== undefined && (typeof claimed !== 'string' || !COMPONENT.test(claimed))) {
+        throw new SwitchboardError('BAD_FRAME', '"component" must be 1-128 characters of A-Z a-z 0-9 _ . - : @ /');
+      }
+      if (token === undefined || token === '') {
+        if (config.auth.dev) {
+          if (!claimed) throw new SwitchboardError('BAD_FRAME', '"component" is required: name the component that connects, e.g. "core-engine"');
+          return { component: claimed };
+        }
+        throw new SwitchboardError('UNAUTHENTICATED', 'a token is required: pass a JWT in "token" (socket) or "Authorization: Bearer <JWT>" (HTTP)');
+      }
+      if (typeof token !== 'string') throw new SwitchboardError('BAD_FRAME', '"token" must be a string (a JWT)');
+      if (!secret) {
+        if (config.auth.dev && claimed) return { component: claimed };
+        throw new SwitchboardError('UNAUTHENTICATED', 'this hub has no token key configured; start it with --token-secret or use --dev');
+      }
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] }));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        const why = code === 'ERR_JWT_EXPIRED' ? 'the token has expired; get a new one' : `the token is not valid (${(err as Error).message}); sign it with the hub's secret (HS256)`;
+        throw new SwitchboardError('UNAUTHENTICATED', why);
+      }
+      const sub = payload.sub;
+      if (typeof sub !== 'string' || !COMPONENT.test(sub)) throw new SwitchboardError('UNAUTHENTICATED', 'the token has no valid "sub" claim naming the component');
+      if (claimed && claimed !== sub) throw new SwitchboardError('FORBIDDEN', `the token is for component "${sub}", not "${claimed}"; connect as "${sub}" or use that component's token`);
+      const sb = (payload.sb ?? {}) as Record<string, unknown>;
+      return {
+        component: sub,
+        pub: patterns(payload['sb.pub'] ?? sb.pub),
+        sub: patterns(payload['sb.sub'] ?? sb.sub),
+        exp: typeof payload.exp === 'number' ? payload.exp : undefined,
+      };
+    },
+  };
+}
+
+function patterns(v: unknown): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.filter((x): x is string => typeof x === 'string');
+}
+
+/** Throws FORBIDDEN unless the identity may publish to `ch`. */
+export function assertMayPublish(id: Identity, ch: string): void {
+  if (id.pub && !id.pub.some((p) => matchChannel(p, ch))) {
+    throw new SwitchboardError('FORBIDDEN', `component "${id.component}" may not publish to "${ch}"; its token allows: ${id.pub.join(', ') || 'nothing'}`);
+  }
+}
+
+/** Throws FORBIDDEN unless the identity may subscribe to `pattern`. */
+export function assertMaySubscribe(id: Identity, pattern: string): void {
+  if (id.sub && !id.sub.some((p) => p === pattern || matchChannel(p, pattern))) {
+    throw new SwitchboardError('FORBIDDEN', `component "${id.component}" may not subscribe to "${pattern}"; its token allows: ${id.sub.join(', ') || 'nothing'}`);
+  }
+}

@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_LIMITS, DEFAULT_TIMINGS, channelPatternProblem, matchChannel, SwitchboardError } from '@switchboard/protocol';
+import { parseDuration } from '@switchboard/contracts';
+
+/** How a channel keeps its messages. */
+export type ChannelMode = 'durable' | 'ephemeral';
+
+/** Settings of the channels matching one pattern. */
+export interface ChannelSettings {
+  mode: ChannelMode;
+  /** Keep at most this many messages. */
+  maxMessages?: number;
+  /** Keep messages at most this long (ms). */
+  maxAgeMs?: number;
+  ackTimeoutMs: number;
+  maxDeliveries: number;
+}
+
+/** Everything a hub is configured with; {@link resolveConfig} fills the defaults. */
+export interface HubConfig {
+  /** Hub node id (shown in `welcome.node`). */
+  nodeId: string;
+  heartbeatMs: number;
+  dedupeWindowMs: number;
+  requestTimeoutMs: number;
+  /** Upper bound of a request's `timeout_ms`. */
+  maxRequestTimeoutMs: number;
+  /** How long a disconnected session's subscriptions are kept for `resume`. */
+  sessionTtlMs: number;
+  limits: {
+    maxFrameBytes: number;
+    maxInflight: number;
+    maxSubscriptions: number;
+    maxPendingRequests: number;
+    /** Socket send buffer above which a subscriber is paused (durable) or skipped (ephemeral). */
+    maxBufferedBytes: number;
+  };
+  /** Defaults for every channel. */
+  channelDefaults: ChannelSettings;
+  /** Per-pattern settings, first match wins (an exact name before patterns). */
+  channels: { match: string; settings: Partial<ChannelSettings> }[];
+  /** Refuse publishes to channels that no contract and no `channels` entry declares. */
+  strictChannels: boolean;
+  auth: {
+    /** Dev mode: no token needed; `hello.component` is trusted. */
+    dev: boolean;
+    /** Shared secret for HS256 tokens. */
+    hs256Secret?: string;
+  };
+}
+
+/** Defaults used when nothing is configured. */
+export function defaultConfig(): HubConfig {
+  return {
+    nodeId: 'hub-1',
+    heartbeatMs: DEFAULT_TIMINGS.heartbeat_ms,
+    dedupeWindowMs: DEFAULT_TIMINGS.dedupe_window_ms,
+    requestTimeoutMs: DEFAULT_TIMINGS.request_timeout_ms,
+    maxRequestTimeoutMs: 300_000,
+    sessionTtlMs: 300_000,
+    limits: {
+      maxFrameBytes: DEFAULT_LIMITS.max_frame_bytes,
+      maxInflight: DEFAULT_LIMITS.max_inflight,
+      maxSubscriptions: DEFAULT_LIMITS.max_subscriptions,
+      maxPendingRequests: DEFAULT_LIMITS.max_pending_requests,
+      maxBufferedBytes: 8 * 1024 * 1024,
+    },
+    channelDefaults: { mode: 'durable', ackTimeoutMs: DEFAULT_TIMINGS.ack_timeout_ms, maxDeliveries: DEFAULT_TIMINGS.max_deliveries },
+    channels: [],
+    strictChannels: false,
+    auth: { dev: false },
+  };
+}
+
+/** The settings for channel `ch`: config entries first, then the contract's `x-switchboard`, then defaults. */
+export function channelSettings(config: HubConfig, ch: string, contractExtension?: Record<string, unknown>): ChannelSettings {
+  const exact = config.channels.find((c) => c.match === ch);
+  const entry = exact ?? config.channels.find((c) => matchChannel(c.match, ch));
+  const fromContract = contractExtension ? settingsFromObject(contractExtension, 'x-switchboard') : {};
+  return { ...config.channelDefaults, ...fromContract, ...(entry?.settings ?? {}) };
+}
+
+/** True when a `channels` entry of the config names or matches `ch`. */
+export function configDeclares(config: HubConfig, ch: string): boolean {
+  return config.channels.some((c) => c.match === ch || matchChannel(c.match, ch));
+}
+
+/** Error in a configuration file, naming the place and the fix. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads a `switchboard.yaml` (or JSON) file into a partial config. Keys (all optional):
+ * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `session_ttl`, `strict_channels`,
+ * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes}`,
+ * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
+ * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
+ * `auth: {dev, hs256_secret}`.
+ */
+export function readConfigFile(file: string): HubConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}; check the path given to --config`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
+  }
+  return configFromObject(doc ?? {}, file);
+}
+
+/** Builds a full config from a parsed object (see {@link readConfigFile} for the keys). */
+export function configFromObject(doc: unknown, file = 'config'): HubConfig {
+  const c = defaultConfig();
+  if (!isObject(doc)) throw new ConfigError(`${file}: the top level must be a mapping (key: value)`);
+  const known = new Set(['node_id', 'heartbeat', 'dedupe_window', 'request_timeout', 'max_request_timeout', 'session_ttl', 'strict_channels', 'limits', 'defaults', 'channels', 'auth']);
+  for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`${file}: unknown key "${k}"; known keys: ${[...known].join(', ')}`);
+  if (doc.node_id !== undefined) c.nodeId = str(doc.node_id, `${file}: node_id`);
+  if (doc.heartbeat !== undefined) c.heartbeatMs = dur(doc.heartbeat, `${file}: heartbeat`);
+  if (doc.dedupe_window !== undefined) c.dedupeWindowMs = dur(doc.dedupe_window, `${file}: dedupe_window`);
+  if (doc.request_timeout !== undefined) c.requestTimeoutMs = dur(doc.request_timeout, `${file}: request_timeout`);
+  if (doc.max_request_timeout !== undefined) c.maxRequestTimeoutMs = dur(doc.max_request_timeout, `${file}: max_request_timeout`);
+  if (doc.session_ttl !== undefined) c.sessionTtlMs = dur(doc.session_ttl, `${file}: session_ttl`);
+  if (doc.strict_channels !== undefined) c.strictChannels = bool(doc.strict_channels, `${file}: strict_channels`);
+  if (doc.limits !== undefined) {
+    if (!isObject(doc.limits)) throw new ConfigError(`${file}: limits must be a mapping`);
+    const map: Record<string, keyof HubConfig['limits']> = {
+      max_frame_bytes: 'maxFrameBytes', max_inflight: 'maxInflight', max_subscriptions: 'maxSubscriptions',
+      max_pending_requests: 'maxPendingRequests', max_buffered_bytes: 'maxBufferedBytes',
+    };
+    for (const [k, v] of Object.entries(doc.limits)) {
+      const key = map[k];
+      if (!key) throw new ConfigError(`${file}: unknown limit "${k}"; known: ${Object.keys(map).join(', ')}`);
+      c.limits[key] = posInt(v, `${file}: limits.${k}`);
+    }
+  }
+  if (doc.defaults !== undefined) c.channelDefaults = { ...c.channelDefaults, ...settingsFromObject(doc.defaults, `${file}: defaults`) };
+  if (doc.channels !== undefined) {
+    if (!isObject(doc.channels)) throw new ConfigError(`${file}: channels must be a mapping of channel name or pattern to settings`);
+    for (const [match, v] of Object.entries(doc.channels)) {
+      const problem = channelPatternProblem(match);
+      if (problem) throw new ConfigError(`${file}: channels."${match}": ${problem}`);
+      c.channels.push({ match, settings: settingsFromObject(v ?? {}, `${file}: channels."${match}"`) });
+    }
+  }
+  if (doc.auth !== undefined) {
+    if (!isObject(doc.auth)) throw new ConfigError(`${file}: auth must be a mapping`);
+    if (doc.auth.dev !== undefined) c.auth.dev = bool(doc.auth.dev, `${file}: auth.dev`);
+    if (doc.auth.hs256_secret !== undefined) c.auth.hs256Secret = str(doc.auth.hs256_secret, `${file}: auth.hs256_secret`);
+  }
+  return c;
+}
+
+function settingsFromObject(v: unknown, where: string): Partial<ChannelSettings> {
+  if (!isObject(v)) throw new ConfigError(`${where} must be a mapping with mode, retention, ack_timeout or max_deliveries`);
+  const out: Partial<ChannelSettings> = {};
+  for (const k of Object.keys(v)) {
+    if (!['mode', 'retention', 'ack_timeout', 'max_deliveries'].includes(k)) {
+      throw new ConfigError(`${where}: unknown key "${k}"; known: mode, retention, ack_timeout, max_deliveries`);
+    }
+  }
+  if (v.mode !== undefined) {
+    if (v.mode !== 'durable' && v.mode !== 'ephemeral') throw new ConfigError(`${where}.mode must be "durable" or "ephemeral", not ${JSON.stringify(v.mode)}`);
+    out.mode = v.mode;
+  }
+  if (v.retention !== undefined) {
+    if (!isObject(v.retention)) throw new ConfigError(`${where}.retention must be a mapping with max_messages and/or max_age`);
+    for (const k of Object.keys(v.retention)) {
+      if (k !== 'max_messages' && k !== 'max_age') throw new ConfigError(`${where}.retention: unknown key "${k}"; known: max_messages, max_age`);
+    }
+    if (v.retention.max_messages !== undefined) out.maxMessages = posInt(v.retention.max_messages, `${where}.retention.max_messages`);
+    if (v.retention.max_age !== undefined) out.maxAgeMs = dur(v.retention.max_age, `${where}.retention.max_age`);
+  }
+  if (v.ack_timeout !== undefined) out.ackTimeoutMs = dur(v.ack_timeout, `${where}.ack_timeout`);
+  if (v.max_deliveries !== undefined) out.maxDeliveries = posInt(v.max_deliveries, `${where}.max_deliveries`);
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function str(v: unknown, where: string): string {
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`${where} must be a non-empty string`);
+  return v;
+}
+function bool(v: unknown, where: string): boolean {
+  if (typeof v !== 'boolean') throw new ConfigError(`${where} must be true or false`);
+  return v;
+}
+function posInt(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`${where} must be a whole number above 0, not ${JSON.stringify(v)}`);
+  return v;
+}
+function dur(v: unknown, where: string): number {
+  try {
+    const ms = parseDuration(v as string | number);
+    if (!(ms > 0)) throw new Error('must be above 0');
+    return ms;
+  } catch (err) {
+    throw new ConfigError(`${where}: ${(err as Error).message}; write a duration like 500ms, 30s, 5m, 2h or 7d`);
+  }
+}
+
+/** Throws a SwitchboardError when the config cannot run (e.g. neither dev mode nor a token secret). */
+export function assertRunnable(config: HubConfig): void {
+  if (!config.auth.dev && !config.auth.hs256Secret) {
+    throw new SwitchboardError('UNAUTHENTICATED', 'no way to authenticate clients: start with --dev for development, or set --token-secret (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens');
+  }
+}

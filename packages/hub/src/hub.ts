@@ -1,0 +1,139 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { emptyContracts, type ContractSet } from '@switchboard/contracts';
+import { createAuthenticator } from './auth.js';
+import { ChannelTable } from './channels.js';
+import { assertRunnable, type HubConfig } from './config.js';
+import { GroupTable } from './delivery/group-dispatcher.js';
+import { createMetrics, type HubMetrics } from './metrics.js';
+import { RequestRouter } from './requests.js';
+import { Router } from './router.js';
+import { Connection, ParkedSessions, type ConnectionDeps } from './session.js';
+import type { Store } from './store/store.js';
+import { createHttpHandler } from './transport/http-transport.js';
+import { attachWebSocket } from './transport/ws-transport.js';
+
+/** What a hub is made of; every part is injected. */
+export interface HubOptions {
+  config: HubConfig;
+  /** The durable store (the hub closes it on `close()`). */
+  store: Store;
+  /** Contracts validated at runtime; none when omitted. */
+  contracts?: ContractSet;
+  logger?: Logger;
+  metrics?: HubMetrics;
+}
+
+/** A running (or ready to run) hub node. */
+export interface Hub {
+  /** Starts listening; resolves with the bound address. Port 0 picks a free port. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** The bound address, once listening. */
+  address(): AddressInfo | undefined;
+  /** Swaps the contracts in one step: every message after the swap is checked against the new set only. */
+  setContracts(contracts: ContractSet): void;
+  contracts(): ContractSet;
+  /** Open connections. */
+  connectionCount(): number;
+  /** Stops accepting, closes connections, flushes and closes the store. */
+  close(): Promise<void>;
+  readonly metrics: HubMetrics;
+  readonly router: Router;
+}
+
+/** Creates a hub node from its parts. */
+export function createHub(options: HubOptions): Hub {
+  const { config, store } = options;
+  assertRunnable(config);
+  const log = options.logger ?? pino({ level: process.env.SWITCHBOARD_LOG_LEVEL ?? 'info' });
+  const metrics = options.metrics ?? createMetrics();
+  let contracts = options.contracts ?? emptyContracts();
+  let closing = false;
+
+  const channels = new ChannelTable({ store, config, contracts: () => contracts });
+  const router = new Router({ store, channels, config, metrics, validate: (ch, type, data) => contracts.validate(ch, type, data) });
+  const groups = new GroupTable({ store, router, metrics });
+  const requests = new RequestRouter(config);
+  const parked = new ParkedSessions(config.sessionTtlMs);
+  const auth = createAuthenticator(config);
+  const connections = new Set<Connection>();
+  const connDeps: ConnectionDeps = {
+    config,
+    router,
+    requests,
+    metrics,
+    auth,
+    parked,
+    log,
+    subscriptions: { store, channels, router, metrics, config, groups },
+  };
+
+  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing }));
+  server.keepAliveTimeout = 5_000;
+  const ws = attachWebSocket(
+    server,
+    {
+      open(peer) {
+        const conn = new Connection(peer, connDeps);
+        connections.add(conn);
+        metrics.connections.inc();
+        return {
+          text: (text, bytes) => conn.onText(text, bytes),
+          bad: (message) => conn.onBadFrame(message),
+          pong: () => conn.touch(),
+          close: () => {
+            if (!connections.delete(conn)) return;
+            metrics.connections.dec();
+            void conn.close().catch((err) => log.warn({ err }, 'error while closing a connection'));
+          },
+        };
+      },
+    },
+    { hardMaxPayload: config.limits.maxFrameBytes * 4 },
+  );
+
+  // Heartbeat: WebSocket pings keep browsers' sockets visibly alive; a client silent for 2 × heartbeat is dropped.
+  const beat = setInterval(() => {
+    const now = Date.now();
+    for (const c of ws.clients()) if (c.readyState === c.OPEN) c.ping();
+    for (const conn of connections) {
+      if (now - conn.lastSeen > 2 * config.heartbeatMs) conn.peer.close(4408, 'heartbeat timeout: no frame for 2 × heartbeat_ms');
+    }
+  }, Math.max(50, Math.floor(config.heartbeatMs / 2)));
+  beat.unref();
+
+  return {
+    metrics,
+    router,
+    listen(port, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    address: () => (server.listening ? (server.address() as AddressInfo) : undefined),
+    setContracts(next) {
+      contracts = next;
+    },
+    contracts: () => contracts,
+    connectionCount: () => connections.size,
+    async close() {
+      if (closing) return;
+      closing = true;
+      clearInterval(beat);
+      requests.close();
+      parked.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await ws.close();
+      for (const conn of connections) await conn.close().catch(() => {});
+      connections.clear();
+      server.closeAllConnections?.();
+      await closed;
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * @switchboard/hub — the hub node: transports, router, delivery, request/reply, and the `Store` interface
+ * with its embedded SQLite backend.
+ */
+export { createHub, type Hub, type HubOptions } from './hub.js';
+export {
+  defaultConfig,
+  readConfigFile,
+  configFromObject,
+  channelSettings,
+  ConfigError,
+  type HubConfig,
+  type ChannelSettings,
+  type ChannelMode,
+} from './config.js';
+export { createMetrics, type HubMetrics } from './metrics.js';
+export type { Peer } from './peer.js';
+export * from './store/index.js';

@@ -1,0 +1,106 @@
+import { isErrorCode, SwitchboardError, type EnvelopeMeta } from '@switchboard/protocol';
+import type { HubConfig } from './config.js';
+
+/** A connection that can receive requests. */
+export interface Responder {
+  readonly component: string;
+  readonly sessionId: string;
+  send(text: string): void;
+}
+
+interface PendingRequest {
+  target: Responder;
+  resolve: (data: unknown) => void;
+  reject: (err: SwitchboardError) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Request/reply between components: which connections serve each component id, round-robin among them,
+ * and the requests waiting for a reply.
+ */
+export class RequestRouter {
+  private readonly byComponent = new Map<string, Responder[]>();
+  private readonly rr = new Map<string, number>();
+  private readonly pending = new Map<string, PendingRequest>();
+  private next = 1;
+
+  constructor(private readonly config: HubConfig) {}
+
+  add(r: Responder): void {
+    const list = this.byComponent.get(r.component) ?? [];
+    list.push(r);
+    this.byComponent.set(r.component, list);
+  }
+
+  /** Removes a connection; its unanswered requests fail with UNAVAILABLE at once. */
+  remove(r: Responder): void {
+    const list = (this.byComponent.get(r.component) ?? []).filter((x) => x !== r);
+    if (list.length) this.byComponent.set(r.component, list);
+    else this.byComponent.delete(r.component);
+    for (const [rid, p] of this.pending) {
+      if (p.target === r) {
+        this.settle(rid);
+        p.reject(new SwitchboardError('UNAVAILABLE', `component "${r.component}" disconnected before replying; retry the request`));
+      }
+    }
+  }
+
+  /** Whether any connection serves `component`. */
+  has(component: string): boolean {
+    return this.byComponent.has(component);
+  }
+
+  /** Sends a request to a connection of `to` and resolves with the reply's data. */
+  request(from: string, to: string, type: string, data: unknown, timeoutMs: number | undefined, meta?: EnvelopeMeta): Promise<unknown> {
+    const list = this.byComponent.get(to);
+    if (!list || list.length === 0) {
+      return Promise.reject(new SwitchboardError('UNAVAILABLE', `no component "${to}" is connected; check the name or start that component`));
+    }
+    const i = (this.rr.get(to) ?? 0) % list.length;
+    this.rr.set(to, i + 1);
+    const target = list[i]!;
+    const timeout = Math.min(timeoutMs ?? this.config.requestTimeoutMs, this.config.maxRequestTimeoutMs);
+    const rid = 'r' + this.next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settle(rid);
+        reject(new SwitchboardError('TIMEOUT', `"${to}" did not reply to "${type}" within ${timeout} ms; raise timeout_ms or check that component`));
+      }, timeout);
+      timer.unref?.();
+      this.pending.set(rid, { target, resolve, reject, timer });
+      const frame: Record<string, unknown> = { op: 'req', rid, from, type, data: data === undefined ? null : data, timeout_ms: timeout };
+      if (meta) frame.meta = meta;
+      target.send(JSON.stringify(frame));
+    });
+  }
+
+  /** Handles a `reply` from `from`; throws NOT_FOUND when the request is unknown, already answered or timed out. */
+  reply(from: Responder, rid: unknown, data: unknown, error: unknown): void {
+    if (typeof rid !== 'string') throw new SwitchboardError('BAD_FRAME', '"rid" must be the string "rid" of the request being answered');
+    const p = this.pending.get(rid);
+    if (!p || p.target !== from) throw new SwitchboardError('NOT_FOUND', `no request "${rid}" is waiting for this connection's reply (it timed out, was answered, or was sent to another connection)`);
+    this.settle(rid);
+    if (error !== undefined && error !== null) {
+      const e = (typeof error === 'object' ? error : { message: String(error) }) as { code?: unknown; message?: unknown; details?: unknown };
+      const message = typeof e.message === 'string' ? e.message : `"${from.component}" replied with an error`;
+      if (isErrorCode(e.code)) p.reject(new SwitchboardError(e.code, message, e.details));
+      else p.reject(new SwitchboardError('INTERNAL', message, { code: e.code, details: e.details }));
+      return;
+    }
+    p.resolve(data === undefined ? null : data);
+  }
+
+  close(): void {
+    for (const [rid, p] of this.pending) {
+      this.settle(rid);
+      p.reject(new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; retry on another node or after restart'));
+    }
+  }
+
+  private settle(rid: string): void {
+    const p = this.pending.get(rid);
+    if (p) clearTimeout(p.timer);
+    this.pending.delete(rid);
+  }
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { channelNameProblem, dlqChannel, SwitchboardError, type EnvelopeMeta, type PubResult } from '@switchboard/protocol';
+import type { ChannelTable, DeadLetterInput } from './channels.js';
+import { configDeclares, type HubConfig } from './config.js';
+import type { HubMetrics } from './metrics.js';
+import type { Store } from './store/store.js';
+
+/** A publish as it reaches the router, from any transport. Fields are unchecked client input. */
+export interface PublishInput {
+  ch: unknown;
+  type: unknown;
+  data: unknown;
+  msgId?: unknown;
+  meta?: unknown;
+  /** Component id of the publisher (authenticated). */
+  source: string;
+}
+
+export interface RouterDeps {
+  store: Store;
+  channels: ChannelTable;
+  config: HubConfig;
+  metrics: HubMetrics;
+  /** Validates a message against its channel's contract; undefined when valid. */
+  validate: (ch: string, type: string, data: unknown) => { message: string; details: unknown[] } | undefined;
+}
+
+const MAX_TYPE_LENGTH = 256;
+const MAX_MSG_ID_LENGTH = 256;
+
+/**
+ * The one publish path: checks, contract validation, dead-lettering of refused messages, durable append
+ * (or the ephemeral counter) and hand-over to the channel's listeners. The WebSocket and HTTP transports
+ * both call {@link Router.publish}.
+ */
+export class Router {
+  constructor(private readonly deps: RouterDeps) {}
+
+  /** Publishes a message; resolves once it is durable (durable channels) or handed out (ephemeral). */
+  async publish(input: PublishInput): Promise<PubResult> {
+    const { ch, type, msgId, meta } = checkPublish(input);
+    const data = input.data === undefined ? null : input.data;
+    const contract = this.deps.channels.contract(ch);
+    if (!contract && this.deps.config.strictChannels && !configDeclares(this.deps.config, ch)) {
+      throw new SwitchboardError('UNKNOWN_CHANNEL', `channel "${ch}" is not declared by any contract or config entry, and this hub runs with strict_channels; add it to a contract or to switchboard.yaml`);
+    }
+    if (contract) {
+      const violation = this.deps.validate(ch, type, data);
+      if (violation) {
+        this.deps.metrics.rejected.inc({ code: 'CONTRACT_VIOLATION' });
+        await this.deadLetter({ ch, type, source: input.source, data, meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId });
+        throw new SwitchboardError('CONTRACT_VIOLATION', violation.message, violation.details);
+      }
+    }
+    const channel = await this.deps.channels.get(ch);
+    const ts = new Date().toISOString();
+    const id = msgId ?? randomUUID();
+    if (!channel.durable) {
+      const seq = channel.head + 1;
+      const json = JSON.stringify(meta === undefined ? { id, ch, type, source: input.source, ts, seq, data } : { id, ch, type, source: input.source, ts, seq, data, meta });
+      channel.deliver({ ch, seq, json });
+      this.deps.metrics.published.inc();
+      return { seq };
+    }
+    const result = await this.deps.store.append(ch, { id, type, source: input.source, ts, data, meta, msgId });
+    if (result.duplicate) return { seq: result.seq, duplicate: true };
+    this.deps.metrics.published.inc();
+    if (result.message) channel.deliver(result.message);
+    return { seq: result.seq };
+  }
+
+  /** Keeps a refused or undeliverable message, with the reason, in `$dlq.<ch>`. */
+  async deadLetter(input: DeadLetterInput): Promise<number> {
+    const dlq = dlqChannel(input.ch);
+    const channel = await this.deps.channels.get(dlq);
+    const dlqMeta: Record<string, unknown> = { reason: input.reason, code: input.code, original_ch: input.ch };
+    if (input.details !== undefined) dlqMeta.details = input.details;
+    if (input.msgId !== undefined) dlqMeta.msg_id = input.msgId;
+    if (input.seq !== undefined) dlqMeta.original_seq = input.seq;
+    if (input.deliveries !== undefined) dlqMeta.deliveries = input.deliveries;
+    const result = await this.deps.store.append(dlq, {
+      id: randomUUID(),
+      type: input.type,
+      source: input.source,
+      ts: new Date().toISOString(),
+      data: input.data,
+      meta: { ...(input.meta ?? {}), dlq: dlqMeta },
+    });
+    this.deps.metrics.deadLettered.inc();
+    if (result.message) channel.deliver(result.message);
+    return result.seq;
+  }
+}
+
+/** Checks the fields of a publish and returns them typed, or throws BAD_FRAME / UNKNOWN_CHANNEL / TOO_LARGE. */
+export function checkPublish(input: PublishInput): { ch: string; type: string; msgId?: string; meta?: EnvelopeMeta } {
+  if (typeof input.ch !== 'string') throw new SwitchboardError('BAD_FRAME', '"ch" must be a string naming the channel, e.g. "market.ticks"');
+  const problem = channelNameProblem(input.ch);
+  if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `cannot publish to "${input.ch}": ${problem}`);
+  if (typeof input.type !== 'string' || input.type.length === 0 || input.type.length > MAX_TYPE_LENGTH) {
+    throw new SwitchboardError('BAD_FRAME', `"type" must be a non-empty string of at most ${MAX_TYPE_LENGTH} characters naming the message type, e.g. "tick"`);
+  }
+  let msgId: string | undefined;
+  if (input.msgId !== undefined && input.msgId !== null) {
+    if (typeof input.msgId !== 'string' || input.msgId.length === 0 || input.msgId.length > MAX_MSG_ID_LENGTH) {
+      throw new SwitchboardError('BAD_FRAME', `"msg_id" must be a non-empty string of at most ${MAX_MSG_ID_LENGTH} characters (a UUID is best)`);
+    }
+    msgId = input.msgId;
+  }
+  let meta: EnvelopeMeta | undefined;
+  if (input.meta !== undefined && input.meta !== null) {
+    if (typeof input.meta !== 'object' || Array.isArray(input.meta)) throw new SwitchboardError('BAD_FRAME', '"meta" must be an object such as {"correlation_id":"…"}');
+    const m = input.meta as EnvelopeMeta;
+    if (m.priority !== undefined && m.priority !== 'high' && m.priority !== 'medium' && m.priority !== 'low') {
+      throw new SwitchboardError('BAD_FRAME', '"meta.priority" must be "high", "medium" or "low"');
+    }
+    meta = m;
+  }
+  return { ch: input.ch, type: input.type, msgId, meta };
+}

@@ -1,0 +1,169 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { channelNameProblem, httpStatusFor, SwitchboardError } from '@switchboard/protocol';
+import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth.js';
+import type { HubConfig } from '../config.js';
+import type { HubMetrics } from '../metrics.js';
+import type { Router } from '../router.js';
+import { toSwitchboardError } from '../session.js';
+import type { Store } from '../store/store.js';
+
+export interface HttpDeps {
+  config: HubConfig;
+  router: Router;
+  store: Store;
+  auth: Authenticator;
+  metrics: HubMetrics;
+  log: { warn(obj: unknown, msg?: string): void };
+  /** Whether the hub is shutting down (readyz answers 503). */
+  closing: () => boolean;
+}
+
+const MAX_HISTORY_LIMIT = 1000;
+const DEFAULT_HISTORY_LIMIT = 100;
+
+/**
+ * The HTTP twins of the socket ops: publish and history under `/v1/channels/{ch}/messages`, plus `/healthz`,
+ * `/readyz` and `/metrics`. A publish here calls the same {@link Router.publish} as the socket.
+ */
+export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void handle(deps, req, res).catch((err) => {
+      const e = toSwitchboardError(err, deps.log);
+      sendError(res, e);
+    });
+  };
+}
+
+async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://hub');
+  const path = url.pathname;
+  const method = req.method ?? 'GET';
+  if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+  if (path === '/readyz') {
+    if (deps.closing()) return sendJson(res, 503, { status: 'not ready', code: 'UNAVAILABLE', message: 'the hub is shutting down' });
+    try {
+      await deps.store.ping();
+      return sendJson(res, 200, { status: 'ready', store: deps.store.kind });
+    } catch (err) {
+      return sendJson(res, 503, { status: 'not ready', code: 'UNAVAILABLE', message: `store ${deps.store.kind} is not reachable: ${(err as Error).message}` });
+    }
+  }
+  if (path === '/metrics' && method === 'GET') {
+    const text = await deps.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+    res.end(text);
+    return;
+  }
+  const m = /^\/v1\/channels\/([^/]+)\/messages$/.exec(path);
+  if (m) {
+    let ch: string;
+    try {
+      ch = decodeURIComponent(m[1]!);
+    } catch {
+      throw new SwitchboardError('UNKNOWN_CHANNEL', 'the channel name in the path is not valid percent-encoding');
+    }
+    if (method === 'POST') return publish(deps, req, res, ch);
+    if (method === 'GET') return history(deps, req, res, ch, url.searchParams);
+    res.setHeader('allow', 'GET, POST');
+    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use POST to publish or GET to read` });
+  }
+  if (path === '/v1/ws') return sendJson(res, 426, { code: 'BAD_FRAME', message: 'this is the WebSocket endpoint; connect with a WebSocket client (subprotocol switchboard.v1)' });
+  sendJson(res, 404, { code: 'NOT_FOUND', message: `no route ${method} ${path}; see docs/reference/http.md for the HTTP API` });
+}
+
+async function identify(deps: HttpDeps, req: IncomingMessage): Promise<Identity> {
+  const header = req.headers.authorization;
+  let token: string | undefined;
+  if (header !== undefined) {
+    const mm = /^Bearer\s+(.+)$/i.exec(header);
+    if (!mm) throw new SwitchboardError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <JWT>"');
+    token = mm[1]!.trim();
+  }
+  const claimed = req.headers['x-switchboard-component'];
+  const component = typeof claimed === 'string' && claimed !== '' ? claimed : deps.config.auth.dev && token === undefined ? 'http' : undefined;
+  return deps.auth.authenticate(token, component);
+}
+
+async function publish(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ch: string): Promise<void> {
+  const started = process.hrtime.bigint();
+  const identity = await identify(deps, req);
+  const body = await readJson(req, deps.config.limits.maxFrameBytes);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new SwitchboardError('BAD_FRAME', 'the body must be a JSON object: {"type":"…","data":…,"msg_id":"…"}');
+  }
+  const b = body as Record<string, unknown>;
+  assertMayPublish(identity, ch);
+  const result = await deps.router.publish({ ch, type: b.type, data: b.data, msgId: b.msg_id, meta: b.meta, source: identity.component });
+  deps.metrics.publishSeconds.observe({ transport: 'http' }, Number(process.hrtime.bigint() - started) / 1e9);
+  if (result.duplicate) return sendJson(res, 200, { seq: result.seq, duplicate: true });
+  sendJson(res, 201, { seq: result.seq });
+}
+
+async function history(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ch: string, q: URLSearchParams): Promise<void> {
+  const identity = await identify(deps, req);
+  const problem = channelNameProblem(ch, 256, true);
+  if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `cannot read "${ch}": ${problem}`);
+  assertMaySubscribe(identity, ch);
+  const from = intParam(q, 'from', 0, 0, Number.MAX_SAFE_INTEGER);
+  const limit = intParam(q, 'limit', DEFAULT_HISTORY_LIMIT, 1, MAX_HISTORY_LIMIT);
+  const messages = await deps.store.read(ch, from, limit);
+  const next = messages.length ? messages[messages.length - 1]!.seq : from;
+  const text = '{"messages":[' + messages.map((m) => m.json).join(',') + '],"next":' + next + '}';
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(text);
+}
+
+function intParam(q: URLSearchParams, name: string, dflt: number, min: number, max: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return dflt;
+  if (!/^\d+$/.test(raw)) throw new SwitchboardError('BAD_FRAME', `query parameter "${name}" must be a whole number from ${min} to ${max}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new SwitchboardError('BAD_FRAME', `query parameter "${name}" must be from ${min} to ${max}, not ${raw}`);
+  return n;
+}
+
+function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      req.resume();
+      reject(new SwitchboardError('TOO_LARGE', `body of ${declared} bytes is over the limit of ${limit} bytes; split the message or raise limits.max_frame_bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(new SwitchboardError('TOO_LARGE', `body is over the limit of ${limit} bytes; split the message or raise limits.max_frame_bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (failed) return;
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (err) {
+        reject(new SwitchboardError('BAD_FRAME', `the body is not valid JSON (${(err as Error).message})`));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: SwitchboardError): void {
+  const body: Record<string, unknown> = { code: e.code, message: e.message };
+  if (e.details !== undefined) body.details = e.details;
+  sendJson(res, httpStatusFor(e.code), body);
+}

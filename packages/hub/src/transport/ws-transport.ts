@@ -1,0 +1,63 @@
+import type { Server as HttpServer } from 'node:http';
+import { isUtf8 } from 'node:buffer';
+import { WebSocketServer, WebSocket } from 'ws';
+import { SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
+import type { Peer } from '../peer.js';
+
+/** How the WebSocket transport hands connections to the hub core. */
+export interface WsHandlers {
+  /** A socket opened; returns the handlers for its frames. */
+  open(peer: Peer): { text(text: string, bytes: number): void; bad(message: string): void; pong(): void; close(): void };
+}
+
+export interface WsTransportOptions {
+  /** Frames up to this size are read and answered (TOO_LARGE above `maxFrameBytes`); bigger ones close the socket with 1009. */
+  hardMaxPayload: number;
+}
+
+/**
+ * The WebSocket endpoint `GET /v1/ws`, attached to the hub's HTTP server. It turns sockets into
+ * {@link Peer}s and text frames into calls on the core; it knows nothing of ops.
+ */
+export function attachWebSocket(server: HttpServer, handlers: WsHandlers, options: WsTransportOptions): { close(): Promise<void>; clients(): Set<WebSocket> } {
+  const wss = new WebSocketServer({
+    server,
+    path: WS_PATH,
+    maxPayload: options.hardMaxPayload,
+    perMessageDeflate: false,
+    skipUTF8Validation: true,
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+  wss.on('connection', (ws) => {
+    const socket = (ws as unknown as { _socket?: { setNoDelay?(v: boolean): void } })._socket;
+    socket?.setNoDelay?.(true);
+    const peer: Peer = {
+      send(text) {
+        if (ws.readyState === WebSocket.OPEN) ws.send(text);
+      },
+      bufferedAmount: () => ws.bufferedAmount,
+      close(code, reason) {
+        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
+      },
+    };
+    const conn = handlers.open(peer);
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) return conn.bad('binary frames are not accepted; send each JSON object as a text frame');
+      if (!isUtf8(data)) return conn.bad('frame is not valid UTF-8; send JSON text encoded as UTF-8');
+      conn.text(data.toString('utf8'), data.length);
+    });
+    ws.on('pong', () => conn.pong());
+    ws.on('error', () => {
+      /* ws closes the socket itself (e.g. 1009 for a frame over hardMaxPayload) */
+    });
+    ws.on('close', () => conn.close());
+  });
+  return {
+    clients: () => wss.clients,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.close(1001, 'hub shutting down');
+        wss.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './envelope.js';
+export * from './frames.js';
+export * from './channels.js';
+export * from './limits.js';

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs and runs the whole suite.
+# Used by the README ("run the tests") and by CI (.ci/run). Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${need_apt[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+echo "==> npm ci"
+npm ci --no-audit --no-fund
+echo "==> build"
+npm run build
+echo "==> type-check tests"
+npx tsc -p tsconfig.test.json
+echo "==> tests"
+node scripts/run-tests.mjs "$@"

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Path of the built CLI entry. Tests run after `npm run build`. */
+export const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+
+export interface HubProcessOptions {
+  /** Data directory; a fresh temp dir when omitted (removed by `cleanup`). */
+  dataDir?: string;
+  contracts?: string;
+  config?: string;
+  /** Dev mode (no token needed). Default true. */
+  dev?: boolean;
+  /** Port; default 0 (a free one). A restart reuses the port first chosen. */
+  port?: number;
+  /** Extra CLI arguments. */
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+/** A real hub process started through the CLI. */
+export interface HubProcess {
+  readonly port: number;
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** `ws://127.0.0.1:PORT/v1/ws` */
+  readonly wsUrl: string;
+  readonly dataDir: string;
+  readonly child: ChildProcess;
+  /** Everything the process printed so far (stdout + stderr). */
+  output(): string;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (kill -9) and wait for exit. */
+  kill9(): Promise<void>;
+  /** Start again on the same port and data directory (after stop or kill9). */
+  restart(): Promise<HubProcess>;
+  /** Stop if running and remove the temp data dir. */
+  cleanup(): Promise<void>;
+}
+
+/** Starts `switchboard start` on 127.0.0.1 and resolves once it printed its listening line. */
+export async function startHub(options: HubProcessOptions = {}): Promise<HubProcess> {
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-'));
+  return launch({ ...options, dataDir }, ownDir);
+}
+
+async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: boolean): Promise<HubProcess> {
+  const args = [CLI, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', options.dataDir];
+  if (options.dev !== false) args.push('--dev');
+  if (options.contracts) args.push('--contracts', options.contracts);
+  if (options.config) args.push('--config', options.config);
+  if (options.args) args.push(...options.args);
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start within 15 s; output:\n${out}`)), 15_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => { clearTimeout(timer); reject(new Error(`hub exited with ${code} before listening; output:\n${out}`)); });
+  });
+  let running = true;
+  void exited.then(() => { running = false; });
+  const hub: HubProcess = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/v1/ws`,
+    dataDir: options.dataDir,
+    child,
+    output: () => out,
+    async stop() {
+      if (!running) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill9() {
+      if (!running) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      if (running) await hub.stop();
+      return launch({ ...options, port }, ownDir);
+    },
+    async cleanup() {
+      if (running) { child.kill('SIGKILL'); await exited; }
+      if (ownDir) rmSync(options.dataDir, { recursive: true, force: true });
+    },
+  };
+  return hub;
+}
