@@ -1,9 +1,11 @@
 import { startCommand, START_HELP } from './commands/start.js';
+import { tokenCommand, TOKEN_HELP } from './commands/token.js';
 
 const HELP = `Usage: switchboard <command> [options]
 
 Commands:
   start      Run a hub node (WebSocket + HTTP) on the embedded store
+  token      Print a signed token (HS256 JWT) for a component
   help       Show this help, or the help of a command: switchboard help start
 
 Every command takes --help. Documentation: docs/reference/cli.md
@@ -20,10 +22,13 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return 0;
     case 'help':
       if (rest[0] === 'start') process.stdout.write(START_HELP);
+      else if (rest[0] === 'token') process.stdout.write(TOKEN_HELP);
       else process.stdout.write(HELP);
       return 0;
     case 'start':
       return startCommand(rest);
+    case 'token':
+      return tokenCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write('switchboard 0.1.0\n');

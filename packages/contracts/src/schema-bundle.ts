@@ -103,9 +103,15 @@ export function bundleSchema(reg: SourceRegistry, root: Loc, dialect: Dialect, p
       else if (SCHEMA_ONE.has(k)) out[k] = schema(v, at);
       else if (SCHEMA_MAP.has(k) && isObject(v)) {
         const m: Record<string, unknown> = {};
-        for (const [name, sub] of Object.entries(v)) m[name] = Array.isArray(sub) ? sub : schema(sub, child(at, name));
+        for (const [name, sub] of Object.entries(v)) {
+          if (k === 'patternProperties') checkRegExp(reg, name, child(at, name));
+          m[name] = Array.isArray(sub) ? sub : schema(sub, child(at, name));
+        }
         out[k] = m;
-      } else out[k] = v;
+      } else {
+        if (k === 'pattern' && typeof v === 'string') checkRegExp(reg, v, at);
+        out[k] = v;
+      }
     }
     return out;
   };
@@ -116,6 +122,14 @@ export function bundleSchema(reg: SourceRegistry, root: Loc, dialect: Dialect, p
     defs[`s${i}`] = schema(reg.at(loc).value, loc);
   }
   return { $ref: `#/${defsKey}/s0`, [defsKey]: defs };
+}
+
+function checkRegExp(reg: SourceRegistry, pattern: string, at: Loc): void {
+  try {
+    new RegExp(pattern, 'u');
+  } catch (e) {
+    reg.fail(at, `the regular expression ${JSON.stringify(pattern)} is invalid: ${(e as Error).message}`, 'correct the regular expression; it is compiled with the u (unicode) flag, where needless escapes such as \\- or \\_ are errors', e);
+  }
 }
 
 /** True when two bundles describe the same schema (references followed, cycles allowed). */

@@ -10,8 +10,8 @@ export interface SourceFile {
   /** Absolute path, the identity of the file. */
   readonly abs: string;
   readonly value: unknown;
-  readonly doc: Document;
-  readonly lines: LineCounter;
+  /** The YAML syntax tree and line counter, for line and column of a place (parsed on first use for JSON files). */
+  positions(): { doc: Document; lines: LineCounter } | undefined;
 }
 
 /** A place in a parsed file. */
@@ -53,19 +53,52 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function parseYaml(text: string): { doc: Document; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  return { doc, lines };
+}
+
+/** Line and column (1-based) of a character offset. */
+function lineCol(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
 /** Parses YAML or JSON text; a syntax error becomes a {@link ContractLoadError} with line and column. */
 export function parseSource(file: string, abs: string, text: string): SourceFile {
   if (text.length > MAX_FILE_CHARS) {
     throw new ContractLoadError({ file, pointer: '' }, `the file is larger than ${MAX_FILE_CHARS} characters`, 'split the contract into smaller files joined by relative $refs');
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (/\.json$/i.test(file)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      const msg = (e as Error).message;
+      const pos = /position (\d+)/.exec(msg);
+      const at = pos ? lineCol(text, Number(pos[1])) : undefined;
+      const where = at ? ` at line ${at.line}, column ${at.column}` : '';
+      throw new ContractLoadError({ file, pointer: '', ...at }, `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, `correct the JSON syntax${where}`);
+    }
+    let positions: { doc: Document; lines: LineCounter } | undefined | null = null;
+    return {
+      file, abs, value,
+      positions: () => {
+        if (positions === null) {
+          const p = parseYaml(text);
+          positions = p.doc.errors.length === 0 ? p : undefined;
+        }
+        return positions;
+      },
+    };
+  }
+  const { doc, lines } = parseYaml(text);
   const err = doc.errors[0];
   if (err) {
     const { line, col } = lines.linePos(err.pos[0]);
-    const what = /\.json$/i.test(file) ? 'JSON' : 'YAML';
-    throw new ContractLoadError({ file, pointer: '', line, column: col }, `invalid ${what}: ${err.message.split('\n')[0]}`,
-      err.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : `correct the ${what} syntax at line ${line}, column ${col}`);
+    throw new ContractLoadError({ file, pointer: '', line, column: col }, `invalid YAML: ${err.message.split('\n')[0]}`,
+      err.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : `correct the YAML syntax at line ${line}, column ${col}`);
   }
   let value: unknown;
   try {
@@ -73,7 +106,7 @@ export function parseSource(file: string, abs: string, text: string): SourceFile
   } catch (e) {
     throw new ContractLoadError({ file, pointer: '' }, `invalid YAML: ${(e as Error).message}`, 'use fewer YAML aliases (*anchor) or write the content out', { cause: e });
   }
-  return { file, abs, value, doc, lines };
+  return { file, abs, value, positions: () => ({ doc, lines }) };
 }
 
 /**
@@ -109,9 +142,10 @@ export class SourceRegistry {
   /** The file, place and line/column of `loc`, for an error. */
   place(loc: Loc): ContractLocation {
     const at: ContractLocation = { file: loc.src.file, pointer: loc.pointer };
-    const offset = nodeOffset(loc.src.doc, splitPointer(loc.pointer));
-    if (offset !== undefined) {
-      const { line, col } = loc.src.lines.linePos(offset);
+    const pos = loc.src.positions();
+    const offset = pos ? nodeOffset(pos.doc, splitPointer(loc.pointer)) : undefined;
+    if (pos && offset !== undefined) {
+      const { line, col } = pos.lines.linePos(offset);
       at.line = line;
       at.column = col;
     }

@@ -18,8 +18,9 @@ Options (each has an environment variable; the option wins):
   --dev               Development mode: no token needed                SWITCHBOARD_DEV=1
   --token-secret S    Shared secret for HS256 tokens                   SWITCHBOARD_TOKEN_SECRET
   --node-id ID        Node id shown to clients                         SWITCHBOARD_NODE_ID    (default hub-1)
-  --durability MODE   fsync (survives power loss) or process           SWITCHBOARD_DURABILITY (default fsync)
-                      (survives a crash of the hub process)
+  --durability MODE   process: an acked message survives a crash or    SWITCHBOARD_DURABILITY (default process)
+                      kill -9 of the hub; fsync: also survives an OS
+                      crash or power loss (one disk flush per batch)
   --log-level LEVEL   fatal|error|warn|info|debug                      SWITCHBOARD_LOG_LEVEL  (default info)
   -h, --help          Show this help
 
@@ -64,7 +65,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
   const dataDir = resolve(args.data ?? env.SWITCHBOARD_DATA ?? './switchboard-data');
   const contractsDir = args.contracts ?? env.SWITCHBOARD_CONTRACTS;
   const configFile = args.config ?? env.SWITCHBOARD_CONFIG;
-  const durability = args.durability ?? env.SWITCHBOARD_DURABILITY ?? 'fsync';
+  const durability = args.durability ?? env.SWITCHBOARD_DURABILITY ?? 'process';
   if (durability !== 'fsync' && durability !== 'process') return fail(`--durability must be "fsync" or "process", not "${durability}"`);
   const level = args['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) return fail(`--log-level must be one of fatal, error, warn, info, debug, not "${level}"`);

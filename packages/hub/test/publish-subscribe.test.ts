@@ -1,0 +1,173 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { RawClient } from '../../../test/support/raw-client.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('publish and subscribe', () => {
+  let hub: HubProcess;
+  const clients: RawClient[] = [];
+  before(async () => {
+    hub = await startHub();
+  });
+  after(async () => {
+    for (const c of clients) await c.close();
+    await hub.cleanup();
+  });
+  async function connect(component: string): Promise<RawClient> {
+    const { client } = await RawClient.connect(hub.wsUrl, component);
+    clients.push(client);
+    return client;
+  }
+  async function publish(c: RawClient, ch: string, count: number, start = 1): Promise<number[]> {
+    const seqs: number[] = [];
+    for (let i = start; i < start + count; i++) {
+      const ok = await c.call({ op: 'pub', ch, type: 'n', data: { i } });
+      assert.equal(ok.op, 'ok', JSON.stringify(ok));
+      seqs.push(ok.seq);
+    }
+    return seqs;
+  }
+  /** Proves that nothing more is queued for `sub`: a ping round-trip, then no msg frame waiting. */
+  async function assertNoMore(c: RawClient, sub: string): Promise<void> {
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await c.call({ op: 'ping' })).op, 'pong');
+    assert.deepEqual(c.drain((f) => f.op === 'msg' && f.sub === sub), []);
+  }
+
+  it('fans every message out to three subscribers, each in seq order', async () => {
+    const pub = await connect('fan-pub');
+    const subs = await Promise.all([connect('fan-a'), connect('fan-b'), connect('fan-c')]);
+    const ids: string[] = [];
+    for (const s of subs) {
+      const r = await s.call({ op: 'sub', ch: 'fan.out' });
+      assert.equal(r.op, 'ok');
+      assert.equal(r.head, 0);
+      ids.push(r.sub);
+    }
+    const N = 30;
+    for (let i = 1; i <= N; i++) pub.send({ op: 'pub', ch: 'fan.out', type: 'n', data: { i } });
+    for (const [k, s] of subs.entries()) {
+      const msgs = await s.messages(ids[k]!, N);
+      assert.deepEqual(msgs.map((m) => m.msg.seq), range(1, N), `subscriber ${k}`);
+      assert.deepEqual(msgs.map((m) => m.msg.data.i), range(1, N), `subscriber ${k}`);
+    }
+  });
+
+  it('starts at "earliest", "latest" or after seq n, and reports the head', async () => {
+    const pub = await connect('from-pub');
+    const c = await connect('from-sub');
+    await publish(pub, 'from.ch', 5);
+
+    const earliest = await c.call({ op: 'sub', ch: 'from.ch', from: 'earliest' });
+    const latest = await c.call({ op: 'sub', ch: 'from.ch', from: 'latest' });
+    const dflt = await c.call({ op: 'sub', ch: 'from.ch' });
+    const after3 = await c.call({ op: 'sub', ch: 'from.ch', from: 3 });
+    const after0 = await c.call({ op: 'sub', ch: 'from.ch', from: 0 });
+    const after5 = await c.call({ op: 'sub', ch: 'from.ch', from: 5 });
+    for (const r of [earliest, latest, dflt, after3, after0, after5]) {
+      assert.equal(r.op, 'ok');
+      assert.equal(r.head, 5, 'head is the last seq of the channel');
+    }
+    await publish(pub, 'from.ch', 2, 6);
+
+    assert.deepEqual((await c.messages(earliest.sub, 7)).map((m) => m.msg.seq), range(1, 7));
+    assert.deepEqual((await c.messages(latest.sub, 2)).map((m) => m.msg.seq), [6, 7]);
+    assert.deepEqual((await c.messages(dflt.sub, 2)).map((m) => m.msg.seq), [6, 7], 'from defaults to latest');
+    assert.deepEqual((await c.messages(after3.sub, 4)).map((m) => m.msg.seq), [4, 5, 6, 7]);
+    assert.deepEqual((await c.messages(after0.sub, 7)).map((m) => m.msg.seq), range(1, 7));
+    assert.deepEqual((await c.messages(after5.sub, 2)).map((m) => m.msg.seq), [6, 7]);
+    for (const r of [earliest, latest, dflt, after3, after0, after5]) await assertNoMore(c, r.sub);
+  });
+
+  it('reports head 0 for an empty channel', async () => {
+    const c = await connect('empty-sub');
+    const r = await c.call({ op: 'sub', ch: 'never.used', from: 'earliest' });
+    assert.equal(r.head, 0);
+    await assertNoMore(c, r.sub);
+  });
+
+  it('stops delivery after unsub', async () => {
+    const pub = await connect('unsub-pub');
+    const c = await connect('unsub-sub');
+    const witness = await connect('unsub-witness');
+    const s = await c.call({ op: 'sub', ch: 'unsub.ch' });
+    const w = await witness.call({ op: 'sub', ch: 'unsub.ch' });
+    await publish(pub, 'unsub.ch', 1);
+    assert.equal((await c.messages(s.sub, 1))[0].msg.seq, 1);
+    const ok = await c.call({ op: 'unsub', sub: s.sub });
+    assert.equal(ok.op, 'ok');
+    await publish(pub, 'unsub.ch', 3, 2);
+    assert.deepEqual((await witness.messages(w.sub, 4)).map((m) => m.msg.seq), [1, 2, 3, 4]);
+    await assertNoMore(c, s.sub);
+    const again = await c.call({ op: 'unsub', sub: s.sub });
+    assert.equal(again.code, 'NOT_FOUND', 'the subscription is gone');
+  });
+
+  it('sends no ok for a pub without id, but an err without re carrying ch and msg_id when it is refused', async () => {
+    const c = await connect('ff-pub');
+    const s = await c.call({ op: 'sub', ch: 'ff.ch' });
+    c.send({ op: 'pub', ch: 'ff.ch', type: 'n', data: 1 });
+    c.send({ op: 'pub', ch: 'ff.ch', type: 'n', data: 2, msg_id: 'ff-ok-1' });
+    const msgs = await c.messages(s.sub, 2);
+    assert.deepEqual(msgs.map((m) => m.msg.data), [1, 2]);
+    await assertNoMore(c, s.sub);
+    assert.deepEqual(c.drain((f) => f.op === 'ok' || f.op === 'err'), [], 'no ok for fire-and-forget publishes');
+
+    c.send({ op: 'pub', ch: 'ff.ch', type: 42, data: 3, msg_id: 'ff-bad-1' });
+    const err = await c.next((f) => f.op === 'err');
+    assert.equal(err.code, 'BAD_FRAME');
+    assert.equal('re' in err, false);
+    assert.equal(err.ch, 'ff.ch');
+    assert.equal(err.msg_id, 'ff-bad-1');
+    assert.match(err.message, /type/);
+
+    c.send({ op: 'pub', ch: '$reserved.ch', type: 'n', data: 4 });
+    const err2 = await c.next((f) => f.op === 'err');
+    assert.equal(err2.code, 'UNKNOWN_CHANNEL');
+    assert.equal(err2.ch, '$reserved.ch');
+    assert.equal('msg_id' in err2, false);
+    assert.equal('re' in err2, false);
+    await assertNoMore(c, s.sub);
+  });
+
+  it('delivers the full envelope: id, ch, type, source, ts, seq, data and meta', async () => {
+    const pub = await connect('envelope-source');
+    const c = await connect('envelope-sub');
+    const s = await c.call({ op: 'sub', ch: 'env.ch' });
+    const meta = { correlation_id: 'corr-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', priority: 'high', custom: { deep: [1, 2] } };
+    const before = Date.now();
+    const a = await pub.call({ op: 'pub', ch: 'env.ch', type: 'thing.created', data: { a: 1, s: 'é', arr: [true, null] }, meta });
+    const b = await pub.call({ op: 'pub', ch: 'env.ch', type: 'thing.created', data: 'plain', msg_id: 'client-key-7' });
+    const d = await pub.call({ op: 'pub', ch: 'env.ch', type: 'thing.created' });
+    const after = Date.now();
+    const [m1, m2, m3] = (await c.messages(s.sub, 3)).map((f) => f.msg);
+
+    assert.deepEqual(Object.keys(m1).sort(), ['ch', 'data', 'id', 'meta', 'seq', 'source', 'ts', 'type']);
+    assert.match(m1.id, UUID, 'hub-assigned id is a UUID');
+    assert.equal(m1.ch, 'env.ch');
+    assert.equal(m1.type, 'thing.created');
+    assert.equal(m1.source, 'envelope-source', 'source is the publisher component');
+    assert.equal(m1.seq, a.seq);
+    assert.match(m1.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    const ts = Date.parse(m1.ts);
+    assert.ok(ts >= before - 1000 && ts <= after + 1000, `ts ${m1.ts} is the publish time`);
+    assert.deepEqual(m1.data, { a: 1, s: 'é', arr: [true, null] });
+    assert.deepEqual(m1.meta, meta, 'meta passes through unchanged');
+
+    assert.equal(m2.id, 'client-key-7', 'a client msg_id becomes the id');
+    assert.equal(m2.seq, b.seq);
+    assert.equal(m2.data, 'plain');
+    assert.equal('meta' in m2, false);
+
+    assert.equal(m3.seq, d.seq);
+    assert.equal(m3.data, null, 'a pub without data carries null');
+    assert.notEqual(m3.id, m1.id);
+
+    const res = await fetch(`${hub.url}/v1/channels/env.ch/messages`);
+    const stored = (await res.json()) as { messages: any[] };
+    assert.deepEqual(stored.messages, [m1, m2, m3], 'the stored envelope is the delivered one');
+  });
+});
