@@ -15,10 +15,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
 fi
 
-echo "==> npm ci"
+echo "==> npm ci (builds every package)"
 npm ci --no-audit --no-fund
-echo "==> build"
-npm run build
 echo "==> type-check tests"
 npx tsc -p tsconfig.test.json
 echo "==> tests"

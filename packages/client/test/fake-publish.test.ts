@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { SwitchboardError } from '@switchboard/protocol';
 import { AsyncRefusalError, connect } from '../src/index.js';
 import { FakeHub } from './support/fake-hub.js';
-import { waitFor } from './support/wait.js';
+import { closing, waitFor } from './support/wait.js';
 
 const URL = 'ws://fake/v1/ws';
 const opts = (hub: FakeHub) => ({ url: URL, component: 'pub', WebSocket: hub.WebSocket, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
 
-test('publish resolves with seq and a generated msg_id', async () => {
+test('publish resolves with seq and a generated msg_id', async (t) => {
   const hub = new FakeHub();
-  const c = await connect(opts(hub));
+  const c = await closing(t, connect(opts(hub)));
   const r1 = await c.publish('a.b', 't', { n: 1 });
   const r2 = await c.publish('a.b', 't', { n: 2 }, { msgId: 'fixed', meta: { priority: 'high' } });
   assert.equal(r1.seq, 1);
@@ -23,9 +23,9 @@ test('publish resolves with seq and a generated msg_id', async () => {
   await c.close();
 });
 
-test('a refused publish rejects with the code and details of the err frame', async () => {
+test('a refused publish rejects with the code and details of the err frame', async (t) => {
   const hub = new FakeHub();
-  const c = await connect(opts(hub));
+  const c = await closing(t, connect(opts(hub)));
   await assert.rejects(c.publish('a.b', 'bad', { bid: 'x' }), (err: unknown) => {
     assert.ok(err instanceof SwitchboardError);
     assert.equal(err.code, 'CONTRACT_VIOLATION');
@@ -35,9 +35,9 @@ test('a refused publish rejects with the code and details of the err frame', asy
   await c.close();
 });
 
-test('fire and forget: no id on the frame; a refusal arrives as an error event', async () => {
+test('fire and forget: no id on the frame; a refusal arrives as an error event', async (t) => {
   const hub = new FakeHub();
-  const c = await connect(opts(hub));
+  const c = await closing(t, connect(opts(hub)));
   const errors: Error[] = [];
   c.on('error', (e) => errors.push(e));
   const r = await c.publish('a.b', 'bad', { bid: 'x' }, { ack: false, msgId: 'm1' });
@@ -52,9 +52,9 @@ test('fire and forget: no id on the frame; a refusal arrives as an error event',
   await c.close();
 });
 
-test('offline queue: publishes while disconnected are flushed in order once, after the unacknowledged ones', async () => {
+test('offline queue: publishes while disconnected are flushed in order once, after the unacknowledged ones', async (t) => {
   const hub = new FakeHub();
-  const c = await connect(opts(hub));
+  const c = await closing(t, connect(opts(hub)));
   // Sent, then the hub crashes before answering: these are awaiting ok.
   hub.silent = true;
   const early = [1, 2, 3].map((n) => c.publish('q', 't', { n }));
@@ -75,9 +75,9 @@ test('offline queue: publishes while disconnected are flushed in order once, aft
   await c.close();
 });
 
-test('offline queue bound: over it publish rejects with RATE_LIMITED', async () => {
+test('offline queue bound: over it publish rejects with RATE_LIMITED', async (t) => {
   const hub = new FakeHub();
-  const c = await connect({ ...opts(hub), offlineQueue: { max: 3 } });
+  const c = await closing(t, connect({ ...opts(hub), offlineQueue: { max: 3 } }));
   hub.crash(true);
   await waitFor(() => c.state === 'reconnecting', 'reconnecting');
   const queued = [1, 2, 3].map((n) => c.publish('q', 't', { n }));
@@ -92,9 +92,9 @@ test('offline queue bound: over it publish rejects with RATE_LIMITED', async () 
   await c.close();
 });
 
-test('a queued publish rejects with TIMEOUT after publishTimeoutMs and is never sent', async () => {
+test('a queued publish rejects with TIMEOUT after publishTimeoutMs and is never sent', async (t) => {
   const hub = new FakeHub();
-  const c = await connect({ ...opts(hub), publishTimeoutMs: 50 });
+  const c = await closing(t, connect({ ...opts(hub), publishTimeoutMs: 50 }));
   hub.crash(true);
   await waitFor(() => c.state === 'reconnecting', 'reconnecting');
   await assert.rejects(c.publish('q', 't', {}), { code: 'TIMEOUT' });
@@ -104,9 +104,9 @@ test('a queued publish rejects with TIMEOUT after publishTimeoutMs and is never 
   await c.close();
 });
 
-test('data that is not JSON rejects with BAD_FRAME', async () => {
+test('data that is not JSON rejects with BAD_FRAME', async (t) => {
   const hub = new FakeHub();
-  const c = await connect(opts(hub));
+  const c = await closing(t, connect(opts(hub)));
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
   await assert.rejects(c.publish('q', 't', cyclic), { code: 'BAD_FRAME' });
@@ -115,9 +115,9 @@ test('data that is not JSON rejects with BAD_FRAME', async () => {
   await c.close();
 });
 
-test('close rejects queued publishes with UNAVAILABLE', async () => {
+test('close rejects queued publishes with UNAVAILABLE', async (t) => {
   const hub = new FakeHub();
-  const c = await connect(opts(hub));
+  const c = await closing(t, connect(opts(hub)));
   hub.crash(true);
   await waitFor(() => c.state === 'reconnecting', 'reconnecting');
   const p = c.publish('q', 't', {});

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { SwitchboardError } from '@switchboard/protocol';
 import { connect } from '../src/index.js';
 import { FakeHub } from './support/fake-hub.js';
+import { closing } from './support/wait.js';
 
 const URL = 'ws://fake/v1/ws';
 
-test('request/reply between two clients, with errors mapped to codes', async () => {
+test('request/reply between two clients, with errors mapped to codes', async (t) => {
   const hub = new FakeHub();
-  const server = await connect({ url: URL, component: 'engine', WebSocket: hub.WebSocket });
-  const client = await connect({ url: URL, component: 'bridge', WebSocket: hub.WebSocket });
+  const server = await closing(t, connect({ url: URL, component: 'engine', WebSocket: hub.WebSocket }));
+  const client = await closing(t, connect({ url: URL, component: 'bridge', WebSocket: hub.WebSocket }));
   server.onRequest(async (req) => {
     if (req.type === 'fail') throw new SwitchboardError('CONFLICT', 'version moved', { version: 9 });
     if (req.type === 'crash') throw new Error('kaput');
@@ -28,10 +29,10 @@ test('request/reply between two clients, with errors mapped to codes', async () 
   await Promise.all([server.close(), client.close()]);
 });
 
-test('a handler that never answers: TIMEOUT after timeoutMs (plus a short grace)', async () => {
+test('a handler that never answers: TIMEOUT after timeoutMs (plus a short grace)', async (t) => {
   const hub = new FakeHub();
-  const server = await connect({ url: URL, component: 'engine', WebSocket: hub.WebSocket });
-  const client = await connect({ url: URL, component: 'bridge', WebSocket: hub.WebSocket });
+  const server = await closing(t, connect({ url: URL, component: 'engine', WebSocket: hub.WebSocket }));
+  const client = await closing(t, connect({ url: URL, component: 'bridge', WebSocket: hub.WebSocket }));
   server.onRequest(() => new Promise(() => {}));
   const t0 = Date.now();
   await assert.rejects(client.request('engine', 'slow', null, { timeoutMs: 100 }), { code: 'TIMEOUT' });
@@ -39,10 +40,10 @@ test('a handler that never answers: TIMEOUT after timeoutMs (plus a short grace)
   await Promise.all([server.close(), client.close()]);
 });
 
-test('no handler registered: the requester gets UNAVAILABLE; removing a handler restores the previous one', async () => {
+test('no handler registered: the requester gets UNAVAILABLE; removing a handler restores the previous one', async (t) => {
   const hub = new FakeHub();
-  const server = await connect({ url: URL, component: 'engine', WebSocket: hub.WebSocket });
-  const client = await connect({ url: URL, component: 'bridge', WebSocket: hub.WebSocket });
+  const server = await closing(t, connect({ url: URL, component: 'engine', WebSocket: hub.WebSocket }));
+  const client = await closing(t, connect({ url: URL, component: 'bridge', WebSocket: hub.WebSocket }));
   await assert.rejects(client.request('engine', 'x'), { code: 'UNAVAILABLE', message: /no request handler/ });
   server.onRequest(() => 'first');
   const off = server.onRequest(() => 'second');

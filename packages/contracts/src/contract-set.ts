@@ -41,16 +41,16 @@ function deepFreeze<T>(v: T): T {
 
 /** The {@link ContractSet} built by the loader. Immutable once made. */
 export class ContractSetImpl implements ContractSet {
-  readonly sources: readonly string[];
-  readonly warnings: readonly string[];
+  readonly sources: string[];
+  readonly warnings: string[];
   private readonly all: Ready[];
   private readonly exact = new Map<string, Ready>();
   /** Parameterised addresses, most specific first. */
   private readonly templates: Ready[];
 
   constructor(entries: ChannelEntry[], sources: string[], warnings: string[]) {
-    this.sources = Object.freeze([...sources]);
-    this.warnings = Object.freeze([...warnings]);
+    this.sources = Object.freeze([...sources]) as string[];
+    this.warnings = Object.freeze([...warnings]) as string[];
     this.all = entries.map(ready);
     const templates: Array<{ r: Ready; specificity: number; order: number }> = [];
     entries.forEach((e, i) => {
@@ -98,11 +98,11 @@ function ready(e: ChannelEntry): Ready {
     address: e.shape.address,
     id: e.id,
     file: e.file,
-    messageTypes: Object.freeze([...messages.keys()]),
+    messageTypes: Object.freeze([...messages.keys()]) as string[],
     extensions: deepFreeze(structuredClone(e.extensions)),
     ...(e.description !== undefined ? { description: e.description } : {}),
-    parameters: Object.freeze([...e.shape.params]),
-    declarations: Object.freeze(e.declarations.map((d) => Object.freeze({ ...d }))),
+    parameters: Object.freeze([...e.shape.params]) as string[],
+    declarations: Object.freeze(e.declarations.map((d) => Object.freeze({ ...d }))) as ChannelDeclaration[],
     message: (type: string) => messages.get(type),
   });
   return { contract, checks, ...(e.matcher ? { matcher: e.matcher } : {}) };

@@ -38,14 +38,14 @@ export interface ChannelContract {
   readonly id: string;
   /** File of the first declaration. */
   readonly file: string;
-  /** Accepted message types, in declaration order. */
-  readonly messageTypes: readonly string[];
+  /** Accepted message types, in declaration order (arrays of a contract are frozen). */
+  readonly messageTypes: string[];
   /** The channel's `x-switchboard` object (shape checked at load), `{}` when absent. */
   readonly extensions: SwitchboardExtension;
   readonly description?: string;
   /** Names of the `{param}` placeholders of the address. */
-  readonly parameters: readonly string[];
-  readonly declarations: readonly ChannelDeclaration[];
+  readonly parameters: string[];
+  readonly declarations: ChannelDeclaration[];
   /** The contract of one message type, or undefined when the channel does not accept it. */
   message(type: string): MessageContract | undefined;
 }
@@ -65,9 +65,9 @@ export interface ContractSet {
    */
   validate(ch: string, type: string, data: unknown): ViolationResult | undefined;
   /** The AsyncAPI documents loaded, then every file they reference. */
-  readonly sources: readonly string[];
+  readonly sources: string[];
   /** Problems that do not stop loading (unknown formats, payloads accepted without validation). */
-  readonly warnings: readonly string[];
+  readonly warnings: string[];
 }
 
 /** Options of {@link loadContracts} and {@link loadContractDocuments}. */

@@ -2,10 +2,12 @@ import { dlqChannel, matchChannel, type EnvelopeMeta } from '@switchboard/protoc
 import type { ContractSet, ChannelContract } from '@switchboard/contracts';
 import { channelSettings, type ChannelSettings, type HubConfig } from './config.js';
 import type { Store, StoredMessage } from './store/store.js';
+import type { FrameCache } from './delivery/frames.js';
 
 /** Something that receives every message appended to a channel, in seq order. */
 export interface ChannelListener {
-  onMessage(message: StoredMessage): void;
+  /** `frames` is shared by the listeners of one message, so each encoded frame is built once. */
+  onMessage(message: StoredMessage, frames: FrameCache): void;
 }
 
 /** The hub's runtime view of one channel. */
@@ -26,7 +28,8 @@ export class Channel {
   /** Hands a just-appended message to every listener. */
   deliver(message: StoredMessage): void {
     if (message.seq > this.head) this.head = message.seq;
-    for (const l of this.listeners) l.onMessage(message);
+    const frames: FrameCache = new Map();
+    for (const l of this.listeners) l.onMessage(message, frames);
   }
 }
 

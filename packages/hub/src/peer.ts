@@ -3,8 +3,8 @@
  * implements it; the core never touches a socket.
  */
 export interface Peer {
-  /** Sends one text frame; never throws (a closed peer drops it). */
-  send(text: string): void;
+  /** Sends one text frame (a Buffer holds UTF-8 text); never throws (a closed peer drops it). */
+  send(text: string | Buffer): void;
   /** Bytes queued for sending and not yet written to the network. */
   bufferedAmount(): number;
   /** Closes the connection with a WebSocket close code. */

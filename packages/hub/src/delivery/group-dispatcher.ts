@@ -4,6 +4,7 @@ import type { HubMetrics } from '../metrics.js';
 import type { Router } from '../router.js';
 import type { GroupCursor, Store, StoredMessage } from '../store/store.js';
 import { deadLetterStored, type Subscription } from './subscription.js';
+import type { FrameCache } from './frames.js';
 
 const FETCH_BATCH = 256;
 
@@ -53,7 +54,7 @@ export class GroupDispatcher implements ChannelListener {
     return this.owner.get(seq) === sub;
   }
 
-  onMessage(m: StoredMessage): void {
+  onMessage(m: StoredMessage, frames?: FrameCache): void {
     if (this.channel.durable) {
       this.pump();
       return;
@@ -63,7 +64,7 @@ export class GroupDispatcher implements ChannelListener {
       const sub = this.members[(this.rr + i) % n]!;
       if (sub.room() > 0) {
         this.rr = (this.rr + i + 1) % n;
-        sub.send(m.ch, m.seq, m.json, 1, false);
+        sub.send(m.ch, m.seq, m.json, 1, false, frames);
         return;
       }
     }

@@ -5,7 +5,7 @@ import type { HubMetrics } from '../metrics.js';
 import type { Peer } from '../peer.js';
 import type { Router } from '../router.js';
 import type { Store, StoredMessage } from '../store/store.js';
-import { msgFrame } from './frames.js';
+import { msgFrame, sharedMsgFrame, type FrameCache } from './frames.js';
 import type { GroupDispatcher, GroupTable } from './group-dispatcher.js';
 import { PendingTracker } from './pending-tracker.js';
 
@@ -126,8 +126,8 @@ export class Subscription {
   }
 
   /** Sends one delivery of a stored message. */
-  send(ch: string, seq: number, json: string, deliveries: number, track: boolean): void {
-    this.peer.send(msgFrame(this.spec.id, json, deliveries - 1));
+  send(ch: string, seq: number, json: string, deliveries: number, track: boolean, frames?: FrameCache): void {
+    this.peer.send(frames && deliveries === 1 ? sharedMsgFrame(frames, this.spec.id, json) : msgFrame(this.spec.id, json, deliveries - 1));
     this.deps.metrics.delivered.inc();
     if (deliveries > 1) this.deps.metrics.redelivered.inc();
     if (track && this.manual) this.pending.add(ch, seq, deliveries, json, this.ackTimeout(ch));
@@ -240,11 +240,11 @@ export class Feed implements ChannelListener {
     private readonly store: Store,
   ) {}
 
-  onMessage(m: StoredMessage): void {
+  onMessage(m: StoredMessage, frames?: FrameCache): void {
     const sub = this.sub;
     if (sub.closed) return;
     if (!this.channel.durable) {
-      if (sub.room() > 0) sub.send(m.ch, m.seq, m.json, 1, false);
+      if (sub.room() > 0) sub.send(m.ch, m.seq, m.json, 1, false, frames);
       else sub.deps.metrics.droppedEphemeral.inc();
       this.cursor = m.seq;
       return;
@@ -260,7 +260,7 @@ export class Feed implements ChannelListener {
       return;
     }
     this.cursor = m.seq;
-    sub.send(m.ch, m.seq, m.json, 1, true);
+    sub.send(m.ch, m.seq, m.json, 1, true, frames);
   }
 
   /** Reads from the log until caught up (then live) or out of room (then paused). */

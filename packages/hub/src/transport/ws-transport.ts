@@ -33,7 +33,7 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
     socket?.setNoDelay?.(true);
     const peer: Peer = {
       send(text) {
-        if (ws.readyState === WebSocket.OPEN) ws.send(text);
+        if (ws.readyState === WebSocket.OPEN) ws.send(text, { binary: false });
       },
       bufferedAmount: () => ws.bufferedAmount,
       close(code, reason) {

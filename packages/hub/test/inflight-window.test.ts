@@ -1,0 +1,142 @@
+// The in-flight window: a manual-ack subscriber gets at most `max_inflight` unacknowledged messages and then
+// is paused, not buffered; a slow subscriber does not hold back a fast one; a paused subscriber with 20k
+// unread messages does not make the hub's memory balloon, and gets every message once it reads again.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { RawClient } from '../../../test/support/raw-client.js';
+import { assertContiguous, publishMany, quietFor, rssMb, sleep, subscribe } from './fixtures/delivery-support.js';
+
+describe('in-flight window', () => {
+  let hub: HubProcess;
+  const clients: RawClient[] = [];
+  async function connect(component: string): Promise<RawClient> {
+    const { client } = await RawClient.connect(hub.wsUrl, component);
+    clients.push(client);
+    return client;
+  }
+
+  before(async () => {
+    hub = await startHub();
+  });
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await hub.cleanup();
+  });
+
+  it('delivers exactly max_inflight (10) unacknowledged messages, then continues in order as acks come', async () => {
+    const ch = 'win.ten';
+    const c = await connect('engine');
+    const { sub } = await subscribe(c, { ch, ack: 'manual', max_inflight: 10 });
+    const publisher = await connect('bridge');
+    await publishMany(publisher, ch, 40, { window: 10 });
+
+    const first = await c.messages(sub, 10);
+    assertContiguous(first.map((f) => f.msg.seq), 0, 'first window');
+    assert.deepEqual(await quietFor(c, sub, 500), [], 'no 11th message before an ack');
+
+    // Acking 3 opens room for exactly 3 more.
+    for (const seq of [1, 2, 3]) c.send({ op: 'ack', sub, seq });
+    const next = await c.messages(sub, 3);
+    assert.deepEqual(next.map((f) => f.msg.seq), [11, 12, 13]);
+    assert.deepEqual(await quietFor(c, sub, 400), [], 'still a window of 10');
+
+    // Ack as messages come: the rest arrives in order, with no gap and no repeat.
+    const seqs = [...first, ...next].map((f) => f.msg.seq);
+    for (const seq of seqs.slice(3)) c.send({ op: 'ack', sub, seq });
+    while (seqs.length < 40) {
+      const [m] = await c.messages(sub, 1);
+      seqs.push(m.msg.seq);
+      c.send({ op: 'ack', sub, seq: m.msg.seq });
+    }
+    assertContiguous(seqs, 0, 'all 40 deliveries');
+    assert.deepEqual(await quietFor(c, sub, 300), []);
+
+    // Live messages after the backlog respect the window too.
+    await publishMany(publisher, ch, 15, { window: 15 });
+    const live = await c.messages(sub, 10);
+    assertContiguous(live.map((f) => f.msg.seq), 40, 'live window');
+    assert.deepEqual(await quietFor(c, sub, 400), [], 'live delivery stops at the window as well');
+    for (const f of live) c.send({ op: 'ack', sub, seq: f.msg.seq });
+    const tail = await c.messages(sub, 5);
+    assertContiguous(tail.map((f) => f.msg.seq), 50, 'live tail');
+  });
+
+  it('does not let a slow subscriber hold back a fast one on the same channel', async () => {
+    const ch = 'win.slowfast';
+    const slow = await connect('slow');
+    const fast = await connect('fast');
+    const slowSub = (await subscribe(slow, { ch, ack: 'manual', max_inflight: 5 })).sub;
+    const fastSub = (await subscribe(fast, { ch, ack: 'manual', max_inflight: 50 })).sub;
+    const publisher = await connect('bridge');
+    const publishing = publishMany(publisher, ch, 1000, { window: 50 });
+    const got: number[] = [];
+    while (got.length < 1000) {
+      const [m] = await fast.messages(fastSub, 1, 10_000);
+      got.push(m.msg.seq);
+      fast.send({ op: 'ack', sub: fastSub, seq: m.msg.seq });
+    }
+    await publishing;
+    assertContiguous(got, 0, 'fast subscriber');
+    const slowGot = await quietFor(slow, slowSub, 200);
+    assert.deepEqual(slowGot.map((f) => f.msg.seq), [1, 2, 3, 4, 5], 'the slow one sits at its window of 5 meanwhile');
+  });
+
+  it('keeps hub memory bounded while paused subscribers have 20,000 unread messages, then delivers them all', async () => {
+    const ch = 'win.paused';
+    const pid = hub.child.pid!;
+    const baseline = rssMb(pid);
+    // A reader that stops reading its socket (TCP backpressure) and a manual-ack subscriber that never acks.
+    const stalled = await connect('stalled');
+    const stalledSub = (await subscribe(stalled, { ch, from: 0 })).sub;
+    const lazy = await connect('lazy');
+    const lazySub = (await subscribe(lazy, { ch, ack: 'manual', max_inflight: 10 })).sub;
+    (stalled.ws as any)._socket.pause();
+
+    const publisher = await connect('bridge');
+    const blob = 'x'.repeat(8 * 1024); // 20k × 8 KiB ≈ 160 MiB: buffering it would show plainly
+    let peak = baseline;
+    const sampler = setInterval(() => { peak = Math.max(peak, rssMb(pid)); }, 50);
+    try {
+      await publishMany(publisher, ch, 20_000, { window: 100, data: (i) => ({ i, blob }) });
+      await sleep(500);
+      peak = Math.max(peak, rssMb(pid));
+    } finally {
+      clearInterval(sampler);
+    }
+    console.log(`hub RSS: baseline ${baseline.toFixed(0)} MB, peak ${peak.toFixed(0)} MB while publishing 20,000 × 8 KiB to paused subscribers`);
+    assert.ok(peak < 300, `hub RSS reached ${peak.toFixed(0)} MB (baseline ${baseline.toFixed(0)} MB): paused subscribers are being buffered`);
+    assert.ok(peak - baseline < 200, `hub RSS grew by ${(peak - baseline).toFixed(0)} MB`);
+    assert.ok(hub.child.exitCode === null, 'hub still running');
+
+    // The never-acking subscriber got exactly its window.
+    const lazyGot = lazy.drain((f) => f.op === 'msg' && f.sub === lazySub);
+    assert.deepEqual(lazyGot.map((f) => f.msg.seq), Array.from({ length: 10 }, (_, i) => i + 1));
+
+    // The stalled reader reads again and receives all 20,000 in order, no gap.
+    let count = 0;
+    let last = 0;
+    let bad = '';
+    const done = new Promise<void>((resolve) => {
+      stalled.ws.on('message', (data) => {
+        const text = data.toString();
+        if (!text.startsWith('{"op":"msg"')) return;
+        const f = JSON.parse(text);
+        if (f.sub !== stalledSub) return;
+        if (f.msg.seq !== last + 1 && !bad) bad = `after seq ${last} came ${f.msg.seq}`;
+        last = f.msg.seq;
+        stalled.frames.length = 0;
+        if (++count === 20_000) resolve();
+      });
+    });
+    const before = stalled.frames.length; // frames the client had read before it paused
+    const early = stalled.drain((f) => f.op === 'msg' && f.sub === stalledSub).map((f) => f.msg.seq);
+    assertContiguous(early, 0, 'messages read before pausing');
+    last = early.length;
+    count = early.length;
+    (stalled.ws as any)._socket.resume();
+    await Promise.race([done, sleep(60_000).then(() => assert.fail(`only ${count} of 20000 arrived after resuming (before pause: ${before})`))]);
+    assert.equal(bad, '', `in order with no gap: ${bad}`);
+    assert.equal(last, 20_000);
+  });
+});
