@@ -298,6 +298,7 @@ export class ClientImpl implements SwitchboardClient {
   private setState(s: ConnectionState): void {
     if (this.currentState === s) return;
     this.currentState = s;
+    if (process.env.SB_DEBUG && s === 'closed') console.log('CLOSED', this.options.component, new Error().stack);
     this.emitter.emit('state', s);
   }
 
@@ -437,11 +438,45 @@ export class ClientImpl implements SwitchboardClient {
     this.startHeartbeat(t, this.options.heartbeatMs ?? welcome.heartbeat_ms ?? DEFAULT_TIMINGS.heartbeat_ms);
     // Order matters: subscriptions first, then publishes that were awaiting ok, then the offline queue,
     // then requests made while offline. All synchronous, so nothing the application does interleaves.
-    for (const sub of this.subs) if (!sub.isEnded) this.sendSub(sub);
+    this.restoreSubscriptions(welcome);
     this.outbox.flush();
     this.requests.flush();
     this.setState('connected');
     this.emitter.emit('welcome', welcome);
+  }
+
+  /**
+   * Every subscription again. A hub that resumed the session (`resumed: true`, extension field `subs`) already
+   * restored those it lists, under their old ids, from its own record of acknowledgements: manual and group
+   * ones are taken back as they are. The others are sent as a new `sub` from their last processed seq; restored
+   * ones not taken back are unsubscribed.
+   */
+  private restoreSubscriptions(welcome: WelcomeFrame): void {
+    const restored = new Map<string, string>();
+    const listed = (welcome as { subs?: unknown }).subs;
+    if (welcome.resumed === true && Array.isArray(listed)) {
+      for (const r of listed as { sub?: unknown; ch?: unknown }[]) {
+        if (typeof r?.sub === 'string' && typeof r.ch === 'string') restored.set(r.sub, r.ch);
+      }
+    }
+    for (const sub of this.subs) {
+      if (sub.isEnded) continue;
+      const former = sub.formerId;
+      // An auto-ack subscription restored by the hub continues after the last message the hub *sent*, and
+      // messages lost with the old socket would be a gap: those resubscribe from what the application got.
+      const trustHub = sub.ackMode === 'manual' || sub.group !== undefined;
+      if (former !== undefined && restored.get(former) === sub.ch && trustHub) {
+        restored.delete(former);
+        sub.attach(former, undefined);
+        this.subsByHubId.set(former, sub);
+      } else {
+        this.sendSub(sub);
+      }
+    }
+    for (const hubId of restored.keys()) {
+      this.retired.add(hubId);
+      this.send({ op: 'unsub', sub: hubId });
+    }
   }
 
   private startHeartbeat(t: Transport, heartbeatMs: number): void {

@@ -51,6 +51,7 @@ export class SubscriptionImpl<D> implements Subscription<D> {
   private waiter: Waiter<D> | undefined;
   private pumping = false;
   private hubId: string | undefined;
+  private previousHubId: string | undefined;
   private ended = false;
   private endError: Error | undefined;
   private iterating = false;
@@ -94,8 +95,14 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     }
   }
 
-  /** The socket dropped. */
-  detach(): void { this.hubId = undefined; }
+  /** The socket dropped. The hub id is remembered: a resumed session may give the subscription back under it. */
+  detach(): void {
+    if (this.hubId !== undefined) this.previousHubId = this.hubId;
+    this.hubId = undefined;
+  }
+
+  /** Hub id on the previous socket, if the subscription was attached there. */
+  get formerId(): string | undefined { return this.previousHubId; }
 
   lastSeq(channel?: string): number {
     if (channel !== undefined) return this.cursors.get(channel)?.processed() ?? (typeof this.from === 'number' ? this.from : 0);
@@ -110,9 +117,10 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     const env = frame.msg as Envelope<D>;
     const seq = env.seq;
     const ch = env.ch ?? this.ch;
+    const redelivered = typeof frame.redelivered === 'number' ? frame.redelivered : 0;
     if (this.group !== undefined) {
       const key = `${ch}\u0000${seq}`;
-      if (this.groupOutstanding.has(key)) return;
+      if (this.groupOutstanding.has(key) && !this.isRedeliveryOfHeld(ch, seq, redelivered)) return;
       this.groupOutstanding.add(key);
     } else {
       let cursor = this.cursors.get(ch);
@@ -122,19 +130,25 @@ export class SubscriptionImpl<D> implements Subscription<D> {
         cursor.outstanding.add(seq);
       } else if (cursor.nacked.delete(seq)) {
         cursor.outstanding.add(seq);
+      } else if (cursor.outstanding.has(seq)) {
+        // The application holds it. A replay after a reconnect is dropped; a redelivery (ack timeout) goes
+        // through, as the protocol says, unless the first copy still waits in the buffer.
+        if (!this.isRedeliveryOfHeld(ch, seq, redelivered)) return;
       } else {
-        // Received before: the application has it, or finished it; a finished one is acknowledged again on the
-        // current subscription so that the hub does not redeliver it.
-        if (!cursor.outstanding.has(seq) && this.ackMode === 'manual' && this.hubId !== undefined) {
-          this.host.send({ op: 'ack', sub: this.hubId, seq, ch });
-        }
+        // Finished before (a replay after a reconnect): acknowledged again on the current subscription so
+        // that the hub does not redeliver it.
+        if (this.ackMode === 'manual' && this.hubId !== undefined) this.host.send({ op: 'ack', sub: this.hubId, seq, ch });
         return;
       }
     }
-    const m = new MessageImpl<D>(this, env, ch, frame.redelivered ?? 0);
+    const m = new MessageImpl<D>(this, env, ch, redelivered);
     this.buffer.push(m);
     if (this.onMessage) void this.pump();
     else this.wake();
+  }
+
+  private isRedeliveryOfHeld(ch: string, seq: number, redelivered: number): boolean {
+    return redelivered > 0 && !this.buffer.some((m) => m.seq === seq && m.ch === ch);
   }
 
   private wake(): void {

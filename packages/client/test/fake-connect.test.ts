@@ -98,7 +98,7 @@ test('state events: reconnecting, connected, closed; gives up after maxAttempts'
 
 test('heartbeat: pings every half period; a silent hub is treated as dead and the client reconnects', async (t) => {
   const hub = new FakeHub();
-  const c = await closing(t, connect({ url: URL, component: 'a', WebSocket: hub.WebSocket, heartbeatMs: 40, reconnect: { initialDelayMs: 5 } }));
+  const c = await closing(t, connect({ url: URL, component: 'a', WebSocket: hub.WebSocket, heartbeatMs: 40, connectTimeoutMs: 200, reconnect: { initialDelayMs: 5 } }));
   await waitFor(() => hub.frames('ping').length >= 2, 'pings');
   const states: ConnectionState[] = [];
   c.on('state', (s) => states.push(s));

@@ -38,7 +38,11 @@ export function createAuthenticator(config: HubConfig): Authenticator {
       }
       if (typeof token !== 'string') throw new SwitchboardError('BAD_FRAME', '"token" must be a string (a JWT)');
       if (!secret) {
-        if (config.auth.dev && claimed) return { component: claimed };
+        // Dev mode without a key: tokens are not checked, the claimed component is trusted.
+        if (config.auth.dev) {
+          if (!claimed) throw new SwitchboardError('BAD_FRAME', '"component" is required: name the component that connects, e.g. "core-engine"');
+          return { component: claimed };
+        }
         throw new SwitchboardError('UNAUTHENTICATED', 'this hub has no token key configured; start it with --token-secret or use --dev');
       }
       let payload: Record<string, unknown>;

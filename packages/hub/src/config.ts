@@ -96,7 +96,7 @@ export class ConfigError extends Error {
 
 /**
  * Reads a `switchboard.yaml` (or JSON) file into a partial config. Keys (all optional):
- * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `session_ttl`, `strict_channels`,
+ * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `max_request_timeout`, `session_ttl`, `strict_channels`,
  * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes}`,
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
@@ -154,6 +154,9 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
   }
   if (doc.auth !== undefined) {
     if (!isObject(doc.auth)) throw new ConfigError(`${file}: auth must be a mapping`);
+    for (const k of Object.keys(doc.auth)) {
+      if (k !== 'dev' && k !== 'hs256_secret') throw new ConfigError(`${file}: unknown key "auth.${k}"; known: dev, hs256_secret`);
+    }
     if (doc.auth.dev !== undefined) c.auth.dev = bool(doc.auth.dev, `${file}: auth.dev`);
     if (doc.auth.hs256_secret !== undefined) c.auth.hs256Secret = str(doc.auth.hs256_secret, `${file}: auth.hs256_secret`);
   }

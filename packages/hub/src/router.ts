@@ -38,6 +38,16 @@ export class Router {
 
   /** Publishes a message; resolves once it is durable (durable channels) or handed out (ephemeral). */
   async publish(input: PublishInput): Promise<PubResult> {
+    try {
+      return await this.publishChecked(input);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      this.deps.metrics.rejected.inc({ code: typeof code === 'string' ? code : 'INTERNAL' });
+      throw err;
+    }
+  }
+
+  private async publishChecked(input: PublishInput): Promise<PubResult> {
     const { ch, type, msgId, meta } = checkPublish(input);
     const data = input.data === undefined ? null : input.data;
     const contract = this.deps.channels.contract(ch);
@@ -47,7 +57,6 @@ export class Router {
     if (contract) {
       const violation = this.deps.validate(ch, type, data);
       if (violation) {
-        this.deps.metrics.rejected.inc({ code: 'CONTRACT_VIOLATION' });
         await this.deadLetter({ ch, type, source: input.source, data, meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId });
         throw new SwitchboardError('CONTRACT_VIOLATION', violation.message, violation.details);
       }

@@ -71,6 +71,8 @@ export class Connection implements Responder {
   private nextSub = 1;
   private pendingRequests = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
+  /** True while a `hello`'s token is being verified, so that a second `hello` is refused, not silently dropped. */
+  private helloInProgress = false;
 
   constructor(
     readonly peer: Peer,
@@ -160,8 +162,15 @@ export class Connection implements Responder {
 
   private async hello(frame: Frame, id: FrameId): Promise<void> {
     if (this.state !== 'new') throw new SwitchboardError('BAD_FRAME', 'this connection already said hello; open a new connection to change identity');
+    if (this.helloInProgress) throw new SwitchboardError('BAD_FRAME', 'a hello is already being checked on this connection; wait for its welcome or err before sending another');
     if (frame.token !== undefined && typeof frame.token !== 'string') throw new SwitchboardError('BAD_FRAME', '"token" must be a string (a JWT)');
-    const identity = await this.deps.auth.authenticate(frame.token as string | undefined, frame.component as string | undefined);
+    let identity: Identity;
+    this.helloInProgress = true;
+    try {
+      identity = await this.deps.auth.authenticate(frame.token as string | undefined, frame.component as string | undefined);
+    } finally {
+      this.helloInProgress = false;
+    }
     if (this.state !== 'new') return;
     this.identity = identity;
     let restored: { subs: ParkedSubscription[]; nextSub: number } | undefined;

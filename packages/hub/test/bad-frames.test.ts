@@ -225,6 +225,16 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
     await fresh.close();
   });
 
+  it('answers data nested too deeply to store with BAD_FRAME', async () => {
+    const depth = 100_000;
+    c.send(`{"op":"pub","id":"deep","ch":"deep.ch","type":"t","data":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    const err = await c.next((f) => f.re === 'deep');
+    assertErr(err, 'BAD_FRAME', 'deeply nested data');
+    await stillPublishes();
+    const h = (await (await fetch(`${hub.url}/v1/channels/deep.ch/messages`)).json()) as { messages: unknown[] };
+    assert.deepEqual(h.messages, []);
+  });
+
   it('stores and delivers __proto__ and constructor keys in data and meta verbatim', async () => {
     const sub = await c.call({ op: 'sub', ch: 'proto.keys', from: 'earliest' });
     const raw =

@@ -173,4 +173,19 @@ describe('manual acknowledgement', () => {
     const s2 = await subscribe(d, { ch, group: 'workers', ack: 'manual' });
     assert.deepEqual(await quietFor(d, s2.sub, 500), [], 'a dead-lettered message is done for the group');
   });
+
+  it('redelivers to a group member whose in-flight window is full, and moves on after the dead letter', async () => {
+    const ch = 'ma.group.full';
+    const c = await connect('engine');
+    const { sub } = await subscribe(c, { ch, group: 'workers', ack: 'manual', max_inflight: 1 });
+    const [seq, next] = await publishMany(publisher, ch, 2, { window: 1 });
+    const seen: any[] = [];
+    for (let i = 0; i < 3; i++) seen.push((await delivery(c, sub, seq!, 3000)).frame);
+    assert.deepEqual(seen.map((f) => f.redelivered), [undefined, 1, 2], 'the one message in the window is redelivered after each ack timeout');
+    const after = await delivery(c, sub, next!, 3000);
+    assert.equal(after.frame.redelivered, undefined, 'once the first is dead-lettered, the window takes the next message');
+    await c.call({ op: 'ack', sub, seq: next });
+    assert.ok(await eventually(async () => (await deadLetters(ch, seq!)).length === 1, 3000), 'the first is in $dlq');
+    assert.deepEqual(await quietFor(c, sub, ACK_TIMEOUT * 3), []);
+  });
 });

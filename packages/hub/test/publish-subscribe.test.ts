@@ -82,6 +82,33 @@ describe('publish and subscribe', () => {
     for (const r of [earliest, latest, dflt, after3, after0, after5]) await assertNoMore(c, r.sub);
   });
 
+  it('sends the sub reply before any msg of that subscription', async () => {
+    const pub = await connect('order-pub');
+    await publish(pub, 'reply.first', 20);
+    const c = await connect('order-sub');
+    const order: any[] = [];
+    c.ws.on('message', (raw) => order.push(JSON.parse(raw.toString())));
+    const s = await c.call({ op: 'sub', ch: 'reply.first', from: 'earliest' });
+    await c.messages(s.sub, 20);
+    const okAt = order.findIndex((f) => f.op === 'ok' && f.sub === s.sub);
+    const firstMsg = order.findIndex((f) => f.op === 'msg' && f.sub === s.sub);
+    assert.ok(okAt >= 0 && okAt < firstMsg, `ok at ${okAt}, first msg at ${firstMsg}`);
+  });
+
+  it('ignores unknown fields in client frames and does not store them', async () => {
+    const c = await connect('unknown-fields');
+    const s = await c.call({ op: 'sub', ch: 'extra.fields', future_option: { x: 1 } });
+    assert.equal(s.op, 'ok');
+    const ok = await c.call({ op: 'pub', ch: 'extra.fields', type: 't', data: 1, compression: 'none', seq: 999, source: 'spoofed', ts: 'yesterday' });
+    assert.equal(ok.op, 'ok');
+    assert.equal(ok.seq, 1, 'a client cannot choose its seq');
+    const [m] = await c.messages(s.sub, 1);
+    assert.deepEqual(Object.keys(m.msg).sort(), ['ch', 'data', 'id', 'seq', 'source', 'ts', 'type']);
+    assert.equal(m.msg.source, 'unknown-fields', 'a client cannot choose its source');
+    assert.notEqual(m.msg.ts, 'yesterday');
+    assert.equal(m.msg.seq, 1);
+  });
+
   it('reports head 0 for an empty channel', async () => {
     const c = await connect('empty-sub');
     const r = await c.call({ op: 'sub', ch: 'never.used', from: 'earliest' });

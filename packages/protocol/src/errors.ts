@@ -1,7 +1,6 @@
 /**
  * The one registry of protocol error codes. Every `err` frame and every HTTP error body carries one of
- * these codes. `status` is the HTTP status the HTTP twins answer with; `close` is the WebSocket close code
- * the hub uses when the error ends the connection.
+ * these codes. `status` is the HTTP status the HTTP twins answer with.
  *
  * Codes are stable: a code is never renamed, and a retired code is listed in {@link RETIRED_ERROR_CODES}
  * and never reused. `docs/reference/errors.md` is kept in step with this map by a test.

@@ -21,7 +21,7 @@ Options (each has an environment variable; the option wins):
   --durability MODE   process: an acked message survives a crash or    SWITCHBOARD_DURABILITY (default process)
                       kill -9 of the hub; fsync: also survives an OS
                       crash or power loss (one disk flush per batch)
-  --log-level LEVEL   fatal|error|warn|info|debug                      SWITCHBOARD_LOG_LEVEL  (default info)
+  --log-level LEVEL   fatal|error|warn|info|debug|trace|silent         SWITCHBOARD_LOG_LEVEL  (default info)
   -h, --help          Show this help
 
 Stops gracefully on SIGTERM or SIGINT: stops accepting, flushes the store, closes connections.
@@ -68,7 +68,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
   const durability = args.durability ?? env.SWITCHBOARD_DURABILITY ?? 'process';
   if (durability !== 'fsync' && durability !== 'process') return fail(`--durability must be "fsync" or "process", not "${durability}"`);
   const level = args['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) return fail(`--log-level must be one of fatal, error, warn, info, debug, not "${level}"`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) return fail(`--log-level must be one of fatal, error, warn, info, debug, trace, silent, not "${level}"`);
   const logger = pino({ level });
 
   let config: HubConfig;
@@ -103,7 +103,12 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
     return fail(`cannot create the data directory ${dataDir}: ${(err as Error).message}; choose another with --data`);
   }
   const dbFile = join(dataDir, 'switchboard.db');
-  const store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability: durability as 'fsync' | 'process' });
+  let store;
+  try {
+    store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability: durability as 'fsync' | 'process' });
+  } catch (err) {
+    return fail(`cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`);
+  }
   const hub = createHub({ config, store, contracts, logger });
   let address;
   try {

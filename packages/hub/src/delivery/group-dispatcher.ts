@@ -17,6 +17,8 @@ export class GroupDispatcher implements ChannelListener {
   private rr = 0;
   /** Which member holds each seq in flight (manual ack). */
   private readonly owner = new Map<number, Subscription>();
+  /** When the ack wait of each owned seq ends (taken before the fetch, so never later than the store's). */
+  private readonly ackDeadline = new Map<number, number>();
   private cursor: GroupCursor | undefined;
   private opening: Promise<GroupCursor> | undefined;
   private pumping = false;
@@ -127,9 +129,11 @@ export class GroupDispatcher implements ChannelListener {
     for (;;) {
       const cursor = this.cursor;
       if (!cursor) return;
+      this.releaseExpired();
       let room = 0;
       for (const m of this.members) room += m.room();
       if (room <= 0) return;
+      const fetchedAt = Date.now();
       const batch = await cursor.fetch(Math.min(room, FETCH_BATCH));
       if (batch.length === 0) return;
       const max = this.channel.settings.maxDeliveries;
@@ -149,6 +153,7 @@ export class GroupDispatcher implements ChannelListener {
         member.send(this.channel.name, seq, d.message.json, d.deliveries, false);
         if (member.manual) {
           this.owner.set(seq, member);
+          this.ackDeadline.set(seq, fetchedAt + this.channel.settings.ackTimeoutMs);
           member.groupInflight++;
         } else await cursor.ack(seq).catch(() => {});
       }
@@ -167,7 +172,18 @@ export class GroupDispatcher implements ChannelListener {
     return undefined;
   }
 
+  /**
+   * Frees the window of deliveries whose ack wait ran out: the store hands them out again, and the member
+   * that held them must have room to take them (a full window would otherwise never see its redeliveries).
+   */
+  private releaseExpired(): void {
+    if (this.ackDeadline.size === 0) return;
+    const now = Date.now();
+    for (const [seq, at] of this.ackDeadline) if (at <= now) this.release(seq);
+  }
+
   private release(seq: number): Subscription | undefined {
+    this.ackDeadline.delete(seq);
     const held = this.owner.get(seq);
     if (held) {
       this.owner.delete(seq);

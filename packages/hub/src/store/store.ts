@@ -3,9 +3,9 @@ import type { EnvelopeMeta } from '@switchboard/protocol';
 /**
  * The durable state of a Switchboard hub, behind one async interface.
  *
- * The hub core talks only to this interface; it never imports a database or broker client. Two
- * implementations exist: `sqlite` (embedded, one hub node) and `jetstream` (NATS JetStream, several hub
- * nodes). One conformance suite (`test/store-conformance.ts`) states the behaviour below as tests and runs
+ * The hub core talks only to this interface; it never imports a database or broker client. `sqlite`
+ * (embedded, one hub node) implements it; a `jetstream` backend (NATS JetStream, several hub nodes) follows
+ * the mapping below. One conformance suite (`test/store-conformance.ts`) states the behaviour below as tests and runs
  * against every implementation.
  *
  * Any implementation must:

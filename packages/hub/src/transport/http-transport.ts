@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { channelNameProblem, httpStatusFor, SwitchboardError } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth.js';
@@ -80,7 +81,8 @@ async function identify(deps: HttpDeps, req: IncomingMessage): Promise<Identity>
     token = mm[1]!.trim();
   }
   const claimed = req.headers['x-switchboard-component'];
-  const component = typeof claimed === 'string' && claimed !== '' ? claimed : deps.config.auth.dev && token === undefined ? 'http' : undefined;
+  const anonymousDev = deps.config.auth.dev && (token === undefined || !deps.config.auth.hs256Secret);
+  const component = typeof claimed === 'string' && claimed !== '' ? claimed : anonymousDev ? 'http' : undefined;
   return deps.auth.authenticate(token, component);
 }
 
@@ -145,8 +147,13 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     });
     req.on('end', () => {
       if (failed) return;
+      const body = Buffer.concat(chunks);
+      if (!isUtf8(body)) {
+        reject(new SwitchboardError('BAD_FRAME', 'the body is not valid UTF-8; send JSON text encoded as UTF-8'));
+        return;
+      }
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        resolve(JSON.parse(body.toString('utf8')));
       } catch (err) {
         reject(new SwitchboardError('BAD_FRAME', `the body is not valid JSON (${(err as Error).message})`));
       }

@@ -28,6 +28,8 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
     skipUTF8Validation: true,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
+  // The HTTP server's own 'error' (e.g. EADDRINUSE) is re-emitted here; the hub's listen() reports it.
+  wss.on('error', () => {});
   wss.on('connection', (ws) => {
     const socket = (ws as unknown as { _socket?: { setNoDelay?(v: boolean): void } })._socket;
     socket?.setNoDelay?.(true);

@@ -1,0 +1,245 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { CLI, startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { RawClient } from '../../../test/support/raw-client.js';
+
+/** The environment without any SWITCHBOARD_* variable, so that each test sets exactly what it means. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
+  return { ...env, SWITCHBOARD_LOG_LEVEL: 'warn', ...extra };
+}
+/** Runs the CLI to its exit (killed after 15 s: a start that does not fail would hang). */
+function run(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b) => (stdout += b));
+  child.stderr.on('data', (b) => (stderr += b));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return new Promise((resolve) => child.once('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); }));
+}
+
+describe('switchboard CLI', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'sb-cli-'));
+    dirs.push(d);
+    return d;
+  };
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('prints usage for --help, start --help and help start, exiting 0', async () => {
+    const cases = [['start', '--help'], ['start', '-h'], ['help', 'start']];
+    const [top, ...results] = await Promise.all([run(['--help']), ...cases.map((args) => run(args))]);
+    assert.equal(top!.status, 0);
+    assert.match(top!.stdout, /Usage: switchboard <command>/);
+    assert.match(top!.stdout, /start/);
+    for (const [i, args] of cases.entries()) {
+      const r = results[i]!;
+      assert.equal(r.status, 0, args.join(' '));
+      assert.match(r.stdout, /Usage: switchboard start/, args.join(' '));
+      assert.match(r.stdout, /--port/);
+      assert.match(r.stdout, /SWITCHBOARD_PORT/);
+    }
+  });
+
+  it('exits non-zero for an unknown command or option', async () => {
+    const [cmd, opt] = await Promise.all([run(['launch']), run(['start', '--prot', '1'])]);
+    assert.notEqual(cmd.status, 0);
+    assert.match(cmd.stderr, /unknown command "launch"/);
+    assert.notEqual(opt.status, 0);
+    assert.match(opt.stderr, /--prot/);
+  });
+
+  it('refuses a bad --port with a message and a non-zero exit', async () => {
+    const ports = ['abc', '70000', '-1', '1.5'];
+    const [env, ...results] = await Promise.all([
+      run(['start', '--dev', '--data', tempDir()], { SWITCHBOARD_PORT: 'eighty' }),
+      ...ports.map((port) => run(['start', `--port=${port}`, '--dev', '--data', tempDir()])),
+    ]);
+    for (const [i, port] of ports.entries()) {
+      const r = results[i]!;
+      assert.notEqual(r.status, 0, port);
+      assert.notEqual(r.status, null, `${port}: exited by itself`);
+      assert.match(r.stderr, /--port/, port);
+      assert.doesNotMatch(r.stdout, /listening/, port);
+    }
+    assert.notEqual(env!.status, 0);
+    assert.match(env!.stderr, /eighty/);
+  });
+
+  it('refuses to start without --dev and without a token secret, saying how to fix it', async () => {
+    const r = await run(['start', '--port', '0', '--data', tempDir()]);
+    assert.notEqual(r.status, 0);
+    assert.notEqual(r.status, null);
+    assert.match(r.stderr, /--dev/);
+    assert.match(r.stderr, /--token-secret/);
+    assert.doesNotMatch(r.stdout, /listening/);
+  });
+
+  it('stops gracefully on SIGTERM with exit code 0 and a message, closing sockets with 1001', async () => {
+    const hub = await startHub();
+    try {
+      const { client } = await RawClient.connect(hub.wsUrl, 'stopper');
+      assert.equal((await client.call({ op: 'pub', ch: 'stop.ch', type: 't', data: 1 })).op, 'ok');
+      const code = await hub.stop();
+      assert.equal(code, 0);
+      assert.match(hub.output(), /stopping \(SIGTERM\)/);
+      assert.match(hub.output(), /stopped/);
+      for (let i = 0; i < 50 && !client.closed; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(client.closed?.code, 1001);
+    } finally {
+      await hub.cleanup();
+    }
+  });
+
+  it('reads SWITCHBOARD_PORT, SWITCHBOARD_DEV, SWITCHBOARD_DATA and SWITCHBOARD_NODE_ID', async () => {
+    const data = tempDir();
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      env: cleanEnv({ SWITCHBOARD_PORT: '0', SWITCHBOARD_DEV: '1', SWITCHBOARD_DATA: data, SWITCHBOARD_NODE_ID: 'env-node-7' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    try {
+      let out = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000);
+        const onData = (b: Buffer) => {
+          out += b.toString();
+          const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) { clearTimeout(t); resolve(Number(m[1])); }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        void exited.then((c) => { clearTimeout(t); reject(new Error(`exited ${c}: ${out}`)); });
+      });
+      assert.notEqual(port, 7700, 'port 0 picked a free port');
+      assert.match(out, new RegExp(`sqlite ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.match(out, /dev mode/);
+      const { client, welcome } = await RawClient.connect(`ws://127.0.0.1:${port}/v1/ws`, 'env-client');
+      assert.equal(welcome.op, 'welcome', 'dev mode: no token needed');
+      assert.equal(welcome.node, 'env-node-7');
+      await client.close();
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+});
+
+describe('HS256 tokens (--token-secret)', () => {
+  const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
+  let hub: HubProcess;
+  const clients: RawClient[] = [];
+  before(async () => {
+    hub = await startHub({ dev: false, args: ['--token-secret', SECRET], env: { SWITCHBOARD_DEV: '' } });
+  });
+  after(async () => {
+    for (const c of clients) await c.close();
+    await hub.cleanup();
+  });
+  async function sign(claims: Record<string, unknown>, secret = SECRET, exp: string | number = '5m'): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+  }
+  async function open(): Promise<RawClient> {
+    const c = await RawClient.open(hub.wsUrl);
+    clients.push(c);
+    return c;
+  }
+
+  it('accepts a valid token for sub "engine"', async () => {
+    assert.match(hub.output(), /HS256 tokens/);
+    const c = await open();
+    const welcome = await c.call({ op: 'hello', component: 'engine', token: await sign({ sub: 'engine' }) });
+    assert.equal(welcome.op, 'welcome', JSON.stringify(welcome));
+    const s = await c.call({ op: 'sub', ch: 'auth.ch' });
+    assert.equal((await c.call({ op: 'pub', ch: 'auth.ch', type: 't', data: 1 })).op, 'ok');
+    const [m] = await c.messages(s.sub, 1);
+    assert.equal(m.msg.source, 'engine');
+
+    const noComponent = await open();
+    const w2 = await noComponent.call({ op: 'hello', token: await sign({ sub: 'engine' }) });
+    assert.equal(w2.op, 'welcome', 'the token names the component');
+  });
+
+  it('refuses a missing, forged, malformed or expired token with UNAUTHENTICATED; the connection may retry', async () => {
+    const c = await open();
+    const attempts: [string, Record<string, unknown>][] = [
+      ['no token', { component: 'engine' }],
+      ['forged', { component: 'engine', token: await sign({ sub: 'engine' }, 'another-secret-another-secret-0000') }],
+      ['garbage', { component: 'engine', token: 'not.a.jwt' }],
+      ['expired', { component: 'engine', token: await sign({ sub: 'engine' }, SECRET, Math.floor(Date.now() / 1000) - 60) }],
+      ['no sub', { component: 'engine', token: await sign({}) }],
+    ];
+    for (const [what, hello] of attempts) {
+      const err = await c.call({ op: 'hello', ...hello });
+      assert.equal(err.op, 'err', what);
+      assert.equal(err.code, 'UNAUTHENTICATED', what);
+      assert.ok(err.message.length > 10, what);
+      const pub = await c.call({ op: 'pub', ch: 'auth.ch', type: 't', data: 1 });
+      assert.equal(pub.code, 'UNAUTHENTICATED', `${what}: still not authenticated`);
+    }
+    const welcome = await c.call({ op: 'hello', component: 'engine', token: await sign({ sub: 'engine' }) });
+    assert.equal(welcome.op, 'welcome');
+  });
+
+  it('refuses a token for another component than hello.component with FORBIDDEN', async () => {
+    const c = await open();
+    const err = await c.call({ op: 'hello', component: 'ui', token: await sign({ sub: 'engine' }) });
+    assert.equal(err.op, 'err');
+    assert.equal(err.code, 'FORBIDDEN');
+    assert.match(err.message, /engine/);
+  });
+
+  it('answers a second hello sent before the first is verified with BAD_FRAME', async () => {
+    const c = await open();
+    const token = await sign({ sub: 'engine' });
+    // Both frames in one TCP segment, so that the second arrives while the first token is being verified.
+    const socket = (c.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    socket.cork();
+    c.send({ op: 'hello', id: 'h1', component: 'engine', token });
+    c.send({ op: 'hello', id: 'h2', component: 'engine', token });
+    socket.uncork();
+    const first = await c.next((f) => f.re === 'h1');
+    const second = await c.next((f) => f.re === 'h2', 2000);
+    assert.equal(first.op, 'welcome');
+    assert.equal(second.op, 'err');
+    assert.equal(second.code, 'BAD_FRAME');
+  });
+
+  it('enforces sb.pub and sb.sub with FORBIDDEN', async () => {
+    const c = await open();
+    await c.call({ op: 'hello', token: await sign({ sub: 'engine', 'sb.pub': ['orders.>'], 'sb.sub': ['quotes.*'] }) });
+    assert.equal((await c.call({ op: 'pub', ch: 'orders.eu', type: 't', data: 1 })).op, 'ok');
+    const pubErr = await c.call({ op: 'pub', ch: 'payments.eu', type: 't', data: 1 });
+    assert.equal(pubErr.code, 'FORBIDDEN');
+    assert.equal((await c.call({ op: 'sub', ch: 'quotes.eur' })).op, 'ok');
+    assert.equal((await c.call({ op: 'sub', ch: 'orders.eu' })).code, 'FORBIDDEN');
+  });
+
+  it('checks tokens on HTTP too', async () => {
+    const url = `${hub.url}/v1/channels/auth.http/messages`;
+    const body = JSON.stringify({ type: 't', data: 1 });
+    const headers = { 'content-type': 'application/json' };
+    const none = await fetch(url, { method: 'POST', headers, body });
+    assert.equal(none.status, 401);
+    assert.equal(((await none.json()) as any).code, 'UNAUTHENTICATED');
+    const forged = await fetch(url, { method: 'POST', headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' }, 'x'.repeat(40))}` }, body });
+    assert.equal(forged.status, 401);
+    const ok = await fetch(url, { method: 'POST', headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' })}` }, body });
+    assert.equal(ok.status, 201);
+    const other = await fetch(url, { method: 'POST', headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' })}`, 'x-switchboard-component': 'ui' }, body });
+    assert.equal(other.status, 403);
+    assert.equal(((await other.json()) as any).code, 'FORBIDDEN');
+    const history = (await (await fetch(url, { headers: { authorization: `Bearer ${await sign({ sub: 'engine' })}` } })).json()) as any;
+    assert.deepEqual(history.messages.map((m: any) => m.source), ['engine']);
+  });
+});

@@ -1,0 +1,156 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLI, startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { RawClient } from '../../../test/support/raw-client.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
+  let hub: HubProcess;
+  let c: RawClient;
+  before(async () => {
+    hub = await startHub({ config: fixture('strict-channels.yaml'), contracts: fixture('contracts-market') });
+    ({ client: c } = await RawClient.connect(hub.wsUrl, 'config-user'));
+  });
+  after(async () => {
+    await c?.close();
+    await hub.cleanup();
+  });
+  const history = async (ch: string) => (await (await fetch(`${hub.url}/v1/channels/${ch}/messages`)).json()) as { messages: any[] };
+
+  it('refuses a channel that neither config nor contract declares with UNKNOWN_CHANNEL', async () => {
+    const err = await c.call({ op: 'pub', ch: 'random.stuff', type: 't', data: 1 });
+    assert.equal(err.op, 'err');
+    assert.equal(err.code, 'UNKNOWN_CHANNEL');
+    assert.match(err.message, /strict_channels/);
+    assert.match(err.message, /random\.stuff/);
+
+    c.send({ op: 'pub', ch: 'telemetry', type: 't', data: 1, msg_id: 'strict-ff' });
+    const ff = await c.next((f) => f.op === 'err' && f.msg_id === 'strict-ff');
+    assert.equal(ff.code, 'UNKNOWN_CHANNEL', '"telemetry.*" does not declare "telemetry"');
+    assert.equal(ff.ch, 'telemetry');
+
+    const res = await fetch(`${hub.url}/v1/channels/random.stuff/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"t","data":1}' });
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as any).code, 'UNKNOWN_CHANNEL');
+    assert.deepEqual((await history('random.stuff')).messages, []);
+  });
+
+  it('accepts channels declared by a config pattern or by a contract', async () => {
+    assert.equal((await c.call({ op: 'pub', ch: 'orders.eu.paris', type: 'order', data: 1 })).op, 'ok');
+    const tick = await c.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: { symbol: 'EURUSD', bid: 1, ask: 2 } });
+    assert.equal(tick.op, 'ok', JSON.stringify(tick));
+    assert.equal((await history('orders.eu.paris')).messages.length, 1, 'orders.> is durable');
+  });
+
+  it('delivers an ephemeral channel live but never stores it', async () => {
+    const s = await c.call({ op: 'sub', ch: 'telemetry.cpu' });
+    assert.equal(s.op, 'ok');
+    const a = await c.call({ op: 'pub', ch: 'telemetry.cpu', type: 'load', data: 0.5 });
+    const b = await c.call({ op: 'pub', ch: 'telemetry.cpu', type: 'load', data: 0.7 });
+    assert.deepEqual([a.op, b.op], ['ok', 'ok']);
+    assert.ok(b.seq > a.seq);
+    const msgs = await c.messages(s.sub, 2);
+    assert.deepEqual(msgs.map((m) => m.msg.data), [0.5, 0.7]);
+    assert.deepEqual((await history('telemetry.cpu')).messages, [], 'nothing is kept');
+
+    const late = await c.call({ op: 'sub', ch: 'telemetry.cpu', from: 'earliest' });
+    await c.call({ op: 'ping' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(c.drain((f) => f.op === 'msg' && f.sub === late.sub), [], 'a late subscriber gets no history');
+  });
+});
+
+describe('switchboard.yaml: limits', () => {
+  let hub: HubProcess;
+  const clients: RawClient[] = [];
+  before(async () => {
+    hub = await startHub({ config: fixture('small-limits.yaml') });
+  });
+  after(async () => {
+    for (const c of clients) await c.close();
+    await hub.cleanup();
+  });
+  async function connect(component: string) {
+    const r = await RawClient.connect(hub.wsUrl, component);
+    clients.push(r.client);
+    return r;
+  }
+
+  it('announces the configured limits and node id in the welcome', async () => {
+    const { welcome } = await connect('limits-welcome');
+    assert.equal(welcome.node, 'limits-node');
+    assert.equal(welcome.limits.max_frame_bytes, 4096);
+    assert.equal(welcome.limits.max_inflight, 5);
+  });
+
+  it('answers a frame over max_frame_bytes with TOO_LARGE and closes with 1009 above 4 × the limit', async () => {
+    const { client } = await connect('limits-frames');
+    client.send({ op: 'pub', id: 1, ch: 'lim.ch', type: 't', data: 'x'.repeat(5000) });
+    const err = await client.next((f) => f.op === 'err');
+    assert.equal(err.code, 'TOO_LARGE');
+    assert.match(err.message, /4096/);
+    assert.equal((await client.call({ op: 'pub', ch: 'lim.ch', type: 't', data: 'small' })).seq, 1);
+    const closed = new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)));
+    client.send({ op: 'pub', id: 2, ch: 'lim.ch', type: 't', data: 'x'.repeat(4 * 4096 + 100) });
+    assert.equal(await closed, 1009);
+    const body = JSON.stringify({ type: 't', data: 'x'.repeat(5000) });
+    const res = await fetch(`${hub.url}/v1/channels/lim.ch/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(res.status, 413, 'the HTTP body limit is the same');
+  });
+
+  it('answers a subscription over max_subscriptions with RATE_LIMITED; unsub makes room', async () => {
+    const { client } = await connect('limits-subs');
+    const subs = [];
+    for (let i = 0; i < 3; i++) subs.push(await client.call({ op: 'sub', ch: `lim.s${i}` }));
+    assert.deepEqual(subs.map((s) => s.op), ['ok', 'ok', 'ok']);
+    const fourth = await client.call({ op: 'sub', ch: 'lim.s3' });
+    assert.equal(fourth.code, 'RATE_LIMITED');
+    assert.match(fourth.message, /max_subscriptions/);
+    await client.call({ op: 'unsub', sub: subs[0].sub });
+    assert.equal((await client.call({ op: 'sub', ch: 'lim.s3' })).op, 'ok');
+  });
+
+  it('answers a request over max_pending_requests with RATE_LIMITED', async () => {
+    const { client: responder } = await connect('limits-responder');
+    const { client: asker } = await connect('limits-asker');
+    const first = asker.call({ op: 'req', to: 'limits-responder', type: 'slow', data: {}, timeout_ms: 3000 });
+    const req = await responder.next((f) => f.op === 'req');
+    const second = await asker.call({ op: 'req', to: 'limits-responder', type: 'slow', data: {} });
+    assert.equal(second.code, 'RATE_LIMITED');
+    assert.match(second.message, /max_pending_requests/);
+    responder.send({ op: 'reply', rid: req.rid, data: 'done' });
+    assert.equal((await first).data, 'done');
+  });
+});
+
+describe('an invalid config file', () => {
+  const data = mkdtempSync(join(tmpdir(), 'sb-config-'));
+  after(() => rmSync(data, { recursive: true, force: true }));
+  function start(config: string) {
+    return spawnSync(process.execPath, [CLI, 'start', '--port', '0', '--dev', '--data', data, '--config', config], {
+      encoding: 'utf8', timeout: 15_000, env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
+    });
+  }
+
+  it('makes start exit non-zero with a message naming the key', () => {
+    const cases: [string, RegExp[]][] = [
+      ['invalid-mode.yaml', [/invalid-mode\.yaml/, /telemetry\.\*/, /mode/, /"fast"/]],
+      ['invalid-unknown-key.yaml', [/invalid-unknown-key\.yaml/, /"heartbeats"/]],
+      ['invalid-duration.yaml', [/invalid-duration\.yaml/, /heartbeat/, /500ms|30s/]],
+      ['does-not-exist.yaml', [/does-not-exist\.yaml/, /--config/]],
+    ];
+    for (const [file, patterns] of cases) {
+      const r = start(fixture(file));
+      assert.notEqual(r.status, 0, file);
+      assert.notEqual(r.status, null, `${file}: exited by itself`);
+      assert.doesNotMatch(r.stdout, /listening/, file);
+      for (const p of patterns) assert.match(r.stderr, p, file);
+    }
+  });
+});

@@ -1,0 +1,120 @@
+// Resuming: (a) a client that remembers the last seq it acked re-subscribes with `from: k` and gets every
+// message after k, no gap, nothing before; (b) `hello.resume` restores a session's subscriptions, which
+// continue after what was acknowledged; an unknown (or expired) session id gives a fresh session.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { RawClient } from '../../../test/support/raw-client.js';
+import { assertContiguous, fixture, publishMany, quietFor, sleep, subscribe } from './fixtures/delivery-support.js';
+
+describe('resume', () => {
+  let hub: HubProcess;
+  let publisher: RawClient;
+  const clients: RawClient[] = [];
+  async function connect(component: string, extra: Record<string, unknown> = {}): Promise<{ client: RawClient; welcome: any }> {
+    const r = await RawClient.connect(hub.wsUrl, component, extra);
+    clients.push(r.client);
+    assert.equal(r.welcome.op, 'welcome', JSON.stringify(r.welcome));
+    return r;
+  }
+
+  before(async () => {
+    hub = await startHub({ config: fixture('resume.yaml') });
+    publisher = (await connect('bridge')).client;
+  });
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await hub.cleanup();
+  });
+
+  /** Receives `n` messages of `sub`, acking each up to and including `ackUpTo`. */
+  async function receive(c: RawClient, sub: string, n: number, ackUpTo: number): Promise<number[]> {
+    const seqs: number[] = [];
+    for (const f of await c.messages(sub, n)) {
+      seqs.push(f.msg.seq);
+      if (f.msg.seq <= ackUpTo) await c.call({ op: 'ack', sub, seq: f.msg.seq });
+    }
+    return seqs;
+  }
+
+  it('(a) a subscriber that re-subscribes with from: k gets k+1… with no gap and nothing before', async () => {
+    const ch = 'rs.client';
+    const first = (await connect('engine')).client;
+    const { sub } = await subscribe(first, { ch, ack: 'manual', from: 'earliest' });
+    await publishMany(publisher, ch, 20, { window: 10 });
+    const k = 12;
+    assertContiguous(await receive(first, sub, 20, k), 0, 'before the disconnect');
+    await first.close();
+
+    await publishMany(publisher, ch, 50, { window: 10 });
+    const again = (await connect('engine')).client;
+    const r = await subscribe(again, { ch, ack: 'manual', from: k });
+    assert.equal(r.head, 70);
+    const seqs = (await again.messages(r.sub, 70 - k)).map((f) => f.msg.seq);
+    assertContiguous(seqs, k, 'after re-subscribing from k');
+    assert.deepEqual(await quietFor(again, r.sub, 300), [], 'nothing more, nothing before k');
+    await publishMany(publisher, ch, 1);
+    const [live] = await again.messages(r.sub, 1);
+    assert.equal(live.msg.seq, 71, 'then live messages follow');
+  });
+
+  it('(b) hello.resume restores the subscriptions, continuing after the last acknowledged seq', async () => {
+    const ch = 'rs.session';
+    const chGroup = 'rs.session.group';
+    const { client: first, welcome } = await connect('engine-b');
+    const plain = await subscribe(first, { ch, ack: 'manual', from: 'earliest' });
+    const grouped = await subscribe(first, { ch: chGroup, group: 'engine', ack: 'manual', from: 'earliest' });
+    await publishMany(publisher, ch, 20, { window: 10 });
+    await publishMany(publisher, chGroup, 10, { window: 10 });
+    assertContiguous(await receive(first, plain.sub, 20, 12), 0, 'plain sub before the disconnect');
+    assertContiguous((await receive(first, grouped.sub, 10, 6)).sort((a, b) => a - b), 0, 'group sub before the disconnect');
+    await first.close();
+
+    await publishMany(publisher, ch, 30, { window: 10 });
+    await publishMany(publisher, chGroup, 4, { window: 4 });
+
+    const { client: second, welcome: w2 } = await connect('engine-b', { resume: welcome.session });
+    assert.equal(w2.resumed, true, JSON.stringify(w2));
+    assert.equal(w2.session, welcome.session, 'the session keeps its id');
+    const subs = [...w2.subs].sort((a: any, b: any) => a.sub.localeCompare(b.sub));
+    assert.deepEqual(
+      subs.map((s: any) => ({ sub: s.sub, ch: s.ch, group: s.group, ack: s.ack })),
+      [{ sub: plain.sub, ch, group: undefined, ack: 'manual' }, { sub: grouped.sub, ch: chGroup, group: 'engine', ack: 'manual' }],
+    );
+    // The same sub ids continue: everything after the last ack, in order, no gap.
+    const resumed = (await second.messages(plain.sub, 38)).map((f) => f.msg.seq);
+    assertContiguous(resumed, 12, 'resumed plain subscription');
+    const groupSeqs = (await second.messages(grouped.sub, 8)).map((f) => f.msg.seq).sort((a, b) => a - b);
+    assertContiguous(groupSeqs, 6, 'resumed group subscription');
+    assert.deepEqual(await quietFor(second, plain.sub, 300), []);
+    assert.deepEqual(second.drain((f) => f.op === 'msg' && f.sub === grouped.sub), []);
+
+    // The restored subscription takes acks and live messages; a new sub gets a fresh id.
+    assert.equal((await second.call({ op: 'ack', sub: plain.sub, seq: 13 })).op, 'ok');
+    await publishMany(publisher, ch, 1);
+    const [live] = await second.messages(plain.sub, 1);
+    assert.equal(live.msg.seq, 51);
+    const extra = await subscribe(second, { ch: 'rs.other' });
+    assert.ok(![plain.sub, grouped.sub].includes(extra.sub), `a new subscription gets a new id, not ${extra.sub}`);
+  });
+
+  it('gives a fresh session for an unknown, foreign or expired resume id', async () => {
+    const { welcome: w1 } = await connect('engine-c', { resume: 'no-such-session' });
+    assert.equal(w1.resumed, false);
+    assert.notEqual(w1.session, 'no-such-session');
+    assert.equal(w1.subs, undefined, 'nothing restored');
+
+    // A session parked by another component is not handed over.
+    const { client: owner, welcome: ow } = await connect('engine-d');
+    await subscribe(owner, { ch: 'rs.foreign', ack: 'manual' });
+    await owner.close();
+    const { welcome: w2 } = await connect('intruder', { resume: ow.session });
+    assert.equal(w2.resumed, false);
+    assert.notEqual(w2.session, ow.session);
+
+    // After session_ttl (2s) the parked subscriptions are gone.
+    await sleep(2500);
+    const { welcome: w3 } = await connect('engine-d', { resume: ow.session });
+    assert.equal(w3.resumed, false, 'expired after session_ttl');
+  });
+});
