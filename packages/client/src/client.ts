@@ -1,5 +1,5 @@
 import {
-  DEFAULT_TIMINGS, SwitchboardError,
+  DEFAULT_LIMITS, DEFAULT_TIMINGS, SwitchboardError,
   type ClientFrame, type EnvelopeMeta, type ErrFrame, type FrameId, type HelloFrame, type IncomingReqFrame, type MsgFrame, type OkFrame, type WelcomeFrame,
 } from '@switchboard/protocol';
 import { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.js';
@@ -8,14 +8,11 @@ import { AsyncRefusalError, errorFromFrame } from './errors.js';
 import type { Link, ReplyHandlers } from './link.js';
 import { Outbox } from './outbox.js';
 import { Requests } from './requests.js';
-import { SubscriptionImpl, type SubscriptionHost } from './subscription.js';
+import { Subscriptions } from './subscriptions.js';
 import { openTransport, resolveWebSocket, type Transport, type WebSocketCtor } from './transport.js';
 import type {
   ClientEvents, ConnectOptions, ConnectionState, PublishOptions, PublishResult, RequestHandler, SubscribeOptions, Subscription, SwitchboardClient,
 } from './types.js';
-
-/** Messages for a hub subscription id not known yet (its `ok` still on the way), kept at most. */
-const STASH_MAX = 10_000;
 
 /** A refused `hello`, as thrown inside the connect loop. */
 class Refused {
@@ -36,12 +33,8 @@ export class ClientImpl implements SwitchboardClient {
   private readonly link: Link;
   private readonly outbox: Outbox;
   private readonly requests: Requests;
-  private readonly subs = new Set<SubscriptionImpl<unknown>>();
-  private readonly subsByHubId = new Map<string, SubscriptionImpl<unknown>>();
-  private readonly firstReplies = new Map<SubscriptionImpl<unknown>, { resolve(): void; reject(err: Error): void; timer: ReturnType<typeof setTimeout> }>();
-  private readonly retired = new Set<string>();
+  private readonly subscriptions: Subscriptions;
   private readonly pending = new Map<FrameId, ReplyHandlers>();
-  private stash: MsgFrame[] = [];
   private ctor: WebSocketCtor | undefined;
   private transport: Transport | undefined;
   private handshaking: Transport | undefined;
@@ -79,6 +72,11 @@ export class ClientImpl implements SwitchboardClient {
       newId: () => globalThis.crypto.randomUUID(),
     });
     this.requests = new Requests(this.link, options.component, this.requestTimeoutMs);
+    this.subscriptions = new Subscriptions(this.link, {
+      requestTimeoutMs: this.requestTimeoutMs,
+      defaultBound: () => this.welcome?.limits?.max_inflight ?? DEFAULT_LIMITS.max_inflight,
+      emitError: (err) => { this.emitter.emit('error', err); },
+    });
   }
 
   get session(): string | undefined { return this.welcome?.session; }
@@ -126,19 +124,7 @@ export class ClientImpl implements SwitchboardClient {
 
   subscribe<D = unknown>(ch: string, options: SubscribeOptions<D> = {}): Promise<Subscription<D>> {
     if (this.currentState === 'closed') return Promise.reject(this.closedError());
-    const sub = new SubscriptionImpl<D>(ch, options, this.subscriptionHost());
-    const any = sub as unknown as SubscriptionImpl<unknown>;
-    this.subs.add(any);
-    return new Promise<Subscription<D>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (!this.firstReplies.delete(any)) return;
-        this.subs.delete(any);
-        sub.end();
-        reject(new SwitchboardError('TIMEOUT', `the hub did not accept the subscription to "${ch}" within ${this.requestTimeoutMs} ms`));
-      }, this.requestTimeoutMs);
-      this.firstReplies.set(any, { resolve: () => resolve(sub), reject, timer });
-      if (this.transport) this.sendSub(any);
-    });
+    return this.subscriptions.subscribe(ch, options);
   }
 
   request<R = unknown>(to: string, type: string, data?: unknown, options?: { timeoutMs?: number; meta?: EnvelopeMeta }): Promise<R> {
@@ -167,96 +153,6 @@ export class ClientImpl implements SwitchboardClient {
     return new SwitchboardError('UNAVAILABLE', 'the client is closed; connect() again to get a new one');
   }
 
-  // ---- subscriptions ----
-
-  private subscriptionHost(): SubscriptionHost {
-    return {
-      send: (frame) => this.send(frame),
-      emitError: (err) => { this.emitter.emit('error', err); },
-      forget: (sub) => {
-        this.subs.delete(sub);
-        const first = this.firstReplies.get(sub);
-        if (first) {
-          this.firstReplies.delete(sub);
-          clearTimeout(first.timer);
-          first.reject(new SwitchboardError('NOT_FOUND', `the subscription to "${sub.ch}" was cancelled before the hub accepted it`));
-        }
-        const hubId = sub.attachedId;
-        if (hubId !== undefined) {
-          this.subsByHubId.delete(hubId);
-          this.retired.add(hubId);
-        }
-      },
-      unsubscribe: (hubId) => new Promise<void>((resolve, reject) => {
-        if (!this.transport) { resolve(); return; }
-        const timer = setTimeout(() => {
-          this.pending.delete(id);
-          reject(new SwitchboardError('TIMEOUT', `the hub did not confirm unsub of ${hubId} within ${this.requestTimeoutMs} ms`));
-        }, this.requestTimeoutMs);
-        const id = this.call({ op: 'unsub', sub: hubId }, {
-          ok: () => { clearTimeout(timer); resolve(); },
-          err: (f) => { clearTimeout(timer); if (f.code === 'NOT_FOUND') resolve(); else reject(errorFromFrame(f)); },
-          drop: () => { clearTimeout(timer); resolve(); },
-        });
-      }),
-    };
-  }
-
-  private sendSub(sub: SubscriptionImpl<unknown>): void {
-    this.call(sub.subFrame(), {
-      ok: (f) => {
-        const hubId = String(f.sub);
-        if (!this.subs.has(sub) || sub.isEnded) {
-          // Given up on (timed out or unsubscribed) before the hub answered.
-          this.retired.add(hubId);
-          this.send({ op: 'unsub', sub: hubId });
-          return;
-        }
-        sub.attach(hubId, f.head);
-        this.subsByHubId.set(hubId, sub);
-        const first = this.firstReplies.get(sub);
-        if (first) {
-          this.firstReplies.delete(sub);
-          clearTimeout(first.timer);
-          first.resolve();
-        }
-        this.replayStash(hubId, sub);
-      },
-      err: (f) => {
-        const err = errorFromFrame(f);
-        this.subs.delete(sub);
-        const first = this.firstReplies.get(sub);
-        if (first) {
-          this.firstReplies.delete(sub);
-          clearTimeout(first.timer);
-          sub.end();
-          first.reject(err);
-        } else {
-          const e = new SwitchboardError(err.code, `resubscribing to "${sub.ch}" after a reconnect failed: ${err.message}`, err.details);
-          sub.end(e);
-          this.emitter.emit('error', e);
-        }
-      },
-      drop: noop, // sent again by restore() on the next welcome
-    });
-  }
-
-  private routeMsg(f: MsgFrame): void {
-    const sub = this.subsByHubId.get(f.sub);
-    if (sub) { sub.deliver(f); return; }
-    if (this.retired.has(f.sub)) return;
-    this.stash.push(f);
-    if (this.stash.length > STASH_MAX) this.stash.shift();
-  }
-
-  private replayStash(hubId: string, sub: SubscriptionImpl<unknown>): void {
-    if (this.stash.length === 0) return;
-    const mine = this.stash.filter((f) => f.sub === hubId);
-    if (mine.length === 0) return;
-    this.stash = this.stash.filter((f) => f.sub !== hubId);
-    for (const f of mine) sub.deliver(f);
-  }
-
   // ---- incoming frames ----
 
   private onFrame(t: Transport, text: string): void {
@@ -283,7 +179,7 @@ export class ClientImpl implements SwitchboardClient {
         return;
       }
       case 'msg':
-        if (typeof f.sub === 'string' && f.msg && typeof f.msg === 'object') this.routeMsg(f as unknown as MsgFrame);
+        if (typeof f.sub === 'string' && f.msg && typeof f.msg === 'object') this.subscriptions.route(f as unknown as MsgFrame);
         return;
       case 'req':
         if (typeof f.rid === 'string') this.requests.handle(f as unknown as IncomingReqFrame);
@@ -298,7 +194,6 @@ export class ClientImpl implements SwitchboardClient {
   private setState(s: ConnectionState): void {
     if (this.currentState === s) return;
     this.currentState = s;
-    if (process.env.SB_DEBUG && s === 'closed') console.log('CLOSED', this.options.component, new Error().stack);
     this.emitter.emit('state', s);
   }
 
@@ -431,52 +326,16 @@ export class ClientImpl implements SwitchboardClient {
     this.resumeSession = welcome.session;
     this.urlIndex = idx;
     this.lastReceived = Date.now();
-    this.retired.clear();
-    this.stash = [];
     t.onmessage = (text) => this.onFrame(t, text);
     t.onclose = (info) => this.lost(t, info);
     this.startHeartbeat(t, this.options.heartbeatMs ?? welcome.heartbeat_ms ?? DEFAULT_TIMINGS.heartbeat_ms);
     // Order matters: subscriptions first, then publishes that were awaiting ok, then the offline queue,
     // then requests made while offline. All synchronous, so nothing the application does interleaves.
-    this.restoreSubscriptions(welcome);
+    this.subscriptions.restore(welcome);
     this.outbox.flush();
     this.requests.flush();
     this.setState('connected');
     this.emitter.emit('welcome', welcome);
-  }
-
-  /**
-   * Every subscription again. A hub that resumed the session (`resumed: true`, extension field `subs`) already
-   * restored those it lists, under their old ids, from its own record of acknowledgements: manual and group
-   * ones are taken back as they are. The others are sent as a new `sub` from their last processed seq; restored
-   * ones not taken back are unsubscribed.
-   */
-  private restoreSubscriptions(welcome: WelcomeFrame): void {
-    const restored = new Map<string, string>();
-    const listed = (welcome as { subs?: unknown }).subs;
-    if (welcome.resumed === true && Array.isArray(listed)) {
-      for (const r of listed as { sub?: unknown; ch?: unknown }[]) {
-        if (typeof r?.sub === 'string' && typeof r.ch === 'string') restored.set(r.sub, r.ch);
-      }
-    }
-    for (const sub of this.subs) {
-      if (sub.isEnded) continue;
-      const former = sub.formerId;
-      // An auto-ack subscription restored by the hub continues after the last message the hub *sent*, and
-      // messages lost with the old socket would be a gap: those resubscribe from what the application got.
-      const trustHub = sub.ackMode === 'manual' || sub.group !== undefined;
-      if (former !== undefined && restored.get(former) === sub.ch && trustHub) {
-        restored.delete(former);
-        sub.attach(former, undefined);
-        this.subsByHubId.set(former, sub);
-      } else {
-        this.sendSub(sub);
-      }
-    }
-    for (const hubId of restored.keys()) {
-      this.retired.add(hubId);
-      this.send({ op: 'unsub', sub: hubId });
-    }
   }
 
   private startHeartbeat(t: Transport, heartbeatMs: number): void {
@@ -505,10 +364,7 @@ export class ClientImpl implements SwitchboardClient {
     const calls = [...this.pending.values()];
     this.pending.clear();
     for (const h of calls) h.drop();
-    for (const sub of this.subs) sub.detach();
-    this.subsByHubId.clear();
-    this.retired.clear();
-    this.stash = [];
+    this.subscriptions.detachAll();
     if (this.currentState === 'closed') return;
     if (!this.policy) {
       this.teardown(new SwitchboardError('UNAVAILABLE', `the connection to the hub closed (code ${info.code}${info.reason ? `: ${info.reason}` : ''}) and reconnect is off`));
@@ -541,17 +397,8 @@ export class ClientImpl implements SwitchboardClient {
     }
     this.outbox.failAll(err);
     this.requests.failAll(err);
-    for (const [sub, first] of this.firstReplies) {
-      clearTimeout(first.timer);
-      first.reject(err);
-      sub.end();
-    }
-    this.firstReplies.clear();
     this.pending.clear();
-    for (const sub of this.subs) sub.end(userClose ? undefined : err);
-    this.subs.clear();
-    this.subsByHubId.clear();
-    this.stash = [];
+    this.subscriptions.endAll(err, userClose);
   }
 }
 

@@ -10,6 +10,11 @@ export interface SubscriptionHost {
   /** Forgets the subscription (no resubscribe on reconnect). */
   forget(sub: SubscriptionImpl<unknown>): void;
   emitError(err: Error): void;
+  /** Buffer bound when the subscription names none: the hub's `max_inflight`. */
+  defaultBound(): number;
+  /** Stops the hub subscription (`unsub`) while the buffer is full; `resume` subscribes again from the cursor. */
+  pause(sub: SubscriptionImpl<unknown>, hubId: string): void;
+  resume(sub: SubscriptionImpl<unknown>): void;
 }
 
 /**
@@ -55,6 +60,8 @@ export class SubscriptionImpl<D> implements Subscription<D> {
   private ended = false;
   private endError: Error | undefined;
   private iterating = false;
+  /** An auto-ack subscription whose buffer overflowed: unsubscribed until the buffer drains to half. */
+  private paused = false;
 
   constructor(ch: string, options: SubscribeOptions<D>, host: SubscriptionHost) {
     this.ch = ch;
@@ -80,10 +87,15 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     return frame;
   }
 
+  /**
+   * Where a new `sub` starts. Manual: after the last finished seq, so that the hub tracks (and can redeliver)
+   * every message the application has not acknowledged. Auto: after the last seq received, since what is
+   * buffered stays buffered. A pattern takes the lowest over its channels (replays are dropped by seq).
+   */
   private resumeFrom(): From {
     if (this.group !== undefined || this.cursors.size === 0) return this.from;
     let low = Infinity;
-    for (const c of this.cursors.values()) low = Math.min(low, c.processed());
+    for (const c of this.cursors.values()) low = Math.min(low, this.ackMode === 'auto' ? c.seen : c.processed());
     return low;
   }
 
@@ -97,6 +109,7 @@ export class SubscriptionImpl<D> implements Subscription<D> {
 
   /** The socket dropped. The hub id is remembered: a resumed session may give the subscription back under it. */
   detach(): void {
+    this.paused = false; // the restore after the reconnect subscribes it again
     if (this.hubId !== undefined) this.previousHubId = this.hubId;
     this.hubId = undefined;
   }
@@ -105,10 +118,12 @@ export class SubscriptionImpl<D> implements Subscription<D> {
   get formerId(): string | undefined { return this.previousHubId; }
 
   lastSeq(channel?: string): number {
-    if (channel !== undefined) return this.cursors.get(channel)?.processed() ?? (typeof this.from === 'number' ? this.from : 0);
-    if (!this.pattern) return this.cursors.get(this.ch)?.processed() ?? (typeof this.from === 'number' ? this.from : 0);
-    const r = this.resumeFrom();
-    return typeof r === 'number' ? r : 0;
+    const initial = typeof this.from === 'number' ? this.from : 0;
+    if (channel !== undefined || !this.pattern) return this.cursors.get(channel ?? this.ch)?.processed() ?? initial;
+    if (this.cursors.size === 0) return initial;
+    let low = Infinity;
+    for (const c of this.cursors.values()) low = Math.min(low, c.processed());
+    return low;
   }
 
   /** A `msg` frame for this subscription: keep it unless it is a duplicate of one received before. */
@@ -117,6 +132,18 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     const env = frame.msg as Envelope<D>;
     const seq = env.seq;
     const ch = env.ch ?? this.ch;
+    if (this.ackMode === 'auto' && this.group === undefined && this.buffer.length >= this.bound()) {
+      // The hub does not wait for acks here, so nothing else would stop it: unsubscribe, drop what still
+      // arrives, and subscribe again from the cursor once the application has caught up.
+      if (!this.paused && this.hubId !== undefined) {
+        this.paused = true;
+        const hubId = this.hubId;
+        this.hubId = undefined;
+        this.previousHubId = undefined;
+        this.host.pause(this as SubscriptionImpl<unknown>, hubId);
+      }
+      return;
+    }
     const redelivered = typeof frame.redelivered === 'number' ? frame.redelivered : 0;
     if (this.group !== undefined) {
       const key = `${ch}\u0000${seq}`;
@@ -162,7 +189,21 @@ export class SubscriptionImpl<D> implements Subscription<D> {
 
   private handOut(m: MessageImpl<D>): void {
     if (this.ackMode === 'auto' && !this.onMessage) this.finish(m, 'done');
+    this.maybeUnpause();
   }
+
+  private bound(): number {
+    return this.maxInflight ?? this.host.defaultBound();
+  }
+
+  private maybeUnpause(): void {
+    if (!this.paused || this.ended || this.buffer.length > this.bound() / 2) return;
+    this.paused = false;
+    this.host.resume(this as SubscriptionImpl<unknown>);
+  }
+
+  /** True while unsubscribed because the buffer overflowed. */
+  get isPaused(): boolean { return this.paused; }
 
   private async pump(): Promise<void> {
     if (this.pumping) return;
@@ -170,6 +211,7 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     try {
       while (this.buffer.length > 0 && !this.ended) {
         const m = this.buffer.shift()!;
+        this.maybeUnpause();
         try {
           await this.onMessage!(m);
           if (this.ackMode === 'manual') m.ack();

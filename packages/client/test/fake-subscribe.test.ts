@@ -184,3 +184,21 @@ test('subscribing while disconnected: sent on reconnect', async (t) => {
   assert.equal((m.value as Message).data, 'x');
   await c.close();
 });
+
+test('auto mode: a full buffer unsubscribes; once drained to half it subscribes again from the cursor, losing nothing', async (t) => {
+  const hub = new FakeHub();
+  const c = await closing(t, connect(opts(hub)));
+  const sub = await c.subscribe<number>('flood', { from: 0, maxInflight: 5 });
+  for (let i = 1; i <= 20; i++) hub.publishLocal('flood', 't', i);
+  await waitFor(() => hub.frames('unsub').length === 1, 'paused');
+  const got: number[] = [];
+  for await (const m of sub) {
+    got.push(m.data);
+    await new Promise((r) => setTimeout(r, 1));
+    if (got.length === 20) break;
+  }
+  assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => i + 1));
+  const subs = hub.frames('sub');
+  assert.ok(subs.length >= 2, `subscribed ${subs.length} times`);
+  assert.equal(subs[1].from, 5, 'resumed after the last buffered message');
+});

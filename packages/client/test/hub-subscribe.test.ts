@@ -155,3 +155,21 @@ test('subscribing to an invalid pattern rejects with the hub code', { skip: NO_H
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-badsub' }));
   await assert.rejects(c.subscribe('a.>.b'), { code: 'UNKNOWN_CHANNEL' });
 });
+
+test('auto ack with a slow consumer: the buffer stays bounded and nothing is lost', { skip: NO_HUB }, async (t) => {
+  const hub = await hubFor(t);
+  const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-slow' }));
+  for (let i = 1; i <= 300; i++) void c.publish('slow.ch', 'n', i);
+  await c.publish('slow.ch', 'n', 301);
+  const s = await c.subscribe<number>('slow.ch', { from: 0, maxInflight: 20 });
+  const got: number[] = [];
+  let maxBuffered = 0;
+  for await (const m of s) {
+    got.push(m.data);
+    maxBuffered = Math.max(maxBuffered, (s as unknown as { buffer: unknown[] }).buffer.length);
+    if (got.length % 50 === 0) await sleep(20);
+    if (got.length === 301) break;
+  }
+  assert.deepEqual(got, Array.from({ length: 301 }, (_, i) => i + 1));
+  assert.ok(maxBuffered <= 20, `buffered at most ${maxBuffered}`);
+});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CLIENT_OPS, channelPatternProblem, SwitchboardError, type AckMode, type ErrorCode, type From } from '@switchboard/protocol';
+import { CLIENT_OPS, channelPatternProblem, isPattern, SwitchboardError, type AckMode, type ErrorCode, type From } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from './auth.js';
-import type { HubConfig } from './config.js';
+import { configDeclares, type HubConfig } from './config.js';
 import type { HubMetrics } from './metrics.js';
 import type { Peer } from './peer.js';
 import type { RequestRouter, Responder } from './requests.js';
@@ -229,6 +229,10 @@ export class Connection implements Responder {
   private async sub(frame: Frame, id: FrameId): Promise<void> {
     const spec = this.checkSub(frame);
     assertMaySubscribe(this.identity!, spec.pattern);
+    const { config, subscriptions } = this.deps;
+    if (config.strictChannels && !isPattern(spec.pattern) && !spec.pattern.startsWith('$') && !subscriptions.channels.contract(spec.pattern) && !configDeclares(config, spec.pattern)) {
+      throw new SwitchboardError('UNKNOWN_CHANNEL', `channel "${spec.pattern}" is not declared by any contract or config entry, and this hub runs with strict_channels; check the name, or declare it`);
+    }
     const sub = new Subscription(spec, this.peer, this.deps.subscriptions);
     this.subs.set(sub.id, sub);
     let head: number;

@@ -41,6 +41,17 @@ describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
     assert.deepEqual((await history('random.stuff')).messages, []);
   });
 
+  it('refuses a subscription to an undeclared channel, but not to declared channels, patterns or dead letters', async () => {
+    const err = await c.call({ op: 'sub', ch: 'random.typo' });
+    assert.equal(err.code, 'UNKNOWN_CHANNEL');
+    assert.match(err.message, /strict_channels/);
+    for (const ch of ['orders.eu', 'market.ticks', 'random.*', '$dlq.market.ticks']) {
+      const ok = await c.call({ op: 'sub', ch });
+      assert.equal(ok.op, 'ok', `${ch}: ${JSON.stringify(ok)}`);
+      await c.call({ op: 'unsub', sub: ok.sub });
+    }
+  });
+
   it('accepts channels declared by a config pattern or by a contract', async () => {
     assert.equal((await c.call({ op: 'pub', ch: 'orders.eu.paris', type: 'order', data: 1 })).op, 'ok');
     const tick = await c.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: { symbol: 'EURUSD', bid: 1, ask: 2 } });

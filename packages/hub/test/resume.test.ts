@@ -58,6 +58,29 @@ describe('resume', () => {
     assert.equal(live.msg.seq, 71, 'then live messages follow');
   });
 
+  it('(a) catches up from k while the channel keeps growing: no gap and no repeat at the switch to live', async () => {
+    const ch = 'rs.busy';
+    await publishMany(publisher, ch, 2000, { window: 100 });
+    const auto = (await connect('auditor')).client;
+    const manual = (await connect('auditor-manual')).client;
+    const publishing = publishMany(publisher, ch, 3000, { window: 50 }); // keeps publishing during the catch-up
+    const a = await subscribe(auto, { ch, from: 500 });
+    const m = await subscribe(manual, { ch, ack: 'manual', max_inflight: 50, from: 1000 });
+    const seqsA: number[] = [];
+    const seqsM: number[] = [];
+    while (seqsA.length < 4500) seqsA.push((await auto.next((f) => f.op === 'msg' && f.sub === a.sub, 10_000)).msg.seq);
+    while (seqsM.length < 4000) {
+      const f = await manual.next((x) => x.op === 'msg' && x.sub === m.sub, 10_000);
+      seqsM.push(f.msg.seq);
+      manual.send({ op: 'ack', sub: m.sub, seq: f.msg.seq });
+    }
+    await publishing;
+    assertContiguous(seqsA, 500, 'auto-ack subscriber from 500');
+    assertContiguous(seqsM, 1000, 'manual-ack subscriber (window 50) from 1000');
+    assert.deepEqual(await quietFor(auto, a.sub, 200), []);
+    assert.deepEqual(manual.drain((f) => f.op === 'msg'), []);
+  });
+
   it('(b) hello.resume restores the subscriptions, continuing after the last acknowledged seq', async () => {
     const ch = 'rs.session';
     const chGroup = 'rs.session.group';

@@ -155,7 +155,7 @@ export class GroupDispatcher implements ChannelListener {
           this.owner.set(seq, member);
           this.ackDeadline.set(seq, fetchedAt + this.channel.settings.ackTimeoutMs);
           member.groupInflight++;
-        } else await cursor.ack(seq).catch(() => {});
+        } else void cursor.ack(seq).catch(() => {});
       }
     }
   }
