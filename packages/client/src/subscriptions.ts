@@ -154,8 +154,8 @@ export class Subscriptions {
   /**
    * A welcome arrived: every subscription again. A hub that resumed the session (`resumed: true`, extension
    * field `subs`) already restored those it lists, under their old ids, from its own record of
-   * acknowledgements: manual and group ones are taken back as they are. The others are sent as a new `sub`
-   * from their resume point; restored ones not taken back are unsubscribed.
+   * acknowledgements: manual and group ones are taken back as they are. Restored ones not taken back are
+   * unsubscribed first; then the others are sent as a new `sub` from their resume point.
    */
   restore(welcome: WelcomeFrame): void {
     this.retired.clear();
@@ -167,6 +167,7 @@ export class Subscriptions {
         if (typeof r?.sub === 'string' && typeof r.ch === 'string') restored.set(r.sub, r.ch);
       }
     }
+    const again: SubscriptionImpl<unknown>[] = [];
     for (const sub of this.subs) {
       if (sub.isEnded) continue;
       const former = sub.formerId;
@@ -178,13 +179,14 @@ export class Subscriptions {
         sub.attach(former, undefined);
         this.byHubId.set(former, sub);
       } else {
-        this.sendSub(sub);
+        again.push(sub);
       }
     }
     for (const hubId of restored.keys()) {
       this.retired.add(hubId);
       this.link.send({ op: 'unsub', sub: hubId });
     }
+    for (const sub of again) this.sendSub(sub);
   }
 
   /** The socket dropped. */

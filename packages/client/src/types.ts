@@ -137,7 +137,7 @@ export interface ClientEvents {
   state: ConnectionState;
   /** Asynchronous errors: fire-and-forget publishes refused, a subscription refused on resubscribe, callback throws. */
   error: Error;
-  /** Every `welcome` (the first one and one per reconnect). */
+  /** The `welcome` of every reconnect (the first one arrives before `connect` resolves: see `session`, `node`). */
   welcome: WelcomeFrame;
 }
 

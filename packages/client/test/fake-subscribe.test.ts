@@ -202,3 +202,24 @@ test('auto mode: a full buffer unsubscribes; once drained to half it subscribes 
   assert.ok(subs.length >= 2, `subscribed ${subs.length} times`);
   assert.equal(subs[1].from, 5, 'resumed after the last buffered message');
 });
+
+test('resumed session: manual subscriptions restored by the hub are taken back; auto ones are unsubscribed and made again', async (t) => {
+  const hub = new FakeHub();
+  hub.parkSessions = true;
+  const c = await closing(t, connect(opts(hub)));
+  const manual = await c.subscribe('m.ch', { ack: 'manual' });
+  const auto = await c.subscribe('a.ch', { ack: 'auto' });
+  assert.deepEqual([manual.id, auto.id], ['s1', 's2']);
+  hub.crash(false);
+  await waitFor(() => c.state === 'connected' && hub.frames('hello').length === 2, 'resumed');
+  await waitFor(() => hub.frames('sub').length === 3, 'auto subscribed again');
+  assert.equal(manual.id, 's1', 'taken back under its id');
+  const unsub = hub.frames('unsub');
+  assert.deepEqual(unsub.map((u) => u.sub), ['s2']);
+  const resub = hub.frames('sub')[2];
+  assert.equal(resub.ch, 'a.ch');
+  assert.equal(auto.id, 's3');
+  // The unsub went out before the new sub.
+  const order = hub.received.filter((r) => r.conn === 2 && (r.frame.op === 'sub' || r.frame.op === 'unsub')).map((r) => r.frame.op);
+  assert.deepEqual(order, ['unsub', 'sub']);
+});

@@ -66,6 +66,7 @@ export function createHub(options: HubOptions): Hub {
     auth,
     parked,
     log,
+    closing: () => closing,
     subscriptions: { store, channels, router, metrics, config, groups },
   };
 
@@ -125,6 +126,11 @@ export function createHub(options: HubOptions): Hub {
       if (closing) return;
       closing = true;
       clearInterval(beat);
+      // Let publishes already accepted reach the store and their ok reach the client (at most 5 s).
+      let drainTimer: NodeJS.Timeout | undefined;
+      await Promise.race([router.idle(), new Promise<void>((r) => { drainTimer = setTimeout(r, 5_000); })]);
+      clearTimeout(drainTimer);
+      await new Promise<void>((r) => setImmediate(r));
       requests.close();
       parked.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -34,17 +34,28 @@ const MAX_MSG_ID_LENGTH = 256;
  * both call {@link Router.publish}.
  */
 export class Router {
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
+
   constructor(private readonly deps: RouterDeps) {}
 
   /** Publishes a message; resolves once it is durable (durable channels) or handed out (ephemeral). */
   async publish(input: PublishInput): Promise<PubResult> {
+    this.inflight++;
     try {
       return await this.publishChecked(input);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       this.deps.metrics.rejected.inc({ code: typeof code === 'string' ? code : 'INTERNAL' });
       throw err;
+    } finally {
+      if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
+  }
+
+  /** Resolves when no publish is in progress (used by a graceful stop). */
+  idle(): Promise<void> {
+    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private async publishChecked(input: PublishInput): Promise<PubResult> {

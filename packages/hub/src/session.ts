@@ -17,6 +17,8 @@ export interface ConnectionDeps {
   auth: Authenticator;
   subscriptions: SubscriptionDeps;
   parked: ParkedSessions;
+  /** True once the hub is stopping: new work is refused with UNAVAILABLE. */
+  closing: () => boolean;
   log: { warn(obj: unknown, msg?: string): void; debug(obj: unknown, msg?: string): void };
 }
 
@@ -130,6 +132,9 @@ export class Connection implements Responder {
         throw new SwitchboardError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"; known ops: ${CLIENT_OPS.join(', ')}`);
       }
       if (op === 'ping') return this.reply(id, { op: 'pong' }, true);
+      if (this.deps.closing() && op !== 'ack' && op !== 'nack' && op !== 'reply') {
+        throw new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; reconnect (to another node, or after it restarts) and retry');
+      }
       if (op === 'hello') return await this.hello(frame, id);
       if (this.state !== 'ready') throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
       switch (op) {

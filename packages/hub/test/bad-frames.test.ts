@@ -1,21 +1,16 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
 import { RawClient } from '../../../test/support/raw-client.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
 
 const MiB = 1024 * 1024;
 
 describe('bad frames: each gets an err and the connection keeps working', () => {
-  let hub: HubProcess;
+  const fx = useHub();
   let c: RawClient;
   let published = 0;
   before(async () => {
-    hub = await startHub();
-    ({ client: c } = await RawClient.connect(hub.wsUrl, 'fuzzer'));
-  });
-  after(async () => {
-    await c?.close();
-    await hub.cleanup();
+    c = await fx.connect('fuzzer');
   });
 
   /** The connection is open and a publish on it still succeeds, with the next seq. */
@@ -213,13 +208,13 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
   });
 
   it('closes the socket with 1009 for a frame over 4 MiB', async () => {
-    const { client: victim } = await RawClient.connect(hub.wsUrl, 'huge-sender');
+    const { client: victim } = await RawClient.connect(fx.hub.wsUrl, 'huge-sender');
     const closed = new Promise<number>((resolve) => victim.ws.once('close', (code) => resolve(code)));
     victim.send(JSON.stringify({ op: 'pub', ch: 'huge.ch', type: 't', data: 'y'.repeat(4 * MiB + 10) }));
     assert.equal(await closed, 1009);
     // The hub itself is fine: this connection and a new one both publish.
     await stillPublishes();
-    const { client: fresh } = await RawClient.connect(hub.wsUrl, 'after-huge');
+    const { client: fresh } = await RawClient.connect(fx.hub.wsUrl, 'after-huge');
     const ok = await fresh.call({ op: 'pub', ch: 'huge.ch', type: 't', data: 'small' });
     assert.deepEqual([ok.op, ok.seq], ['ok', 1], 'the huge frame was not stored');
     await fresh.close();
@@ -231,7 +226,7 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
     const err = await c.next((f) => f.re === 'deep');
     assertErr(err, 'BAD_FRAME', 'deeply nested data');
     await stillPublishes();
-    const h = (await (await fetch(`${hub.url}/v1/channels/deep.ch/messages`)).json()) as { messages: unknown[] };
+    const h = await fx.historyPage('deep.ch');
     assert.deepEqual(h.messages, []);
   });
 
@@ -253,7 +248,7 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
     assert.ok(Object.hasOwn(m.msg.meta, '__proto__'));
     assert.equal(m.msg.meta.correlation_id, 'c1');
 
-    const res = await fetch(`${hub.url}/v1/channels/proto.keys/messages`);
+    const res = await fetch(`${fx.hub.url}/v1/channels/proto.keys/messages`);
     const text = await res.text();
     assert.ok(text.includes('"__proto__":{"polluted":true}'), text);
     assert.ok(text.includes('"constructor":{"prototype":{"polluted":true}}'), text);

@@ -1,26 +1,12 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
-
-const shortAckTimeout = fileURLToPath(new URL('./fixtures/short-ack-timeout.yaml', import.meta.url));
+import type { RawClient } from '../../../test/support/raw-client.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
+import { range } from '../../../test/support/util.js';
+import { fixture } from './fixtures/delivery-support.js';
 
 describe('channel patterns', () => {
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  before(async () => {
-    hub = await startHub({ config: shortAckTimeout });
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await hub.cleanup();
-  });
-  async function connect(component: string): Promise<RawClient> {
-    const { client } = await RawClient.connect(hub.wsUrl, component);
-    clients.push(client);
-    return client;
-  }
+  const fx = useHub({ config: fixture('short-ack-timeout.yaml') });
   async function pub(c: RawClient, ch: string, data: unknown): Promise<number> {
     const ok = await c.call({ op: 'pub', ch, type: 't', data });
     assert.equal(ok.op, 'ok', JSON.stringify(ok));
@@ -33,8 +19,8 @@ describe('channel patterns', () => {
   }
 
   it('market.* and market.> receive from existing channels and channels created after subscribing', async () => {
-    const p = await connect('pattern-pub');
-    const c = await connect('pattern-sub');
+    const p = await fx.connect('pattern-pub');
+    const c = await fx.connect('pattern-sub');
     await pub(p, 'market.ticks', 'before-sub');
 
     const star = await c.call({ op: 'sub', ch: 'market.*' });
@@ -66,8 +52,8 @@ describe('channel patterns', () => {
   });
 
   it('delivers in seq order per channel on a pattern subscription', async () => {
-    const p = await connect('order-pub');
-    const c = await connect('order-sub');
+    const p = await fx.connect('order-pub');
+    const c = await fx.connect('order-sub');
     const s = await c.call({ op: 'sub', ch: 'orders.>' });
     for (let i = 0; i < 10; i++) {
       p.send({ op: 'pub', ch: 'orders.eu', type: 't', data: i });
@@ -75,13 +61,13 @@ describe('channel patterns', () => {
     }
     const frames = await c.messages(s.sub, 20);
     for (const ch of ['orders.eu', 'orders.us.east']) {
-      assert.deepEqual(frames.filter((f) => f.msg.ch === ch).map((f) => f.msg.seq), Array.from({ length: 10 }, (_, i) => i + 1), ch);
+      assert.deepEqual(frames.filter((f) => f.msg.ch === ch).map((f) => f.msg.seq), range(1, 10), ch);
     }
   });
 
   it('* matches exactly one segment', async () => {
-    const p = await connect('star-pub');
-    const c = await connect('star-sub');
+    const p = await fx.connect('star-pub');
+    const c = await fx.connect('star-sub');
     const mid = await c.call({ op: 'sub', ch: 'room.*.chat' });
     await pub(p, 'room.a.b.chat', 'two-segments');
     await pub(p, 'room.chat', 'zero-segments');
@@ -92,8 +78,8 @@ describe('channel patterns', () => {
   });
 
   it('acknowledges on a pattern subscription by seq and ch', async () => {
-    const p = await connect('ack-pub');
-    const c = await connect('ack-sub');
+    const p = await fx.connect('ack-pub');
+    const c = await fx.connect('ack-sub');
     const s = await c.call({ op: 'sub', ch: 'acks.*', ack: 'manual' });
     await pub(p, 'acks.a', 'a1');
     await pub(p, 'acks.b', 'b1');

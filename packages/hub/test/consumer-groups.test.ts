@@ -1,28 +1,13 @@
 // Consumer groups: each message to one member, round-robin, with a shared position that survives members
 // leaving, every member disconnecting and a hub restart; `from` only counts when the group is created.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
-import { publishMany, quietFor, sleep, subscribe } from './fixtures/delivery-support.js';
+import type { RawClient } from '../../../test/support/raw-client.js';
+import { publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
+import { range, sleep } from '../../../test/support/util.js';
 
 describe('consumer groups', () => {
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  async function connect(component: string): Promise<RawClient> {
-    const { client, welcome } = await RawClient.connect(hub.wsUrl, component);
-    assert.equal(welcome.op, 'welcome');
-    clients.push(client);
-    return client;
-  }
-
-  before(async () => {
-    hub = await startHub();
-  });
-  after(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await hub.cleanup();
-  });
+  const fx = useHub();
 
   /** Drains, acks (manual) and records the messages of each member until `total` arrived in all, then a quiet spell. */
   async function collect(members: { client: RawClient; sub: string; manual: boolean }[], total: number, timeoutMs = 15_000): Promise<number[][]> {
@@ -50,11 +35,11 @@ describe('consumer groups', () => {
     const ch = 'cg.work';
     const members = [];
     for (const name of ['engine-a', 'engine-b', 'engine-c']) {
-      const client = await connect(name);
+      const client = await fx.connect(name);
       const { sub } = await subscribe(client, { ch, group: 'engine', ack: 'manual' });
       members.push({ client, sub, manual: true });
     }
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     const seqs = await publishMany(publisher, ch, 300, { window: 20 });
     const got = await collect(members, 300);
     const all = got.flat().sort((a, b) => a - b);
@@ -67,11 +52,11 @@ describe('consumer groups', () => {
 
   it('hands the unacknowledged messages of a member that leaves to the others', async () => {
     const ch = 'cg.leave';
-    const a = await connect('leave-a');
-    const b = await connect('leave-b');
+    const a = await fx.connect('leave-a');
+    const b = await fx.connect('leave-b');
     const subA = (await subscribe(a, { ch, group: 'engine', ack: 'manual' })).sub;
     const subB = (await subscribe(b, { ch, group: 'engine', ack: 'manual' })).sub;
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     await publishMany(publisher, ch, 20, { window: 1 });
     // B acks what it gets; A holds its share without acking.
     const fromB: any[] = [];
@@ -101,57 +86,57 @@ describe('consumer groups', () => {
     assert.deepEqual(handedOver.map((f) => f.msg.seq).sort((x, y) => x - y), [...held].sort((x, y) => x - y), 'what A held goes to B');
     for (const f of handedOver) assert.equal(f.redelivered, 1, `seq ${f.msg.seq} is a redelivery: ${JSON.stringify(f)}`);
     const union = fromB.map((f) => f.msg.seq).sort((x, y) => x - y);
-    assert.deepEqual(union, Array.from({ length: 20 }, (_, i) => i + 1), 'B now handled all 20, each once');
+    assert.deepEqual(union, range(1, 20), 'B now handled all 20, each once');
   });
 
   it('keeps the group position across every member disconnecting and a hub restart', async () => {
     const ch = 'cg.persist';
-    const a = await connect('persist-a');
+    const a = await fx.connect('persist-a');
     const subA = (await subscribe(a, { ch, group: 'engine', ack: 'manual', from: 'earliest' })).sub;
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     await publishMany(publisher, ch, 50, { window: 10 });
     const got = await a.messages(subA, 50);
-    assert.deepEqual(got.map((f) => f.msg.seq), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(got.map((f) => f.msg.seq), range(1, 50));
     for (let seq = 1; seq <= 30; seq++) await a.call({ op: 'ack', sub: subA, seq });
     await a.close();
 
     // A new member continues after the acked ones: 31..50 again (they were never acked), not 1..30.
-    const b = await connect('persist-b');
+    const b = await fx.connect('persist-b');
     const subB = (await subscribe(b, { ch, group: 'engine', ack: 'manual', from: 'earliest' })).sub;
     const again = await b.messages(subB, 20);
-    assert.deepEqual(again.map((f) => f.msg.seq).sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => 31 + i));
+    assert.deepEqual(again.map((f) => f.msg.seq).sort((x, y) => x - y), range(31, 50));
     assert.deepEqual(await quietFor(b, subB, 300), [], 'nothing acked by the group comes again');
     for (let seq = 31; seq <= 40; seq++) await b.call({ op: 'ack', sub: subB, seq });
     await b.close();
     await publisher.close();
 
-    const code = await hub.stop();
-    assert.equal(code, 0, `hub stops cleanly; output:\n${hub.output()}`);
-    hub = await hub.restart();
+    const code = await fx.hub.stop();
+    assert.equal(code, 0, `hub stops cleanly; output:\n${fx.hub.output()}`);
+    await fx.restart();
 
-    const p2 = await connect('bridge');
+    const p2 = await fx.connect('bridge');
     const more = await publishMany(p2, ch, 10, { window: 10 });
-    assert.deepEqual(more, Array.from({ length: 10 }, (_, i) => 51 + i), 'seqs continue after the restart');
-    const c = await connect('persist-c');
+    assert.deepEqual(more, range(51, 60), 'seqs continue after the restart');
+    const c = await fx.connect('persist-c');
     const subC = (await subscribe(c, { ch, group: 'engine', ack: 'manual', from: 'earliest' })).sub;
     const rest = await c.messages(subC, 20);
-    assert.deepEqual(rest.map((f) => f.msg.seq).sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => 41 + i), 'after the restart the group continues after seq 40');
+    assert.deepEqual(rest.map((f) => f.msg.seq).sort((x, y) => x - y), range(41, 60), 'after the restart the group continues after seq 40');
     assert.deepEqual(await quietFor(c, subC, 300), [], 'nothing the group acknowledged before the restart is delivered again');
   });
 
   it('applies "from" only when the group is first created', async () => {
     const ch = 'cg.from';
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     await publishMany(publisher, ch, 10, { window: 10 });
 
-    const a = await connect('from-a');
+    const a = await fx.connect('from-a');
     const subA = (await subscribe(a, { ch, group: 'g-from', from: 5 })).sub;
     const firstA = await a.messages(subA, 5);
     assert.deepEqual(firstA.map((f) => f.msg.seq), [6, 7, 8, 9, 10], 'a new group starts after "from"');
     assert.deepEqual(await quietFor(a, subA, 300), []);
     await a.close();
 
-    const b = await connect('from-b');
+    const b = await fx.connect('from-b');
     const subB = (await subscribe(b, { ch, group: 'g-from', from: 'earliest' })).sub;
     assert.deepEqual(await quietFor(b, subB, 400), [], 'a later member joins the shared position; its "from" is ignored');
     const [seq11] = await publishMany(publisher, ch, 1);
@@ -159,9 +144,9 @@ describe('consumer groups', () => {
     assert.equal(m.msg.seq, seq11);
 
     // A different group on the same channel is new, so its "from" applies.
-    const c = await connect('from-c');
+    const c = await fx.connect('from-c');
     const subC = (await subscribe(c, { ch, group: 'g-other', from: 'earliest' })).sub;
     const all = await c.messages(subC, 11);
-    assert.deepEqual(all.map((f) => f.msg.seq), Array.from({ length: 11 }, (_, i) => i + 1));
+    assert.deepEqual(all.map((f) => f.msg.seq), range(1, 11));
   });
 });

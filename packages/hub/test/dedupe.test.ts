@@ -3,10 +3,13 @@
 // after the window the same msg_id is stored again.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { startHub, type HubProcess, type HubProcessOptions } from '../../../test/support/hub-process.js';
 import { RawClient } from '../../../test/support/raw-client.js';
-import { fixture, history, quietFor, sleep, subscribe } from './fixtures/delivery-support.js';
+import { history, quietFor, subscribe } from '../../../test/support/hub-fixture.js';
+import { sleep } from '../../../test/support/util.js';
+import { fixture } from './fixtures/delivery-support.js';
 
+// Each test starts (and restarts) hubs of its own, so this file does not use useHub.
 describe('dedupe', () => {
   const hubs: HubProcess[] = [];
   const clients: RawClient[] = [];
@@ -14,6 +17,12 @@ describe('dedupe', () => {
     for (const c of clients) await c.close().catch(() => {});
     for (const h of hubs) await h.cleanup();
   });
+  /** Records a hub (a started or a restarted one) for cleanup and returns it. */
+  function track(hub: HubProcess): HubProcess {
+    hubs.push(hub);
+    return hub;
+  }
+  const start = async (options?: HubProcessOptions) => track(await startHub(options));
   async function connect(hub: HubProcess, component = 'bridge'): Promise<RawClient> {
     const { client } = await RawClient.connect(hub.wsUrl, component);
     clients.push(client);
@@ -22,8 +31,7 @@ describe('dedupe', () => {
   const pub = (c: RawClient, ch: string, msgId: string, data: unknown = { v: 1 }) => c.call({ op: 'pub', ch, type: 'order', data, msg_id: msgId });
 
   it('stores the same msg_id once; the second ok has duplicate:true and the first seq', async () => {
-    const hub = await startHub();
-    hubs.push(hub);
+    const hub = await start();
     const c = await connect(hub);
     const listener = await connect(hub, 'engine');
     const { sub } = await subscribe(listener, { ch: 'dd.orders' });
@@ -56,24 +64,21 @@ describe('dedupe', () => {
   });
 
   it('still dedupes after a hub restart and after kill -9 within the window', async () => {
-    const hub0 = await startHub();
-    hubs.push(hub0);
+    const hub0 = await start();
     let c = await connect(hub0);
     const first = await pub(c, 'dd.restart', 'r-1');
     const firstKill = await pub(c, 'dd.restart', 'k-1');
     await c.close();
 
     assert.equal(await hub0.stop(), 0);
-    const hub1 = await hub0.restart();
-    hubs.push(hub1);
+    const hub1 = track(await hub0.restart());
     c = await connect(hub1);
     const again = await pub(c, 'dd.restart', 'r-1');
     assert.deepEqual({ seq: again.seq, duplicate: again.duplicate }, { seq: first.seq, duplicate: true }, 'deduped across a stop/start');
     await c.close();
 
     await hub1.kill9();
-    const hub2 = await hub1.restart();
-    hubs.push(hub2);
+    const hub2 = track(await hub1.restart());
     c = await connect(hub2);
     const againKill = await pub(c, 'dd.restart', 'k-1');
     assert.deepEqual({ seq: againKill.seq, duplicate: againKill.duplicate }, { seq: firstKill.seq, duplicate: true }, 'deduped across kill -9');
@@ -84,8 +89,7 @@ describe('dedupe', () => {
   });
 
   it('does not dedupe the same msg_id on different channels', async () => {
-    const hub = await startHub();
-    hubs.push(hub);
+    const hub = await start();
     const c = await connect(hub);
     const a = await pub(c, 'dd.a', 'shared-id');
     const b = await pub(c, 'dd.b', 'shared-id');
@@ -98,8 +102,7 @@ describe('dedupe', () => {
   });
 
   it('stores the msg_id again once the dedupe window (500ms) has passed', async () => {
-    const hub = await startHub({ config: fixture('dedupe-short.yaml') });
-    hubs.push(hub);
+    const hub = await start({ config: fixture('dedupe-short.yaml') });
     const c = await connect(hub);
     const first = await pub(c, 'dd.window', 'w-1');
     const within = await pub(c, 'dd.window', 'w-1');

@@ -1,34 +1,23 @@
 // The in-flight window: a manual-ack subscriber gets at most `max_inflight` unacknowledged messages and then
 // is paused, not buffered; a slow subscriber does not hold back a fast one; a paused subscriber with 20k
 // unread messages does not make the hub's memory balloon, and gets every message once it reads again.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { startHub } from '../../../test/support/hub-process.js';
 import { RawClient } from '../../../test/support/raw-client.js';
-import { assertContiguous, fixture, publishMany, quietFor, rssMb, sleep, subscribe, withTimeout } from './fixtures/delivery-support.js';
+import { assertContiguous, publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
+import { range, sleep, withTimeout } from '../../../test/support/util.js';
+import { fixture, rssMb } from './fixtures/delivery-support.js';
 
 describe('in-flight window', () => {
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  async function connect(component: string): Promise<RawClient> {
-    const { client } = await RawClient.connect(hub.wsUrl, component);
-    clients.push(client);
-    return client;
-  }
-
-  before(async () => {
-    hub = await startHub();
-  });
-  after(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await hub.cleanup();
-  });
+  // The cap test starts a second hub of its own, with another config.
+  const fx = useHub();
 
   it('delivers exactly max_inflight (10) unacknowledged messages, then continues in order as acks come', async () => {
     const ch = 'win.ten';
-    const c = await connect('engine');
+    const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, ack: 'manual', max_inflight: 10 });
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     await publishMany(publisher, ch, 40, { window: 10 });
 
     const first = await c.messages(sub, 10);
@@ -99,11 +88,11 @@ describe('in-flight window', () => {
 
   it('does not let a slow subscriber hold back a fast one on the same channel', async () => {
     const ch = 'win.slowfast';
-    const slow = await connect('slow');
-    const fast = await connect('fast');
+    const slow = await fx.connect('slow');
+    const fast = await fx.connect('fast');
     const slowSub = (await subscribe(slow, { ch, ack: 'manual', max_inflight: 5 })).sub;
     const fastSub = (await subscribe(fast, { ch, ack: 'manual', max_inflight: 50 })).sub;
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     const publishing = publishMany(publisher, ch, 1000, { window: 50 });
     const got: number[] = [];
     while (got.length < 1000) {
@@ -119,16 +108,16 @@ describe('in-flight window', () => {
 
   it('keeps hub memory bounded while paused subscribers have 20,000 unread messages, then delivers them all', async () => {
     const ch = 'win.paused';
-    const pid = hub.child.pid!;
+    const pid = fx.hub.child.pid!;
     const baseline = rssMb(pid);
     // A reader that stops reading its socket (TCP backpressure) and a manual-ack subscriber that never acks.
-    const stalled = await connect('stalled');
+    const stalled = await fx.connect('stalled');
     const stalledSub = (await subscribe(stalled, { ch, from: 0 })).sub;
-    const lazy = await connect('lazy');
+    const lazy = await fx.connect('lazy');
     const lazySub = (await subscribe(lazy, { ch, ack: 'manual', max_inflight: 10 })).sub;
     (stalled.ws as any)._socket.pause();
 
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     const blob = 'x'.repeat(8 * 1024); // 20k × 8 KiB ≈ 160 MiB: buffering it would show plainly
     let peak = baseline;
     const sampler = setInterval(() => { peak = Math.max(peak, rssMb(pid)); }, 50);
@@ -142,11 +131,11 @@ describe('in-flight window', () => {
     console.log(`hub RSS: baseline ${baseline.toFixed(0)} MB, peak ${peak.toFixed(0)} MB while publishing 20,000 × 8 KiB to paused subscribers`);
     assert.ok(peak < 300, `hub RSS reached ${peak.toFixed(0)} MB (baseline ${baseline.toFixed(0)} MB): paused subscribers are being buffered`);
     assert.ok(peak - baseline < 150, `hub RSS grew by ${(peak - baseline).toFixed(0)} MB`);
-    assert.ok(hub.child.exitCode === null, 'hub still running');
+    assert.ok(fx.hub.child.exitCode === null, 'hub still running');
 
     // The never-acking subscriber got exactly its window.
     const lazyGot = lazy.drain((f) => f.op === 'msg' && f.sub === lazySub);
-    assert.deepEqual(lazyGot.map((f) => f.msg.seq), Array.from({ length: 10 }, (_, i) => i + 1));
+    assert.deepEqual(lazyGot.map((f) => f.msg.seq), range(1, 10));
 
     // The stalled reader reads again and receives all 20,000 in order, no gap.
     let count = 0;

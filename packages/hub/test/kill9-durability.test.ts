@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
 import { RawClient } from '../../../test/support/raw-client.js';
-import { history, subscribe, withTimeout } from './fixtures/delivery-support.js';
+import { history, subscribe } from '../../../test/support/hub-fixture.js';
+import { withTimeout } from '../../../test/support/util.js';
 
 const CH = 'k9.orders';
 const TOTAL = 6000;

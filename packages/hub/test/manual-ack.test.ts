@@ -1,31 +1,20 @@
 // Manual acknowledgement: redelivery after the ack timeout (`redelivered` counting up), ack stops it, nack
 // with and without delay, and dead-lettering to `$dlq.<ch>` after max_deliveries — for a plain subscriber
 // and for a consumer-group member. Config: ack_timeout 300ms, max_deliveries 3 (fixtures/manual-ack.yaml).
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
-import { eventually, fixture, history, publishMany, quietFor, subscribe } from './fixtures/delivery-support.js';
+import type { RawClient } from '../../../test/support/raw-client.js';
+import { publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
+import { eventually } from '../../../test/support/util.js';
+import { fixture } from './fixtures/delivery-support.js';
 
 const ACK_TIMEOUT = 300;
 
 describe('manual acknowledgement', () => {
-  let hub: HubProcess;
+  const fx = useHub({ config: fixture('manual-ack.yaml') });
   let publisher: RawClient;
-  const clients: RawClient[] = [];
-  async function connect(component: string): Promise<RawClient> {
-    const { client } = await RawClient.connect(hub.wsUrl, component);
-    clients.push(client);
-    return client;
-  }
-
   before(async () => {
-    hub = await startHub({ config: fixture('manual-ack.yaml') });
-    publisher = await connect('bridge');
-  });
-  after(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await hub.cleanup();
+    publisher = await fx.connect('bridge');
   });
 
   /** Waits for the next delivery of `seq` on `sub` and returns it with the time it arrived. */
@@ -36,12 +25,12 @@ describe('manual acknowledgement', () => {
 
   /** Dead letters of `ch` whose meta.dlq points at `seq`, read over HTTP. */
   async function deadLetters(ch: string, seq: number): Promise<any[]> {
-    return (await history(hub.url, `$dlq.${ch}`)).filter((m) => m.meta?.dlq?.original_ch === ch && m.meta.dlq.original_seq === seq);
+    return (await fx.history(`$dlq.${ch}`)).filter((m) => m.meta?.dlq?.original_ch === ch && m.meta.dlq.original_seq === seq);
   }
 
   it('redelivers an unacknowledged message after the ack timeout with redelivered 1, then 2', async () => {
     const ch = 'ma.redeliver';
-    const c = await connect('engine');
+    const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, ack: 'manual' });
     const [seq] = await publishMany(publisher, ch, 1);
     const first = await delivery(c, sub, seq!);
@@ -58,7 +47,7 @@ describe('manual acknowledgement', () => {
 
   it('stops redelivering once the message is acknowledged', async () => {
     const ch = 'ma.ack';
-    const c = await connect('engine');
+    const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, ack: 'manual' });
     const [s1, s2] = await publishMany(publisher, ch, 2, { window: 1 });
     await delivery(c, sub, s1!);
@@ -75,7 +64,7 @@ describe('manual acknowledgement', () => {
 
   it('redelivers a nack with delay_ms after about the delay, not before', async () => {
     const ch = 'ma.nack.delay'; // ack timeout 10 s here: only the nack can bring it back
-    const c = await connect('engine');
+    const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, ack: 'manual' });
     const [seq] = await publishMany(publisher, ch, 1);
     await delivery(c, sub, seq!);
@@ -92,7 +81,7 @@ describe('manual acknowledgement', () => {
 
   it('redelivers a nack without delay at once', async () => {
     const ch = 'ma.nack.now';
-    const c = await connect('engine');
+    const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, ack: 'manual' });
     const [seq] = await publishMany(publisher, ch, 1);
     await delivery(c, sub, seq!);
@@ -106,7 +95,7 @@ describe('manual acknowledgement', () => {
 
   it('moves a message to $dlq.<ch> after max_deliveries (3) and never delivers it again', async () => {
     const ch = 'ma.dead';
-    const c = await connect('engine');
+    const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, ack: 'manual' });
     const [seq, next] = await publishMany(publisher, ch, 2, { window: 1, prefix: 'dead-' });
     const seen: any[] = [(await delivery(c, sub, seq!)).frame];
@@ -130,7 +119,7 @@ describe('manual acknowledgement', () => {
     assert.deepEqual(await deadLetters(ch, next!), [], 'the acked message is not dead-lettered');
 
     // The dead-letter log is a channel like any other: an operator can subscribe to it.
-    const op = await connect('operator');
+    const op = await fx.connect('operator');
     const dlq = await subscribe(op, { ch: `$dlq.${ch}`, from: 'earliest' });
     const [m] = await op.messages(dlq.sub, 1);
     assert.equal(m.msg.meta.dlq.original_seq, seq);
@@ -138,7 +127,7 @@ describe('manual acknowledgement', () => {
 
   it('does the same for a consumer-group member: redelivery, nack, dead letter after 3 deliveries', async () => {
     const ch = 'ma.group';
-    const c = await connect('engine');
+    const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, group: 'workers', ack: 'manual' });
     const [seq, nacked, acked] = await publishMany(publisher, ch, 3, { window: 1 });
     const seen: any[] = [];
@@ -169,14 +158,14 @@ describe('manual acknowledgement', () => {
 
     // The group moved past it: a new member of the same group gets nothing old.
     await c.close();
-    const d = await connect('engine-2');
+    const d = await fx.connect('engine-2');
     const s2 = await subscribe(d, { ch, group: 'workers', ack: 'manual' });
     assert.deepEqual(await quietFor(d, s2.sub, 500), [], 'a dead-lettered message is done for the group');
   });
 
   it('redelivers to a group member whose in-flight window is full, and moves on after the dead letter', async () => {
     const ch = 'ma.group.full';
-    const c = await connect('engine');
+    const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, group: 'workers', ack: 'manual', max_inflight: 1 });
     const [seq, next] = await publishMany(publisher, ch, 2, { window: 1 });
     const seen: any[] = [];

@@ -1,35 +1,15 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
+import type { RawClient } from '../../../test/support/raw-client.js';
+import { publishMany, useHub } from '../../../test/support/hub-fixture.js';
+import { range } from '../../../test/support/util.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('publish and subscribe', () => {
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  before(async () => {
-    hub = await startHub();
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await hub.cleanup();
-  });
-  async function connect(component: string): Promise<RawClient> {
-    const { client } = await RawClient.connect(hub.wsUrl, component);
-    clients.push(client);
-    return client;
-  }
-  async function publish(c: RawClient, ch: string, count: number, start = 1): Promise<number[]> {
-    const seqs: number[] = [];
-    for (let i = start; i < start + count; i++) {
-      const ok = await c.call({ op: 'pub', ch, type: 'n', data: { i } });
-      assert.equal(ok.op, 'ok', JSON.stringify(ok));
-      seqs.push(ok.seq);
-    }
-    return seqs;
-  }
+  const fx = useHub();
+  /** Publishes `count` messages of type `n` with data `{ i }`, i counting from `start`, one after the other. */
+  const publish = (c: RawClient, ch: string, count: number, start = 1) => publishMany(c, ch, count, { window: 1, type: 'n', first: start });
   /** Proves that nothing more is queued for `sub`: a ping round-trip, then no msg frame waiting. */
   async function assertNoMore(c: RawClient, sub: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
@@ -38,8 +18,8 @@ describe('publish and subscribe', () => {
   }
 
   it('fans every message out to three subscribers, each in seq order', async () => {
-    const pub = await connect('fan-pub');
-    const subs = await Promise.all([connect('fan-a'), connect('fan-b'), connect('fan-c')]);
+    const pub = await fx.connect('fan-pub');
+    const subs = await Promise.all([fx.connect('fan-a'), fx.connect('fan-b'), fx.connect('fan-c')]);
     const ids: string[] = [];
     for (const s of subs) {
       const r = await s.call({ op: 'sub', ch: 'fan.out' });
@@ -57,8 +37,8 @@ describe('publish and subscribe', () => {
   });
 
   it('starts at "earliest", "latest" or after seq n, and reports the head', async () => {
-    const pub = await connect('from-pub');
-    const c = await connect('from-sub');
+    const pub = await fx.connect('from-pub');
+    const c = await fx.connect('from-sub');
     await publish(pub, 'from.ch', 5);
 
     const earliest = await c.call({ op: 'sub', ch: 'from.ch', from: 'earliest' });
@@ -83,9 +63,9 @@ describe('publish and subscribe', () => {
   });
 
   it('sends the sub reply before any msg of that subscription', async () => {
-    const pub = await connect('order-pub');
+    const pub = await fx.connect('order-pub');
     await publish(pub, 'reply.first', 20);
-    const c = await connect('order-sub');
+    const c = await fx.connect('order-sub');
     const order: any[] = [];
     c.ws.on('message', (raw) => order.push(JSON.parse(raw.toString())));
     const s = await c.call({ op: 'sub', ch: 'reply.first', from: 'earliest' });
@@ -96,7 +76,7 @@ describe('publish and subscribe', () => {
   });
 
   it('ignores unknown fields in client frames and does not store them', async () => {
-    const c = await connect('unknown-fields');
+    const c = await fx.connect('unknown-fields');
     const s = await c.call({ op: 'sub', ch: 'extra.fields', future_option: { x: 1 } });
     assert.equal(s.op, 'ok');
     const ok = await c.call({ op: 'pub', ch: 'extra.fields', type: 't', data: 1, compression: 'none', seq: 999, source: 'spoofed', ts: 'yesterday' });
@@ -110,16 +90,16 @@ describe('publish and subscribe', () => {
   });
 
   it('reports head 0 for an empty channel', async () => {
-    const c = await connect('empty-sub');
+    const c = await fx.connect('empty-sub');
     const r = await c.call({ op: 'sub', ch: 'never.used', from: 'earliest' });
     assert.equal(r.head, 0);
     await assertNoMore(c, r.sub);
   });
 
   it('stops delivery after unsub', async () => {
-    const pub = await connect('unsub-pub');
-    const c = await connect('unsub-sub');
-    const witness = await connect('unsub-witness');
+    const pub = await fx.connect('unsub-pub');
+    const c = await fx.connect('unsub-sub');
+    const witness = await fx.connect('unsub-witness');
     const s = await c.call({ op: 'sub', ch: 'unsub.ch' });
     const w = await witness.call({ op: 'sub', ch: 'unsub.ch' });
     await publish(pub, 'unsub.ch', 1);
@@ -134,7 +114,7 @@ describe('publish and subscribe', () => {
   });
 
   it('sends no ok for a pub without id, but an err without re carrying ch and msg_id when it is refused', async () => {
-    const c = await connect('ff-pub');
+    const c = await fx.connect('ff-pub');
     const s = await c.call({ op: 'sub', ch: 'ff.ch' });
     c.send({ op: 'pub', ch: 'ff.ch', type: 'n', data: 1 });
     c.send({ op: 'pub', ch: 'ff.ch', type: 'n', data: 2, msg_id: 'ff-ok-1' });
@@ -161,8 +141,8 @@ describe('publish and subscribe', () => {
   });
 
   it('delivers the full envelope: id, ch, type, source, ts, seq, data and meta', async () => {
-    const pub = await connect('envelope-source');
-    const c = await connect('envelope-sub');
+    const pub = await fx.connect('envelope-source');
+    const c = await fx.connect('envelope-sub');
     const s = await c.call({ op: 'sub', ch: 'env.ch' });
     const meta = { correlation_id: 'corr-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', priority: 'high', custom: { deep: [1, 2] } };
     const before = Date.now();
@@ -193,8 +173,7 @@ describe('publish and subscribe', () => {
     assert.equal(m3.data, null, 'a pub without data carries null');
     assert.notEqual(m3.id, m1.id);
 
-    const res = await fetch(`${hub.url}/v1/channels/env.ch/messages`);
-    const stored = (await res.json()) as { messages: any[] };
+    const stored = await fx.historyPage('env.ch');
     assert.deepEqual(stored.messages, [m1, m2, m3], 'the stored envelope is the delivered one');
   });
 });

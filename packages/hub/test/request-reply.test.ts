@@ -1,28 +1,16 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
 import { RawClient } from '../../../test/support/raw-client.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
+import { range } from '../../../test/support/util.js';
 
 describe('request / reply', () => {
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  before(async () => {
-    hub = await startHub();
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await hub.cleanup();
-  });
-  async function connect(component: string): Promise<RawClient> {
-    const { client } = await RawClient.connect(hub.wsUrl, component);
-    clients.push(client);
-    return client;
-  }
+  const fx = useHub();
   const incoming = (c: RawClient, timeoutMs = 5000) => c.next((f) => f.op === 'req' && typeof f.rid === 'string', timeoutMs);
 
   it('routes a req to the connected component and returns its reply data', async () => {
-    const engine = await connect('core-engine');
-    const bridge = await connect('data-bridge');
+    const engine = await fx.connect('core-engine');
+    const bridge = await fx.connect('data-bridge');
     const pending = bridge.call({ op: 'req', to: 'core-engine', type: 'quote.request', data: { symbol: 'EURUSD' }, timeout_ms: 2000, meta: { correlation_id: 'q-1' } });
     const req = await incoming(engine);
     assert.equal(req.from, 'data-bridge');
@@ -41,8 +29,8 @@ describe('request / reply', () => {
   });
 
   it('passes a protocol error code through, and maps a custom code to INTERNAL with details.code', async () => {
-    const engine = await connect('err-engine');
-    const asker = await connect('err-asker');
+    const engine = await fx.connect('err-engine');
+    const asker = await fx.connect('err-asker');
 
     const p1 = asker.call({ op: 'req', to: 'err-engine', type: 'quote.request', data: { symbol: 'XXXYYY' } });
     const r1 = await incoming(engine);
@@ -64,8 +52,8 @@ describe('request / reply', () => {
   });
 
   it('answers TIMEOUT after timeout_ms when the component does not reply', async () => {
-    const slow = await connect('slow-engine');
-    const asker = await connect('timeout-asker');
+    const slow = await fx.connect('slow-engine');
+    const asker = await fx.connect('timeout-asker');
     const started = Date.now();
     const pending = asker.call({ op: 'req', to: 'slow-engine', type: 'quote.request', data: {}, timeout_ms: 300 });
     const req = await incoming(slow);
@@ -81,7 +69,7 @@ describe('request / reply', () => {
   });
 
   it('answers UNAVAILABLE when no such component is connected', async () => {
-    const asker = await connect('lonely-asker');
+    const asker = await fx.connect('lonely-asker');
     const started = Date.now();
     const res = await asker.call({ op: 'req', to: 'nobody-home', type: 'x', data: {}, timeout_ms: 5000 });
     assert.equal(res.op, 'err');
@@ -91,8 +79,8 @@ describe('request / reply', () => {
   });
 
   it('answers UNAVAILABLE when the responder disconnects before replying', async () => {
-    const { client: leaving } = await RawClient.connect(hub.wsUrl, 'leaving-engine');
-    const asker = await connect('abandoned-asker');
+    const { client: leaving } = await RawClient.connect(fx.hub.wsUrl, 'leaving-engine');
+    const asker = await fx.connect('abandoned-asker');
     const started = Date.now();
     const pending = asker.call({ op: 'req', to: 'leaving-engine', type: 'x', data: {}, timeout_ms: 5000 });
     await incoming(leaving);
@@ -106,9 +94,9 @@ describe('request / reply', () => {
   });
 
   it('refuses a reply from a connection the request was not sent to', async () => {
-    const engine = await connect('owner-engine');
-    const intruder = await connect('intruder');
-    const asker = await connect('owner-asker');
+    const engine = await fx.connect('owner-engine');
+    const intruder = await fx.connect('intruder');
+    const asker = await fx.connect('owner-asker');
     const pending = asker.call({ op: 'req', to: 'owner-engine', type: 'x', data: {}, timeout_ms: 2000 });
     const req = await incoming(engine);
     const stolen = await intruder.call({ op: 'reply', rid: req.rid, data: 'forged' });
@@ -118,9 +106,9 @@ describe('request / reply', () => {
   });
 
   it('spreads requests across the connections of one component', async () => {
-    const a = await connect('pool-engine');
-    const b = await connect('pool-engine');
-    const asker = await connect('pool-asker');
+    const a = await fx.connect('pool-engine');
+    const b = await fx.connect('pool-engine');
+    const asker = await fx.connect('pool-asker');
     let servedA = 0;
     let servedB = 0;
     const serve = (c: RawClient, name: string, count: () => void) => {
@@ -137,7 +125,7 @@ describe('request / reply', () => {
     const N = 10;
     const replies = await Promise.all(Array.from({ length: N }, (_, n) => asker.call({ op: 'req', to: 'pool-engine', type: 'work', data: { n } })));
     assert.deepEqual(replies.map((r) => r.op), Array(N).fill('ok'));
-    assert.deepEqual(replies.map((r) => r.data.n), Array.from({ length: N }, (_, n) => n), 'each reply answers its own request');
+    assert.deepEqual(replies.map((r) => r.data.n), range(0, N - 1), 'each reply answers its own request');
     assert.equal(servedA + servedB, N);
     assert.ok(servedA > 0 && servedB > 0, `both connections served (a=${servedA}, b=${servedB})`);
     assert.deepEqual(new Set(replies.map((r) => r.data.by)), new Set(['a', 'b']));

@@ -1,30 +1,18 @@
 // Resuming: (a) a client that remembers the last seq it acked re-subscribes with `from: k` and gets every
 // message after k, no gap, nothing before; (b) `hello.resume` restores a session's subscriptions, which
 // continue after what was acknowledged; an unknown (or expired) session id gives a fresh session.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
-import { assertContiguous, fixture, publishMany, quietFor, sleep, subscribe } from './fixtures/delivery-support.js';
+import type { RawClient } from '../../../test/support/raw-client.js';
+import { assertContiguous, publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
+import { sleep } from '../../../test/support/util.js';
+import { fixture } from './fixtures/delivery-support.js';
 
 describe('resume', () => {
-  let hub: HubProcess;
+  const fx = useHub({ config: fixture('resume.yaml') });
   let publisher: RawClient;
-  const clients: RawClient[] = [];
-  async function connect(component: string, extra: Record<string, unknown> = {}): Promise<{ client: RawClient; welcome: any }> {
-    const r = await RawClient.connect(hub.wsUrl, component, extra);
-    clients.push(r.client);
-    assert.equal(r.welcome.op, 'welcome', JSON.stringify(r.welcome));
-    return r;
-  }
-
   before(async () => {
-    hub = await startHub({ config: fixture('resume.yaml') });
-    publisher = (await connect('bridge')).client;
-  });
-  after(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await hub.cleanup();
+    publisher = await fx.connect('bridge');
   });
 
   /** Receives `n` messages of `sub`, acking each up to and including `ackUpTo`. */
@@ -39,7 +27,7 @@ describe('resume', () => {
 
   it('(a) a subscriber that re-subscribes with from: k gets k+1… with no gap and nothing before', async () => {
     const ch = 'rs.client';
-    const first = (await connect('engine')).client;
+    const first = await fx.connect('engine');
     const { sub } = await subscribe(first, { ch, ack: 'manual', from: 'earliest' });
     await publishMany(publisher, ch, 20, { window: 10 });
     const k = 12;
@@ -47,7 +35,7 @@ describe('resume', () => {
     await first.close();
 
     await publishMany(publisher, ch, 50, { window: 10 });
-    const again = (await connect('engine')).client;
+    const again = await fx.connect('engine');
     const r = await subscribe(again, { ch, ack: 'manual', from: k });
     assert.equal(r.head, 70);
     const seqs = (await again.messages(r.sub, 70 - k)).map((f) => f.msg.seq);
@@ -61,8 +49,8 @@ describe('resume', () => {
   it('(a) catches up from k while the channel keeps growing: no gap and no repeat at the switch to live', async () => {
     const ch = 'rs.busy';
     await publishMany(publisher, ch, 2000, { window: 100 });
-    const auto = (await connect('auditor')).client;
-    const manual = (await connect('auditor-manual')).client;
+    const auto = await fx.connect('auditor');
+    const manual = await fx.connect('auditor-manual');
     const publishing = publishMany(publisher, ch, 3000, { window: 50 }); // keeps publishing during the catch-up
     const a = await subscribe(auto, { ch, from: 500 });
     const m = await subscribe(manual, { ch, ack: 'manual', max_inflight: 50, from: 1000 });
@@ -84,7 +72,7 @@ describe('resume', () => {
   it('(b) hello.resume restores the subscriptions, continuing after the last acknowledged seq', async () => {
     const ch = 'rs.session';
     const chGroup = 'rs.session.group';
-    const { client: first, welcome } = await connect('engine-b');
+    const { client: first, welcome } = await fx.session('engine-b');
     const plain = await subscribe(first, { ch, ack: 'manual', from: 'earliest' });
     const grouped = await subscribe(first, { ch: chGroup, group: 'engine', ack: 'manual', from: 'earliest' });
     await publishMany(publisher, ch, 20, { window: 10 });
@@ -96,7 +84,7 @@ describe('resume', () => {
     await publishMany(publisher, ch, 30, { window: 10 });
     await publishMany(publisher, chGroup, 4, { window: 4 });
 
-    const { client: second, welcome: w2 } = await connect('engine-b', { resume: welcome.session });
+    const { client: second, welcome: w2 } = await fx.session('engine-b', { resume: welcome.session });
     assert.equal(w2.resumed, true, JSON.stringify(w2));
     assert.equal(w2.session, welcome.session, 'the session keeps its id');
     const subs = [...w2.subs].sort((a: any, b: any) => a.sub.localeCompare(b.sub));
@@ -122,22 +110,22 @@ describe('resume', () => {
   });
 
   it('gives a fresh session for an unknown, foreign or expired resume id', async () => {
-    const { welcome: w1 } = await connect('engine-c', { resume: 'no-such-session' });
+    const { welcome: w1 } = await fx.session('engine-c', { resume: 'no-such-session' });
     assert.equal(w1.resumed, false);
     assert.notEqual(w1.session, 'no-such-session');
     assert.equal(w1.subs, undefined, 'nothing restored');
 
     // A session parked by another component is not handed over.
-    const { client: owner, welcome: ow } = await connect('engine-d');
+    const { client: owner, welcome: ow } = await fx.session('engine-d');
     await subscribe(owner, { ch: 'rs.foreign', ack: 'manual' });
     await owner.close();
-    const { welcome: w2 } = await connect('intruder', { resume: ow.session });
+    const { welcome: w2 } = await fx.session('intruder', { resume: ow.session });
     assert.equal(w2.resumed, false);
     assert.notEqual(w2.session, ow.session);
 
     // After session_ttl (2s) the parked subscriptions are gone.
     await sleep(2500);
-    const { welcome: w3 } = await connect('engine-d', { resume: ow.session });
+    const { welcome: w3 } = await fx.session('engine-d', { resume: ow.session });
     assert.equal(w3.resumed, false, 'expired after session_ttl');
   });
 });

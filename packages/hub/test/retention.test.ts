@@ -1,35 +1,21 @@
 // Retention: `max_messages` keeps the newest N, `max_age` drops what is older; seq never restarts or repeats,
 // also when everything was trimmed and the hub restarted.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
-import { assertContiguous, eventually, fixture, history, publishMany, subscribe } from './fixtures/delivery-support.js';
+import { assertContiguous, publishMany, subscribe, useHub } from '../../../test/support/hub-fixture.js';
+import { eventually } from '../../../test/support/util.js';
+import { fixture } from './fixtures/delivery-support.js';
 
 describe('retention', () => {
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  async function connect(component: string): Promise<RawClient> {
-    const { client } = await RawClient.connect(hub.wsUrl, component);
-    clients.push(client);
-    return client;
-  }
-
-  before(async () => {
-    hub = await startHub({ config: fixture('retention.yaml') });
-  });
-  after(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await hub.cleanup();
-  });
+  const fx = useHub({ config: fixture('retention.yaml') });
 
   it('max_messages: 100 keeps the last 100 of 250 (first seq 151); the next publish gets seq 251', async () => {
     const ch = 'ret.count';
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     const seqs = await publishMany(publisher, ch, 250, { window: 25 });
     assertContiguous(seqs, 0, 'publish seqs');
     let log: any[] = [];
-    const trimmed = await eventually(async () => (log = await history(hub.url, ch)).length === 100, 5000);
+    const trimmed = await eventually(async () => (log = await fx.history(ch)).length === 100, 5000);
     assert.ok(trimmed, `history should hold 100 messages within a few seconds, holds ${log.length}`);
     assertContiguous(log.map((m) => m.seq), 150, 'retained history');
     assert.deepEqual(log[0].data, { i: 150 });
@@ -37,7 +23,7 @@ describe('retention', () => {
     const [next] = await publishMany(publisher, ch, 1);
     assert.equal(next, 251, 'seq continues after trimmed messages');
 
-    const c = await connect('reader');
+    const c = await fx.connect('reader');
     const r = await subscribe(c, { ch, from: 'earliest' });
     assert.equal(r.head, 251);
     const got = (await c.messages(r.sub, 101)).map((f) => f.msg.seq);
@@ -46,19 +32,19 @@ describe('retention', () => {
 
   it('max_age: 1s drops old messages; seq does not restart, even after a restart', async () => {
     const ch = 'ret.age';
-    const publisher = await connect('bridge');
+    const publisher = await fx.connect('bridge');
     await publishMany(publisher, ch, 10, { window: 10 });
-    assert.equal((await history(hub.url, ch)).length, 10, 'kept while young');
-    assert.ok(await eventually(async () => (await history(hub.url, ch)).length === 0, 4000), 'gone within a couple of seconds after max_age');
+    assert.equal((await fx.history(ch)).length, 10, 'kept while young');
+    assert.ok(await eventually(async () => (await fx.history(ch)).length === 0, 4000), 'gone within a couple of seconds after max_age');
     const [eleven] = await publishMany(publisher, ch, 1);
     assert.equal(eleven, 11);
-    assert.deepEqual((await history(hub.url, ch)).map((m) => m.seq), [11]);
+    assert.deepEqual((await fx.history(ch)).map((m) => m.seq), [11]);
 
-    assert.ok(await eventually(async () => (await history(hub.url, ch)).length === 0, 4000), 'trimmed again');
-    for (const c of clients) await c.close();
-    assert.equal(await hub.stop(), 0);
-    hub = await hub.restart();
-    const p2 = await connect('bridge');
+    assert.ok(await eventually(async () => (await fx.history(ch)).length === 0, 4000), 'trimmed again');
+    await fx.closeClients();
+    assert.equal(await fx.hub.stop(), 0);
+    await fx.restart();
+    const p2 = await fx.connect('bridge');
     const [twelve] = await publishMany(p2, ch, 1);
     assert.equal(twelve, 12, 'a channel emptied by retention keeps counting after a restart');
     const [countNext] = await publishMany(p2, 'ret.count', 1);

@@ -1,26 +1,12 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
 
 describe('session: hello, welcome, ping and correlation', () => {
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  before(async () => {
-    hub = await startHub();
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await hub.cleanup();
-  });
-  async function open(protocols?: string | string[]): Promise<RawClient> {
-    const c = await RawClient.open(hub.wsUrl, protocols);
-    clients.push(c);
-    return c;
-  }
+  const fx = useHub();
 
   it('answers hello with a welcome carrying session, node, heartbeat_ms and limits', async () => {
-    const c = await open();
+    const c = await fx.open();
     c.send({ op: 'hello', id: 1, component: 'core-engine', version: '1.4.0' });
     const welcome = await c.next((f) => f.re === 1);
     assert.equal(welcome.op, 'welcome');
@@ -32,14 +18,14 @@ describe('session: hello, welcome, ping and correlation', () => {
     assert.equal(welcome.limits.max_inflight, 1000);
     assert.equal('resumed' in welcome, false, 'resumed is only present after a resume');
 
-    const other = await open();
+    const other = await fx.open();
     other.send({ op: 'hello', id: 1, component: 'core-engine' });
     const second = await other.next((f) => f.re === 1);
     assert.notEqual(second.session, welcome.session, 'each connection gets its own session');
   });
 
   it('echoes numeric and string ids as re, and replies to frames without id without re', async () => {
-    const c = await open();
+    const c = await fx.open();
     c.send({ op: 'hello', id: 'hello-α', component: 'corr' });
     const welcome = await c.next((f) => f.op === 'welcome');
     assert.equal(welcome.re, 'hello-α');
@@ -63,7 +49,7 @@ describe('session: hello, welcome, ping and correlation', () => {
   });
 
   it('answers ping before hello, and after it', async () => {
-    const c = await open();
+    const c = await fx.open();
     c.send({ op: 'ping', id: 1 });
     assert.deepEqual(await c.next((f) => f.re === 1), { op: 'pong', re: 1 });
     c.send({ op: 'hello', id: 2, component: 'pinger' });
@@ -73,7 +59,7 @@ describe('session: hello, welcome, ping and correlation', () => {
   });
 
   it('refuses every other op before hello with UNAUTHENTICATED and keeps the connection usable', async () => {
-    const c = await open();
+    const c = await fx.open();
     const before = [
       { op: 'pub', ch: 'early.ch', type: 't', data: {} },
       { op: 'sub', ch: 'early.ch' },
@@ -101,7 +87,7 @@ describe('session: hello, welcome, ping and correlation', () => {
   });
 
   it('refuses a second hello with BAD_FRAME and keeps the first identity', async () => {
-    const c = await open();
+    const c = await fx.open();
     const welcome = await c.call({ op: 'hello', component: 'first-name' });
     const again = await c.call({ op: 'hello', component: 'second-name' });
     assert.equal(again.op, 'err');
@@ -119,7 +105,7 @@ describe('session: hello, welcome, ping and correlation', () => {
   });
 
   it('refuses a hello without a valid component with BAD_FRAME; a later hello succeeds', async () => {
-    const c = await open();
+    const c = await fx.open();
     for (const bad of [{}, { component: '' }, { component: 42 }, { component: 'has space' }]) {
       const err = await c.call({ op: 'hello', ...bad });
       assert.equal(err.op, 'err', JSON.stringify(bad));
@@ -131,11 +117,11 @@ describe('session: hello, welcome, ping and correlation', () => {
   });
 
   it('accepts subprotocol switchboard.v1, and a client that names no subprotocol', async () => {
-    const withProto = await open('switchboard.v1');
+    const withProto = await fx.open('switchboard.v1');
     assert.equal(withProto.ws.protocol, 'switchboard.v1');
     assert.equal((await withProto.call({ op: 'hello', component: 'proto' })).op, 'welcome');
 
-    const none = await open([]);
+    const none = await fx.open([]);
     assert.equal(none.ws.protocol, '');
     assert.equal((await none.call({ op: 'hello', component: 'no-proto' })).op, 'welcome');
     assert.equal((await none.call({ op: 'pub', ch: 'proto.none', type: 't', data: 1 })).op, 'ok');

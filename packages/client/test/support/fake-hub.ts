@@ -18,6 +18,9 @@ export class FakeHub {
   /** When true, the hub stops sending anything (a dead peer). */
   silent = false;
   heartbeatMs = 15_000;
+  /** When true, a dropped connection's subscriptions are kept for `hello.resume` (as the real hub does). */
+  parkSessions = false;
+  readonly parked = new Map<string, { id: string; ch: string; ack: string }[]>();
   private sessions = 0;
   private subs = 0;
   private connCount = 0;
@@ -95,11 +98,21 @@ export class FakeHub {
     this.received.push({ conn: c.n, frame: f });
     if (this.silent) return;
     switch (f.op) {
-      case 'hello':
+      case 'hello': {
         if (this.refuseHello) { c.send({ op: 'err', re: f.id, ...this.refuseHello }); return; }
         c.component = f.component;
-        c.send({ op: 'welcome', re: f.id, session: f.resume ?? `sess${++this.sessions}`, node: 'fake', heartbeat_ms: this.heartbeatMs, limits: { max_frame_bytes: 1 << 20, max_inflight: 1000 } });
+        c.session = f.resume ?? `sess${++this.sessions}`;
+        const welcome: any = { op: 'welcome', re: f.id, session: c.session, node: 'fake', heartbeat_ms: this.heartbeatMs, limits: { max_frame_bytes: 1 << 20, max_inflight: 1000 } };
+        const parked = f.resume !== undefined ? this.parked.get(f.resume) : undefined;
+        if (f.resume !== undefined) welcome.resumed = parked !== undefined;
+        if (parked) {
+          this.parked.delete(f.resume);
+          for (const sub of parked) c.subs.set(sub.id, sub);
+          welcome.subs = parked.map((x) => ({ sub: x.id, ch: x.ch, ack: x.ack }));
+        }
+        c.send(welcome);
         return;
+      }
       case 'ping': c.send({ op: 'pong', re: f.id }); return;
       case 'pub': {
         if (f.type === 'bad') {
@@ -174,7 +187,10 @@ export class FakeConn {
 
   deliver(s: { id: string }, env: unknown): void { this.send({ op: 'msg', sub: s.id, msg: env }); }
 
+  session = '';
+
   drop(): void {
+    if (this.hub.parkSessions && this.subs.size > 0) this.hub.parked.set(this.session, [...this.subs.values()]);
     this.hub.conns.delete(this);
     if (this.ws.readyState >= 2) return;
     this.ws.readyState = 3;
