@@ -3,6 +3,9 @@ import { errorFromFrame } from './errors.js';
 import type { Link } from './link.js';
 import type { PublishOptions, PublishResult } from './types.js';
 
+/** Pause before a publish refused with UNAVAILABLE is sent again on the same socket. */
+const UNAVAILABLE_RETRY_MS = 500;
+
 interface Entry {
   frame: PubFrame;
   ack: boolean;
@@ -90,6 +93,18 @@ export class Outbox {
         entry.resolve(result);
       },
       err: (f) => {
+        if (f.code === 'UNAVAILABLE' && !entry.done) {
+          // Not accepted (the hub is stopping, or cannot reach its store): keep it. It goes again, with the same
+          // msg_id, after the reconnect (requeue) or after a pause if this socket stays up.
+          const retry = setTimeout(() => {
+            if (entry.done || this.inflight.get(id) !== entry || !this.link.up) return;
+            this.inflight.delete(id);
+            entry.id = undefined;
+            this.send(entry);
+          }, UNAVAILABLE_RETRY_MS);
+          (retry as { unref?: () => void }).unref?.();
+          return;
+        }
         this.inflight.delete(id);
         if (entry.done) return;
         this.settle(entry);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHub } from '../../../test/support/hub-process.js';
 import { RawClient } from '../../../test/support/raw-client.js';
+import { history } from '../../../test/support/hub-fixture.js';
 
 test('graceful stop answers every publish it stored, then closes with 1001', async () => {
   const hub = await startHub();
@@ -38,13 +39,7 @@ test('graceful stop answers every publish it stored, then closes with 1001', asy
     assert.equal(client.closed?.code, 1001);
     assert.equal(await stopping, 0, 'the hub exits 0 after a graceful stop');
     const restarted = await hub.restart();
-    const stored: string[] = [];
-    for (let from = 0; ; ) {
-      const page = (await (await fetch(`${restarted.url}/v1/channels/stop.test/messages?from=${from}&limit=1000`)).json()) as { messages: { id: string }[]; next: number };
-      if (page.messages.length === 0) break;
-      stored.push(...page.messages.map((m) => m.id));
-      from = page.next;
-    }
+    const stored: string[] = (await history(restarted.url, 'stop.test')).map((m) => m.id);
     const unacked = stored.filter((id) => !acked.has(id));
     console.log(`sent=${sent} acknowledged=${acked.size} refused=${refused.size} stored=${stored.length} stored_unacknowledged=${unacked.length}`);
     assert.ok(acked.size >= 1000);
