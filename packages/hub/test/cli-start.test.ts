@@ -1,12 +1,13 @@
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { CLI, startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { CLI, startHub } from '../../../test/support/hub-process.js';
 import { RawClient } from '../../../test/support/raw-client.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
 
 /** The environment without any SWITCHBOARD_* variable, so that each test sets exactly what it means. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -137,27 +138,14 @@ describe('switchboard CLI', () => {
 
 describe('HS256 tokens (--token-secret)', () => {
   const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  before(async () => {
-    hub = await startHub({ dev: false, args: ['--token-secret', SECRET], env: { SWITCHBOARD_DEV: '' } });
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await hub.cleanup();
-  });
+  const fx = useHub({ dev: false, args: ['--token-secret', SECRET], env: { SWITCHBOARD_DEV: '' } });
   async function sign(claims: Record<string, unknown>, secret = SECRET, exp: string | number = '5m'): Promise<string> {
     return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(secret));
   }
-  async function open(): Promise<RawClient> {
-    const c = await RawClient.open(hub.wsUrl);
-    clients.push(c);
-    return c;
-  }
 
   it('accepts a valid token for sub "engine"', async () => {
-    assert.match(hub.output(), /HS256 tokens/);
-    const c = await open();
+    assert.match(fx.hub.output(), /HS256 tokens/);
+    const c = await fx.open();
     const welcome = await c.call({ op: 'hello', component: 'engine', token: await sign({ sub: 'engine' }) });
     assert.equal(welcome.op, 'welcome', JSON.stringify(welcome));
     const s = await c.call({ op: 'sub', ch: 'auth.ch' });
@@ -165,13 +153,13 @@ describe('HS256 tokens (--token-secret)', () => {
     const [m] = await c.messages(s.sub, 1);
     assert.equal(m.msg.source, 'engine');
 
-    const noComponent = await open();
+    const noComponent = await fx.open();
     const w2 = await noComponent.call({ op: 'hello', token: await sign({ sub: 'engine' }) });
     assert.equal(w2.op, 'welcome', 'the token names the component');
   });
 
   it('refuses a missing, forged, malformed or expired token with UNAUTHENTICATED; the connection may retry', async () => {
-    const c = await open();
+    const c = await fx.open();
     const attempts: [string, Record<string, unknown>][] = [
       ['no token', { component: 'engine' }],
       ['forged', { component: 'engine', token: await sign({ sub: 'engine' }, 'another-secret-another-secret-0000') }],
@@ -192,7 +180,7 @@ describe('HS256 tokens (--token-secret)', () => {
   });
 
   it('refuses a token for another component than hello.component with FORBIDDEN', async () => {
-    const c = await open();
+    const c = await fx.open();
     const err = await c.call({ op: 'hello', component: 'ui', token: await sign({ sub: 'engine' }) });
     assert.equal(err.op, 'err');
     assert.equal(err.code, 'FORBIDDEN');
@@ -200,7 +188,7 @@ describe('HS256 tokens (--token-secret)', () => {
   });
 
   it('answers a second hello sent before the first is verified with BAD_FRAME', async () => {
-    const c = await open();
+    const c = await fx.open();
     const token = await sign({ sub: 'engine' });
     // Both frames in one TCP segment, so that the second arrives while the first token is being verified.
     const socket = (c.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
@@ -216,7 +204,7 @@ describe('HS256 tokens (--token-secret)', () => {
   });
 
   it('enforces sb.pub and sb.sub with FORBIDDEN', async () => {
-    const c = await open();
+    const c = await fx.open();
     await c.call({ op: 'hello', token: await sign({ sub: 'engine', 'sb.pub': ['orders.>'], 'sb.sub': ['quotes.*'] }) });
     assert.equal((await c.call({ op: 'pub', ch: 'orders.eu', type: 't', data: 1 })).op, 'ok');
     const pubErr = await c.call({ op: 'pub', ch: 'payments.eu', type: 't', data: 1 });
@@ -226,7 +214,7 @@ describe('HS256 tokens (--token-secret)', () => {
   });
 
   it('checks tokens on HTTP too', async () => {
-    const url = `${hub.url}/v1/channels/auth.http/messages`;
+    const url = `${fx.hub.url}/v1/channels/auth.http/messages`;
     const body = JSON.stringify({ type: 't', data: 1 });
     const headers = { 'content-type': 'application/json' };
     const none = await fetch(url, { method: 'POST', headers, body });

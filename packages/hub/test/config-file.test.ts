@@ -4,24 +4,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CLI, startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { CLI } from '../../../test/support/hub-process.js';
+import type { RawClient } from '../../../test/support/raw-client.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
+import { fixture } from './fixtures/delivery-support.js';
 
 describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
-  let hub: HubProcess;
+  const fx = useHub({ config: fixture('strict-channels.yaml'), contracts: fixture('contracts-market') });
   let c: RawClient;
   before(async () => {
-    hub = await startHub({ config: fixture('strict-channels.yaml'), contracts: fixture('contracts-market') });
-    ({ client: c } = await RawClient.connect(hub.wsUrl, 'config-user'));
+    c = await fx.connect('config-user');
   });
-  after(async () => {
-    await c?.close();
-    await hub.cleanup();
-  });
-  const history = async (ch: string) => (await (await fetch(`${hub.url}/v1/channels/${ch}/messages`)).json()) as { messages: any[] };
 
   it('refuses a channel that neither config nor contract declares with UNKNOWN_CHANNEL', async () => {
     const err = await c.call({ op: 'pub', ch: 'random.stuff', type: 't', data: 1 });
@@ -35,10 +28,10 @@ describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
     assert.equal(ff.code, 'UNKNOWN_CHANNEL', '"telemetry.*" does not declare "telemetry"');
     assert.equal(ff.ch, 'telemetry');
 
-    const res = await fetch(`${hub.url}/v1/channels/random.stuff/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"t","data":1}' });
+    const res = await fetch(`${fx.hub.url}/v1/channels/random.stuff/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"t","data":1}' });
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as any).code, 'UNKNOWN_CHANNEL');
-    assert.deepEqual((await history('random.stuff')).messages, []);
+    assert.deepEqual((await fx.historyPage('random.stuff')).messages, []);
   });
 
   it('refuses a subscription to an undeclared channel, but not to declared channels, patterns or dead letters', async () => {
@@ -56,7 +49,7 @@ describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
     assert.equal((await c.call({ op: 'pub', ch: 'orders.eu.paris', type: 'order', data: 1 })).op, 'ok');
     const tick = await c.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: { symbol: 'EURUSD', bid: 1, ask: 2 } });
     assert.equal(tick.op, 'ok', JSON.stringify(tick));
-    assert.equal((await history('orders.eu.paris')).messages.length, 1, 'orders.> is durable');
+    assert.equal((await fx.historyPage('orders.eu.paris')).messages.length, 1, 'orders.> is durable');
   });
 
   it('delivers an ephemeral channel live but never stores it', async () => {
@@ -68,7 +61,7 @@ describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
     assert.ok(b.seq > a.seq);
     const msgs = await c.messages(s.sub, 2);
     assert.deepEqual(msgs.map((m) => m.msg.data), [0.5, 0.7]);
-    assert.deepEqual((await history('telemetry.cpu')).messages, [], 'nothing is kept');
+    assert.deepEqual((await fx.historyPage('telemetry.cpu')).messages, [], 'nothing is kept');
 
     const late = await c.call({ op: 'sub', ch: 'telemetry.cpu', from: 'earliest' });
     await c.call({ op: 'ping' });
@@ -78,30 +71,17 @@ describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
 });
 
 describe('switchboard.yaml: limits', () => {
-  let hub: HubProcess;
-  const clients: RawClient[] = [];
-  before(async () => {
-    hub = await startHub({ config: fixture('small-limits.yaml') });
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await hub.cleanup();
-  });
-  async function connect(component: string) {
-    const r = await RawClient.connect(hub.wsUrl, component);
-    clients.push(r.client);
-    return r;
-  }
+  const fx = useHub({ config: fixture('small-limits.yaml') });
 
   it('announces the configured limits and node id in the welcome', async () => {
-    const { welcome } = await connect('limits-welcome');
+    const { welcome } = await fx.session('limits-welcome');
     assert.equal(welcome.node, 'limits-node');
     assert.equal(welcome.limits.max_frame_bytes, 4096);
     assert.equal(welcome.limits.max_inflight, 5);
   });
 
   it('answers a frame over max_frame_bytes with TOO_LARGE and closes with 1009 above 4 × the limit', async () => {
-    const { client } = await connect('limits-frames');
+    const { client } = await fx.session('limits-frames');
     client.send({ op: 'pub', id: 1, ch: 'lim.ch', type: 't', data: 'x'.repeat(5000) });
     const err = await client.next((f) => f.op === 'err');
     assert.equal(err.code, 'TOO_LARGE');
@@ -111,12 +91,12 @@ describe('switchboard.yaml: limits', () => {
     client.send({ op: 'pub', id: 2, ch: 'lim.ch', type: 't', data: 'x'.repeat(4 * 4096 + 100) });
     assert.equal(await closed, 1009);
     const body = JSON.stringify({ type: 't', data: 'x'.repeat(5000) });
-    const res = await fetch(`${hub.url}/v1/channels/lim.ch/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${fx.hub.url}/v1/channels/lim.ch/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     assert.equal(res.status, 413, 'the HTTP body limit is the same');
   });
 
   it('answers a subscription over max_subscriptions with RATE_LIMITED; unsub makes room', async () => {
-    const { client } = await connect('limits-subs');
+    const { client } = await fx.session('limits-subs');
     const subs = [];
     for (let i = 0; i < 3; i++) subs.push(await client.call({ op: 'sub', ch: `lim.s${i}` }));
     assert.deepEqual(subs.map((s) => s.op), ['ok', 'ok', 'ok']);
@@ -128,8 +108,8 @@ describe('switchboard.yaml: limits', () => {
   });
 
   it('answers a request over max_pending_requests with RATE_LIMITED', async () => {
-    const { client: responder } = await connect('limits-responder');
-    const { client: asker } = await connect('limits-asker');
+    const { client: responder } = await fx.session('limits-responder');
+    const { client: asker } = await fx.session('limits-asker');
     const first = asker.call({ op: 'req', to: 'limits-responder', type: 'slow', data: {}, timeout_ms: 3000 });
     const req = await responder.next((f) => f.op === 'req');
     const second = await asker.call({ op: 'req', to: 'limits-responder', type: 'slow', data: {} });

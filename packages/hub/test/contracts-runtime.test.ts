@@ -1,33 +1,27 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CLI, startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
+import { CLI } from '../../../test/support/hub-process.js';
+import type { RawClient } from '../../../test/support/raw-client.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
+import { fixture } from './fixtures/delivery-support.js';
 
-const contracts = fileURLToPath(new URL('./fixtures/contracts-market', import.meta.url));
-const brokenContracts = fileURLToPath(new URL('./fixtures/contracts-broken', import.meta.url));
+const brokenContracts = fixture('contracts-broken');
 
 describe('contracts at runtime', () => {
-  let hub: HubProcess;
+  const fx = useHub({ contracts: fixture('contracts-market') });
   let pubC: RawClient;
   let subC: RawClient;
   let tickSub: string;
   let wideSub: string;
   before(async () => {
-    hub = await startHub({ contracts });
-    ({ client: pubC } = await RawClient.connect(hub.wsUrl, 'data-bridge'));
-    ({ client: subC } = await RawClient.connect(hub.wsUrl, 'core-engine'));
+    pubC = await fx.connect('data-bridge');
+    subC = await fx.connect('core-engine');
     tickSub = (await subC.call({ op: 'sub', ch: 'market.ticks', from: 'earliest' })).sub;
     wideSub = (await subC.call({ op: 'sub', ch: '>', from: 'earliest' })).sub;
-  });
-  after(async () => {
-    await pubC?.close();
-    await subC?.close();
-    await hub.cleanup();
   });
 
   const tick = (over: Record<string, unknown> = {}) => ({ symbol: 'EURUSD', bid: 1.0841, ask: 1.0843, ...over });
@@ -91,9 +85,7 @@ describe('contracts at runtime', () => {
   });
 
   it('keeps every refused message with its reason in $dlq.market.ticks, readable over HTTP', async () => {
-    const res = await fetch(`${hub.url}/v1/channels/%24dlq.market.ticks/messages`);
-    assert.equal(res.status, 200);
-    const body = (await res.json()) as { messages: any[]; next: number };
+    const body = await fx.historyPage('$dlq.market.ticks');
     assert.equal(body.messages.length, refused.length);
     assert.equal(body.next, refused.length);
     for (const [i, m] of body.messages.entries()) {
@@ -135,12 +127,12 @@ describe('contracts at runtime', () => {
       assert.equal(err.code, 'UNKNOWN_CHANNEL', ch);
       assert.match(err.message, /reserved/);
     }
-    const res = await fetch(`${hub.url}/v1/channels/%24dlq.market.ticks/messages`, {
+    const res = await fetch(`${fx.hub.url}/v1/channels/%24dlq.market.ticks/messages`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'tick', data: tick() }),
     });
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as any).code, 'UNKNOWN_CHANNEL');
-    const after = (await (await fetch(`${hub.url}/v1/channels/%24dlq.market.ticks/messages`)).json()) as { messages: unknown[] };
+    const after = await fx.historyPage('$dlq.market.ticks');
     assert.equal(after.messages.length, refused.length + 1, 'nothing was added to the DLQ by those attempts');
   });
 

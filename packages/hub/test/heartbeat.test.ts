@@ -1,10 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-
-const config = fileURLToPath(new URL('./fixtures/heartbeat-300ms.yaml', import.meta.url));
+import { useHub } from '../../../test/support/hub-fixture.js';
+import { sleep } from '../../../test/support/util.js';
+import { fixture } from './fixtures/delivery-support.js';
 
 interface Probe { ws: WebSocket; frames: any[]; closed: Promise<{ code: number; at: number }> }
 
@@ -17,7 +16,6 @@ async function open(url: string, autoPong: boolean): Promise<Probe> {
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
   return { ws, frames, closed };
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The close of `p`, or code -1 when it stays open for `ms`. */
 function closedWithin(p: Probe, ms: number): Promise<{ code: number; at: number }> {
   let timer: NodeJS.Timeout | undefined;
@@ -27,18 +25,14 @@ function closedWithin(p: Probe, ms: number): Promise<{ code: number; at: number 
 const hello = (p: Probe, component: string) => p.ws.send(JSON.stringify({ op: 'hello', id: 1, component }));
 
 describe('heartbeat', () => {
-  let hub: HubProcess;
+  const fx = useHub({ config: fixture('heartbeat-300ms.yaml') });
   const probes: Probe[] = [];
-  before(async () => {
-    hub = await startHub({ config });
-  });
-  after(async () => {
+  fx.onCleanup(() => {
     for (const p of probes) p.ws.terminate();
-    await hub.cleanup();
   });
 
   it('announces heartbeat_ms from the config', async () => {
-    const p = await open(hub.wsUrl, true);
+    const p = await open(fx.hub.wsUrl, true);
     probes.push(p);
     hello(p, 'hb-welcome');
     await sleep(100);
@@ -47,7 +41,7 @@ describe('heartbeat', () => {
   });
 
   it('closes a silent client with 4408 after about 2 × heartbeat, with or without hello', async () => {
-    const [greeted, mute] = await Promise.all([open(hub.wsUrl, false), open(hub.wsUrl, false)]);
+    const [greeted, mute] = await Promise.all([open(fx.hub.wsUrl, false), open(fx.hub.wsUrl, false)]);
     probes.push(greeted, mute);
     hello(greeted, 'hb-silent');
     const lastFrame = Date.now();
@@ -59,7 +53,7 @@ describe('heartbeat', () => {
   });
 
   it('keeps a client that pings, and one whose WebSocket layer answers the hub\'s pings (browsers do)', async () => {
-    const [pinger, autoPong] = await Promise.all([open(hub.wsUrl, false), open(hub.wsUrl, true)]);
+    const [pinger, autoPong] = await Promise.all([open(fx.hub.wsUrl, false), open(fx.hub.wsUrl, true)]);
     probes.push(pinger, autoPong);
     hello(pinger, 'hb-pinger');
     hello(autoPong, 'hb-autopong');

@@ -1,34 +1,28 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
-import { RawClient } from '../../../test/support/raw-client.js';
+import type { RawClient } from '../../../test/support/raw-client.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
+import { fixture } from './fixtures/delivery-support.js';
 
-const contracts = fileURLToPath(new URL('./fixtures/contracts-market', import.meta.url));
 const MiB = 1024 * 1024;
 
 describe('HTTP API', () => {
-  let hub: HubProcess;
+  const fx = useHub({ contracts: fixture('contracts-market') });
   let ws: RawClient;
   before(async () => {
-    hub = await startHub({ contracts });
-    ({ client: ws } = await RawClient.connect(hub.wsUrl, 'ws-side'));
-  });
-  after(async () => {
-    await ws?.close();
-    await hub.cleanup();
+    ws = await fx.connect('ws-side');
   });
 
   function post(ch: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${hub.url}/v1/channels/${encodeURIComponent(ch)}/messages`, {
+    return fetch(`${fx.hub.url}/v1/channels/${encodeURIComponent(ch)}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   }
   async function history(ch: string, query = ''): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${hub.url}/v1/channels/${encodeURIComponent(ch)}/messages${query}`);
+    const res = await fetch(`${fx.hub.url}/v1/channels/${encodeURIComponent(ch)}/messages${query}`);
     return { status: res.status, body: await res.json() };
   }
 
@@ -138,7 +132,7 @@ describe('HTTP API', () => {
     }
     // Invalid UTF-8 is refused as on the socket, not stored with replacement characters.
     const bytes = Buffer.concat([Buffer.from('{"type":"t","data":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
-    const notUtf8 = await fetch(`${hub.url}/v1/channels/http.bad/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
+    const notUtf8 = await fetch(`${fx.hub.url}/v1/channels/http.bad/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
     assert.equal(notUtf8.status, 400);
     const utfErr = (await notUtf8.json()) as any;
     assert.equal(utfErr.code, 'BAD_FRAME');
@@ -157,7 +151,7 @@ describe('HTTP API', () => {
 
     // Chunked, without a content-length: the hub counts as it reads.
     const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${hub.url}/v1/channels/http.big/messages`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (r) => {
+      const req = request(`${fx.hub.url}/v1/channels/http.big/messages`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (r) => {
         let text = '';
         r.on('data', (c) => (text += c));
         r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
@@ -171,15 +165,15 @@ describe('HTTP API', () => {
     assert.equal(streamed.status, 413);
     assert.equal(JSON.parse(streamed.body).code, 'TOO_LARGE');
     assert.deepEqual((await history('http.big')).body.messages, []);
-    assert.equal((await fetch(`${hub.url}/healthz`)).status, 200, 'the hub is still up');
+    assert.equal((await fetch(`${fx.hub.url}/healthz`)).status, 200, 'the hub is still up');
   });
 
   it('serves /healthz, /readyz and /metrics', async () => {
-    const health = await fetch(`${hub.url}/healthz`);
+    const health = await fetch(`${fx.hub.url}/healthz`);
     assert.equal(health.status, 200);
-    const ready = await fetch(`${hub.url}/readyz`);
+    const ready = await fetch(`${fx.hub.url}/readyz`);
     assert.equal(ready.status, 200);
-    const metrics = await fetch(`${hub.url}/metrics`);
+    const metrics = await fetch(`${fx.hub.url}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
     const text = await metrics.text();
@@ -191,7 +185,7 @@ describe('HTTP API', () => {
 
   it('answers an unknown route with 404 NOT_FOUND', async () => {
     for (const path of ['/nope', '/v1/channels', '/v1/channels/a/b/messages', '/v2/channels/x/messages']) {
-      const res = await fetch(`${hub.url}${path}`);
+      const res = await fetch(`${fx.hub.url}${path}`);
       assert.equal(res.status, 404, path);
       const body = (await res.json()) as any;
       assert.equal(body.code, 'NOT_FOUND', path);

@@ -1,9 +1,9 @@
 // A client written from PROTOCOL.md alone, the way a Python or Java author would: one WebSocket, JSON text
 // frames, an id counter and a table of waiting replies. No SDK and no test helper for the wire.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startHub, type HubProcess } from '../../../test/support/hub-process.js';
+import { useHub } from '../../../test/support/hub-fixture.js';
 
 interface Frame { op: string; [k: string]: any }
 
@@ -40,13 +40,11 @@ async function connectPlain(url: string, component: string) {
 }
 
 describe('a client written with only ws and JSON', () => {
-  let hub: HubProcess;
-  before(async () => { hub = await startHub(); });
-  after(async () => { await hub.cleanup(); });
+  const fx = useHub();
 
   it('says hello, publishes, subscribes, acknowledges and receives every message with gap-free seq from 1', async () => {
-    const consumer = await connectPlain(hub.wsUrl, 'python-consumer');
-    const producer = await connectPlain(hub.wsUrl, 'java-producer');
+    const consumer = await connectPlain(fx.hub.wsUrl, 'python-consumer');
+    const producer = await connectPlain(fx.hub.wsUrl, 'java-producer');
     try {
       assert.equal(consumer.welcome.op, 'welcome');
       assert.equal(typeof consumer.welcome.session, 'string');
