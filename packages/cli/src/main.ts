@@ -1,11 +1,13 @@
 import { startCommand, START_HELP } from './commands/start.js';
 import { tokenCommand, TOKEN_HELP } from './commands/token.js';
+import { contractsCommand, CONTRACTS_CHECK_HELP, CONTRACTS_DIFF_HELP, CONTRACTS_HELP } from './commands/contracts.js';
 
 const HELP = `Usage: switchboard <command> [options]
 
 Commands:
   start      Run a hub node (WebSocket + HTTP) on the embedded store
   token      Print a signed token (HS256 JWT) for a component
+  contracts  Check AsyncAPI contracts, or diff two versions: contracts check | diff
   help       Show this help, or the help of a command: switchboard help start
 
 Every command takes --help. Documentation: docs/reference/cli.md
@@ -23,12 +25,17 @@ export async function main(argv: string[]): Promise<number | undefined> {
     case 'help':
       if (rest[0] === 'start') process.stdout.write(START_HELP);
       else if (rest[0] === 'token') process.stdout.write(TOKEN_HELP);
+      else if (rest[0] === 'contracts' && rest[1] === 'check') process.stdout.write(CONTRACTS_CHECK_HELP);
+      else if (rest[0] === 'contracts' && rest[1] === 'diff') process.stdout.write(CONTRACTS_DIFF_HELP);
+      else if (rest[0] === 'contracts') process.stdout.write(CONTRACTS_HELP);
       else process.stdout.write(HELP);
       return 0;
     case 'start':
       return startCommand(rest);
     case 'token':
       return tokenCommand(rest);
+    case 'contracts':
+      return contractsCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write('switchboard 0.1.0\n');

@@ -36,3 +36,6 @@ export function loadContractDocuments(docs: ReadonlyArray<{ file: string; text: 
 export function emptyContracts(): ContractSet {
   return emptyContractSet();
 }
+export { diffContracts } from './diff/diff.js';
+export type { ChangeBreaks, ContractChange } from './diff/types.js';
+export { checkOperationMessages } from './diff/operations.js';
