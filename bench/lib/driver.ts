@@ -1,0 +1,184 @@
+/** Runs one scenario against one target: fresh server, clients in this process, measured window, record. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Publisher, Target } from '../targets/types.js';
+import { procCpuMs, procMemKb } from './proc.js';
+import { Collector, makePayload, nowUs } from './stats.js';
+
+export type ScenarioKind = 'rate' | 'max' | 'acked';
+
+export interface Scenario {
+  id: string;
+  title: string;
+  /** open loop at a fixed rate; closed loop with a window (max); closed loop of acked publishes */
+  kind: ScenarioKind;
+  subscribers: number;
+  /** messages per second published (kind `rate`) */
+  rate?: number;
+  /** messages in flight (kind `max` and `acked`) */
+  window?: number;
+  targets: string[];
+  /** what is compared between targets: 'latency' at fixed rates, 'throughput' at max */
+  compare: 'latency' | 'throughput';
+}
+
+export interface RunOptions { warmupMs: number; durationMs: number; drainMs: number }
+
+export interface RunResult {
+  scenario: string;
+  target: string;
+  label: string;
+  repeat: number;
+  durationMs: number;
+  subscribers: number;
+  /** deliveries per second (or acked publishes per second) counted while measuring */
+  msgPerSec: number;
+  /** publishes per second while measuring */
+  sentPerSec: number;
+  latencyUs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number; count: number };
+  sent: number;
+  expected: number;
+  received: number;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+  server: { pid: number; cpuPct: number; peakRssMb: number; rssMb: number };
+  generator: { cpuPct: number; elu: number };
+  /** why the figure may be capped by the load generator rather than the server */
+  notes: string[];
+  errors: string[];
+  /** what the server reported about itself at the end (Switchboard: /metrics) */
+  serverCounters: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function runOne(sc: Scenario, target: Target, repeat: number, o: RunOptions): Promise<RunResult> {
+  const tmp = mkdtempSync(join(tmpdir(), `sb-bench-${target.id}-`));
+  const session = await target.start(tmp);
+  const pid = session.server.pid;
+  const col = new Collector(Math.max(1, sc.subscribers));
+  const topic = 't';
+  let sent = 0;
+  let running = true;
+  let pub: Publisher | undefined;
+  const sendOne = () => { pub!.send(makePayload(sent++, nowUs())); };
+  let ackErrors = 0;
+  const sendAcked = () => {
+    const t = nowUs();
+    sent++;
+    pub!.sendAcked!(makePayload(sent - 1, t), (err) => {
+      if (err) { ackErrors++; } else col.ack(t);
+      if (running) sendAcked();
+    });
+  };
+  try {
+    // subscribers first (in batches, so 100+ connections do not stampede the server), then the publisher
+    const closed = sc.kind === 'max';
+    for (let i = 0; i < sc.subscribers; i += 20) {
+      const batch = [];
+      for (let j = i; j < Math.min(sc.subscribers, i + 20); j++) {
+        batch.push(session.subscriber(topic, (n, t) => {
+          col.deliver(j, n, t);
+          if (closed && running) sendOne();
+        }));
+      }
+      await Promise.all(batch);
+    }
+    pub = await session.publisher(topic);
+    await sleep(100);
+
+    let timer: NodeJS.Timeout | undefined;
+    let refill: NodeJS.Timeout | undefined;
+    if (sc.kind === 'rate') {
+      const start = performance.now();
+      const rate = sc.rate!;
+      timer = setInterval(() => {
+        const due = Math.floor(((performance.now() - start) / 1000) * rate) - sent;
+        for (let i = 0; i < due; i++) sendOne();
+      }, 1);
+    } else if (sc.kind === 'max') {
+      const w = sc.window!;
+      for (let i = 0; i < w; i++) sendOne();
+      // a message lost on the way would shrink the window for good: top it up
+      refill = setInterval(() => { const gap = w - (sent - (col.received - col.duplicates)); for (let i = 0; i < gap; i++) sendOne(); }, 50);
+    } else {
+      if (!pub.sendAcked) throw new Error(`${target.id} has no acked publish`);
+      for (let i = 0; i < sc.window!; i++) sendAcked();
+    }
+
+    await sleep(o.warmupMs);
+    const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
+    const srv0 = procCpuMs(pid);
+    const sent0 = sent;
+    const t0 = performance.now();
+    col.measuring = true;
+    await sleep(o.durationMs);
+    col.measuring = false;
+    const elapsed = performance.now() - t0;
+    const srv1 = procCpuMs(pid);
+    const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
+    const sentWindow = sent - sent0;
+
+    running = false;
+    if (timer) clearInterval(timer);
+    if (refill) clearInterval(refill);
+    // drain: wait for what is still on the way, up to drainMs
+    const expectedOf = () => (sc.kind === 'acked' ? sent : sent * sc.subscribers);
+    const drainEnd = performance.now() + o.drainMs;
+    while (col.received + ackErrors - col.duplicates < expectedOf() && performance.now() < drainEnd) await sleep(20);
+    const mem = procMemKb(pid);
+    const serverCounters = (await session.counters?.().catch(() => undefined)) ?? {};
+    const h = col.hist;
+    const expected = expectedOf();
+    const distinct = col.received - col.duplicates;
+    const notes: string[] = [];
+    const r: RunResult = {
+      scenario: sc.id,
+      target: target.id,
+      label: target.label,
+      repeat,
+      durationMs: Math.round(elapsed),
+      subscribers: sc.subscribers,
+      msgPerSec: Math.round((col.windowCount / elapsed) * 1000),
+      sentPerSec: Math.round((sentWindow / elapsed) * 1000),
+      latencyUs: {
+        p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99),
+        p999: h.getValueAtPercentile(99.9), max: h.maxValue, mean: Math.round(h.mean), count: h.totalCount,
+      },
+      sent,
+      expected,
+      received: col.received,
+      lost: Math.max(0, expected - distinct - ackErrors),
+      duplicates: col.duplicates,
+      outOfOrder: col.outOfOrder,
+      server: {
+        pid,
+        cpuPct: Math.round(((srv1 - srv0) / elapsed) * 1000) / 10,
+        peakRssMb: Math.round(mem.hwm / 102.4) / 10,
+        rssMb: Math.round(mem.rss / 102.4) / 10,
+      },
+      generator: {
+        cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 1000) / 10,
+        elu: Math.round(elu.utilization * 1000) / 1000,
+      },
+      notes,
+      serverCounters,
+      errors: [...session.errors(), ...(ackErrors ? [`${ackErrors} acked publishes refused`] : [])],
+    };
+    if (sc.kind === 'rate' && r.sentPerSec < sc.rate! * 0.95) notes.push(`generator sent ${r.sentPerSec}/s of ${sc.rate}/s`);
+    if (r.generator.elu > 0.9) notes.push(`generator event loop ${Math.round(r.generator.elu * 100)} % busy: figure may be generator-bound`);
+    const dropped = serverCounters.switchboard_ephemeral_dropped_total ?? 0;
+    if (dropped > 0) notes.push(`hub dropped ${dropped} ephemeral deliveries (subscriber send buffer over max_buffered_bytes)`);
+    if (r.lost > 0) notes.push(`${r.lost} of ${expected} not delivered within ${o.drainMs} ms after the end`);
+    return r;
+  } finally {
+    running = false;
+    await session.stop().catch(() => undefined);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Switchboard benchmark: `npm run bench:quick` (one short repeat, ≤ 90 s) or `npm run bench` (3 repeats, median).
+ * Options: --quick | --full, --only <scenario id,…>, --targets <target id,…>, --no-report.
+ * Writes one JSON per run under bench/out/<stamp>/ and bench/RESULTS.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runOne, type RunResult } from './lib/driver.js';
+import { machine } from './lib/machine.js';
+import { FORMS, SCENARIOS, TARGETS } from './scenarios.js';
+import { writeReport } from './report.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const form = FORMS[argv.includes('--quick') ? 'quick' : 'full'];
+const only = opt('--only')?.split(',');
+const onlyTargets = opt('--targets')?.split(',');
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const outDir = join(HERE, 'out', `${stamp}-${form.name}`);
+mkdirSync(outDir, { recursive: true });
+
+const skipped = new Map<string, string>();
+for (const t of TARGETS) { const why = t.unavailable?.(); if (why) skipped.set(t.id, why); }
+for (const [id, why] of skipped) process.stderr.write(`skipping ${id}: ${why}\n`);
+
+const started = Date.now();
+const loadStart = loadavg()[0]!;
+const results: RunResult[] = [];
+const failures: { scenario: string; target: string; repeat: number; error: string }[] = [];
+const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
+process.stdout.write(`switchboard bench, ${form.name} form: ${scenarios.length} scenarios × ${form.repeats} repeat(s), ${form.durationMs / 1000} s each\n`);
+for (let rep = 1; rep <= form.repeats; rep++) {
+  for (const sc of scenarios) {
+    for (const id of sc.targets) {
+      if (onlyTargets && !onlyTargets.includes(id)) continue;
+      const target = TARGETS.find((t) => t.id === id)!;
+      if (skipped.has(id)) continue;
+      const label = `[${rep}/${form.repeats}] ${sc.id} ${id}`.padEnd(40);
+      try {
+        const r = await runOne(sc, target, rep, form);
+        results.push(r);
+        writeFileSync(join(outDir, `${sc.id}.${id}.${rep}.json`), JSON.stringify(r, null, 2));
+        const l = r.latencyUs;
+        process.stdout.write(`${label} ${String(r.msgPerSec).padStart(8)} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
+      } catch (e) {
+        const error = (e as Error).message.split('\n').slice(0, 3).join(' ');
+        failures.push({ scenario: sc.id, target: id, repeat: rep, error });
+        process.stdout.write(`${label} FAILED: ${error}\n`);
+      }
+    }
+  }
+}
+
+const m = machine();
+const command = process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `npx tsx bench/run.ts ${argv.join(' ')}`.trim();
+const summary = { form, machine: m, date: new Date().toISOString(), command, elapsedS: Math.round((Date.now() - started) / 1000), load: { start: loadStart, end: loadavg()[0]! }, results, failures, skipped: Object.fromEntries(skipped) };
+writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
+if (!argv.includes('--no-report') && !only && !onlyTargets) {
+  writeReport(join(HERE, 'RESULTS.md'), summary, scenarios);
+  process.stdout.write(`wrote bench/RESULTS.md\n`);
+}
+process.stdout.write(`runs in ${outDir} (${summary.elapsedS} s)\n`);
+process.exitCode = failures.length ? 1 : 0;

@@ -1,0 +1,137 @@
+/**
+ * Switchboard under test: the built CLI as a child process, driven with raw `ws` and the v1 wire protocol
+ * (hello, pub with or without id, sub) — no SDK, so the generator adds as little as possible.
+ */
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { spawnServer } from '../lib/proc.js';
+import type { OnSample, Publisher, Session, Subscriber, Target } from './types.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+const CONTRACTS = join(ROOT, 'bench', 'contracts');
+const CONFIG = 'channels:\n  "bench.eph.>": { mode: ephemeral }\n';
+
+interface Reply { op: string; re?: number; code?: string; message?: string }
+
+/** A raw v1 connection: replies by `re`, `msg` frames to `onMsg`, refusals without `re` to `onErr`. */
+class RawConn {
+  private nextId = 1;
+  private readonly pending = new Map<number, (r: Reply) => void>();
+  onMsg: ((data: { n: number; t: number }) => void) | undefined;
+
+  private constructor(readonly ws: WebSocket, private readonly onErr: (e: string) => void) {
+    ws.on('message', (buf: Buffer) => this.frame(buf));
+  }
+
+  static async open(url: string, component: string, onErr: (e: string) => void): Promise<RawConn> {
+    const ws = new WebSocket(url, 'switchboard.v1', { perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const c = new RawConn(ws, onErr);
+    const w = await c.request({ op: 'hello', component });
+    if (w.op !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(w)}`);
+    return c;
+  }
+
+  private frame(buf: Buffer): void {
+    const f = JSON.parse(buf.toString()) as Reply & { msg?: { data: { n: number; t: number } } };
+    if (f.op === 'msg') { this.onMsg?.(f.msg!.data); return; }
+    if (typeof f.re === 'number') {
+      const cb = this.pending.get(f.re);
+      if (cb) { this.pending.delete(f.re); cb(f); return; }
+    }
+    if (f.op === 'err') this.onErr(`${f.code}: ${f.message}`);
+  }
+
+  request(frame: Record<string, unknown>): Promise<Reply> {
+    return new Promise((resolve) => this.requestCb(JSON.stringify({ ...frame, id: this.nextId }), resolve));
+  }
+
+  /** Sends a pre-built frame prefix `{"op":…` completed with `,"id":N}` and calls back on the reply. */
+  requestCb(frameWithId: string, cb: (r: Reply) => void): void {
+    this.pending.set(this.nextId++, cb);
+    this.ws.send(frameWithId);
+  }
+
+  get id(): number { return this.nextId; }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+      setTimeout(() => { this.ws.terminate(); resolve(); }, 1000).unref();
+    });
+  }
+}
+
+function makeTarget(durable: boolean): Target {
+  return {
+    id: durable ? 'switchboard-durable' : 'switchboard',
+    label: durable ? 'Switchboard durable+validated' : 'Switchboard ephemeral',
+    isSwitchboard: true,
+    acked: true,
+    unavailable: () => (existsSync(CLI) ? undefined : `${CLI} missing: run \`npm run build\` first`),
+    async start(tmp: string): Promise<Session> {
+      const data = join(tmp, 'data');
+      mkdirSync(data, { recursive: true });
+      const config = join(tmp, 'switchboard.yaml');
+      writeFileSync(config, CONFIG);
+      const server = await spawnServer({
+        name: 'switchboard',
+        cmd: process.execPath,
+        args: [CLI, 'start', '--host', '127.0.0.1', '--port', '0', '--dev', '--data', data, '--config', config,
+          '--contracts', CONTRACTS, '--log-level', 'warn'],
+        ready: (out) => { const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out); return m ? Number(m[1]) : undefined; },
+      });
+      const url = `ws://127.0.0.1:${server.port}/v1/ws`;
+      const errors: string[] = [];
+      const onErr = (e: string) => { if (errors.length < 20) errors.push(e); };
+      const conns: RawConn[] = [];
+      const channel = (topic: string) => (durable ? 'bench.dur' : `bench.eph.${topic}`);
+      let n = 0;
+      return {
+        server,
+        errors: () => errors,
+        async counters() {
+          const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+          const out: Record<string, number> = {};
+          for (const name of ['switchboard_ephemeral_dropped_total']) {
+            let sum = 0;
+            for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'gm'))) sum += Number(m[1]);
+            out[name] = sum;
+          }
+          return out;
+        },
+        async publisher(topic: string): Promise<Publisher> {
+          const c = await RawConn.open(url, `bench-pub-${n++}`, onErr);
+          conns.push(c);
+          const prefix = `{"op":"pub","ch":"${channel(topic)}","type":"b","data":`;
+          return {
+            send: (payload) => c.ws.send(prefix + payload + '}'),
+            sendAcked: (payload, done) =>
+              c.requestCb(prefix + payload + `,"id":${c.id}}`, (r) => done(r.op === 'ok' ? undefined : `${r.code}: ${r.message}`)),
+            close: () => c.close(),
+          };
+        },
+        async subscriber(topic: string, on: OnSample): Promise<Subscriber> {
+          const c = await RawConn.open(url, `bench-sub-${n++}`, onErr);
+          conns.push(c);
+          c.onMsg = (d) => on(d.n, d.t);
+          const r = await c.request({ op: 'sub', ch: channel(topic), from: 'latest' });
+          if (r.op !== 'ok') throw new Error(`sub refused: ${JSON.stringify(r)}`);
+          return { close: () => c.close() };
+        },
+        async stop() {
+          await Promise.all(conns.map((c) => c.close()));
+          await server.stop();
+        },
+      };
+    },
+  };
+}
+
+export const switchboardEphemeral = makeTarget(false);
+export const switchboardDurable = makeTarget(true);
