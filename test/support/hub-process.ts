@@ -47,10 +47,17 @@ export interface HubProcess {
 export async function startHub(options: HubProcessOptions = {}): Promise<HubProcess> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-'));
-  return launch({ ...options, dataDir }, ownDir);
+  return launch({ ...options, dataDir }, ownDir, { children: new Set(), cleaned: false });
 }
 
-async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: boolean): Promise<HubProcess> {
+/** Shared by a hub and its restarts: `cleanup()` of any of them ends every process of the line. */
+interface Lineage {
+  children: Set<ChildProcess>;
+  cleaned: boolean;
+}
+
+async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: boolean, lineage: Lineage): Promise<HubProcess> {
+  if (lineage.cleaned) throw new Error('this hub was cleaned up; start a new one instead of restarting it');
   const args = [CLI, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', options.dataDir];
   if (options.dev !== false) args.push('--dev');
   if (options.contracts) args.push('--contracts', options.contracts);
@@ -60,8 +67,10 @@ async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: 
     env: { ...process.env, SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  lineage.children.add(child);
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then(() => lineage.children.delete(child));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start within 15 s; output:\n${out}`)), 15_000);
     const onData = (b: Buffer) => {
@@ -94,10 +103,17 @@ async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: 
     },
     async restart() {
       if (running) await hub.stop();
-      return launch({ ...options, port }, ownDir);
+      return launch({ ...options, port }, ownDir, lineage);
     },
     async cleanup() {
-      if (running) { child.kill('SIGKILL'); await exited; }
+      lineage.cleaned = true;
+      for (const c of [...lineage.children]) {
+        if (c.exitCode === null && c.signalCode === null) {
+          const gone = new Promise((r) => c.once('exit', r));
+          c.kill('SIGKILL');
+          await gone;
+        }
+      }
       if (ownDir) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };

@@ -14,6 +14,7 @@ test('publish resolves with the seq once durable; the same msgId lands once', { 
   const r1 = await c.publish('orders.created', 'order', { id: 1 });
   const r2 = await c.publish('orders.created', 'order', { id: 2 }, { msgId: 'order-2', meta: { priority: 'high', correlation_id: 'c-2' } });
   assert.equal(r1.seq, 1);
+  assert.match(r1.msgId, /^[0-9a-f-]{36}$/, 'a generated msg_id');
   assert.deepEqual(r2, { seq: 2, msgId: 'order-2' });
   assert.deepEqual(await c.publish('orders.created', 'order', { id: 2 }, { msgId: 'order-2' }), { seq: 2, msgId: 'order-2', duplicate: true });
   const stored = await history(hub.url, 'orders.created');
@@ -68,6 +69,7 @@ test('offline queue: bounded while the hub is down, flushed in order when it is 
   await assert.rejects(c.publish('queue.ch', 't', { n: 6 }), (err: unknown) => {
     assert.ok(err instanceof SwitchboardError);
     assert.equal(err.code, 'RATE_LIMITED');
+    assert.match(err.message, /offline queue is full \(5/);
     return true;
   });
   await hub.restart();

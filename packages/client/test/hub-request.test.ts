@@ -20,6 +20,7 @@ test('request/reply between two clients', { skip: NO_HUB }, async (t) => {
     assert.ok(err instanceof SwitchboardError);
     assert.equal(err.code, 'CONFLICT');
     assert.match(err.message, /version 7 is not current/);
+    assert.deepEqual(err.details, { version: 9 });
     return true;
   });
   await assert.rejects(bridge.request('core-engine', 'mystery'), (err: unknown) => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { connect, type Message } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
+import { Wire } from './support/net.js';
 import { closing, sleep, waitFor } from './support/wait.js';
 
 const SHORT_ACK = fileURLToPath(new URL('./fixtures/short-ack-timeout.yaml', import.meta.url));
@@ -158,7 +159,8 @@ test('subscribing to an invalid pattern rejects with the hub code', { skip: NO_H
 
 test('auto ack with a slow consumer: the buffer stays bounded and nothing is lost', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);
-  const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-slow' }));
+  const wire = new Wire();
+  const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-slow', WebSocket: wire.WebSocket }));
   for (let i = 1; i <= 300; i++) void c.publish('slow.ch', 'n', i);
   await c.publish('slow.ch', 'n', 301);
   const s = await c.subscribe<number>('slow.ch', { from: 0, maxInflight: 20 });
@@ -172,4 +174,8 @@ test('auto ack with a slow consumer: the buffer stays bounded and nothing is los
   }
   assert.deepEqual(got, Array.from({ length: 301 }, (_, i) => i + 1));
   assert.ok(maxBuffered <= 20, `buffered at most ${maxBuffered}`);
+  // The full buffer made the SDK unsubscribe; once drained it subscribed again after the last message it buffered.
+  const subs = wire.frames('sub');
+  assert.ok(wire.frames('unsub').length >= 1 && subs.length >= 2, `unsubscribed ${wire.frames('unsub').length}, subscribed ${subs.length} times`);
+  assert.ok(typeof subs[1].from === 'number' && subs[1].from >= 20 && subs[1].from < 301, `resumed after the last buffered message: from ${subs[1].from}`);
 });
