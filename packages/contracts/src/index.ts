@@ -14,6 +14,7 @@ export { ContractLoadError, type ContractLocation } from './errors.js';
 export { EXTENSION_KEY, type ChannelMode, type RetentionPolicy, type SwitchboardExtension } from './extension.js';
 export type { JsonSchema } from './schema-bundle.js';
 export { parseDuration } from './duration.js';
+export { listContractFiles } from './load-dir.js';
 
 /**
  * Loads every AsyncAPI 3 document (`*.yaml`, `*.yml`, `*.json`, recursively) in `dir`. Files that are not AsyncAPI

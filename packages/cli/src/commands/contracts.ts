@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import {
-  checkOperationMessages, ContractLoadError, diffContracts, loadContractDocuments, loadContracts,
+  checkOperationMessages, ContractLoadError, diffContracts, listContractFiles, loadContractDocuments, loadContracts,
   type ContractChange, type ContractSet,
 } from '@switchboard/contracts';
 
@@ -87,8 +86,6 @@ interface FileResult {
   problems: Problem[];
 }
 
-const CONTRACT_FILE = /\.(ya?ml|json)$/i;
-
 async function checkCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -123,7 +120,7 @@ async function checkCommand(argv: string[]): Promise<number> {
       continue;
     }
     const explicit = !info.isDirectory();
-    for (const file of explicit ? [arg] : await listFiles(arg)) {
+    for (const file of explicit ? [arg] : await listContractFiles(arg)) {
       let text: string;
       try {
         text = await readFile(file, 'utf8');
@@ -216,24 +213,6 @@ function formatProblem(p: Problem): string[] {
   const lineCol = p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : '';
   const pointer = p.pointer !== '' ? ` at #${p.pointer}` : '';
   return [`  ${p.file}${lineCol}${pointer}: ${p.problem}`, `    fix: ${p.fix}`];
-}
-
-/** Every contract file under `dir`, sorted, skipping node_modules and dot-directories (as the hub does). */
-async function listFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    const entries = await readdir(d, { withFileTypes: true });
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'node_modules' && !e.name.startsWith('.')) await walk(p);
-      } else if (CONTRACT_FILE.test(e.name)) {
-        found.push(p);
-      }
-    }
-  };
-  await walk(dir);
-  return found;
 }
 
 function plural(n: number, word: string): string {
