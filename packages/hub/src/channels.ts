@@ -1,4 +1,4 @@
-import { dlqChannel, matchChannel, type EnvelopeMeta } from '@switchboard/protocol';
+import { matchChannel, type EnvelopeMeta } from '@switchboard/protocol';
 import type { ContractSet, ChannelContract } from '@switchboard/contracts';
 import { channelSettings, type ChannelSettings, type HubConfig } from './config.js';
 import type { Store, StoredMessage } from './store/store.js';
@@ -117,6 +117,3 @@ export interface DeadLetterInput {
   seq?: number;
   deliveries?: number;
 }
-
-/** Name of the log a dead letter of `ch` goes to. */
-export { dlqChannel };

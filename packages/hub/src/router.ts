@@ -4,6 +4,7 @@ import type { ChannelTable, DeadLetterInput } from './channels.js';
 import { configDeclares, type HubConfig } from './config.js';
 import type { HubMetrics } from './metrics.js';
 import type { Store } from './store/store.js';
+import { encodeEnvelope } from './store/envelope-json.js';
 
 /** A publish as it reaches the router, from any transport. Fields are unchecked client input. */
 export interface PublishInput {
@@ -21,7 +22,7 @@ export interface RouterDeps {
   channels: ChannelTable;
   config: HubConfig;
   metrics: HubMetrics;
-  /** Validates a message against its channel's contract; undefined when valid. */
+  /** Validates a message against its channel's contract; undefined when valid or when the channel has none. */
   validate: (ch: string, type: string, data: unknown) => { message: string; details: unknown[] } | undefined;
 }
 
@@ -61,24 +62,21 @@ export class Router {
   private async publishChecked(input: PublishInput): Promise<PubResult> {
     const { ch, type, msgId, meta } = checkPublish(input);
     const data = input.data === undefined ? null : input.data;
-    const contract = this.deps.channels.contract(ch);
-    if (!contract && this.deps.config.strictChannels && !configDeclares(this.deps.config, ch)) {
+    const { config } = this.deps;
+    if (config.strictChannels && !this.deps.channels.contract(ch) && !configDeclares(config, ch)) {
       throw new SwitchboardError('UNKNOWN_CHANNEL', `channel "${ch}" is not declared by any contract or config entry, and this hub runs with strict_channels; add it to a contract or to switchboard.yaml`);
     }
-    if (contract) {
-      const violation = this.deps.validate(ch, type, data);
-      if (violation) {
-        await this.deadLetter({ ch, type, source: input.source, data, meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId });
-        throw new SwitchboardError('CONTRACT_VIOLATION', violation.message, violation.details);
-      }
+    const violation = this.deps.validate(ch, type, data);
+    if (violation) {
+      await this.deadLetter({ ch, type, source: input.source, data, meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId });
+      throw new SwitchboardError('CONTRACT_VIOLATION', violation.message, violation.details);
     }
     const channel = await this.deps.channels.get(ch);
     const ts = new Date().toISOString();
     const id = msgId ?? randomUUID();
     if (!channel.durable) {
       const seq = channel.head + 1;
-      const json = JSON.stringify(meta === undefined ? { id, ch, type, source: input.source, ts, seq, data } : { id, ch, type, source: input.source, ts, seq, data, meta });
-      channel.deliver({ ch, seq, json });
+      channel.deliver({ ch, seq, json: encodeEnvelope({ id, ch, type, source: input.source, ts, seq, data, meta }) });
       this.deps.metrics.published.inc();
       return { seq };
     }

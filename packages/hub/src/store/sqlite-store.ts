@@ -13,6 +13,7 @@ import type {
   Store,
   VersionedValue,
 } from './store.js';
+import { encodeEnvelope } from './envelope-json.js';
 import { prepareDatabase, storageError, type Statements } from './sqlite/schema.js';
 import { GroupState, type GroupHost } from './sqlite/group-state.js';
 
@@ -181,11 +182,7 @@ class SqliteStore implements Store {
     const seq = st.assigned + 1;
     let json: string;
     try {
-      json = JSON.stringify(
-        input.meta === undefined
-          ? { id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq, data: input.data ?? null }
-          : { id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq, data: input.data ?? null, meta: input.meta },
-      );
+      json = encodeEnvelope({ id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq, data: input.data, meta: input.meta });
     } catch (err) {
       return Promise.reject(new SwitchboardError('BAD_FRAME', `The message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values only.`));
     }
