@@ -1,26 +1,11 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli, tempFiles, type CliRun } from './support/cli.js';
 
 // Spawns the built CLI: run `npx tsc -b packages/cli` (or `npm run build`) first.
-const CLI = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'sb-contracts-diff-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function write(name: string, text: string): string {
-  const p = join(dir, name);
-  mkdirSync(join(p, '..'), { recursive: true });
-  writeFileSync(p, text);
-  return p;
-}
+const { dir, write } = tempFiles('sb-contracts-diff-');
+const run = (...args: string[]): CliRun => runCli(args);
 
 /** A market contract; `props` and `required` are the tick payload's. */
 function market(props: string, required = '[bid]', extraTypes = ''): string {

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { CLI, startHub } from '../../../test/support/hub-process.js';
+import { startHub } from '../../../test/support/hub-process.js';
+import { runCli } from './support/cli.js';
 import { RawClient } from '../../../test/support/raw-client.js';
 
 const SECRET = 'test-secret-for-token-command';
@@ -9,7 +9,7 @@ const hub = await startHub({ dev: false, args: ['--token-secret', SECRET] });
 after(() => hub.cleanup());
 
 function token(...args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, 'token', ...args], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_TOKEN_SECRET: SECRET } });
+  const r = runCli(['token', ...args], { SWITCHBOARD_TOKEN_SECRET: SECRET });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
@@ -44,13 +44,13 @@ test('an expired token is refused with UNAUTHENTICATED', async () => {
 });
 
 test('token without --component or secret exits 2 and says what is missing; --help exits 0', () => {
-  const r = spawnSync(process.execPath, [CLI, 'token'], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_TOKEN_SECRET: '' } });
+  const r = runCli(['token'], { SWITCHBOARD_TOKEN_SECRET: '' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--component is required/);
-  const r2 = spawnSync(process.execPath, [CLI, 'token', '--component', 'x'], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_TOKEN_SECRET: '' } });
+  const r2 = runCli(['token', '--component', 'x'], { SWITCHBOARD_TOKEN_SECRET: '' });
   assert.equal(r2.status, 2);
   assert.match(r2.stderr, /--secret/);
-  const h = spawnSync(process.execPath, [CLI, 'token', '--help'], { encoding: 'utf8' });
+  const h = runCli(['token', '--help']);
   assert.equal(h.status, 0);
   assert.match(h.stdout, /Usage: switchboard token/);
 });

@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { CLI, startHub, type HubProcess, type HubProcessOptions } from '../../../../test/support/hub-process.js';
+import type { ConnectionState, SwitchboardClient } from '../../src/index.js';
+import { waitFor } from './wait.js';
 
 export type { HubProcess };
 
@@ -43,4 +46,27 @@ export async function deadPort(): Promise<number> {
   const port = (srv.address() as AddressInfo).port;
   await new Promise<void>((resolve) => srv.close(() => resolve()));
   return port;
+}
+
+/**
+ * Freezes the hub (SIGSTOP) and checks that client `c` declares the connection dead within
+ * [`minMs`, 1500 ms), then thaws it and checks that `c` reconnects, with exactly the states reconnecting → connected.
+ */
+export async function assertFrozenHubDetected(
+  t: { after(fn: () => unknown): void },
+  hub: HubRef,
+  c: SwitchboardClient,
+  minMs: number,
+): Promise<void> {
+  const states: ConnectionState[] = [];
+  c.on('state', (s) => states.push(s));
+  hub.current.child.kill('SIGSTOP');
+  t.after(() => { hub.current.child.kill('SIGCONT'); });
+  const t0 = Date.now();
+  await waitFor(() => c.state === 'reconnecting', 'dead connection detected', 3000);
+  const took = Date.now() - t0;
+  assert.ok(took >= minMs && took < 1500, `detected after ${took} ms`);
+  hub.current.child.kill('SIGCONT');
+  await waitFor(() => c.state === 'connected', 'reconnected', 10_000);
+  assert.deepEqual(states, ['reconnecting', 'connected']);
 }
