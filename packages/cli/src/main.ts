@@ -1,6 +1,7 @@
 import { startCommand, START_HELP } from './commands/start.js';
 import { tokenCommand, TOKEN_HELP } from './commands/token.js';
 import { contractsCommand, CONTRACTS_CHECK_HELP, CONTRACTS_DIFF_HELP, CONTRACTS_HELP } from './commands/contracts.js';
+import { scenarioCommand, SCENARIO_HELP, SCENARIO_RUN_HELP } from './commands/scenario.js';
 
 const HELP = `Usage: switchboard <command> [options]
 
@@ -8,6 +9,7 @@ Commands:
   start      Run a hub node (WebSocket + HTTP) on the embedded store
   token      Print a signed token (HS256 JWT) for a component
   contracts  Check AsyncAPI contracts, or diff two versions: contracts check | diff
+  scenario   Run end-to-end flows and write the integration report: scenario run
   help       Show this help, or the help of a command: switchboard help start
 
 Every command takes --help. Documentation: docs/reference/cli.md
@@ -28,6 +30,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       else if (rest[0] === 'contracts' && rest[1] === 'check') process.stdout.write(CONTRACTS_CHECK_HELP);
       else if (rest[0] === 'contracts' && rest[1] === 'diff') process.stdout.write(CONTRACTS_DIFF_HELP);
       else if (rest[0] === 'contracts') process.stdout.write(CONTRACTS_HELP);
+      else if (rest[0] === 'scenario' && rest[1] === 'run') process.stdout.write(SCENARIO_RUN_HELP);
+      else if (rest[0] === 'scenario') process.stdout.write(SCENARIO_HELP);
       else process.stdout.write(HELP);
       return 0;
     case 'start':
@@ -36,6 +40,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return tokenCommand(rest);
     case 'contracts':
       return contractsCommand(rest);
+    case 'scenario':
+      return scenarioCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write('switchboard 0.1.0\n');

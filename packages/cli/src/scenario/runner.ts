@@ -1,0 +1,166 @@
+import type { ContractSet } from '@switchboard/contracts';
+import { connectComponent, subscribeFor, type RunContext } from './context.js';
+import { describeAction, describeExpected, describeTarget } from './describe.js';
+import type { Flow, StepSpec, TargetSpec } from './flow-types.js';
+import { externalHub, startInProcessHub, type HubTarget } from './hub-target.js';
+import { createLatencyRecorder, formatMs, metricValue } from './latency.js';
+import { startProcess, type RunningProcess } from './processes.js';
+import type { ComponentResult, FlowResult, KnownIssue, StepResult, TargetResult } from './results.js';
+import { runRepetition } from './steps.js';
+import { Traffic } from './traffic.js';
+import type { Progress } from './progress.js';
+
+/** How to run a flow. */
+export interface RunFlowOptions {
+  /** Contracts the in-process hub enforces and the report checks received messages against. */
+  contracts: ContractSet;
+  /** Where the contracts came from, for the report. */
+  contractsLabel: string;
+  /** A hub that already runs; without it the runner starts one in-process. */
+  hubUrl?: string;
+  progress: Progress;
+}
+
+const MAX_FAILURES_KEPT = 5;
+
+/** Runs one flow against a hub and gathers everything its reports need. Never throws for a failing flow. */
+export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<FlowResult> {
+  const { progress } = options;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  progress.flow(flow);
+  const steps: StepResult[] = [];
+  const issues: KnownIssue[] = [];
+  const components: ComponentResult[] = flow.components.map((c) => ({ name: c.name, kind: c.kind, status: 'not started', ok: false }));
+  const componentResult = (name: string) => components.find((c) => c.name === name)!;
+  const running: RunningProcess[] = [];
+  let hub: HubTarget | undefined;
+  let ctx: RunContext | undefined;
+  let setupError: string | undefined;
+  const traffic = new Traffic();
+
+  try {
+    hub = options.hubUrl ? await externalHub(options.hubUrl) : await startInProcessHub({ contracts: options.contracts, ...flow.hub });
+    progress.info(`hub: ${hub.label}; contracts: ${options.contractsLabel}`);
+    ctx = {
+      hub, contracts: options.contracts, clients: new Map(), tokens: new Map(), inboxes: new Map(), traffic,
+      sentAt: new Map(), httpSentAt: new Map(), httpPublishers: new Set(), publishers: new Map(), checks: [],
+    };
+    for (const c of flow.components) {
+      if (c.kind !== 'sdk') continue;
+      try {
+        await connectComponent(ctx, c);
+      } catch (err) {
+        componentResult(c.name).status = `could not connect: ${(err as Error).message}`;
+        throw new Error(`component "${c.name}" could not connect to ${hub.ws}: ${(err as Error).message}`);
+      }
+      Object.assign(componentResult(c.name), { status: 'connected (SDK)', ok: true });
+    }
+    for (const s of flow.steps) if (s.kind === 'expect') await subscribeFor(ctx, s);
+    for (const c of flow.components) {
+      if (c.kind !== 'process') continue;
+      progress.info(`starting ${c.name}: ${c.run}`);
+      try {
+        running.push(await startProcess(c, hub));
+      } catch (err) {
+        componentResult(c.name).status = `did not start: ${(err as Error).message}`;
+        throw err;
+      }
+      Object.assign(componentResult(c.name), { status: 'started', ok: true });
+    }
+    const sdk = flow.components.filter((c) => c.kind === 'sdk').map((c) => c.name);
+    if (sdk.length > 0) progress.info(`connected: ${sdk.join(', ')}`);
+    for (const step of flow.steps) {
+      const r = await runStep(ctx, step);
+      steps.push(r);
+      progress.step(r, flow.steps.length);
+    }
+  } catch (err) {
+    setupError = (err as Error).message;
+    issues.push({ where: 'setup', reason: setupError });
+  } finally {
+    for (const p of running) {
+      const early = p.exitedEarly();
+      const c = componentResult(p.name);
+      if (early !== undefined && early !== '0') {
+        Object.assign(c, { status: `exited (${early}) during the run`, ok: false });
+        issues.push({ where: `component ${p.name}`, reason: `exited (${early}) during the run; last output: ${p.tail().slice(-5).join(' | ') || '(none)'}` });
+      } else if (early === '0') c.status = 'ran and exited (0)';
+      else c.status = 'started; stopped at the end';
+      await p.stop();
+    }
+    if (ctx) for (const client of ctx.clients.values()) await client.close().catch(() => {});
+    if (hub) await hub.close().catch((err) => issues.push({ where: 'hub', reason: `error while stopping the hub: ${(err as Error).message}` }));
+  }
+
+  for (const s of flow.steps.slice(steps.length)) {
+    steps.push({ id: s.id, index: s.index, kind: s.kind, repeat: s.repeat, action: describeAction(s), expected: describeExpected(s), actual: 'not run (setup failed)', pass: false, ms: 0, passed: 0, failures: [] });
+  }
+  for (const s of steps) if (!s.pass && s.actual !== 'not run (setup failed)') issues.push({ where: `step ${s.index} ${s.id}`, reason: s.actual });
+  const targets = flow.targets.map((t) => evaluateTarget(t, steps, traffic));
+  for (const t of targets) if (!t.pass) issues.push({ where: `target ${t.metric} ${t.target}`, reason: `measured ${t.actual}` });
+  progress.targets(targets);
+  const checks = ctx?.checks ?? [];
+  const result: FlowResult = {
+    name: flow.name,
+    file: flow.file,
+    ...(flow.description !== undefined ? { description: flow.description } : {}),
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - t0,
+    hub: hub?.label ?? (options.hubUrl ?? 'in-process (did not start)'),
+    contracts: options.contractsLabel,
+    components,
+    steps,
+    targets,
+    checks,
+    points: traffic.list(),
+    issues,
+    pass: !setupError && steps.every((s) => s.pass) && targets.every((t) => t.pass) && checks.every((c) => c.pass) && components.every((c) => c.ok),
+  };
+  if (setupError !== undefined) result.setupError = setupError;
+  progress.done(result);
+  return result;
+}
+
+async function runStep(ctx: RunContext, step: StepSpec): Promise<StepResult> {
+  const latency = createLatencyRecorder();
+  const failures: string[] = [];
+  let passed = 0;
+  let lastActual = '';
+  const t0 = performance.now();
+  for (let i = 0; i < step.repeat; i++) {
+    const r = await runRepetition(ctx, step, i);
+    if (r.sampleMs !== undefined) latency.record(r.sampleMs);
+    if (r.pass) passed++;
+    else if (failures.length < MAX_FAILURES_KEPT) failures.push(step.repeat > 1 ? `repetition ${i + 1}: ${r.actual}` : r.actual);
+    lastActual = r.actual;
+  }
+  const ms = performance.now() - t0;
+  const pass = passed === step.repeat;
+  let actual: string;
+  if (step.repeat === 1) actual = lastActual;
+  else if (pass) actual = `${passed}/${step.repeat} passed; last: ${lastActual}`;
+  else actual = `${step.repeat - passed}/${step.repeat} failed; first: ${failures[0]}`;
+  const summary = latency.summary();
+  return {
+    id: step.id, index: step.index, kind: step.kind, repeat: step.repeat,
+    ...(step.description !== undefined ? { description: step.description } : {}),
+    action: describeAction(step), expected: describeExpected(step), actual, pass, ms, passed,
+    ...(summary && step.kind !== 'wait' ? { latency: summary } : {}),
+    failures,
+  };
+}
+
+function evaluateTarget(t: TargetSpec, steps: StepResult[], traffic: Traffic): TargetResult {
+  const { metric, target } = describeTarget(t);
+  if (t.kind === 'latency') {
+    const s = steps.find((x) => x.id === t.step);
+    if (!s?.latency) return { index: t.index, metric, target, actual: 'no samples (the step did not run)', pass: false };
+    const v = metricValue(s.latency, t.metric);
+    return { index: t.index, metric, target, actual: `${formatMs(v)} over ${s.latency.count} sample(s)`, pass: v < t.belowMs };
+  }
+  const filter = { ...(t.step !== undefined ? { step: t.step } : {}), ...(t.channel !== undefined ? { channel: t.channel } : {}) };
+  const v = traffic.total(t.metric, filter);
+  const pass = (t.atLeast === undefined || v >= t.atLeast) && (t.atMost === undefined || v <= t.atMost);
+  return { index: t.index, metric, target, actual: String(v), pass };
+}
