@@ -45,8 +45,8 @@ export function parseFlow(file: string, text: string, env: NodeJS.ProcessEnv = p
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new FlowFileError(doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return { file, line: pos?.line, column: pos?.col, where: 'YAML', problem: `not valid YAML: ${e.message.split('\n')[0]}`, fix: 'correct the YAML syntax at this place' };
+      const pos = lines.linePos(e.pos[0]);
+      return { file, line: pos.line, column: pos.col, where: 'YAML', problem: `not valid YAML: ${e.message.split('\n')[0]}`, fix: 'correct the YAML syntax at this place' };
     }));
   }
   const problems = new ProblemList(file, doc, lines);
