@@ -10,6 +10,8 @@ export interface RunningProcess {
   tail(): string[];
   /** SIGTERM to its process group, then SIGKILL after `graceMs`; resolves once it is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to its process group at once (when the runner itself is interrupted). */
+  kill(): void;
 }
 
 const TAIL_LINES = 20;
@@ -59,20 +61,21 @@ export async function startProcess(spec: ProcessComponent, hub: { ws: string; ht
   reader(child.stdout, true);
   reader(child.stderr, false);
 
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, s);
+    } catch {
+      /* already gone */
+    }
+  };
   const running: RunningProcess = {
     name: spec.name,
+    kill: () => signal('SIGKILL'),
     exitedEarly: () => early,
     tail: () => [...lines],
     async stop(graceMs = 3_000) {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      const signal = (s: NodeJS.Signals) => {
-        try {
-          process.kill(-child.pid!, s);
-        } catch {
-          /* already gone */
-        }
-      };
       signal('SIGTERM');
       const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       await exited;

@@ -38,6 +38,14 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
   let ctx: RunContext | undefined;
   let setupError: string | undefined;
   const traffic = new Traffic();
+  // The programs run in their own process groups, out of reach of the terminal's Ctrl-C: stop them with the runner.
+  const interrupted = (signal: NodeJS.Signals) => {
+    for (const p of running) p.kill();
+    process.stderr.write(`scenario run: ${signal}, stopped\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
 
   try {
     hub = options.hubUrl ? await externalHub(options.hubUrl) : await startInProcessHub({ contracts: options.contracts, ...flow.hub });
@@ -91,6 +99,8 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
     }
     if (ctx) for (const client of ctx.clients.values()) await client.close().catch(() => {});
     if (hub) await hub.close().catch((err) => issues.push({ where: 'hub', reason: `error while stopping the hub: ${(err as Error).message}` }));
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
 
   for (const s of flow.steps.slice(steps.length)) {
