@@ -38,18 +38,10 @@ export function createLatencyRecorder(): LatencyRecorder {
     },
     summary() {
       if (count === 0) return undefined;
-      return {
-        count,
-        min: ms(h.minNonZeroValue),
-        mean: ms(h.mean),
-        p50: ms(h.getValueAtPercentile(50)),
-        p75: ms(h.getValueAtPercentile(75)),
-        p90: ms(h.getValueAtPercentile(90)),
-        p95: ms(h.getValueAtPercentile(95)),
-        p99: ms(h.getValueAtPercentile(99)),
-        p999: ms(h.getValueAtPercentile(99.9)),
-        max: ms(h.maxValue),
-      };
+      const max = ms(h.maxValue);
+      // A percentile is the top of its HDR bucket; never report it above the largest sample.
+      const at = (p: number) => Math.min(ms(h.getValueAtPercentile(p)), max);
+      return { count, min: ms(h.minNonZeroValue), mean: ms(h.mean), p50: at(50), p75: at(75), p90: at(90), p95: at(95), p99: at(99), p999: at(99.9), max };
     },
   };
 }
