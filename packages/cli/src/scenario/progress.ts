@@ -7,6 +7,8 @@ export interface Progress {
   flow(flow: Flow): void;
   info(line: string): void;
   step(r: StepResult, total: number): void;
+  /** A long repeated step is still running: `done` of `repeat` repetitions so far. */
+  working(stepId: string, done: number, repeat: number): void;
   targets(rs: TargetResult[]): void;
   done(r: FlowResult): void;
 }
@@ -26,6 +28,9 @@ export function lineProgress(out: (text: string) => void): Progress {
       const lat = r.latency && r.latency.count > 1 ? `  p50 ${formatMs(r.latency.p50)} p95 ${formatMs(r.latency.p95)} max ${formatMs(r.latency.max)}` : '';
       line(`  ${n} ${r.pass ? 'PASS' : 'FAIL'} ${r.id}: ${r.action} (${formatMs(r.ms)})${lat}`);
       if (!r.pass) line(`        ${r.actual}`);
+    },
+    working(id, done, repeat) {
+      line(`        … ${id}: ${done}/${repeat}`);
     },
     targets(rs) {
       if (rs.length === 0) return;

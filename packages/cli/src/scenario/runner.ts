@@ -79,7 +79,7 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
     const sdk = flow.components.filter((c) => c.kind === 'sdk').map((c) => c.name);
     if (sdk.length > 0) progress.info(`connected: ${sdk.join(', ')}`);
     for (const step of flow.steps) {
-      const r = await runStep(ctx, step);
+      const r = await runStep(ctx, step, progress);
       steps.push(r);
       progress.step(r, flow.steps.length);
     }
@@ -132,13 +132,21 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
   return result;
 }
 
-async function runStep(ctx: RunContext, step: StepSpec): Promise<StepResult> {
+/** How often a long repeated step reports how far it got. */
+const WORKING_EVERY_MS = 2_000;
+
+async function runStep(ctx: RunContext, step: StepSpec, progress: Progress): Promise<StepResult> {
   const latency = createLatencyRecorder();
   const failures: string[] = [];
   let passed = 0;
   let lastActual = '';
   const t0 = performance.now();
+  let shown = t0;
   for (let i = 0; i < step.repeat; i++) {
+    if (performance.now() - shown >= WORKING_EVERY_MS) {
+      shown = performance.now();
+      progress.working(step.id, i, step.repeat);
+    }
     const r = await runRepetition(ctx, step, i);
     if (r.sampleMs !== undefined) latency.record(r.sampleMs);
     if (r.pass) passed++;
