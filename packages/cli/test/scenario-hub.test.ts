@@ -54,7 +54,7 @@ test('a run: component is started with the hub URLs, answers and publishes, and 
   assert.match(md, /\| ext-pricer \| listener \| ext\.events \| ws \| PASS \| 3 \| 0 \| 0 \|/);
 });
 
-test('a hub that does not answer, or a program that never gets ready, fails the run with the reason', async () => {
+test('a hub that does not answer, a program that never gets ready or one that crashes fails the run with the reason', async () => {
   const flow = write('never-ready.yaml', `name: never-ready
 components:
   - name: a
@@ -74,6 +74,18 @@ steps:
   assert.match(md, /\| 1 \| wait-1 \| wait 1 ms \| — \| not run \(setup failed\) \| FAIL \|/);
   const junit = parseJunit(readFileSync(join(report, 'junit.xml'), 'utf8'));
   assert.ok(junit.cases.some((c) => c.classname === 'never-ready.setup' && /sleepy/.test(c.failure ?? '')));
+
+  const crash = write('crash.yaml', `components:
+  - { name: a }
+  - { name: crasher, run: "echo boom >&2; sleep 0.2; exit 3" }
+steps:
+  - wait: 800
+`);
+  const crashed = await runCliAsync(['scenario', 'run', crash, '--report', join(dir, 'crash')]);
+  assert.equal(crashed.status, 1, crashed.stdout);
+  assert.match(crashed.stdout, /\n  component crasher: exited \(3\) during the run; last output: boom\n/);
+  const crashJunit = parseJunit(readFileSync(join(dir, 'crash', 'junit.xml'), 'utf8'));
+  assert.deepEqual(crashJunit.cases.filter((c) => c.failure).map((c) => [c.classname, c.name]), [['crash.components', 'crasher']]);
 
   const noHub = await runCliAsync(['scenario', 'run', flow, '--hub', 'http://127.0.0.1:9', '--report', join(dir, 'no-hub')]);
   assert.equal(noHub.status, 1);
