@@ -1,6 +1,6 @@
 /**
  * @switchboard/hub — the hub node: transports, router, delivery, request/reply, and the `Store` interface
- * with its embedded SQLite backend.
+ * with its embedded SQLite and NATS JetStream backends.
  */
 export { createHub, type Hub, type HubOptions } from './hub.js';
 export {
