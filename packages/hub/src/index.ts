@@ -16,3 +16,5 @@ export {
 export { createMetrics, type HubMetrics } from './metrics.js';
 export type { Peer } from './peer.js';
 export * from './store/index.js';
+export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';
+export { createNatsCluster } from './store/jetstream/nats-cluster.js';
