@@ -18,6 +18,8 @@ export interface NatsServer {
   readonly storeDir: string;
   /** Everything the server printed so far. */
   output(): string;
+  /** Process id of the running server (undefined when stopped). */
+  pid(): number | undefined;
   /** SIGTERM and wait for exit. */
   stop(): Promise<void>;
   /** SIGKILL (kill -9) and wait for exit. */
@@ -68,6 +70,7 @@ export async function startNatsServer(): Promise<NatsServer> {
     url: `nats://127.0.0.1:${port}`,
     storeDir,
     output: () => out,
+    pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined),
     stop: () => end('SIGTERM'),
     kill9: () => end('SIGKILL'),
     async restart() {

@@ -29,13 +29,21 @@ const PLAIN_KEY = /^[-/_=A-Za-z0-9]+(\.[-/_=A-Za-z0-9]+)*$/;
 
 /** Checks `namespace` (letters, digits, `_` and `-`, up to 32) and returns the naming scheme. */
 export function jetStreamNames(namespace: string): JetStreamNames {
+  const subjects = new Map<string, string>();
   if (!NAMESPACE.test(namespace)) {
     throw new Error(`namespace "${namespace}" must be 1 to 32 letters, digits, "_" or "-", e.g. "sb"`);
   }
   return {
     namespace,
     stream: (ch) => `${namespace}_ch_${hash(ch)}`,
-    subject: (ch) => `${namespace}.ch.${hash(ch)}`,
+    subject: (ch) => {
+      let s = subjects.get(ch);
+      if (s === undefined) {
+        s = `${namespace}.ch.${hash(ch)}`;
+        if (subjects.size < 100_000) subjects.set(ch, s);
+      }
+      return s;
+    },
     allChannelSubjects: () => `${namespace}.ch.*`,
     consumer: (group) => `g_${hash(group)}`,
     bucket: (name) => `${namespace}_kv_${hash(name)}`,
