@@ -281,7 +281,12 @@ class JetStreamStoreImpl implements JetStreamStore {
     let created = false;
     const info = await this.call('open a consumer group', async () => {
       try {
-        return await this.jsm.consumers.info(stream, durable);
+        const existing = await this.jsm.consumers.info(stream, durable);
+        if (existing.config.ack_wait !== nanos(options.ackWaitMs)) {
+          // The channel's ack timeout changed since the group was created.
+          await this.jsm.consumers.update(stream, durable, { ack_wait: nanos(options.ackWaitMs) }).catch((err: unknown) => this.logger.warn({ err }, `jetstream store: could not change the ack wait of group "${group}" on "${ch}"`));
+        }
+        return existing;
       } catch (err) {
         if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
       }
