@@ -35,8 +35,8 @@ export function natsServerInstalled(): boolean {
   return existsSync(NATS_SERVER_BIN);
 }
 
-/** Starts `nats-server -js` on 127.0.0.1 and a free port; resolves once it accepts TCP connections. */
-export async function startNatsServer(): Promise<NatsServer> {
+/** Starts `nats-server -js` on 127.0.0.1 and a free port (plus `args`, e.g. `--user u --pass p`); resolves once it accepts TCP connections. */
+export async function startNatsServer(args: string[] = []): Promise<NatsServer> {
   const storeDir = mkdtempSync(join(tmpdir(), 'sb-nats-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -44,7 +44,7 @@ export async function startNatsServer(): Promise<NatsServer> {
   let out = '';
 
   async function launch(): Promise<void> {
-    const c = spawn(NATS_SERVER_BIN, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(NATS_SERVER_BIN, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     exited = new Promise((resolve) => c.once('exit', () => resolve()));
     c.stdout!.on('data', (b: Buffer) => (out += b.toString()));
