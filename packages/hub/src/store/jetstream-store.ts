@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { SwitchboardError } from '@switchboard/protocol';
@@ -71,6 +71,9 @@ class JetStreamStoreImpl implements JetStreamStore {
   private readonly replicas: number;
   private readonly logger: { warn(...args: any[]): void };
   private closed = false;
+  /** Publishes of this event-loop turn, sent together (one socket write) on the next `setImmediate`. */
+  private outbox: Array<() => void> = [];
+  private outboxScheduled = false;
 
   constructor(
     readonly connection: TrackedConnection,
@@ -117,9 +120,12 @@ class JetStreamStoreImpl implements JetStreamStore {
     }
     await this.stream(ch);
     this.check('store the message');
-    let ack;
+    const subject = this.names.subject(ch);
+    let ack: PubAck;
     try {
-      ack = await this.js.publish(this.names.subject(ch), text, { msgID: input.msgId, timeout: this.timeoutMs });
+      ack = await new Promise<PubAck>((resolve, reject) =>
+        this.send(() => this.js.publish(subject, text, { msgID: input.msgId, timeout: this.timeoutMs }).then(resolve, reject)),
+      );
     } catch (err) {
       throw this.failure('store the message', err);
     }
@@ -222,6 +228,23 @@ class JetStreamStoreImpl implements JetStreamStore {
     } else for (const g of groups) if (g.status === 'fulfilled') g.value.stopTimers();
     this.closed = true;
     await this.connection.close();
+  }
+
+  /**
+   * Runs `publish` with the others of this event-loop turn, in call order: the NATS client writes what one
+   * microtask queued in one socket write, so appends arriving together (a burst of frames read at once) cost one
+   * write instead of one each.
+   */
+  private send(publish: () => void): void {
+    this.outbox.push(publish);
+    if (this.outboxScheduled) return;
+    this.outboxScheduled = true;
+    setImmediate(() => {
+      this.outboxScheduled = false;
+      const batch = this.outbox;
+      this.outbox = [];
+      for (const fn of batch) fn();
+    });
   }
 
   /** Rejects at once when the store is closed or NATS is not connected. */
