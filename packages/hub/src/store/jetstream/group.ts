@@ -71,8 +71,8 @@ export class JsGroup {
       ch: this.ch,
       group: this.group,
       fetch: (max) => this.fetch(max, options.ackWaitMs),
-      ack: (seq) => this.settle(seq, '+ACK', true),
-      term: (seq) => this.settle(seq, '+TERM', true),
+      ack: (seq) => this.settle(seq, '+ACK'),
+      term: (seq) => this.settle(seq, '+TERM'),
       nack: (seq, delayMs) => this.nack(seq, delayMs),
       ackFloor: () => this.floor,
       inFlight: () => {
@@ -156,7 +156,8 @@ export class JsGroup {
     });
   }
 
-  private async settle(seq: number, payload: '+ACK' | '+TERM', isDone: boolean): Promise<void> {
+  /** Acks or terms `seq` (either moves the floor past it); unknown seqs are ignored. */
+  private async settle(seq: number, payload: '+ACK' | '+TERM'): Promise<void> {
     this.host.check(payload === '+ACK' ? 'acknowledge' : 'end a delivery');
     const h = this.held.get(seq);
     if (!h) return;
@@ -166,7 +167,7 @@ export class JsGroup {
       throw this.host.conn.unavailable(payload === '+ACK' ? `acknowledge seq ${seq}` : `end seq ${seq}`, err);
     }
     if (this.held.get(seq) === h) this.held.delete(seq);
-    if (!isDone || seq <= this.floor) return;
+    if (seq <= this.floor) return;
     this.done.add(seq);
     this.advance();
     if (!this.certain || this.done.size > 0) await this.refresh();
