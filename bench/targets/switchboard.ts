@@ -17,7 +17,7 @@ const CONFIG = 'channels:\n  "bench.eph.>": { mode: ephemeral }\n';
 interface Reply { op: string; re?: number; code?: string; message?: string }
 
 /** A raw v1 connection: replies by `re`, `msg` frames to `onMsg`, refusals without `re` to `onErr`. */
-class RawConn {
+export class RawConn {
   private nextId = 1;
   private readonly pending = new Map<number, (r: Reply) => void>();
   onMsg: ((data: { n: number; t: number }) => void) | undefined;

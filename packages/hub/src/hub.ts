@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { emptyContracts, type ContractSet } from '@switchboard/contracts';
 import { createAuthenticator } from './auth.js';
 import { ChannelTable } from './channels.js';
+import { createLocalCluster, type Cluster } from './cluster/cluster.js';
 import { assertRunnable, type HubConfig } from './config.js';
 import { GroupTable } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
@@ -23,6 +24,8 @@ export interface HubOptions {
   contracts?: ContractSet;
   logger?: Logger;
   metrics?: HubMetrics;
+  /** How this node reaches the other nodes of a cluster (the hub closes it on `close()`); one node when omitted. */
+  cluster?: Cluster;
 }
 
 /** A running (or ready to run) hub node. */
@@ -51,10 +54,16 @@ export function createHub(options: HubOptions): Hub {
   let contracts = options.contracts ?? emptyContracts();
   let closing = false;
 
+  const cluster = options.cluster ?? createLocalCluster();
   const channels = new ChannelTable({ store, config, contracts: () => contracts });
-  const router = new Router({ store, channels, config, metrics, validate: (ch, type, data) => contracts.validate(ch, type, data) });
+  const router = new Router({ store, channels, config, metrics, validate: (ch, type, data) => contracts.validate(ch, type, data), announce: (m) => cluster.announce(m) });
   const groups = new GroupTable({ store, router, metrics });
-  const requests = new RequestRouter(config);
+  const requests = new RequestRouter(config, cluster);
+  cluster.onAnnounce((m) => {
+    const ch = channels.peek(m.ch);
+    if (ch) ch.deliver(m);
+    else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
+  });
   const parked = new ParkedSessions(config.sessionTtlMs);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
@@ -139,6 +148,7 @@ export function createHub(options: HubOptions): Hub {
       connections.clear();
       server.closeAllConnections?.();
       await closed;
+      await cluster.close();
       await store.close();
     },
   };

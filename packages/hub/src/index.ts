@@ -1,6 +1,6 @@
 /**
  * @switchboard/hub — the hub node: transports, router, delivery, request/reply, and the `Store` interface
- * with its embedded SQLite backend.
+ * with its embedded SQLite and NATS JetStream backends.
  */
 export { createHub, type Hub, type HubOptions } from './hub.js';
 export {
@@ -16,3 +16,5 @@ export {
 export { createMetrics, type HubMetrics } from './metrics.js';
 export type { Peer } from './peer.js';
 export * from './store/index.js';
+export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';
+export { createNatsCluster } from './store/jetstream/nats-cluster.js';

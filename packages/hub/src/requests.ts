@@ -1,5 +1,6 @@
 import { isErrorCode, SwitchboardError, type EnvelopeMeta } from '@switchboard/protocol';
 import type { HubConfig } from './config.js';
+import { createLocalCluster, noResponder, type Cluster } from './cluster/cluster.js';
 
 /** A connection that can receive requests. */
 export interface Responder {
@@ -23,21 +24,34 @@ export class RequestRouter {
   private readonly byComponent = new Map<string, Responder[]>();
   private readonly rr = new Map<string, number>();
   private readonly pending = new Map<string, PendingRequest>();
+  /** Per component served here: stops serving it to the other nodes. */
+  private readonly withdraw = new Map<string, () => void>();
   private next = 1;
 
-  constructor(private readonly config: HubConfig) {}
+  /** `cluster` carries requests to components connected to other nodes (and theirs to ours). */
+  constructor(
+    private readonly config: HubConfig,
+    private readonly cluster: Cluster = createLocalCluster(),
+  ) {}
 
   add(r: Responder): void {
     const list = this.byComponent.get(r.component) ?? [];
     list.push(r);
     this.byComponent.set(r.component, list);
+    if (!this.withdraw.has(r.component)) {
+      this.withdraw.set(r.component, this.cluster.serve(r.component, (q) => this.requestLocal(q.from, q.to, q.type, q.data, q.timeoutMs, q.meta)));
+    }
   }
 
   /** Removes a connection; its unanswered requests fail with UNAVAILABLE at once. */
   remove(r: Responder): void {
     const list = (this.byComponent.get(r.component) ?? []).filter((x) => x !== r);
     if (list.length) this.byComponent.set(r.component, list);
-    else this.byComponent.delete(r.component);
+    else {
+      this.byComponent.delete(r.component);
+      this.withdraw.get(r.component)?.();
+      this.withdraw.delete(r.component);
+    }
     for (const [rid, p] of this.pending) {
       if (p.target === r) {
         this.settle(rid);
@@ -51,12 +65,18 @@ export class RequestRouter {
     return this.byComponent.has(component);
   }
 
-  /** Sends a request to a connection of `to` and resolves with the reply's data. */
+  /** Sends a request to a connection of `to` (on this node when it has one, else on another) and resolves with the reply's data. */
   request(from: string, to: string, type: string, data: unknown, timeoutMs: number | undefined, meta?: EnvelopeMeta): Promise<unknown> {
-    const list = this.byComponent.get(to);
-    if (!list || list.length === 0) {
-      return Promise.reject(new SwitchboardError('UNAVAILABLE', `no component "${to}" is connected; check the name or start that component`));
+    if (!this.byComponent.has(to)) {
+      const timeout = Math.min(timeoutMs ?? this.config.requestTimeoutMs, this.config.maxRequestTimeoutMs);
+      return this.cluster.request({ from, to, type, data, timeoutMs: timeout, meta });
     }
+    return this.requestLocal(from, to, type, data, timeoutMs, meta);
+  }
+
+  private requestLocal(from: string, to: string, type: string, data: unknown, timeoutMs: number | undefined, meta?: EnvelopeMeta): Promise<unknown> {
+    const list = this.byComponent.get(to);
+    if (!list || list.length === 0) return Promise.reject(noResponder(to));
     const i = (this.rr.get(to) ?? 0) % list.length;
     this.rr.set(to, i + 1);
     const target = list[i]!;
@@ -92,6 +112,8 @@ export class RequestRouter {
   }
 
   close(): void {
+    for (const stop of this.withdraw.values()) stop();
+    this.withdraw.clear();
     for (const [rid, p] of this.pending) {
       this.settle(rid);
       p.reject(new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; retry on another node or after restart'));

@@ -3,7 +3,7 @@ import { channelNameProblem, dlqChannel, SwitchboardError, type EnvelopeMeta, ty
 import type { ChannelTable, DeadLetterInput } from './channels.js';
 import { configDeclares, type HubConfig } from './config.js';
 import type { HubMetrics } from './metrics.js';
-import type { Store } from './store/store.js';
+import type { Store, StoredMessage } from './store/store.js';
 import { encodeEnvelope } from './store/envelope-json.js';
 
 /** A publish as it reaches the router, from any transport. Fields are unchecked client input. */
@@ -24,6 +24,8 @@ export interface RouterDeps {
   metrics: HubMetrics;
   /** Validates a message against its channel's contract; undefined when valid or when the channel has none. */
   validate: (ch: string, type: string, data: unknown) => { message: string; details: unknown[] } | undefined;
+  /** Tells the other hub nodes about a message delivered here (the cluster's `announce`; none on one node). */
+  announce?: (message: StoredMessage) => void;
 }
 
 const MAX_TYPE_LENGTH = 256;
@@ -76,14 +78,19 @@ export class Router {
     const id = msgId ?? randomUUID();
     if (!channel.durable) {
       const seq = channel.head + 1;
-      channel.deliver({ ch, seq, json: encodeEnvelope({ id, ch, type, source: input.source, ts, seq, data, meta }) });
+      const message = { ch, seq, json: encodeEnvelope({ id, ch, type, source: input.source, ts, seq, data, meta }) };
+      channel.deliver(message);
+      this.deps.announce?.(message);
       this.deps.metrics.published.inc();
       return { seq };
     }
     const result = await this.deps.store.append(ch, { id, type, source: input.source, ts, data, meta, msgId });
     if (result.duplicate) return { seq: result.seq, duplicate: true };
     this.deps.metrics.published.inc();
-    if (result.message) channel.deliver(result.message);
+    if (result.message) {
+      channel.deliver(result.message);
+      this.deps.announce?.(result.message);
+    }
     return { seq: result.seq };
   }
 
@@ -105,7 +112,10 @@ export class Router {
       meta: { ...(input.meta ?? {}), dlq: dlqMeta },
     });
     this.deps.metrics.deadLettered.inc();
-    if (result.message) channel.deliver(result.message);
+    if (result.message) {
+      channel.deliver(result.message);
+      this.deps.announce?.(result.message);
+    }
     return result.seq;
   }
 }

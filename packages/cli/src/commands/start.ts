@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
-import { createHub, createSqliteStore, defaultConfig, readConfigFile, ConfigError, type HubConfig } from '@switchboard/hub';
+import { createHub, createNatsCluster, createSqliteStore, defaultConfig, openJetStreamStore, readConfigFile, ConfigError, type Cluster, type HubConfig, type Store } from '@switchboard/hub';
 
 export const START_HELP = `Usage: switchboard start [options]
 
@@ -13,11 +13,20 @@ Options (each has an environment variable; the option wins):
   --port N            Port to listen on; 0 picks a free one          SWITCHBOARD_PORT       (default 7700)
   --host ADDR         Address to bind                                 SWITCHBOARD_HOST       (default 127.0.0.1)
   --data DIR          Directory of the embedded SQLite store           SWITCHBOARD_DATA       (default ./switchboard-data)
+  --store URLS        nats://HOST:PORT[,…]: keep channels, groups and  SWITCHBOARD_STORE      (default: embedded SQLite)
+                      documents in NATS JetStream, shared by every
+                      node started with the same URLs (a cluster)
+  --nats-user U       NATS user name (with --nats-password)           SWITCHBOARD_NATS_USER
+  --nats-password P   NATS password                                   SWITCHBOARD_NATS_PASSWORD
+  --nats-token T      NATS token                                      SWITCHBOARD_NATS_TOKEN
+  --nats-creds FILE   NATS credentials file (JWT and NKey seed)       SWITCHBOARD_NATS_CREDS
+  --nats-namespace NS Prefix of streams, buckets and subjects          SWITCHBOARD_NATS_NAMESPACE (default sb)
+  --nats-replicas N   Replicas of each stream in a NATS cluster       SWITCHBOARD_NATS_REPLICAS  (default 1)
   --contracts DIR     Load every AsyncAPI 3 document in DIR            SWITCHBOARD_CONTRACTS
   --config FILE       switchboard.yaml with channels, limits, auth     SWITCHBOARD_CONFIG
   --dev               Development mode: no token needed                SWITCHBOARD_DEV=1
   --token-secret S    Shared secret for HS256 tokens                   SWITCHBOARD_TOKEN_SECRET
-  --node-id ID        Node id shown to clients                         SWITCHBOARD_NODE_ID    (default hub-1)
+  --node-id ID        Node id shown to clients (one per node)          SWITCHBOARD_NODE_ID    (default hub-1)
   --durability MODE   process: an acked message survives a crash or    SWITCHBOARD_DURABILITY (default process)
                       kill -9 of the hub; fsync: also survives an OS
                       crash or power loss (one disk flush per batch)
@@ -43,6 +52,13 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
         'token-secret': { type: 'string' },
         'node-id': { type: 'string' },
         durability: { type: 'string' },
+        store: { type: 'string' },
+        'nats-user': { type: 'string' },
+        'nats-password': { type: 'string' },
+        'nats-token': { type: 'string' },
+        'nats-creds': { type: 'string' },
+        'nats-namespace': { type: 'string' },
+        'nats-replicas': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -97,19 +113,30 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
     }
   }
 
-  try {
-    mkdirSync(dataDir, { recursive: true });
-  } catch (err) {
-    return fail(`cannot create the data directory ${dataDir}: ${(err as Error).message}; choose another with --data`);
+  const storeUrls = args.store ?? env.SWITCHBOARD_STORE;
+  let store: Store;
+  let cluster: Cluster | undefined;
+  let storeLine: string;
+  if (storeUrls && storeUrls !== 'sqlite') {
+    const opened = await openNats(storeUrls, args, config, logger);
+    if (typeof opened === 'number') return opened;
+    ({ store, cluster } = opened);
+    storeLine = `jetstream ${storeUrls} (namespace ${args['nats-namespace'] ?? env.SWITCHBOARD_NATS_NAMESPACE ?? 'sb'})`;
+  } else {
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (err) {
+      return fail(`cannot create the data directory ${dataDir}: ${(err as Error).message}; choose another with --data`);
+    }
+    const dbFile = join(dataDir, 'switchboard.db');
+    try {
+      store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability: durability as 'fsync' | 'process' });
+    } catch (err) {
+      return fail(`cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`);
+    }
+    storeLine = `sqlite ${dbFile} (durability ${durability})`;
   }
-  const dbFile = join(dataDir, 'switchboard.db');
-  let store;
-  try {
-    store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability: durability as 'fsync' | 'process' });
-  } catch (err) {
-    return fail(`cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`);
-  }
-  const hub = createHub({ config, store, contracts, logger });
+  const hub = createHub({ config, store, contracts, logger, cluster });
   let address;
   try {
     address = await hub.listen(port, host);
@@ -124,7 +151,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
   const channelsCount = contracts.channels().length;
   process.stdout.write(
     `Switchboard ${config.nodeId} listening on ${base} (WebSocket ws://${shownHost}:${address.port}/v1/ws)\n` +
-      `  store: sqlite ${dbFile} (durability ${durability})\n` +
+      `  store: ${storeLine}\n` +
       `  contracts: ${contractsDir ? `${channelsCount} channel(s) from ${resolve(contractsDir)}` : 'none'}\n` +
       `  auth: ${config.auth.dev ? 'dev mode (no token needed)' : 'HS256 tokens'}\n`,
   );
@@ -151,6 +178,42 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   return undefined;
+}
+
+/** Opens the JetStream store and the cluster bus on its connection; an exit code when it cannot. */
+async function openNats(
+  urls: string,
+  args: Record<string, string | boolean | undefined>,
+  config: HubConfig,
+  logger: pino.Logger,
+): Promise<{ store: Store; cluster: Cluster } | number> {
+  const env = process.env;
+  const opt = (name: string, envName: string): string | undefined => (args[name] as string | undefined) ?? env[envName];
+  const servers = urls.split(',').map((u) => u.trim()).filter(Boolean);
+  const bad = servers.find((u) => !/^(nats|tls):\/\/[^\s/]+$/.test(u));
+  if (servers.length === 0 || bad) return fail(`--store must be "sqlite" or nats://HOST:PORT[,nats://HOST:PORT…], not "${bad ?? urls}"`);
+  const replicasText = opt('nats-replicas', 'SWITCHBOARD_NATS_REPLICAS') ?? '1';
+  const replicas = Number(replicasText);
+  if (!/^[1-5]$/.test(replicasText)) return fail(`--nats-replicas must be a number from 1 to 5, not "${replicasText}"`);
+  const namespace = opt('nats-namespace', 'SWITCHBOARD_NATS_NAMESPACE') ?? 'sb';
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(namespace)) return fail(`--nats-namespace must be 1 to 32 letters, digits, "_" or "-", not "${namespace}"`);
+  try {
+    const store = await openJetStreamStore({
+      servers,
+      namespace,
+      replicas,
+      user: opt('nats-user', 'SWITCHBOARD_NATS_USER'),
+      password: opt('nats-password', 'SWITCHBOARD_NATS_PASSWORD'),
+      token: opt('nats-token', 'SWITCHBOARD_NATS_TOKEN'),
+      credsFile: opt('nats-creds', 'SWITCHBOARD_NATS_CREDS'),
+      name: `switchboard ${config.nodeId}`,
+      dedupeWindowMs: config.dedupeWindowMs,
+      logger,
+    });
+    return { store, cluster: createNatsCluster(store.connection, store.names, logger) };
+  } catch (err) {
+    return fail(`cannot open the JetStream store at ${urls}: ${(err as Error).message}`);
+  }
 }
 
 function fail(message: string): number {

@@ -12,3 +12,5 @@ export type {
   VersionedValue,
 } from './store.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { openJetStreamStore, type JetStreamStore, type JetStreamStoreOptions } from './jetstream-store.js';
+export type { NatsConnectOptions } from './jetstream/connection.js';

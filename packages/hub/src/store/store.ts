@@ -4,8 +4,8 @@ import type { EnvelopeMeta } from '@switchboard/protocol';
  * The durable state of a Switchboard hub, behind one async interface.
  *
  * The hub core talks only to this interface; it never imports a database or broker client. `sqlite`
- * (embedded, one hub node) implements it; a `jetstream` backend (NATS JetStream, several hub nodes) follows
- * the mapping below. One conformance suite (`test/store-conformance.ts`) states the behaviour below as tests and runs
+ * (embedded, one hub node) and `jetstream` (NATS JetStream, several hub nodes; `jetstream-store.ts`)
+ * implement it; the JetStream one follows the mapping below. One conformance suite (`test/store-conformance.ts`) states the behaviour below as tests and runs
  * against every implementation.
  *
  * Any implementation must:
@@ -24,10 +24,10 @@ import type { EnvelopeMeta } from '@switchboard/protocol';
  * Mapping onto NATS JetStream (the `jetstream` backend):
  * | method | JetStream |
  * | --- | --- |
- * | `ensureChannel` | a stream per durable channel (`SB_<hash>` on subject `sb.ch.<ch>`), `max_msgs`/`max_age` from retention, `duplicate_window` = dedupe window |
- * | `append` | `js.publish(subject, json, { msgID })`; `seq` = the stream sequence (one stream per channel keeps it gap-free and per channel); `duplicate` from the PubAck |
- * | `read`, `info` | direct get / ordered consumer from `afterSeq + 1`; stream info `first_seq`/`last_seq` |
- * | `group` | a durable pull consumer named after the group, `ack_policy: explicit`, `ack_wait`, `max_deliver` = maxDeliveries + 1; `fetch` = consumer fetch; `ack` = ack, `nack` = nak(delay), `term` = term; `deliveries` = `info.deliveryCount` |
+ * | `ensureChannel` | a stream per durable channel (`<ns>_ch_<hash>` on the one subject `<ns>.ch.<hash>`, the channel name as description), `max_msgs`/`max_age` from retention, `duplicate_window` = dedupe window (at most `max_age`) |
+ * | `append` | `js.publish(subject, envelope with seq 0, { msgID })`; `seq` = the stream sequence (one stream per channel keeps it gap-free and per channel), written into the envelope text on the way out; `duplicate` from the PubAck |
+ * | `read`, `info` | stream info `first_seq`/`last_seq`/`messages`, then direct gets of the seqs in the page |
+ * | `group` | a durable pull consumer named after the group, `ack_policy: explicit`, `ack_wait`, no `max_deliver` (the hub dead-letters and terms); `fetch` = a no-wait pull request; `ack` = `+ACK`, `nack` = `-NAK {delay}`, `term` = `+TERM`, each confirmed by the server; `deliveries` = the delivery count of the `$JS.ACK` subject; `ackFloor` = the consumer's `ack_floor` |
  * | `kvGet`, `kvPut` | a KV bucket per `bucket`; `kvPut` with `expectedRevision` = `kv.update(key, value, revision)`, `0` = `kv.create` |
  * | `ping` | a JetStream account-info request |
  */

@@ -1,0 +1,64 @@
+import { SwitchboardError, type EnvelopeMeta } from '@switchboard/protocol';
+import type { StoredMessage } from '../store/store.js';
+
+/** A request to a component, as it travels between hub nodes. */
+export interface ClusterRequest {
+  /** Component id of the requester. */
+  from: string;
+  /** Component id that should answer. */
+  to: string;
+  type: string;
+  data: unknown;
+  /** How long the requester waits for the reply, in ms. */
+  timeoutMs: number;
+  meta?: EnvelopeMeta;
+}
+
+/**
+ * How the hub nodes of one deployment reach each other, behind one async interface (the `Store` holds
+ * what must survive; this carries what is live). The hub core talks only to this interface.
+ * `createLocalCluster` (one node, the default) and `createNatsCluster` (core NATS subjects, next to the
+ * JetStream store) implement it.
+ *
+ * Any implementation must:
+ * - hand every message given to `announce` to the `onAnnounce` receiver of every other node, at most once,
+ *   in the order this node announced them; it may lose some (while the network is down): a node learns of a
+ *   missed durable message from the store, when the next one arrives or a subscriber reads the log, so a
+ *   durable message is never lost through the cluster — an ephemeral one may be;
+ * - never call a node's receiver with the messages that node announced itself;
+ * - route a `request` to exactly one node that currently `serve`s `req.to`, and resolve or reject with what
+ *   that node's handler resolved or rejected (its `SwitchboardError` code kept); reject with `UNAVAILABLE`
+ *   when no node serves it, and with `TIMEOUT` when no answer came within `req.timeoutMs` (plus transit);
+ * - never block the caller of `announce`, and never throw from it.
+ */
+export interface Cluster {
+  /** Short name of the implementation, e.g. `local` or `nats`. */
+  readonly kind: string;
+  /** Tells the other nodes about a message this node just stored (durable) or handed out (ephemeral). */
+  announce(message: StoredMessage): void;
+  /** Sets the receiver of the messages other nodes announce. */
+  onAnnounce(receiver: (message: StoredMessage) => void): void;
+  /** Makes this node answer other nodes' requests to `component` with `handler`; returns a function that stops it. */
+  serve(component: string, handler: (req: ClusterRequest) => Promise<unknown>): () => void;
+  /** Sends a request to a node that serves `req.to` and resolves with the reply's data. */
+  request(req: ClusterRequest): Promise<unknown>;
+  /** Stops receiving and serving (the connection, when shared with a store, stays the store's). */
+  close(): Promise<void>;
+}
+
+/** The cluster of a single hub node: nothing to announce to, nobody else to ask. */
+export function createLocalCluster(): Cluster {
+  return {
+    kind: 'local',
+    announce: () => undefined,
+    onAnnounce: () => undefined,
+    serve: () => () => undefined,
+    request: (req) => Promise.reject(noResponder(req.to)),
+    close: async () => undefined,
+  };
+}
+
+/** The error of a request that no connection of any node can answer. */
+export function noResponder(component: string): SwitchboardError {
+  return new SwitchboardError('UNAVAILABLE', `no component "${component}" is connected; check the name or start that component`);
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Msg, Subscription } from '@nats-io/transport-node';
+import { isErrorCode, SwitchboardError } from '@switchboard/protocol';
+import type { Cluster, ClusterRequest } from '../../cluster/cluster.js';
+import { noResponder } from '../../cluster/cluster.js';
+import type { StoredMessage } from '../store.js';
+import type { TrackedConnection } from './connection.js';
+import { hash, type JetStreamNames } from './names.js';
+
+/** Time added to a request's own timeout for the trip between nodes. */
+const TRANSIT_MS = 1000;
+
+/**
+ * The cluster bus on core NATS, on the JetStream store's connection:
+ * - `<ns>.bus.msg` carries every announced message (`<instance>\n<seq>\n<ch>\n<envelope json>`) to every node;
+ * - `<ns>.bus.req.<hash of component>` carries requests; the nodes serving a component subscribe to it in
+ *   one queue group, so NATS picks one of them, and `no responders` means nobody serves it.
+ */
+export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames, logger: { warn(...args: any[]): void } = console): Cluster {
+  const { nc } = conn;
+  const instance = randomUUID();
+  const msgSubject = names.bus('msg');
+  const subs = new Set<Subscription>();
+  let receiver: ((m: StoredMessage) => void) | undefined;
+
+  const busSub = nc.subscribe(msgSubject, {
+    callback: (err, m) => {
+      if (err || !receiver) return;
+      const parsed = parseAnnounce(m.string());
+      if (!parsed || parsed.instance === instance) return;
+      try {
+        receiver(parsed.message);
+      } catch (e) {
+        logger.warn({ err: e }, 'cluster: a delivery of an announced message failed');
+      }
+    },
+  });
+  subs.add(busSub);
+
+  return {
+    kind: 'nats',
+    announce(message) {
+      if (!conn.connected()) return;
+      try {
+        nc.publish(msgSubject, `${instance}\n${message.seq}\n${message.ch}\n${message.json}`);
+      } catch (err) {
+        logger.warn({ err }, 'cluster: could not announce a message');
+      }
+    },
+    onAnnounce(fn) {
+      receiver = fn;
+    },
+    serve(component, handler) {
+      const sub = nc.subscribe(names.bus(`req.${hash(component)}`), {
+        queue: 'serve',
+        callback: (err, m) => {
+          if (err) return;
+          void answer(m, handler);
+        },
+      });
+      subs.add(sub);
+      return () => {
+        subs.delete(sub);
+        sub.unsubscribe();
+      };
+    },
+    async request(req) {
+      if (!conn.connected()) throw conn.unavailable(`reach component "${req.to}" on another node`);
+      let reply: Msg;
+      try {
+        reply = await nc.request(names.bus(`req.${hash(req.to)}`), JSON.stringify(req), { timeout: req.timeoutMs + TRANSIT_MS });
+      } catch (err) {
+        const name = (err as Error).name ?? '';
+        const message = String((err as Error).message ?? '');
+        if (/NoResponders/i.test(name) || /no responders/i.test(message) || (err as { code?: unknown }).code === '503') throw noResponder(req.to);
+        if (/Timeout/i.test(name) || /timeout/i.test(message)) {
+          throw new SwitchboardError('TIMEOUT', `"${req.to}" did not reply to "${req.type}" within ${req.timeoutMs} ms; raise timeout_ms or check that component`);
+        }
+        throw conn.unavailable(`reach component "${req.to}" on another node`, err);
+      }
+      const body = reply.json<{ data?: unknown; error?: { code?: unknown; message?: unknown; details?: unknown } }>();
+      if (body.error) {
+        const code = isErrorCode(body.error.code) ? body.error.code : 'INTERNAL';
+        throw new SwitchboardError(code, typeof body.error.message === 'string' ? body.error.message : `"${req.to}" replied with an error`, body.error.details);
+      }
+      return body.data === undefined ? null : body.data;
+    },
+    async close() {
+      receiver = undefined;
+      for (const sub of subs) sub.unsubscribe();
+      subs.clear();
+    },
+  };
+}
+
+async function answer(m: Msg, handler: (req: ClusterRequest) => Promise<unknown>): Promise<void> {
+  let out: string;
+  try {
+    const data = await handler(m.json<ClusterRequest>());
+    out = JSON.stringify({ data: data === undefined ? null : data });
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown; details?: unknown };
+    out = JSON.stringify({ error: { code: isErrorCode(e.code) ? e.code : 'INTERNAL', message: typeof e.message === 'string' ? e.message : 'request failed', details: e.details } });
+  }
+  try {
+    m.respond(out);
+  } catch {
+    /* the requesting node is gone */
+  }
+}
+
+function parseAnnounce(text: string): { instance: string; message: StoredMessage } | undefined {
+  const a = text.indexOf('\n');
+  const b = text.indexOf('\n', a + 1);
+  const c = text.indexOf('\n', b + 1);
+  if (a < 0 || b < 0 || c < 0) return undefined;
+  const seq = Number(text.slice(a + 1, b));
+  if (!Number.isInteger(seq)) return undefined;
+  return { instance: text.slice(0, a), message: { ch: text.slice(b + 1, c), seq, json: text.slice(c + 1) } };
+}

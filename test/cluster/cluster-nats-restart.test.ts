@@ -1,0 +1,74 @@
+// nats-server restarted under load: the nodes go not-ready, publishers see UNAVAILABLE, nothing acknowledged is lost.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RawClient } from '../support/raw-client.js';
+import { history } from '../support/hub-fixture.js';
+import { startCluster, type TestCluster } from '../support/cluster.js';
+import { natsServerInstalled } from '../support/nats-server.js';
+import { sleep } from '../support/util.js';
+
+const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
+
+describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS }, () => {
+  let cluster: TestCluster;
+  const clients: RawClient[] = [];
+  before(async () => {
+    cluster = await startCluster(2);
+  });
+  after(async () => {
+    for (const c of clients) await c.close();
+    await cluster?.cleanup();
+  });
+
+  it('answers UNAVAILABLE while NATS is down, reports not ready, reconnects, and keeps every acknowledged message', async () => {
+    const publishers = await Promise.all(
+      cluster.nodes.map(async (n, i) => {
+        const { client } = await RawClient.connect(n.wsUrl, `restart-pub-${i}`);
+        clients.push(client);
+        return client;
+      }),
+    );
+    const acked = new Map<string, number>();
+    const refused = new Map<string, number>();
+    let running = true;
+    let sent = 0;
+    const loops = publishers.map(async (p, node) => {
+      for (let i = 0; running; i++) {
+        const key = `${node}-${i}`;
+        sent++;
+        const reply = await p.call({ op: 'pub', ch: 'cl.restart', type: 't', data: { key } }, 15_000);
+        if (reply.op === 'ok') acked.set(key, reply.seq);
+        else refused.set(reply.code, (refused.get(reply.code) ?? 0) + 1);
+        await sleep(reply.op === 'ok' ? 2 : 20);
+      }
+    });
+
+    await sleep(500);
+    const beforeStop = acked.size;
+    assert.ok(beforeStop > 0, 'publishes succeed before the restart');
+    await cluster.nats.stop();
+    await cluster.waitReady(503);
+    const ackedWhileDown = acked.size;
+    await sleep(500);
+    assert.ok((refused.get('UNAVAILABLE') ?? 0) > 0, `publishers were told UNAVAILABLE while NATS was down (refusals: ${JSON.stringify(Object.fromEntries(refused))})`);
+    assert.ok(acked.size - ackedWhileDown <= 2, 'no publish is acknowledged while NATS is down');
+    await cluster.nats.restart();
+    await cluster.waitReady(200);
+    const afterRestart = acked.size;
+    await sleep(500);
+    running = false;
+    await Promise.all(loops);
+    assert.ok(acked.size > afterRestart, 'publishes succeed again after the restart');
+
+    const stored = await history(cluster.nodes[1]!.url, 'cl.restart');
+    const byKey = new Map(stored.map((m) => [m.data.key as string, m.seq as number]));
+    const lost = [...acked].filter(([key, seq]) => byKey.get(key) !== seq).length;
+    console.log(
+      `nats-server restart under load: sent ${sent}, acknowledged ${acked.size}, refused ${JSON.stringify(Object.fromEntries(refused))}, ` +
+        `stored ${stored.length}, lost ${lost}`,
+    );
+    assert.equal(lost, 0, 'every acknowledged message is stored at its seq');
+    stored.forEach((m, i) => assert.equal(m.seq, i + 1, 'no gap in the log'));
+    for (const code of refused.keys()) assert.equal(code, 'UNAVAILABLE', 'refusals are UNAVAILABLE');
+  });
+});

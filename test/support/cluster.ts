@@ -1,0 +1,63 @@
+// A Switchboard cluster for tests: one real nats-server (JetStream, temp store dir, free port) and N real hub
+// processes started through the CLI with `--store nats://…`.
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHub, type HubProcess } from './hub-process.js';
+import { startNatsServer, type NatsServer } from './nats-server.js';
+import { eventually } from './util.js';
+
+export interface TestCluster {
+  readonly nats: NatsServer;
+  /** The hub nodes, `node-1` … `node-N`. */
+  readonly nodes: HubProcess[];
+  /** WebSocket URLs of every node, starting with node `first` (index) and going round. */
+  wsUrls(first: number): string[];
+  /** Resolves once every running node answers `/readyz` with `status` (200 ready, 503 not ready). */
+  waitReady(status: 200 | 503, timeoutMs?: number, nodes?: HubProcess[]): Promise<void>;
+  /** Stops every node and the NATS server and removes their directories. */
+  cleanup(): Promise<void>;
+}
+
+/** Starts NATS and `count` hub nodes sharing it; `config` (YAML text) is given to every node. */
+export async function startCluster(count: number, config?: string): Promise<TestCluster> {
+  const nats = await startNatsServer();
+  const dir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
+  const nodes: HubProcess[] = [];
+  try {
+    let configFile: string | undefined;
+    if (config !== undefined) {
+      configFile = join(dir, 'switchboard.yaml');
+      writeFileSync(configFile, config);
+    }
+    const started = await Promise.all(
+      Array.from({ length: count }, (_, i) => startHub({ config: configFile, args: ['--store', nats.url, '--node-id', `node-${i + 1}`] })),
+    );
+    nodes.push(...started);
+  } catch (err) {
+    for (const n of nodes) await n.cleanup();
+    await nats.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    nats,
+    nodes,
+    wsUrls: (first) => nodes.map((_, i) => nodes[(first + i) % nodes.length]!.wsUrl),
+    async waitReady(status, timeoutMs = 20_000, only = nodes) {
+      const ok = await eventually(async () => {
+        for (const n of only) {
+          const res = await fetch(`${n.url}/readyz`).catch(() => undefined);
+          if (res?.status !== status) return false;
+        }
+        return true;
+      }, timeoutMs, 50);
+      if (!ok) throw new Error(`the nodes did not all answer /readyz with ${status} within ${timeoutMs} ms`);
+    },
+    async cleanup() {
+      for (const n of nodes) await n.cleanup();
+      await nats.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
