@@ -40,3 +40,4 @@ export function emptyContracts(): ContractSet {
 export { diffContracts } from './diff/diff.js';
 export type { ChangeBreaks, ContractChange } from './diff/types.js';
 export { checkOperationMessages } from './diff/operations.js';
+export { generateContractTypes, type GeneratedMessageType, type GeneratedTypes, type TypeGenOptions } from './typegen/generate-types.js';

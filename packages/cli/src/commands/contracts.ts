@@ -1,17 +1,20 @@
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import {
-  checkOperationMessages, ContractLoadError, diffContracts, listContractFiles, loadContractDocuments, loadContracts,
+  checkOperationMessages, ContractLoadError, diffContracts, listContractFiles, loadContractDocuments,
   type ContractChange, type ContractSet,
 } from '@switchboard/contracts';
+import { loadContractPaths, plural } from './contracts-common.js';
+import { typesCommand } from './contracts-types.js';
 
-export const CONTRACTS_HELP = `Usage: switchboard contracts <check|diff> [options]
+export const CONTRACTS_HELP = `Usage: switchboard contracts <check|diff|types> [options]
 
-Checks AsyncAPI 3 contracts and compares two versions of them.
+Checks AsyncAPI 3 contracts, compares two versions of them and generates TypeScript from them.
 
 Commands:
-  check FILE|DIR...   Load each AsyncAPI document (directories recursively) and report problems
-  diff OLD NEW        Compare two versions (files or directories) field by field; classify who each change breaks
+  check FILE|DIR...          Load each AsyncAPI document (directories recursively) and report problems
+  diff OLD NEW               Compare two versions (files or directories) field by field; classify who each change breaks
+  types FILE|DIR... --out D  Generate TypeScript payload types and a typed SDK facade
 
 Every command takes --help and --json. Documentation: docs/reference/cli.md
 `;
@@ -58,8 +61,10 @@ export async function contractsCommand(argv: string[]): Promise<number> {
       return checkCommand(rest);
     case 'diff':
       return diffCommand(rest);
+    case 'types':
+      return typesCommand(rest);
     case undefined:
-      process.stderr.write(`switchboard contracts: a command is needed (check or diff)\n\n${CONTRACTS_HELP}`);
+      process.stderr.write(`switchboard contracts: a command is needed (check, diff or types)\n\n${CONTRACTS_HELP}`);
       return 2;
     default:
       process.stderr.write(`switchboard contracts: unknown command "${verb}"\n\n${CONTRACTS_HELP}`);
@@ -215,9 +220,6 @@ function formatProblem(p: Problem): string[] {
   return [`  ${p.file}${lineCol}${pointer}: ${p.problem}`, `    fix: ${p.fix}`];
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 // ----------------------------------------------------------------------------------------------- diff
 
@@ -254,7 +256,7 @@ async function diffCommand(argv: string[]): Promise<number> {
   const sets: ContractSet[] = [];
   for (const [label, path] of [['OLD', positionals[0]!], ['NEW', positionals[1]!]] as const) {
     try {
-      sets.push(await loadVersion(path));
+      sets.push(await loadContractPaths([path]));
     } catch (e) {
       if (!(e instanceof ContractLoadError)) throw e;
       process.stderr.write(`switchboard contracts diff: cannot load ${label} (${path}): ${e.message}\n`);
@@ -274,23 +276,6 @@ async function diffCommand(argv: string[]): Promise<number> {
     if (failing.length > 0) process.stderr.write(`switchboard contracts diff: ${plural(failing.length, 'change')} break ${failOn === 'any' ? 'producers or consumers' : failOn} (--fail-on ${failOn})\n`);
   }
   return failing.length > 0 ? 1 : 0;
-}
-
-async function loadVersion(path: string): Promise<ContractSet> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (e) {
-    throw new ContractLoadError({ file: path, pointer: '' }, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the path');
-  }
-  if (info.isDirectory()) return loadContracts(path, { unsupportedSchemaFormats: 'skip' });
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ContractLoadError({ file: path, pointer: '' }, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'make the file readable');
-  }
-  return loadContractDocuments([{ file: path, text }], { unsupportedSchemaFormats: 'skip' });
 }
 
 function toJson(c: ContractChange): Record<string, unknown> {
