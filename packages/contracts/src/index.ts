@@ -41,3 +41,6 @@ export { diffContracts } from './diff/diff.js';
 export type { ChangeBreaks, ContractChange } from './diff/types.js';
 export { checkOperationMessages } from './diff/operations.js';
 export { generateContractTypes, type GeneratedMessageType, type GeneratedTypes, type TypeGenOptions } from './typegen/generate-types.js';
+export {
+  createReplay, type Replay, type ReplayChannel, type ReplayField, type ReplayGroup, type ReplayReport, type ReplayedMessage,
+} from './replay/replay.js';

@@ -70,7 +70,8 @@ export function createHub(options: HubOptions): Hub {
     subscriptions: { store, channels, router, metrics, config, groups },
   };
 
-  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing }));
+  const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
+  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers }));
   server.keepAliveTimeout = 5_000;
   const ws = attachWebSocket(
     server,

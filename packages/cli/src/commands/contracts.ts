@@ -5,9 +5,10 @@ import {
   type ContractChange, type ContractSet,
 } from '@switchboard/contracts';
 import { loadContractPaths, plural } from './contracts-common.js';
+import { canDeployCommand } from './contracts-can-deploy.js';
 import { typesCommand } from './contracts-types.js';
 
-export const CONTRACTS_HELP = `Usage: switchboard contracts <check|diff|types> [options]
+export const CONTRACTS_HELP = `Usage: switchboard contracts <check|diff|types|can-deploy> [options]
 
 Checks AsyncAPI 3 contracts, compares two versions of them and generates TypeScript from them.
 
@@ -15,6 +16,7 @@ Commands:
   check FILE|DIR...          Load each AsyncAPI document (directories recursively) and report problems
   diff OLD NEW               Compare two versions (files or directories) field by field; classify who each change breaks
   types FILE|DIR... --out D  Generate TypeScript payload types and a typed SDK facade
+  can-deploy NEW --hub URL   Replay the hub's stored messages through NEW: would any be refused? (or --data DIR)
 
 Every command takes --help and --json. Documentation: docs/reference/cli.md
 `;
@@ -63,8 +65,10 @@ export async function contractsCommand(argv: string[]): Promise<number> {
       return diffCommand(rest);
     case 'types':
       return typesCommand(rest);
+    case 'can-deploy':
+      return canDeployCommand(rest);
     case undefined:
-      process.stderr.write(`switchboard contracts: a command is needed (check, diff or types)\n\n${CONTRACTS_HELP}`);
+      process.stderr.write(`switchboard contracts: a command is needed (check, diff, types or can-deploy)\n\n${CONTRACTS_HELP}`);
       return 2;
     default:
       process.stderr.write(`switchboard contracts: unknown command "${verb}"\n\n${CONTRACTS_HELP}`);

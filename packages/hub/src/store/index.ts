@@ -12,3 +12,4 @@ export type {
   VersionedValue,
 } from './store.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { openStoreFileReader, type StoreFileReader, type StoredChannel } from './sqlite-reader.js';
