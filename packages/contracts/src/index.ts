@@ -44,3 +44,4 @@ export { generateContractTypes, type GeneratedMessageType, type GeneratedTypes, 
 export {
   createReplay, type Replay, type ReplayChannel, type ReplayField, type ReplayGroup, type ReplayReport, type ReplayedMessage,
 } from './replay/replay.js';
+export { contractProblem, formatContractProblem, loadCheckedContracts, type CheckedContracts, type ContractProblem } from './check.js';

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { emptyContracts, type ContractSet } from '@switchboard/contracts';
+import { emptyContracts, type CheckedContracts, type ContractSet } from '@switchboard/contracts';
 import { createAuthenticator } from './auth.js';
 import { ChannelTable } from './channels.js';
+import { createContractReloader, type ReloadResult } from './contract-reload.js';
 import { assertRunnable, type HubConfig } from './config.js';
 import { GroupTable } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
@@ -23,6 +24,8 @@ export interface HubOptions {
   contracts?: ContractSet;
   logger?: Logger;
   metrics?: HubMetrics;
+  /** Loads and checks the contracts again, for {@link Hub.reloadContracts}; without it there is nothing to reload. */
+  contractSource?: () => Promise<CheckedContracts>;
 }
 
 /** A running (or ready to run) hub node. */
@@ -34,6 +37,11 @@ export interface Hub {
   /** Swaps the contracts in one step: every message after the swap is checked against the new set only. */
   setContracts(contracts: ContractSet): void;
   contracts(): ContractSet;
+  /**
+   * Loads the contracts again from `contractSource` and swaps them in one step; rejects with `CONTRACT_VIOLATION`
+   * (the current contracts stay) when they fail the checks, `NOT_FOUND` without a source. `trigger` is logged.
+   */
+  reloadContracts(trigger: string): Promise<ReloadResult>;
   /** Open connections. */
   connectionCount(): number;
   /** Stops accepting, closes connections, flushes and closes the store. */
@@ -71,7 +79,8 @@ export function createHub(options: HubOptions): Hub {
   };
 
   const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
-  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers }));
+  const reloadContracts = createContractReloader({ source: options.contractSource, apply: (next) => { contracts = next; }, log });
+  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts }));
   server.keepAliveTimeout = 5_000;
   const ws = attachWebSocket(
     server,
@@ -122,6 +131,7 @@ export function createHub(options: HubOptions): Hub {
       contracts = next;
     },
     contracts: () => contracts,
+    reloadContracts,
     connectionCount: () => connections.size,
     async close() {
       if (closing) return;

@@ -3,6 +3,7 @@
  * with its embedded SQLite backend.
  */
 export { createHub, type Hub, type HubOptions } from './hub.js';
+export type { ReloadResult } from './contract-reload.js';
 export {
   defaultConfig,
   readConfigFile,

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import {
-  checkOperationMessages, ContractLoadError, diffContracts, listContractFiles, loadContractDocuments,
-  type ContractChange, type ContractSet,
+  checkOperationMessages, ContractLoadError, contractProblem, diffContracts, listContractFiles, loadContractDocuments,
+  type ContractChange, type ContractProblem, type ContractSet,
 } from '@switchboard/contracts';
 import { loadContractPaths, plural } from './contracts-common.js';
 import { canDeployCommand } from './contracts-can-deploy.js';
@@ -78,14 +78,7 @@ export async function contractsCommand(argv: string[]): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------- check
 
-interface Problem {
-  file: string;
-  pointer: string;
-  line?: number;
-  column?: number;
-  problem: string;
-  fix: string;
-}
+type Problem = ContractProblem;
 
 interface FileResult {
   file: string;
@@ -151,7 +144,7 @@ async function checkCommand(argv: string[]): Promise<number> {
       together = { ok: true, channels: set.channels().length, problems: [] };
     } catch (e) {
       if (!(e instanceof ContractLoadError)) throw e;
-      together = { ok: false, channels: 0, problems: [problemOf(e)] };
+      together = { ok: false, channels: 0, problems: [contractProblem(e)] };
     }
   }
   const ok = results.every((r) => r.ok) && (together?.ok ?? true);
@@ -190,13 +183,13 @@ function checkDocument(file: string, text: string, explicit: boolean): FileResul
     set = loadContractDocuments([{ file, text }], { unsupportedSchemaFormats: 'skip' });
   } catch (e) {
     if (!(e instanceof ContractLoadError)) throw e;
-    return failed(file, problemOf(e));
+    return failed(file, contractProblem(e));
   }
   if (set.sources[0] !== file) {
     if (!explicit) return undefined;
     return failed(file, { file, pointer: '', problem: 'this is not an AsyncAPI document (it has no "asyncapi" key)', fix: "add asyncapi: '3.0.0' at the top, or check the AsyncAPI document that $refs this file instead" });
   }
-  const problems = checkOperationMessages([{ file, text }]).map(problemOf);
+  const problems = checkOperationMessages([{ file, text }]).map(contractProblem);
   return {
     file,
     ok: problems.length === 0,
@@ -208,14 +201,6 @@ function checkDocument(file: string, text: string, explicit: boolean): FileResul
 
 function failed(file: string, p: Problem): FileResult {
   return { file, ok: false, channels: [], warnings: [], problems: [p] };
-}
-
-function problemOf(e: ContractLoadError): Problem {
-  return {
-    file: e.file, pointer: e.pointer,
-    ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}),
-    problem: e.problem, fix: e.fix,
-  };
 }
 
 function formatProblem(p: Problem): string[] {

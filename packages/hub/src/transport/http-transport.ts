@@ -4,6 +4,7 @@ import { channelNameProblem, httpStatusFor, matchChannel, SwitchboardError } fro
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth.js';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
+import type { ReloadResult } from '../contract-reload.js';
 import type { Router } from '../router.js';
 import { toSwitchboardError, type SubscriberInfo } from '../session.js';
 import type { Store } from '../store/store.js';
@@ -19,6 +20,8 @@ export interface HttpDeps {
   closing: () => boolean;
   /** Every live subscription of every connection. */
   subscribers: () => SubscriberInfo[];
+  /** Reloads the contracts (see `Hub.reloadContracts`). */
+  reloadContracts: (trigger: string) => Promise<ReloadResult>;
 }
 
 const MAX_HISTORY_LIMIT = 1000;
@@ -56,6 +59,11 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
     res.end(text);
     return;
+  }
+  if (path === '/v1/contracts/reload') {
+    if (method === 'POST') return reload(deps, req, res);
+    res.setHeader('allow', 'POST');
+    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use POST to reload the contracts` });
   }
   if (path === '/v1/channels') {
     if (method === 'GET') return listChannels(deps, req, res);
@@ -144,6 +152,17 @@ async function listChannels(deps: HttpDeps, req: IncomingMessage, res: ServerRes
     channels.push({ ch, head: info.last, first: info.first, count: info.count, subscribers: [...byKey.values()] });
   }
   sendJson(res, 200, { channels });
+}
+
+/** `POST /v1/contracts/reload`: in dev mode anyone, otherwise a token with `"sb.admin": true`. */
+async function reload(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const identity = await identify(deps, req);
+  if (!deps.config.auth.dev && identity.admin !== true) {
+    throw new SwitchboardError('FORBIDDEN', `component "${identity.component}" may not reload the contracts; use a token with the claim "sb.admin": true (switchboard token --admin)`);
+  }
+  req.resume();
+  const result = await deps.reloadContracts(`HTTP by ${identity.component}`);
+  sendJson(res, 200, { reloaded: true, ...result });
 }
 
 function intParam(q: URLSearchParams, name: string, dflt: number, min: number, max: number): number {
