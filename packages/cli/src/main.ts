@@ -9,7 +9,7 @@ const HELP = `Usage: switchboard <command> [options]
 Commands:
   start      Run a hub node (WebSocket + HTTP) on the embedded store
   token      Print a signed token (HS256 JWT) for a component
-  contracts  AsyncAPI contracts: contracts check | diff | types | can-deploy
+  contracts  Check AsyncAPI contracts, diff, generate types, test a deploy: contracts check | diff | types | can-deploy
   help       Show this help, or the help of a command: switchboard help start
 
 Every command takes --help. Documentation: docs/reference/cli.md
