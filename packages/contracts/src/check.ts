@@ -2,6 +2,7 @@ import { checkOperationMessages } from './diff/operations.js';
 import { ContractLoadError } from './errors.js';
 import { listContractFiles, readContractFiles } from './load-dir.js';
 import { buildContractSet } from './loader.js';
+import type { AsyncApiStructureValidator } from './structure.js';
 import type { ContractSet, LoadOptions } from './types.js';
 
 /** One problem of a contract: its place, what is wrong and what to change. */
@@ -36,13 +37,20 @@ export function formatContractProblem(p: ContractProblem): string {
   return new ContractLoadError(p, p.problem, p.fix).message;
 }
 
+/** Options of {@link loadCheckedContracts}. */
+export interface CheckOptions extends LoadOptions {
+  /** Also checks each document against the official AsyncAPI 3 JSON Schema. */
+  structure?: AsyncApiStructureValidator;
+}
+
 /**
  * Loads every AsyncAPI document under `dir` as one set, as the hub does, and runs the checks of
  * `switchboard contracts check` on it: that the set loads (syntax, AsyncAPI 3, `$ref`s, addresses,
- * `x-switchboard`, payload schemas that compile, no two documents in conflict) and that every operation's
- * messages belong to its channel. Never throws for a contract problem: it is returned.
+ * `x-switchboard`, payload schemas that compile, no two documents in conflict), that every operation's
+ * messages belong to its channel and, with `options.structure`, that each document is valid against the
+ * official AsyncAPI 3 JSON Schema. Never throws for a contract problem: it is returned.
  */
-export async function loadCheckedContracts(dir: string, options?: LoadOptions): Promise<CheckedContracts> {
+export async function loadCheckedContracts(dir: string, options: CheckOptions = {}): Promise<CheckedContracts> {
   let docs: Array<{ file: string; text: string }>;
   let set: ContractSet;
   try {
@@ -53,6 +61,9 @@ export async function loadCheckedContracts(dir: string, options?: LoadOptions): 
     throw e;
   }
   const documents = docs.filter((d) => set.sources.includes(d.file));
-  const problems = checkOperationMessages(documents, options).map(contractProblem);
+  const problems = [
+    ...documents.flatMap((d) => options.structure?.check(d.file, d.text) ?? []),
+    ...checkOperationMessages(documents, options),
+  ].map(contractProblem);
   return problems.length > 0 ? { problems } : { set, problems };
 }

@@ -44,4 +44,5 @@ export { generateContractTypes, type GeneratedMessageType, type GeneratedTypes, 
 export {
   createReplay, type Replay, type ReplayChannel, type ReplayField, type ReplayGroup, type ReplayReport, type ReplayedMessage,
 } from './replay/replay.js';
-export { contractProblem, formatContractProblem, loadCheckedContracts, type CheckedContracts, type ContractProblem } from './check.js';
+export { contractProblem, formatContractProblem, loadCheckedContracts, type CheckedContracts, type CheckOptions, type ContractProblem } from './check.js';
+export { createAsyncApiStructureValidator, MAX_STRUCTURE_PROBLEMS, type AsyncApiStructureValidator } from './structure.js';

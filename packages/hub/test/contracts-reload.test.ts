@@ -85,6 +85,12 @@ describe('contract reload (dev mode)', () => {
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 422);
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD', venue: 'LSE' })).status, 201);
 
+    contracts.write(ticks(false).replace('action: send', 'action: publish'));
+    const structure = await post(fx.hub.url, '/v1/contracts/reload');
+    assert.equal(structure.status, 422, 'checked against the official AsyncAPI 3 JSON Schema');
+    assert.equal(structure.body.details[0].pointer, '/operations/sendTicks/action');
+    assert.match(structure.body.details[0].fix, /use one of "send", "receive"/);
+
     contracts.write('asyncapi: 3.0.0\nchannels: [broken');
     const syntax = await post(fx.hub.url, '/v1/contracts/reload');
     assert.equal(syntax.status, 422);

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import {
-  checkOperationMessages, ContractLoadError, contractProblem, diffContracts, listContractFiles, loadContractDocuments,
-  type ContractChange, type ContractProblem, type ContractSet,
+  checkOperationMessages, ContractLoadError, contractProblem, createAsyncApiStructureValidator, diffContracts, listContractFiles, loadContractDocuments,
+  type AsyncApiStructureValidator, type ContractChange, type ContractProblem, type ContractSet,
 } from '@switchboard/contracts';
 import { loadContractPaths, plural } from './contracts-common.js';
 import { canDeployCommand } from './contracts-can-deploy.js';
@@ -113,6 +113,7 @@ async function checkCommand(argv: string[]): Promise<number> {
 
   const results: FileResult[] = [];
   const documents: Array<{ file: string; text: string }> = [];
+  const structure = createAsyncApiStructureValidator();
   for (const arg of positionals) {
     let info;
     try {
@@ -130,7 +131,7 @@ async function checkCommand(argv: string[]): Promise<number> {
         results.push(failed(file, { file, pointer: '', problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, fix: 'make the file readable' }));
         continue;
       }
-      const result = checkDocument(file, text, explicit);
+      const result = checkDocument(file, text, explicit, structure);
       if (result) {
         results.push(result);
         if (result.channels.length > 0 || result.ok) documents.push({ file, text });
@@ -177,7 +178,7 @@ async function checkCommand(argv: string[]): Promise<number> {
 }
 
 /** Checks one file on its own; undefined for a file of a directory that is not an AsyncAPI document (a $ref target). */
-function checkDocument(file: string, text: string, explicit: boolean): FileResult | undefined {
+function checkDocument(file: string, text: string, explicit: boolean, structure: AsyncApiStructureValidator): FileResult | undefined {
   let set: ContractSet;
   try {
     set = loadContractDocuments([{ file, text }], { unsupportedSchemaFormats: 'skip' });
@@ -189,7 +190,7 @@ function checkDocument(file: string, text: string, explicit: boolean): FileResul
     if (!explicit) return undefined;
     return failed(file, { file, pointer: '', problem: 'this is not an AsyncAPI document (it has no "asyncapi" key)', fix: "add asyncapi: '3.0.0' at the top, or check the AsyncAPI document that $refs this file instead" });
   }
-  const problems = checkOperationMessages([{ file, text }]).map(contractProblem);
+  const problems = [...structure.check(file, text), ...checkOperationMessages([{ file, text }])].map(contractProblem);
   return {
     file,
     ok: problems.length === 0,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { loadCheckedContracts, loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
+import { createAsyncApiStructureValidator, loadCheckedContracts, loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
 import { createHub, createSqliteStore, defaultConfig, readConfigFile, ConfigError, type HubConfig } from '@switchboard/hub';
 
 export const START_HELP = `Usage: switchboard start [options]
@@ -111,7 +111,8 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
   } catch (err) {
     return fail(`cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`);
   }
-  const contractSource = contractsDir ? () => loadCheckedContracts(resolve(contractsDir)) : undefined;
+  const structure = createAsyncApiStructureValidator();
+  const contractSource = contractsDir ? () => loadCheckedContracts(resolve(contractsDir), { structure }) : undefined;
   const hub = createHub({ config, store, contracts, logger, ...(contractSource ? { contractSource } : {}) });
   let address;
   try {
