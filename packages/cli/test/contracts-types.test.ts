@@ -89,6 +89,60 @@ export async function run(): Promise<void> {
     assert.match(r.output, /Property 'sent_at' is missing/);
   });
 
+  it('parameterised addresses, shared and recursive schemas, same type names, messages without payload', () => {
+    const rich = tmp.write('rich/rich.yaml', `asyncapi: 3.0.0
+info: { title: rich, version: 1.0.0 }
+channels:
+  rooms:
+    address: rooms.{roomId}.chat
+    parameters: { roomId: {} }
+    messages:
+      said: { payload: { $ref: '#/components/schemas/Said' } }
+      joined: { name: joined }
+  quotes:
+    address: market.quotes
+    messages:
+      quote: { payload: { type: object, required: [px], properties: { px: { $ref: '#/components/schemas/Money' } } } }
+  fxquotes:
+    address: fx.quotes
+    messages:
+      quote: { payload: { type: object, required: [rate], properties: { rate: { type: number }, fee: { $ref: '#/components/schemas/Money' } } } }
+components:
+  schemas:
+    Money: { type: object, additionalProperties: false, required: [amount, currency], properties: { amount: { type: number }, currency: { enum: [EUR, USD] } } }
+    Said: { type: object, required: [text], properties: { text: { type: string }, reply_to: { $ref: '#/components/schemas/Said' } } }
+`);
+    const r = runCli(['contracts', 'types', rich, '--out', join(tmp.dir, 'rich-gen'), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).channels, [
+      { address: 'rooms.{roomId}.chat', messages: [{ type: 'said', typeName: 'Said' }, { type: 'joined', typeName: 'unknown' }] },
+      { address: 'market.quotes', messages: [{ type: 'quote', typeName: 'Quote' }] },
+      { address: 'fx.quotes', messages: [{ type: 'quote', typeName: 'FxQuotesQuote' }] },
+    ]);
+    const payloads = readFileSync(join(tmp.dir, 'rich-gen/payloads.ts'), 'utf8');
+    assert.equal(payloads.match(/export interface Money \{/g)?.length, 1, 'a schema two messages reference is declared once');
+    assert.match(payloads, /reply_to\?: Said;/);
+    tmp.write('rich-use.ts', `import type { SwitchboardClient } from '@switchboard/client';
+import { typed, type ChannelName } from './rich-gen/index.js';
+
+export async function run(raw: SwitchboardClient): Promise<void> {
+  const client = typed(raw);
+  const room: ChannelName = 'rooms.r42.chat';
+  await client.publish(room, 'said', { text: 'hi', reply_to: { text: 'hello' } });
+  await client.publish('rooms.r42.chat', 'joined', { anything: true });
+  await client.publish('fx.quotes', 'quote', { rate: 1.1, fee: { amount: 2, currency: 'EUR' } });
+  for await (const m of await client.subscribe('rooms.r1.chat')) {
+    if (m.type === 'said') { const t: string = m.data.text; void t; }
+  }
+  await client.publish('fx.quotes', 'quote', { rate: 1.1, fee: { amount: 2, currency: 'JPY' } });
+}
+`);
+    const t = tsc(tmp.dir, 'rich-use.ts');
+    const errors = t.output.split('\n').filter((l) => l.startsWith('rich-use.ts('));
+    assert.equal(errors.length, 1, t.output);
+    assert.match(errors[0]!, /^rich-use\.ts\(13,\d+\): error TS2322: Type '"JPY"' is not assignable to type '"EUR" \| "USD"'/);
+  });
+
   it('refuses to run without --out (status 2) and reports a contract that does not load (status 1)', () => {
     assert.equal(runCli(['contracts', 'types', MARKET]).status, 2);
     const bad = tmp.write('broken.yaml', 'asyncapi: 2.6.0\ninfo: { title: t, version: 1.0.0 }\n');

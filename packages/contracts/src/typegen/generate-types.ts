@@ -44,7 +44,7 @@ export async function generateContractTypes(set: ContractSet, options: TypeGenOp
     for (const type of ch.messageTypes) {
       const m = ch.message(type)!;
       if (!m.validated || m.schema === undefined) continue;
-      const key = definitionKey(m, 's0');
+      const key = definitionKey(m, rootName(m));
       if (!naming.has(key)) naming.assign(key, [pascal(type), pascal(ch.address) + pascal(type)]);
       roots.set(m, key);
     }
@@ -142,6 +142,20 @@ function definitionKey(m: MessageContract, bundleName: string): string {
   const src = m.definitionSources?.[bundleName];
   const id = src ? `${src.file}#${src.pointer}` : `${m.file}#${m.pointer}#${bundleName}`;
   return 'd' + Buffer.from(id).toString('base64url');
+}
+
+/** The bundle name of a message's payload schema, past `$ref`-only wrappers (`payload: { $ref: … }`). */
+function rootName(m: MessageContract): string {
+  const bundle = m.schema as Record<string, unknown>;
+  const defs = (bundle.definitions ?? bundle.$defs ?? {}) as Record<string, unknown>;
+  let name = 's0';
+  for (let i = 0; i < 32; i++) {
+    const d = defs[name];
+    const hit = isObject(d) && Object.keys(d).length === 1 && typeof d.$ref === 'string' ? /^#\/(?:definitions|\$defs)\/(s\d+)$/.exec(d.$ref) : null;
+    if (!hit) break;
+    name = hit[1]!;
+  }
+  return name;
 }
 
 /** Copies a message's bundled definitions into `definitions`, with `$ref`s renamed to the shared keys. */
