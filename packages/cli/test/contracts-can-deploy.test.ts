@@ -112,3 +112,30 @@ describe('switchboard contracts can-deploy', () => {
     assert.match(missing.stderr, /cannot read the store file .*switchboard\.db/);
   });
 });
+
+describe('switchboard contracts can-deploy against a hub that checks tokens', () => {
+  const SECRET = 'a-test-secret-for-can-deploy-0123456789';
+  const files = tempFiles('sb-can-deploy-token-');
+  files.write('v1/market.yaml', contract('optional'));
+  const breaking = files.write('v2/market.yaml', contract('required'));
+  const fx = useHub(() => ({ contracts: files.dir + '/v1', dev: false, args: ['--token-secret', SECRET], env: { SWITCHBOARD_DEV: '' } }));
+  const token = (...args: string[]) => runCli(['token', '--secret', SECRET, ...args]).stdout.trim();
+
+  it('uses --token (or SWITCHBOARD_TOKEN); without one the hub refuses and the exit status is 1', async () => {
+    const bridge = token('--component', 'data-bridge');
+    const res = await fetch(`${fx.hub.url}/v1/channels/market.ticks/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${bridge}` }, body: JSON.stringify({ type: 'tick', data: { symbol: 'EURUSD', bid: 1 } }),
+    });
+    assert.equal(res.status, 201);
+    const ci = token('--component', 'ci', '--sub', 'market.>');
+    const r = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--token', ci, '--json']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).channels[0].groups.map((g: any) => [g.source, g.refused]), [['data-bridge', 1]]);
+    const fromEnv = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url], { SWITCHBOARD_TOKEN: ci });
+    assert.equal(fromEnv.status, 1);
+    assert.match(fromEnv.stdout, /market\.ticks\s+tick\s+data-bridge\s+1\s+1\s+\/venue required ×1/);
+    const anonymous = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url]);
+    assert.equal(anonymous.status, 1);
+    assert.match(anonymous.stderr, /GET \/v1\/channels answered 401 \(UNAUTHENTICATED: a token is required/);
+  });
+});
