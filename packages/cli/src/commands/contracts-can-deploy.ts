@@ -94,14 +94,12 @@ export async function canDeployCommand(argv: string[]): Promise<number> {
       let read = 0;
       while (after < c.head) {
         const page = await source.read(c.ch, after, Math.min(PAGE, c.head - after));
-        if (page.length === 0) break;
-        for (const env of page) {
-          const seq = Number(env.seq);
-          if (seq > c.head) break;
-          replay.add({ ch: c.ch, type: String(env.type), source: String(env.source), seq, data: env.data });
-          read++;
-          after = seq;
-        }
+        const current = page.filter((env) => Number(env.seq) <= c.head);
+        for (const env of current) replay.add({ ch: c.ch, type: String(env.type), source: String(env.source), seq: Number(env.seq), data: env.data });
+        read += current.length;
+        // Stop at the head as listed (later messages are not "today's"), or when retention left nothing more.
+        if (current.length === 0 || current.length < page.length) break;
+        after = Number(current[current.length - 1]!.seq);
       }
       if (!v.json) process.stderr.write(`  read ${plural(read, 'message')} of ${c.ch}\n`);
     }
