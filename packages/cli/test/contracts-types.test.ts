@@ -1,23 +1,27 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { generateContractTypes, loadContractDocuments, loadContracts } from '@switchboard/contracts';
 import { runCli, tempFiles } from './support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MARKET = join(ROOT, 'examples/market-data/contracts');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
+const EXAMPLES = join(ROOT, '../shared/asyncapi-examples');
+
 /** Compiles `file` (and what it imports) with the repository's TypeScript, strict, against the built SDK. */
-function tsc(dir: string, file: string): { status: number | null; output: string } {
+function tsc(dir: string, ...fileList: string[]): { status: number | null; output: string } {
+  const file = fileList[0]!;
   const config = {
     compilerOptions: {
       strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: [],
       paths: { '@switchboard/client': [join(ROOT, 'packages/client/dist/index.d.ts')] },
     },
-    files: [file],
+    files: fileList,
   };
   const tsconfig = join(dir, `tsconfig.${file.replace(/\W/g, '-')}.json`);
   writeFileSync(tsconfig, JSON.stringify(config));
@@ -141,6 +145,23 @@ export async function run(raw: SwitchboardClient): Promise<void> {
     const errors = t.output.split('\n').filter((l) => l.startsWith('rich-use.ts('));
     assert.equal(errors.length, 1, t.output);
     assert.match(errors[0]!, /^rich-use\.ts\(13,\d+\): error TS2322: Type '"JPY"' is not assignable to type '"EUR" \| "USD"'/);
+  });
+
+  it('the types of every official AsyncAPI 3 example compile', { skip: !existsSync(EXAMPLES) }, async () => {
+    const sets = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.yml')), 'social-media'];
+    const entries: string[] = [];
+    for (const name of sets) {
+      const path = join(EXAMPLES, name);
+      const set = name.endsWith('.yml')
+        ? loadContractDocuments([{ file: path, text: readFileSync(path, 'utf8') }], { unsupportedSchemaFormats: 'skip' })
+        : await loadContracts(path, { unsupportedSchemaFormats: 'skip' });
+      const dir = join('examples', name.replace(/\.yml$/, ''));
+      for (const f of (await generateContractTypes(set)).files) tmp.write(join(dir, f.name), f.text);
+      entries.push(join(dir, 'index.ts'));
+    }
+    assert.ok(entries.length >= 20);
+    const t = tsc(tmp.dir, ...entries);
+    assert.equal(t.status, 0, t.output);
   });
 
   it('refuses to run without --out (status 2) and reports a contract that does not load (status 1)', () => {
