@@ -162,7 +162,7 @@ function cut(s: string, n: number): string {
 function hubSource(url: string, token: string | undefined): MessageSource {
   let base: URL;
   try {
-    base = new URL(url);
+    base = new URL(url.endsWith('/') ? url : `${url}/`);
   } catch {
     throw new Error(`--hub must be the hub's HTTP URL, e.g. http://127.0.0.1:7700, not "${url}"`);
   }
@@ -172,7 +172,7 @@ function hubSource(url: string, token: string | undefined): MessageSource {
     delete headers['x-switchboard-component'];
   }
   const get = async (path: string): Promise<any> => {
-    const target = new URL(path, base);
+    const target = new URL(path.replace(/^\//, ''), base);
     let res: Response;
     try {
       res = await fetch(target, { headers });
@@ -191,7 +191,7 @@ function hubSource(url: string, token: string | undefined): MessageSource {
     return JSON.parse(body);
   };
   return {
-    describe: base.origin,
+    describe: base.href.replace(/\/$/, ''),
     async channels() {
       const body = await get('/v1/channels') as { channels: Array<{ ch: string; head: number; subscribers: SubscriberRow[] }> };
       return body.channels;
