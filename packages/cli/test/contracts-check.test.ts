@@ -122,7 +122,7 @@ test('--help of contracts and contracts check exit 0; usage errors exit 2', () =
   for (const args of [['contracts', '--help'], ['help', 'contracts'], ['contracts', 'check', '--help'], ['help', 'contracts', 'check'], ['contracts', 'check', '-h']]) {
     const r = run(...args);
     assert.equal(r.status, 0, args.join(' '));
-    assert.match(r.stdout, args.includes('check') ? /Usage: switchboard contracts check FILE\|DIR\.\.\./ : /Usage: switchboard contracts <check\|diff>/);
+    assert.match(r.stdout, args.includes('check') ? /Usage: switchboard contracts check FILE\|DIR\.\.\./ : /Usage: switchboard contracts <check\|diff\|types\|can-deploy>/);
   }
   assert.match(run('--help').stdout, /contracts {2}Check AsyncAPI contracts/);
   const none = run('contracts');

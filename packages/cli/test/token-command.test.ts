@@ -54,3 +54,10 @@ test('token without --component or secret exits 2 and says what is missing; --he
   assert.equal(h.status, 0);
   assert.match(h.stdout, /Usage: switchboard token/);
 });
+
+test('--admin adds "sb.admin": true, which a contract reload asks for', async () => {
+  const reload = (t: string) => fetch(`${hub.url}/v1/contracts/reload`, { method: 'POST', headers: { authorization: `Bearer ${t}` } }).then((r) => r.status);
+  assert.equal(await reload(token('--component', 'ops')), 403);
+  // Allowed; this hub has no --contracts, so there is nothing to reload.
+  assert.equal(await reload(token('--component', 'ops', '--admin')), 404);
+});

@@ -211,7 +211,9 @@ function readMessage(reg: SourceRegistry, msgId: string, declLoc: Loc, warnings:
   }
   const defs = new Map<string, Loc>();
   const schema = bundleSchema(reg, schemaLoc, dialect, defs);
-  return { entry: { ...base, schemaFormat: format.text, schema, validated: true, payloadLoc: schemaLoc }, dialect, schemaLoc, defs };
+  const definitionSources: Record<string, { file: string; pointer: string }> = {};
+  for (const [name, at] of defs) definitionSources[name] = { file: at.src.file, pointer: at.pointer };
+  return { entry: { ...base, schemaFormat: format.text, schema, definitionSources, validated: true, payloadLoc: schemaLoc }, dialect, schemaLoc, defs };
 }
 
 function addMessage(reg: SourceRegistry, draft: ChannelDraft, msg: ReadMessage): void {

@@ -17,6 +17,11 @@ export interface MessageContract {
   readonly schemaFormat: string;
   /** The payload schema as one self-contained JSON Schema (all `$ref`s bundled); absent when the message has no payload or is not validated. */
   readonly schema?: JsonSchema;
+  /**
+   * Where each definition of the bundled `schema` was copied from: bundle name (`s0` is the payload itself, `s1`…
+   * the schemas it references) → file and JSON pointer. Present when `schema` is.
+   */
+  readonly definitionSources?: Readonly<Record<string, { readonly file: string; readonly pointer: string }>>;
   /** False when the hub does not check the data: no payload, or a non-JSON Schema format accepted with `unsupportedSchemaFormats: 'skip'`. */
   readonly validated: boolean;
 }

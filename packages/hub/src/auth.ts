@@ -11,6 +11,8 @@ export interface Identity {
   sub?: string[];
   /** Token expiry (seconds since epoch). */
   exp?: number;
+  /** The token's `sb.admin` claim is `true`: it may run hub operations such as a contract reload. */
+  admin?: boolean;
 }
 
 /** Checks tokens against the configured keys. */
@@ -62,6 +64,7 @@ export function createAuthenticator(config: HubConfig): Authenticator {
         pub: patterns(payload['sb.pub'] ?? sb.pub),
         sub: patterns(payload['sb.sub'] ?? sb.sub),
         exp: typeof payload.exp === 'number' ? payload.exp : undefined,
+        ...((payload['sb.admin'] ?? sb.admin) === true ? { admin: true } : {}),
       };
     },
   };

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { emptyContracts, type ContractSet } from '@switchboard/contracts';
+import { emptyContracts, type CheckedContracts, type ContractSet } from '@switchboard/contracts';
 import { createAuthenticator } from './auth.js';
 import { ChannelTable } from './channels.js';
 import { createLocalCluster, type Cluster } from './cluster/cluster.js';
+import { createContractReloader, type ReloadResult } from './contract-reload.js';
 import { assertRunnable, type HubConfig } from './config.js';
 import { GroupTable } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
@@ -26,6 +27,8 @@ export interface HubOptions {
   metrics?: HubMetrics;
   /** How this node reaches the other nodes of a cluster (the hub closes it on `close()`); one node when omitted. */
   cluster?: Cluster;
+  /** Loads and checks the contracts again, for {@link Hub.reloadContracts}; without it there is nothing to reload. */
+  contractSource?: () => Promise<CheckedContracts>;
 }
 
 /** A running (or ready to run) hub node. */
@@ -37,6 +40,11 @@ export interface Hub {
   /** Swaps the contracts in one step: every message after the swap is checked against the new set only. */
   setContracts(contracts: ContractSet): void;
   contracts(): ContractSet;
+  /**
+   * Loads the contracts again from `contractSource` and swaps them in one step; rejects with `CONTRACT_VIOLATION`
+   * (the current contracts stay) when they fail the checks, `NOT_FOUND` without a source. `trigger` is logged.
+   */
+  reloadContracts(trigger: string): Promise<ReloadResult>;
   /** Open connections. */
   connectionCount(): number;
   /** Stops accepting, closes connections, flushes and closes the store. */
@@ -79,7 +87,9 @@ export function createHub(options: HubOptions): Hub {
     subscriptions: { store, channels, router, metrics, config, groups },
   };
 
-  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing }));
+  const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
+  const reloadContracts = createContractReloader({ source: options.contractSource, apply: (next) => { contracts = next; }, log });
+  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts }));
   server.keepAliveTimeout = 5_000;
   const ws = attachWebSocket(
     server,
@@ -130,6 +140,7 @@ export function createHub(options: HubOptions): Hub {
       contracts = next;
     },
     contracts: () => contracts,
+    reloadContracts,
     connectionCount: () => connections.size,
     async close() {
       if (closing) return;

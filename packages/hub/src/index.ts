@@ -3,6 +3,7 @@
  * with its embedded SQLite and NATS JetStream backends.
  */
 export { createHub, type Hub, type HubOptions } from './hub.js';
+export type { ReloadResult } from './contract-reload.js';
 export {
   defaultConfig,
   readConfigFile,

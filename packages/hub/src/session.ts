@@ -22,6 +22,16 @@ export interface ConnectionDeps {
   log: { warn(obj: unknown, msg?: string): void; debug(obj: unknown, msg?: string): void };
 }
 
+/** One live subscription of a connection: who subscribed to what, and how. */
+export interface SubscriberInfo {
+  component: string;
+  session: string;
+  /** The channel or pattern subscribed to. */
+  pattern: string;
+  group?: string;
+  ack: AckMode;
+}
+
 /** A subscription as kept for a disconnected session, to restore on `resume`. */
 interface ParkedSubscription {
   spec: SubscriptionSpec;
@@ -87,6 +97,14 @@ export class Connection implements Responder {
 
   send(text: string): void {
     this.peer.send(text);
+  }
+
+  /** The live subscriptions of this connection, for the channel listing of the HTTP API. */
+  subscriptionList(): SubscriberInfo[] {
+    if (this.state !== 'ready') return [];
+    return [...this.subs.values()].map((s) => ({
+      component: this.component, session: this.sessionId, pattern: s.spec.pattern, ack: s.spec.ack, ...(s.spec.group !== undefined ? { group: s.spec.group } : {}),
+    }));
   }
 
   /** Handles one text frame of `bytes` bytes. Never throws. */

@@ -184,7 +184,7 @@ describe('HTTP API', () => {
   });
 
   it('answers an unknown route with 404 NOT_FOUND', async () => {
-    for (const path of ['/nope', '/v1/channels', '/v1/channels/a/b/messages', '/v2/channels/x/messages']) {
+    for (const path of ['/nope', '/v1/chanels', '/v1/contracts', '/v1/channels/a/b/messages', '/v2/channels/x/messages']) {
       const res = await fetch(`${fx.hub.url}${path}`);
       assert.equal(res.status, 404, path);
       const body = (await res.json()) as any;

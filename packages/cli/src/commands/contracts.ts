@@ -1,17 +1,22 @@
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import {
-  checkOperationMessages, ContractLoadError, diffContracts, listContractFiles, loadContractDocuments, loadContracts,
-  type ContractChange, type ContractSet,
+  checkOperationMessages, ContractLoadError, contractProblem, createAsyncApiStructureValidator, diffContracts, listContractFiles, loadContractDocuments,
+  type AsyncApiStructureValidator, type ContractChange, type ContractProblem, type ContractSet,
 } from '@switchboard/contracts';
+import { loadContractPaths, plural } from './contracts-common.js';
+import { canDeployCommand } from './contracts-can-deploy.js';
+import { typesCommand } from './contracts-types.js';
 
-export const CONTRACTS_HELP = `Usage: switchboard contracts <check|diff> [options]
+export const CONTRACTS_HELP = `Usage: switchboard contracts <check|diff|types|can-deploy> [options]
 
-Checks AsyncAPI 3 contracts and compares two versions of them.
+Checks AsyncAPI 3 contracts, compares two versions of them and generates TypeScript from them.
 
 Commands:
-  check FILE|DIR...   Load each AsyncAPI document (directories recursively) and report problems
-  diff OLD NEW        Compare two versions (files or directories) field by field; classify who each change breaks
+  check FILE|DIR...          Load each AsyncAPI document (directories recursively) and report problems
+  diff OLD NEW               Compare two versions (files or directories) field by field; classify who each change breaks
+  types FILE|DIR... --out D  Generate TypeScript payload types and a typed SDK facade
+  can-deploy NEW --hub URL   Replay the hub's stored messages through NEW: would any be refused? (or --data DIR)
 
 Every command takes --help and --json. Documentation: docs/reference/cli.md
 `;
@@ -58,8 +63,12 @@ export async function contractsCommand(argv: string[]): Promise<number> {
       return checkCommand(rest);
     case 'diff':
       return diffCommand(rest);
+    case 'types':
+      return typesCommand(rest);
+    case 'can-deploy':
+      return canDeployCommand(rest);
     case undefined:
-      process.stderr.write(`switchboard contracts: a command is needed (check or diff)\n\n${CONTRACTS_HELP}`);
+      process.stderr.write(`switchboard contracts: a command is needed (check, diff, types or can-deploy)\n\n${CONTRACTS_HELP}`);
       return 2;
     default:
       process.stderr.write(`switchboard contracts: unknown command "${verb}"\n\n${CONTRACTS_HELP}`);
@@ -69,14 +78,7 @@ export async function contractsCommand(argv: string[]): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------- check
 
-interface Problem {
-  file: string;
-  pointer: string;
-  line?: number;
-  column?: number;
-  problem: string;
-  fix: string;
-}
+type Problem = ContractProblem;
 
 interface FileResult {
   file: string;
@@ -111,6 +113,7 @@ async function checkCommand(argv: string[]): Promise<number> {
 
   const results: FileResult[] = [];
   const documents: Array<{ file: string; text: string }> = [];
+  const structure = createAsyncApiStructureValidator();
   for (const arg of positionals) {
     let info;
     try {
@@ -128,7 +131,7 @@ async function checkCommand(argv: string[]): Promise<number> {
         results.push(failed(file, { file, pointer: '', problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, fix: 'make the file readable' }));
         continue;
       }
-      const result = checkDocument(file, text, explicit);
+      const result = checkDocument(file, text, explicit, structure);
       if (result) {
         results.push(result);
         if (result.channels.length > 0 || result.ok) documents.push({ file, text });
@@ -142,7 +145,7 @@ async function checkCommand(argv: string[]): Promise<number> {
       together = { ok: true, channels: set.channels().length, problems: [] };
     } catch (e) {
       if (!(e instanceof ContractLoadError)) throw e;
-      together = { ok: false, channels: 0, problems: [problemOf(e)] };
+      together = { ok: false, channels: 0, problems: [contractProblem(e)] };
     }
   }
   const ok = results.every((r) => r.ok) && (together?.ok ?? true);
@@ -175,19 +178,19 @@ async function checkCommand(argv: string[]): Promise<number> {
 }
 
 /** Checks one file on its own; undefined for a file of a directory that is not an AsyncAPI document (a $ref target). */
-function checkDocument(file: string, text: string, explicit: boolean): FileResult | undefined {
+function checkDocument(file: string, text: string, explicit: boolean, structure: AsyncApiStructureValidator): FileResult | undefined {
   let set: ContractSet;
   try {
     set = loadContractDocuments([{ file, text }], { unsupportedSchemaFormats: 'skip' });
   } catch (e) {
     if (!(e instanceof ContractLoadError)) throw e;
-    return failed(file, problemOf(e));
+    return failed(file, contractProblem(e));
   }
   if (set.sources[0] !== file) {
     if (!explicit) return undefined;
     return failed(file, { file, pointer: '', problem: 'this is not an AsyncAPI document (it has no "asyncapi" key)', fix: "add asyncapi: '3.0.0' at the top, or check the AsyncAPI document that $refs this file instead" });
   }
-  const problems = checkOperationMessages([{ file, text }]).map(problemOf);
+  const problems = [...structure.check(file, text), ...checkOperationMessages([{ file, text }])].map(contractProblem);
   return {
     file,
     ok: problems.length === 0,
@@ -201,23 +204,12 @@ function failed(file: string, p: Problem): FileResult {
   return { file, ok: false, channels: [], warnings: [], problems: [p] };
 }
 
-function problemOf(e: ContractLoadError): Problem {
-  return {
-    file: e.file, pointer: e.pointer,
-    ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}),
-    problem: e.problem, fix: e.fix,
-  };
-}
-
 function formatProblem(p: Problem): string[] {
   const lineCol = p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : '';
   const pointer = p.pointer !== '' ? ` at #${p.pointer}` : '';
   return [`  ${p.file}${lineCol}${pointer}: ${p.problem}`, `    fix: ${p.fix}`];
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 // ----------------------------------------------------------------------------------------------- diff
 
@@ -254,7 +246,7 @@ async function diffCommand(argv: string[]): Promise<number> {
   const sets: ContractSet[] = [];
   for (const [label, path] of [['OLD', positionals[0]!], ['NEW', positionals[1]!]] as const) {
     try {
-      sets.push(await loadVersion(path));
+      sets.push(await loadContractPaths([path]));
     } catch (e) {
       if (!(e instanceof ContractLoadError)) throw e;
       process.stderr.write(`switchboard contracts diff: cannot load ${label} (${path}): ${e.message}\n`);
@@ -274,23 +266,6 @@ async function diffCommand(argv: string[]): Promise<number> {
     if (failing.length > 0) process.stderr.write(`switchboard contracts diff: ${plural(failing.length, 'change')} break ${failOn === 'any' ? 'producers or consumers' : failOn} (--fail-on ${failOn})\n`);
   }
   return failing.length > 0 ? 1 : 0;
-}
-
-async function loadVersion(path: string): Promise<ContractSet> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (e) {
-    throw new ContractLoadError({ file: path, pointer: '' }, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the path');
-  }
-  if (info.isDirectory()) return loadContracts(path, { unsupportedSchemaFormats: 'skip' });
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ContractLoadError({ file: path, pointer: '' }, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'make the file readable');
-  }
-  return loadContractDocuments([{ file: path, text }], { unsupportedSchemaFormats: 'skip' });
 }
 
 function toJson(c: ContractChange): Record<string, unknown> {

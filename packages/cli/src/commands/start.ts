@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
+import { createAsyncApiStructureValidator, loadCheckedContracts, loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
 import { createHub, createNatsCluster, createSqliteStore, defaultConfig, openJetStreamStore, readConfigFile, ConfigError, type Cluster, type HubConfig, type Store } from '@switchboard/hub';
 
 export const START_HELP = `Usage: switchboard start [options]
@@ -34,6 +34,8 @@ Options (each has an environment variable; the option wins):
   -h, --help          Show this help
 
 Stops gracefully on SIGTERM or SIGINT: stops accepting, flushes the store, closes connections.
+Reloads the contracts on SIGHUP (or POST /v1/contracts/reload): the new ones must pass 'switchboard contracts
+check', otherwise the current ones stay.
 `;
 
 /** `switchboard start`: resolves with an exit code on a start failure, otherwise runs until a signal. */
@@ -136,7 +138,9 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
     }
     storeLine = `sqlite ${dbFile} (durability ${durability})`;
   }
-  const hub = createHub({ config, store, contracts, logger, cluster });
+  const structure = createAsyncApiStructureValidator();
+  const contractSource = contractsDir ? () => loadCheckedContracts(resolve(contractsDir), { structure }) : undefined;
+  const hub = createHub({ config, store, contracts, logger, cluster, ...(contractSource ? { contractSource } : {}) });
   let address;
   try {
     address = await hub.listen(port, host);
@@ -175,6 +179,12 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
       },
     );
   };
+  process.on('SIGHUP', () => {
+    hub.reloadContracts('SIGHUP').then(
+      (r) => process.stdout.write(`Switchboard reloaded the contracts (SIGHUP): ${r.channels} channel(s) from ${resolve(contractsDir!)}\n`),
+      (err) => process.stderr.write(`switchboard: contract reload (SIGHUP) refused: ${(err as Error).message}\n`),
+    );
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   return undefined;

@@ -12,6 +12,7 @@ Options:
   --pub PATTERN       Channel pattern it may publish to (repeatable; default: any)
   --sub PATTERN       Channel pattern it may subscribe to (repeatable; default: any)
   --ttl DURATION      Lifetime, e.g. 30m, 12h, 7d                                (default 24h)
+  --admin             May run hub operations such as a contract reload (claim "sb.admin": true)
   -h, --help          Show this help
 `;
 
@@ -27,6 +28,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
         pub: { type: 'string', multiple: true },
         sub: { type: 'string', multiple: true },
         ttl: { type: 'string' },
+        admin: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -58,6 +60,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
   const claims: Record<string, unknown> = {};
   if (v.pub) claims['sb.pub'] = v.pub;
   if (v.sub) claims['sb.sub'] = v.sub;
+  if (v.admin) claims['sb.admin'] = true;
   const jwt = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(v.component)

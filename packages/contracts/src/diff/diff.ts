@@ -11,6 +11,8 @@ const HANDLED = new Set([
   'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
   'minProperties', 'maxProperties', '$ref', '$schema', '$id', 'definitions', '$defs', ...ANNOTATIONS,
 ]);
+/** Keywords whose subschemas the walk pairs up and descends into when both versions have them. */
+const COMBINATORS = ['allOf', 'anyOf', 'oneOf'] as const;
 /** Upper limits: lowering one (or adding one) narrows. */
 const UPPER = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
 /** Lower limits: raising one (or adding one) narrows. */
@@ -98,6 +100,11 @@ function diffMessage(channel: string, om: MessageContract, nm: MessageContract, 
 /** Walks two bundled payload schemas side by side. */
 class SchemaWalk {
   private readonly seen = new Set<string>();
+  /**
+   * Depth inside `oneOf` branches that may overlap (no discriminator): there, a widening can make a message match
+   * two branches, which `oneOf` refuses, so it breaks producers too.
+   */
+  private overlapping = 0;
 
   constructor(
     private readonly channel: string,
@@ -108,6 +115,7 @@ class SchemaWalk {
   ) {}
 
   private push(kind: string, path: string, oldV: unknown, newV: unknown, breaks: ChangeBreaks): void {
+    if (this.overlapping > 0 && breaks === 'consumers') breaks = 'producers';
     this.out.push({ kind, channel: this.channel, type: this.type, path, old: plain(this.oldRoot, oldV), new: plain(this.newRoot, newV), breaks });
   }
 
@@ -143,12 +151,56 @@ class SchemaWalk {
     for (const kw of ['pattern', 'format']) this.compareAssertion(o, n, kw, path);
     this.compareObject(o, n, path);
     this.compareItems(o, n, path);
-    // Everything else (allOf, oneOf, not, multipleOf, dependentRequired…): a change is treated as narrowing.
-    const others = new Set([...Object.keys(o), ...Object.keys(n)].filter((k) => !HANDLED.has(k)));
+    const walked = new Set<string>();
+    for (const kw of COMBINATORS) {
+      if (Array.isArray(o[kw]) && Array.isArray(n[kw])) {
+        this.compareBranches(kw, o[kw] as unknown[], n[kw] as unknown[], path);
+        walked.add(kw);
+      }
+    }
+    // Everything else (not, multipleOf, dependentRequired, a combinator in one version only…): a change is treated as narrowing.
+    const others = new Set([...Object.keys(o), ...Object.keys(n)].filter((k) => !HANDLED.has(k) && !walked.has(k)));
     for (const kw of others) {
       if (deepEqual(expand(this.oldRoot, o[kw]), expand(this.newRoot, n[kw]))) continue;
       const kind = o[kw] === undefined ? `${kw}-added` : n[kw] === undefined ? `${kw}-removed` : `${kw}-changed`;
       this.push(kind, path, o[kw], n[kw], n[kw] === undefined ? 'consumers' : 'producers');
+    }
+  }
+
+  /**
+   * Pairs the subschemas of `allOf`/`anyOf`/`oneOf` of the two versions — equal ones first, then by discriminator
+   * (a property with a `const` in every branch) or title, then in order — and compares each pair; the path gets
+   * `/{oneOf:<discriminator value, title or index>}`. A branch removed from `anyOf`/`oneOf` narrows, one added
+   * widens; for `allOf` it is the other way round.
+   */
+  private compareBranches(kw: (typeof COMBINATORS)[number], ob: unknown[], nb: unknown[], path: string): void {
+    const oldLabels = branchLabels(this.oldRoot, ob);
+    const newLabels = branchLabels(this.newRoot, nb);
+    const keyed = oldLabels.keyed && newLabels.keyed;
+    const pairs: Array<[number, number]> = [];
+    const freeOld = new Set(ob.map((_, i) => i));
+    const freeNew = new Set(nb.map((_, i) => i));
+    const take = (match: (i: number, j: number) => boolean): void => {
+      for (const j of [...freeNew]) {
+        const i = [...freeOld].find((x) => match(x, j));
+        if (i === undefined) continue;
+        pairs.push([i, j]);
+        freeOld.delete(i);
+        freeNew.delete(j);
+      }
+    };
+    take((i, j) => deepEqual(expand(this.oldRoot, ob[i]), expand(this.newRoot, nb[j])));
+    if (keyed) take((i, j) => oldLabels.labels[i] === newLabels.labels[j]);
+    else take((i, j) => [...freeOld].indexOf(i) === [...freeNew].indexOf(j));
+    const label = (labels: string[], i: number): string => `${path}/{${kw}:${labels[i]}}`;
+    const overlap = kw === 'oneOf' && !keyed;
+    if (overlap) this.overlapping++;
+    try {
+      for (const [i, j] of pairs.sort((a, b) => a[1] - b[1])) this.compare(ob[i], nb[j], label(newLabels.labels, j));
+      for (const i of freeOld) this.push('branch-removed', label(oldLabels.labels, i), ob[i], undefined, kw === 'allOf' ? 'consumers' : 'producers');
+      for (const j of freeNew) this.push('branch-added', label(newLabels.labels, j), undefined, nb[j], kw === 'allOf' ? 'producers' : 'consumers');
+    } finally {
+      if (overlap) this.overlapping--;
     }
   }
 
@@ -254,6 +306,34 @@ class SchemaWalk {
     if (ni === undefined) return this.push('items-removed', p, oi, undefined, 'consumers');
     this.compare(oi, ni, p);
   }
+}
+
+/**
+ * Labels of the branches of a combinator: the value of a discriminator (a property with a `const`, or a
+ * one-value `enum`, in every branch, with distinct values), else distinct titles, else the index. `keyed` is
+ * false for indexes.
+ */
+function branchLabels(root: unknown, branches: unknown[]): { labels: string[]; keyed: boolean } {
+  const resolved = branches.map((b) => resolve(root, b));
+  const constOf = (b: unknown, key: string): unknown => {
+    const props = isObject(b) && isObject(b.properties) ? b.properties : undefined;
+    const p = props ? resolve(root, props[key]) : undefined;
+    if (!isObject(p)) return undefined;
+    if ('const' in p) return p.const;
+    return Array.isArray(p.enum) && p.enum.length === 1 ? p.enum[0] : undefined;
+  };
+  const first = resolved[0];
+  const candidates = isObject(first) && isObject(first.properties) ? Object.keys(first.properties) : [];
+  for (const key of candidates) {
+    const values = resolved.map((b) => constOf(b, key));
+    if (values.every((v) => v !== undefined && typeof v !== 'object')) {
+      const labels = values.map((v) => String(v));
+      if (new Set(labels).size === labels.length) return { labels, keyed: true };
+    }
+  }
+  const titles = resolved.map((b) => (isObject(b) && typeof b.title === 'string' ? b.title : undefined));
+  if (titles.every((t) => t !== undefined) && new Set(titles).size === titles.length) return { labels: titles as string[], keyed: true };
+  return { labels: branches.map((_, i) => String(i)), keyed: false };
 }
 
 const JSON_TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'];

@@ -1,11 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { channelNameProblem, httpStatusFor, SwitchboardError } from '@switchboard/protocol';
+import { channelNameProblem, httpStatusFor, matchChannel, SwitchboardError } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth.js';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
+import type { ReloadResult } from '../contract-reload.js';
 import type { Router } from '../router.js';
-import { toSwitchboardError } from '../session.js';
+import { toSwitchboardError, type SubscriberInfo } from '../session.js';
 import type { Store } from '../store/store.js';
 
 export interface HttpDeps {
@@ -17,6 +18,10 @@ export interface HttpDeps {
   log: { warn(obj: unknown, msg?: string): void };
   /** Whether the hub is shutting down (readyz answers 503). */
   closing: () => boolean;
+  /** Every live subscription of every connection. */
+  subscribers: () => SubscriberInfo[];
+  /** Reloads the contracts (see `Hub.reloadContracts`). */
+  reloadContracts: (trigger: string) => Promise<ReloadResult>;
 }
 
 const MAX_HISTORY_LIMIT = 1000;
@@ -54,6 +59,16 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
     res.end(text);
     return;
+  }
+  if (path === '/v1/contracts/reload') {
+    if (method === 'POST') return reload(deps, req, res);
+    res.setHeader('allow', 'POST');
+    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use POST to reload the contracts` });
+  }
+  if (path === '/v1/channels') {
+    if (method === 'GET') return listChannels(deps, req, res);
+    res.setHeader('allow', 'GET');
+    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use GET to list the channels` });
   }
   const m = /^\/v1\/channels\/([^/]+)\/messages$/.exec(path);
   if (m) {
@@ -113,6 +128,41 @@ async function history(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
   const text = '{"messages":[' + messages.map((m) => m.json).join(',') + '],"next":' + next + '}';
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(text);
+}
+
+/**
+ * `GET /v1/channels`: every channel with a stored log that the caller may read, with its head and the live
+ * subscriptions that cover it (one entry per component, pattern, group and ack mode, with a connection count).
+ */
+async function listChannels(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const identity = await identify(deps, req);
+  const names = (await deps.store.channels()).filter((ch) => !identity.sub || identity.sub.some((p) => matchChannel(p, ch)));
+  const subs = deps.subscribers();
+  const channels = [];
+  for (const ch of names) {
+    const info = await deps.store.info(ch);
+    const byKey = new Map<string, { component: string; pattern: string; group?: string; ack: string; connections: number }>();
+    for (const s of subs) {
+      if (s.pattern !== ch && !matchChannel(s.pattern, ch)) continue;
+      const key = `${s.component}\u0000${s.pattern}\u0000${s.group ?? ''}\u0000${s.ack}`;
+      const hit = byKey.get(key);
+      if (hit) hit.connections++;
+      else byKey.set(key, { component: s.component, pattern: s.pattern, ...(s.group !== undefined ? { group: s.group } : {}), ack: s.ack, connections: 1 });
+    }
+    channels.push({ ch, head: info.last, first: info.first, count: info.count, subscribers: [...byKey.values()] });
+  }
+  sendJson(res, 200, { channels });
+}
+
+/** `POST /v1/contracts/reload`: in dev mode anyone, otherwise a token with `"sb.admin": true`. */
+async function reload(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const identity = await identify(deps, req);
+  if (!deps.config.auth.dev && identity.admin !== true) {
+    throw new SwitchboardError('FORBIDDEN', `component "${identity.component}" may not reload the contracts; use a token with the claim "sb.admin": true (switchboard token --admin)`);
+  }
+  req.resume();
+  const result = await deps.reloadContracts(`HTTP by ${identity.component}`);
+  sendJson(res, 200, { reloaded: true, ...result });
 }
 
 function intParam(q: URLSearchParams, name: string, dflt: number, min: number, max: number): number {
