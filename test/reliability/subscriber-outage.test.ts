@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { startHub, type HubProcess } from '../support/hub-process.js';
 import { RawClient } from '../support/raw-client.js';
 import { subscribe } from '../support/hub-fixture.js';
-import { bySoak, now, PacedPublisher, percentile, printCounts, Receiver } from '../support/load.js';
+import { bySoak, testTimeout, now, PacedPublisher, percentile, printCounts, Receiver } from '../support/load.js';
 import { eventually, sleep } from '../support/util.js';
 
 const CH = 'rel.outage';
@@ -36,7 +36,7 @@ describe('a durable subscriber comes back after an outage', () => {
   let hub: HubProcess | undefined;
   after(async () => hub?.cleanup());
 
-  it(`receives everything it missed, with no gap, after ${DOWN_MS / 1000} s down at ${RATE} msg/s`, async () => {
+  it(`receives everything it missed, with no gap, after ${DOWN_MS / 1000} s down at ${RATE} msg/s`, { timeout: testTimeout() }, async () => {
     hub = await startHub();
     const wsUrl = hub.wsUrl;
     const subs: Sub[] = (['follower', 'session', 'group'] as Kind[]).map((kind) => ({ kind, rx: new Receiver(0), sub: '', session: '' }));
