@@ -112,10 +112,12 @@ describe('slow consumers', () => {
 
     const p50 = percentile(fast.latencies, 0.5);
     const p99 = percentile(fast.latencies, 0.99);
+    const ackP99 = percentile(pubs.flatMap((p) => p.ackLatencies), 0.99);
     console.log(
       `hub RSS: idle ${(idle / MiB).toFixed(0)} MiB, peak ${(peak / MiB).toFixed(0)} MiB (growth ${((peak - idle) / MiB).toFixed(0)} MiB, bound ${RSS_GROWTH_BOUND / MiB} MiB); ` +
         `the stalled sockets were owed ${(owedBytes / MiB).toFixed(0)} MiB, of which the kernel may hold up to ${(kernelPerSocket / MiB).toFixed(0)} MiB each ` +
-        `(${discriminating ? 'unbounded buffering would have broken the bound' : 'too slow a run for the bound to tell unbounded buffering apart: the soak does'}); fast subscriber latency p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms max ${percentile(fast.latencies, 1).toFixed(1)} ms`,
+        `(${discriminating ? 'unbounded buffering would have broken the bound' : 'too slow a run for the bound to tell unbounded buffering apart: the soak does'}); fast subscriber latency p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms max ${percentile(fast.latencies, 1).toFixed(1)} ms ` +
+        `(publish→ok p99 ${ackP99.toFixed(1)} ms)`,
     );
     printCounts('slow-consumer', {
       published,
@@ -130,6 +132,7 @@ describe('slow consumers', () => {
       stalled_catch_up_ms: Math.round(stalledCatchUpMs),
       fast_p50_ms: p50,
       fast_p99_ms: p99,
+      publish_ack_p99_ms: ackP99,
       hub_rss_idle_mib: idle / MiB,
       hub_rss_peak_mib: peak / MiB,
       hub_rss_late_half_max_mib: Math.max(...lateHalf) / MiB,
@@ -144,7 +147,9 @@ describe('slow consumers', () => {
     assert.ok(fastCaughtUp, `the fast subscriber received everything (at ${fast.last} of ${head})`);
     assert.deepEqual(fast.gaps, [], 'the fast subscriber saw no gap');
     assert.equal(fast.duplicates, 0);
-    assert.ok(p99 < 5_000, `the fast subscriber's p99 latency (${p99.toFixed(0)} ms) is not blown up by the slow ones`);
+    // Loose on purpose (a loaded machine slows everything): delivery to the fast subscriber may not lag far behind
+    // the publishers' own acknowledgements, as it would if the slow subscribers held up the channel.
+    assert.ok(p99 <= Math.max(1_000, 4 * ackP99), `the fast subscriber's p99 latency (${p99.toFixed(0)} ms) is not blown up by the slow ones (publish→ok p99 ${ackP99.toFixed(0)} ms)`);
     // Redeliveries after the ack timeout (30 s) repeat messages of the window; distinct ones stay within it.
     const slowDistinct = slow.delivered - slow.duplicates;
     assert.ok(slowDistinct <= 1_000 + slowAcked, `the 10 msg/s consumer got at most its window ahead of its acks (${slowDistinct} distinct delivered, ${slowAcked} acked)`);

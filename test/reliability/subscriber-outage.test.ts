@@ -114,7 +114,7 @@ describe('a durable subscriber comes back after an outage', () => {
 
     for (const p of pubs) assert.deepEqual(p.errors, [], 'no publish was refused');
     assert.equal(head, published, 'every publish was acknowledged');
-    assert.ok(missedWhileDown > RATE * (DOWN_MS / 1000) * 0.3, `messages flowed during the outage (${missedWhileDown})`);
+    assert.ok(missedWhileDown >= 100, `messages flowed during the outage (${missedWhileDown})`);
     assert.ok(caughtUp, `every subscriber reached the head ${head}: ${subs.map((s) => `${s.kind}=${s.rx.last}`).join(' ')}`);
     for (const s of subs) {
       assert.deepEqual(s.rx.gaps, [], `${s.kind}: no gap`);

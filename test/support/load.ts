@@ -151,12 +151,16 @@ export class PacedPublisher {
   duplicateAnswers = 0;
   /** `err` answers, each as received. */
   readonly errors: any[] = [];
+  /** Time from sending each acknowledged publish to its `ok`, in ms. */
+  readonly ackLatencies: number[] = [];
   /** Indexes sent and not answered when the connection dropped, to re-send first. */
   private resend: number[] = [];
   private next = 0;
   private client: RawClient | undefined;
   /** frame id → message index, of publishes awaiting their answer on the current connection. */
   private readonly outstanding = new Map<number, number>();
+  /** frame id → when it was sent. */
+  private readonly sentAt = new Map<number, number>();
   private frameId = 1;
   private timer: NodeJS.Timeout | undefined;
   private paceStart = 0;
@@ -183,6 +187,7 @@ export class PacedPublisher {
   async connect(wsUrl: string): Promise<void> {
     for (const i of [...this.outstanding.values()].sort((a, b) => a - b)) this.resend.push(i);
     this.outstanding.clear();
+    this.sentAt.clear();
     this.resend.sort((a, b) => a - b);
     const { client, welcome } = await RawClient.connect(wsUrl, this.opts.component);
     if (welcome.op !== 'welcome') throw new Error(`publisher hello refused: ${JSON.stringify(welcome)}`);
@@ -221,6 +226,7 @@ export class PacedPublisher {
       const i = this.resend.length > 0 ? this.resend.shift()! : this.next++;
       const id = this.frameId++;
       this.outstanding.set(id, i);
+      this.sentAt.set(id, now());
       this.sends++;
       c.send(`{"op":"pub","id":${id},"ch":"${this.opts.ch}","type":"${this.opts.type ?? 'load'}","msg_id":"${this.opts.msgId(i)}","data":{"p":"${this.opts.component}","i":${i},"t":${now()}${this.padding ? `,"pad":"${this.padding}"` : ''}}}`);
     }
@@ -230,7 +236,10 @@ export class PacedPublisher {
   private onAnswer(f: any): void {
     const i = this.outstanding.get(f.re)!;
     this.outstanding.delete(f.re);
+    const sentAt = this.sentAt.get(f.re)!;
+    this.sentAt.delete(f.re);
     if (f.op === 'ok') {
+      this.ackLatencies.push(now() - sentAt);
       const id = this.opts.msgId(i);
       if (f.duplicate === true) this.duplicateAnswers++;
       if (!this.acked.has(id)) this.acked.set(id, f.seq);
