@@ -18,11 +18,6 @@ export function bySoak<T>(short: T, long: T): T {
   return soak() ? long : short;
 }
 
-/** Timeout of one reliability test: the runner's 2 minutes in the short form, 15 minutes in the soak. */
-export function testTimeout(): number {
-  return soak() ? 900_000 : 120_000;
-}
-
 /** What every reliability test reports last; more keys may follow. */
 export interface Counts {
   published: number;
