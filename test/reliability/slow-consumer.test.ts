@@ -101,10 +101,20 @@ describe('slow consumers', () => {
     const discriminating = owedBytes / STALLED > kernelPerSocket + RSS_GROWTH_BOUND / STALLED;
     const lateHalf = samples.slice(Math.floor(samples.length / 2));
 
-    // A stalled subscriber reads again: everything arrives, in order, from the log.
-    stalled[0]!.client.ws.resume();
+    // A stalled subscriber reads again: everything arrives, in order, from the log. A socket silent for longer than
+    // 2 × heartbeat (30 s, the soak) has been dropped by the hub meanwhile: it reconnects from its last seq.
+    const again = stalled[0]!;
+    again.client.ws.resume();
     const resumedAt = now();
-    const stalledCaughtUp = await eventually(() => stalled[0]!.rx.last >= head, 60_000);
+    await eventually(() => again.rx.last >= head || again.client.closed !== undefined, 60_000);
+    const droppedWith = again.client.closed?.code;
+    if (again.rx.last < head && droppedWith !== undefined) {
+      const { client } = await RawClient.connect(hub.wsUrl, 'slow-test-stalled-0');
+      client.tap((f) => f.op === 'msg', (f) => again.rx.onMessage(f.msg));
+      await subscribe(client, { ch: CH, from: again.rx.last });
+      clients.push(client);
+    }
+    const stalledCaughtUp = await eventually(() => again.rx.last >= head, 60_000);
     const stalledCatchUpMs = now() - resumedAt;
     for (const c of clients) await c.close();
     // A paused socket never reads the close handshake: cut it off.
@@ -130,6 +140,7 @@ describe('slow consumers', () => {
       slow_acked: slowAcked,
       fast_behind_at_end_ms: Math.round(fastCatchUpMs),
       stalled_catch_up_ms: Math.round(stalledCatchUpMs),
+      stalled_dropped_with: droppedWith ?? 'no',
       fast_p50_ms: p50,
       fast_p99_ms: p99,
       publish_ack_p99_ms: ackP99,
