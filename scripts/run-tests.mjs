@@ -20,5 +20,6 @@ const filters = process.argv.slice(2);
 const files = found.sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files], { cwd: root, stdio: 'inherit' });
+const timeout = process.env.TEST_TIMEOUT ?? '120000';
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

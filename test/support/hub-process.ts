@@ -19,6 +19,8 @@ export interface HubProcessOptions {
   port?: number;
   /** Extra CLI arguments. */
   args?: string[];
+  /** Extra Node.js arguments, before the CLI entry (e.g. `--inspect=127.0.0.1:0`, `--max-old-space-size=256`). */
+  nodeArgs?: string[];
   env?: Record<string, string>;
 }
 
@@ -58,7 +60,7 @@ interface Lineage {
 
 async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: boolean, lineage: Lineage): Promise<HubProcess> {
   if (lineage.cleaned) throw new Error('this hub was cleaned up; start a new one instead of restarting it');
-  const args = [CLI, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', options.dataDir];
+  const args = [...(options.nodeArgs ?? []), CLI, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', options.dataDir];
   if (options.dev !== false) args.push('--dev');
   if (options.contracts) args.push('--contracts', options.contracts);
   if (options.config) args.push('--config', options.config);

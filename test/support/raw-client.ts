@@ -8,6 +8,7 @@ export class RawClient {
   readonly ws: WebSocket;
   readonly frames: any[] = [];
   private waiters: { pred: (f: any) => boolean; resolve: (f: any) => void }[] = [];
+  private taps: { pred: (f: any) => boolean; fn: (f: any) => void }[] = [];
   private nextId = 1;
   closed: { code: number; reason: string } | undefined;
 
@@ -17,6 +18,7 @@ export class RawClient {
       const text = data.toString();
       let frame: any;
       try { frame = JSON.parse(text); } catch { frame = { op: '__unparsable__', text, isBinary }; }
+      for (const t of this.taps) if (t.pred(frame)) return t.fn(frame);
       const i = this.waiters.findIndex((w) => w.pred(frame));
       if (i >= 0) { const [w] = this.waiters.splice(i, 1); w!.resolve(frame); } else this.frames.push(frame);
     });
@@ -65,6 +67,17 @@ export class RawClient {
     const out: any[] = [];
     for (let i = 0; i < count; i++) out.push(await this.next((f) => f.op === 'msg' && f.sub === sub, timeoutMs));
     return out;
+  }
+
+  /**
+   * Hands every frame matching `pred`, queued or future, to `fn` instead of queueing it (for streams of
+   * thousands of frames, where waiting frame by frame would be slow). Returns a function that removes the tap.
+   */
+  tap(pred: (f: any) => boolean, fn: (f: any) => void): () => void {
+    const t = { pred, fn };
+    this.taps.push(t);
+    for (const f of this.drain(pred)) fn(f);
+    return () => { const i = this.taps.indexOf(t); if (i >= 0) this.taps.splice(i, 1); };
   }
 
   /** Frames queued that nobody awaited, optionally filtered. */

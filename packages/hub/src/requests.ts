@@ -98,6 +98,9 @@ export class RequestRouter {
   /** Handles a `reply` from `from`; throws NOT_FOUND when the request is unknown, already answered or timed out. */
   reply(from: Responder, rid: unknown, data: unknown, error: unknown): void {
     if (typeof rid !== 'string') throw new SwitchboardError('BAD_FRAME', '"rid" must be the string "rid" of the request being answered');
+    if (error !== undefined && error !== null && (typeof error !== 'object' || Array.isArray(error))) {
+      throw new SwitchboardError('BAD_FRAME', '"error" must be an object such as {"code":"NOT_FOUND","message":"…"}');
+    }
     const p = this.pending.get(rid);
     if (!p || p.target !== from) throw new SwitchboardError('NOT_FOUND', `no request "${rid}" is waiting for this connection's reply (it timed out, was answered, or was sent to another connection)`);
     this.settle(rid);

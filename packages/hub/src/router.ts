@@ -78,7 +78,13 @@ export class Router {
     const id = msgId ?? randomUUID();
     if (!channel.durable) {
       const seq = channel.head + 1;
-      const message = { ch, seq, json: encodeEnvelope({ id, ch, type, source: input.source, ts, seq, data, meta }) };
+      let json: string;
+      try {
+        json = encodeEnvelope({ id, ch, type, source: input.source, ts, seq, data, meta });
+      } catch (err) {
+        throw new SwitchboardError('BAD_FRAME', `the message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values, nested less deeply`);
+      }
+      const message = { ch, seq, json };
       channel.deliver(message);
       this.deps.announce?.(message);
       this.deps.metrics.published.inc();

@@ -187,6 +187,7 @@ export class Connection implements Responder {
     if (this.state !== 'new') throw new SwitchboardError('BAD_FRAME', 'this connection already said hello; open a new connection to change identity');
     if (this.helloInProgress) throw new SwitchboardError('BAD_FRAME', 'a hello is already being checked on this connection; wait for its welcome or err before sending another');
     if (frame.token !== undefined && typeof frame.token !== 'string') throw new SwitchboardError('BAD_FRAME', '"token" must be a string (a JWT)');
+    if (frame.version !== undefined && typeof frame.version !== 'string') throw new SwitchboardError('BAD_FRAME', '"version" must be a string naming the component\'s version, e.g. "1.4.0"');
     let identity: Identity;
     this.helloInProgress = true;
     try {

@@ -60,6 +60,15 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
     await stillPublishes();
   });
 
+  it('refuses a hello whose version is not a string with BAD_FRAME', async () => {
+    for (const version of [42, true, null, { v: 1 }]) {
+      const fresh = await fx.open();
+      const err = await fresh.call({ op: 'hello', component: 'versioned', version });
+      assertErr(err, 'BAD_FRAME', `hello with version ${JSON.stringify(version)}`);
+      assert.match(err.message, /version/);
+    }
+  });
+
   it('answers an id that is neither number nor string with BAD_FRAME', async () => {
     c.send({ op: 'ping', id: { nested: true } });
     assertErr(await c.next((f) => f.op === 'err' && !('re' in f)), 'BAD_FRAME', 'object id');
@@ -167,6 +176,10 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
     }
     assertErr(await errFor({ op: 'reply', rid: 'r-none', data: {} }, id++), 'NOT_FOUND', 'reply to no request');
     await stillPublishes();
+    for (const error of [42, 'broken', true, [1]]) {
+      assertErr(await errFor({ op: 'reply', rid: 'r-none', error }, id++), 'BAD_FRAME', `reply with error ${JSON.stringify(error)}`);
+      await stillPublishes();
+    }
   });
 
   it('answers a binary frame and a text frame of invalid UTF-8 with BAD_FRAME', async () => {

@@ -48,4 +48,16 @@ describe('ephemeral channels', () => {
     assert.deepEqual((await c.messages(zero.sub, 3)).map((f) => f.msg.seq), after);
     assert.deepEqual(await quietFor(c, earliest.sub, 200), []);
   });
+
+  it('answers data too deeply nested to encode with BAD_FRAME, as a durable channel does, and delivers nothing', async () => {
+    const ch = 'rtc.deep';
+    const c = await fx.connect('deep-listener');
+    const { sub } = await subscribe(c, { ch });
+    const depth = 100_000;
+    publisher.send(`{"op":"pub","id":"deep","ch":"${ch}","type":"t","data":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    const err = await publisher.next((f) => f.re === 'deep');
+    assert.equal(err.op, 'err');
+    assert.equal(err.code, 'BAD_FRAME', JSON.stringify(err).slice(0, 300));
+    assert.deepEqual(await quietFor(c, sub, 200), [], 'nothing was delivered');
+  });
 });

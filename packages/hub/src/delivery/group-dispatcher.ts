@@ -3,7 +3,7 @@ import type { Channel, ChannelListener } from '../channels.js';
 import type { HubMetrics } from '../metrics.js';
 import type { Router } from '../router.js';
 import type { GroupCursor, Store, StoredMessage } from '../store/store.js';
-import { deadLetterStored, type Subscription } from './subscription.js';
+import { deadLetterStored, nextTurn, type Subscription } from './subscription.js';
 import type { FrameCache } from './frames.js';
 
 const FETCH_BATCH = 256;
@@ -157,6 +157,7 @@ export class GroupDispatcher implements ChannelListener {
           member.groupInflight++;
         } else void cursor.ack(seq).catch(() => {});
       }
+      await nextTurn();
     }
   }
 

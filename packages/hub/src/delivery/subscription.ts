@@ -310,8 +310,15 @@ export class Feed implements ChannelListener {
         this.cursor = m.seq;
         sub.send(m.ch, m.seq, m.json, 1, true);
       }
+      // The store may answer without a pause and the kernel take every frame: let other sockets have a turn.
+      await nextTurn();
     }
   }
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function matchesFor(pattern: string, name: string): boolean {
