@@ -35,6 +35,8 @@ export interface HubConfig {
     maxPendingRequests: number;
     /** Socket send buffer above which a subscriber is paused (durable) or skipped (ephemeral). */
     maxBufferedBytes: number;
+    /** Disconnected sessions kept for `resume` at once; past it the longest-parked one is forgotten. */
+    maxParkedSessions: number;
   };
   /** Defaults for every channel. */
   channelDefaults: ChannelSettings;
@@ -65,6 +67,7 @@ export function defaultConfig(): HubConfig {
       maxSubscriptions: DEFAULT_LIMITS.max_subscriptions,
       maxPendingRequests: DEFAULT_LIMITS.max_pending_requests,
       maxBufferedBytes: 8 * 1024 * 1024,
+      maxParkedSessions: 10_000,
     },
     channelDefaults: { mode: 'durable', ackTimeoutMs: DEFAULT_TIMINGS.ack_timeout_ms, maxDeliveries: DEFAULT_TIMINGS.max_deliveries },
     channels: [],
@@ -97,7 +100,7 @@ export class ConfigError extends Error {
 /**
  * Reads a `switchboard.yaml` (or JSON) file into a partial config. Keys (all optional):
  * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `max_request_timeout`, `session_ttl`, `strict_channels`,
- * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes}`,
+ * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions}`,
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
  * `auth: {dev, hs256_secret}`.
@@ -136,6 +139,7 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     const map: Record<string, keyof HubConfig['limits']> = {
       max_frame_bytes: 'maxFrameBytes', max_inflight: 'maxInflight', max_subscriptions: 'maxSubscriptions',
       max_pending_requests: 'maxPendingRequests', max_buffered_bytes: 'maxBufferedBytes',
+      max_parked_sessions: 'maxParkedSessions',
     };
     for (const [k, v] of Object.entries(doc.limits)) {
       const key = map[k];

@@ -72,7 +72,7 @@ export function createHub(options: HubOptions): Hub {
     if (ch) ch.deliver(m);
     else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
   });
-  const parked = new ParkedSessions(config.sessionTtlMs);
+  const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
   const connDeps: ConnectionDeps = {

@@ -41,13 +41,22 @@ interface ParkedSubscription {
 export class ParkedSessions {
   private readonly parked = new Map<string, { component: string; subs: ParkedSubscription[]; nextSub: number; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly ttlMs: number) {}
+  /** Sessions are kept `ttlMs` each, at most `max` at once (the longest-parked one is forgotten first). */
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max: number,
+  ) {}
 
   park(session: string, component: string, subs: ParkedSubscription[], nextSub: number): void {
     this.take(session, component);
     const timer = setTimeout(() => this.parked.delete(session), this.ttlMs);
     timer.unref?.();
     this.parked.set(session, { component, subs, nextSub, timer });
+    for (const [id, p] of this.parked) {
+      if (this.parked.size <= this.max) break;
+      clearTimeout(p.timer);
+      this.parked.delete(id);
+    }
   }
 
   take(session: string, component: string): { subs: ParkedSubscription[]; nextSub: number } | undefined {
