@@ -316,7 +316,27 @@ export class JsGroup {
     if (seq <= this.floor) return;
     this.done.add(seq);
     this.advance();
-    if (!this.certain || this.done.size > 0) await this.refresh();
+    if (this.floorKnown()) return;
+    // Another node may hold or have acked the seq after the floor: ask the server, at most once a second
+    // (the first ack after a quiet second waits for the answer; later ones leave it to a trailing read).
+    if (Date.now() - this.lastRefresh >= FLOOR_REFRESH_MS) await this.refresh();
+    else this.refreshLater();
+  }
+
+  /** True when the local floor is the group's: the next seq is held here, or nothing after it was delivered. */
+  private floorKnown(): boolean {
+    const next = this.floor + 1;
+    if (this.held.has(next) || this.buffered.has(next)) return true;
+    return this.certain && this.done.size === 0 && next > this.delivered;
+  }
+
+  private refreshLater(): void {
+    if (this.trailing) return;
+    this.trailing = setTimeout(() => {
+      this.trailing = undefined;
+      void this.refresh();
+    }, Math.max(0, this.lastRefresh + FLOOR_REFRESH_MS - Date.now()));
+    this.trailing.unref();
   }
 
   private async nack(seq: number, delayMs: number): Promise<void> {
@@ -351,9 +371,11 @@ export class JsGroup {
       .then(async () => {
         this.queued = undefined;
         this.refreshing = next;
+        this.lastRefresh = Date.now();
         try {
           const info = await this.host.jsm.consumers.info(this.stream, this.consumer);
           this.floor = Math.max(this.floor, info.ack_floor.stream_seq);
+          this.delivered = Math.max(this.delivered, info.delivered.stream_seq);
           this.certain = info.num_ack_pending <= this.held.size;
           this.advance();
         } catch (err) {
