@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { SwitchboardError } from '@switchboard/protocol';
@@ -6,6 +6,7 @@ import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, Group
 import { connectNats, type NatsConnectOptions, type TrackedConnection } from './jetstream/connection.js';
 import { storedEnvelope, withSeq } from './jetstream/envelope.js';
 import { JsGroup } from './jetstream/group.js';
+import { JsPublisher, type StoredAck } from './jetstream/publisher.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream/names.js';
 
 /** Options of the JetStream store. */
@@ -66,6 +67,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   private readonly groups = new Map<string, Promise<JsGroup>>();
   private readonly buckets = new Map<string, Promise<KV>>();
   private readonly kvm: Kvm;
+  private readonly publisher: JsPublisher;
   private readonly timeoutMs: number;
   private readonly dedupeWindowMs: number;
   private readonly replicas: number;
@@ -84,6 +86,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   ) {
     this.kvm = new Kvm(js);
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.publisher = new JsPublisher(connection, this.timeoutMs);
     this.dedupeWindowMs = options.dedupeWindowMs ?? 120_000;
     this.replicas = options.replicas ?? 1;
     this.logger = options.logger ?? console;
@@ -121,11 +124,9 @@ class JetStreamStoreImpl implements JetStreamStore {
     await this.stream(ch);
     this.check('store the message');
     const subject = this.names.subject(ch);
-    let ack: PubAck;
+    let ack: StoredAck;
     try {
-      ack = await new Promise<PubAck>((resolve, reject) =>
-        this.send(() => this.js.publish(subject, text, { msgID: input.msgId, timeout: this.timeoutMs }).then(resolve, reject)),
-      );
+      ack = await new Promise<StoredAck>((resolve, reject) => this.send(() => this.publisher.publish(subject, text, input.msgId).then(resolve, reject)));
     } catch (err) {
       throw this.failure('store the message', err);
     }
@@ -227,6 +228,7 @@ class JetStreamStoreImpl implements JetStreamStore {
       await Promise.all(groups.map((g) => (g.status === 'fulfilled' ? g.value.release() : undefined)));
     } else for (const g of groups) if (g.status === 'fulfilled') g.value.stopTimers();
     this.closed = true;
+    this.publisher.close();
     await this.connection.close();
   }
 

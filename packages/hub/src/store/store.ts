@@ -25,7 +25,7 @@ import type { EnvelopeMeta } from '@switchboard/protocol';
  * | method | JetStream |
  * | --- | --- |
  * | `ensureChannel` | a stream per durable channel (`<ns>_ch_<hash>` on the one subject `<ns>.ch.<hash>`, the channel name as description), `max_msgs`/`max_age` from retention, `duplicate_window` = dedupe window (at most `max_age`) |
- * | `append` | `js.publish(subject, envelope with seq 0, { msgID })`; `seq` = the stream sequence (one stream per channel keeps it gap-free and per channel), written into the envelope text on the way out; `duplicate` from the PubAck |
+ * | `append` | a publish of the envelope with seq 0 to the stream subject with the `Nats-Msg-Id` header, answered by the PubAck (on one shared inbox); `seq` = the stream sequence (one stream per channel keeps it gap-free and per channel), written into the envelope text on the way out; `duplicate` from the PubAck |
  * | `read`, `info` | stream info `first_seq`/`last_seq`/`messages`, then direct gets of the seqs in the page |
  * | `group` | a durable pull consumer named after the group, `ack_policy: explicit`, `ack_wait`, no `max_deliver` (the hub dead-letters and terms); `fetch` = a no-wait pull request, or what waiting pull requests opened by `demand` brought in; `ack` = `+ACK`, `nack` = `-NAK {delay}`, `term` = `+TERM`, each confirmed by the server; `deliveries` = the delivery count of the `$JS.ACK` subject; `ackFloor` = this node's own contiguous acks, plus the consumer's `ack_floor` read from the server (at most about once a second, and only while another node may hold the next seq) |
  * | `kvGet`, `kvPut` | a KV bucket per `bucket`; `kvPut` with `expectedRevision` = `kv.update(key, value, revision)`, `0` = `kv.create` |
