@@ -6,7 +6,7 @@ import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, Group
 import { connectNats, type NatsConnectOptions, type TrackedConnection } from './jetstream/connection.js';
 import { storedEnvelope, withSeq } from './jetstream/envelope.js';
 import { JsGroup } from './jetstream/group.js';
-import { JsPublisher, type StoredAck } from './jetstream/publisher.js';
+import { JsRequests, type StoredAck } from './jetstream/requests.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream/names.js';
 
 /** Options of the JetStream store. */
@@ -67,7 +67,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   private readonly groups = new Map<string, Promise<JsGroup>>();
   private readonly buckets = new Map<string, Promise<KV>>();
   private readonly kvm: Kvm;
-  private readonly publisher: JsPublisher;
+  private readonly requests: JsRequests;
   private readonly timeoutMs: number;
   private readonly dedupeWindowMs: number;
   private readonly replicas: number;
@@ -86,7 +86,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   ) {
     this.kvm = new Kvm(js);
     this.timeoutMs = options.timeoutMs ?? 5000;
-    this.publisher = new JsPublisher(connection, this.timeoutMs);
+    this.requests = new JsRequests(connection, this.timeoutMs);
     this.dedupeWindowMs = options.dedupeWindowMs ?? 120_000;
     this.replicas = options.replicas ?? 1;
     this.logger = options.logger ?? console;
@@ -126,7 +126,7 @@ class JetStreamStoreImpl implements JetStreamStore {
     const subject = this.names.subject(ch);
     let ack: StoredAck;
     try {
-      ack = await new Promise<StoredAck>((resolve, reject) => this.send(() => this.publisher.publish(subject, text, input.msgId).then(resolve, reject)));
+      ack = await new Promise<StoredAck>((resolve, reject) => this.send(() => this.requests.publish(subject, text, input.msgId).then(resolve, reject)));
     } catch (err) {
       throw this.failure('store the message', err);
     }
@@ -228,7 +228,7 @@ class JetStreamStoreImpl implements JetStreamStore {
       await Promise.all(groups.map((g) => (g.status === 'fulfilled' ? g.value.release() : undefined)));
     } else for (const g of groups) if (g.status === 'fulfilled') g.value.stopTimers();
     this.closed = true;
-    this.publisher.close();
+    this.requests.close();
     await this.connection.close();
   }
 
@@ -344,6 +344,7 @@ class JetStreamStoreImpl implements JetStreamStore {
     });
     const host = {
       conn: this.connection,
+      requests: this.requests,
       jsm: this.jsm,
       timeoutMs: this.timeoutMs,
       check: (action: string) => this.check(action),

@@ -3,10 +3,13 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import type { GroupCursor, GroupDelivery, GroupOptions } from '../store.js';
 import type { TrackedConnection } from './connection.js';
 import { withSeq } from './envelope.js';
+import type { JsRequests } from './requests.js';
 
 /** What a group needs from the store that owns it. */
 export interface JsGroupHost {
   conn: TrackedConnection;
+  /** Sends acks, nacks and terms and waits for the server's confirmation. */
+  requests: JsRequests;
   jsm: JetStreamManager;
   timeoutMs: number;
   /** Throws `UNAVAILABLE` once the store is closed or NATS is not connected. */
@@ -137,7 +140,7 @@ export class JsGroup {
     this.held.clear();
     this.buffered.clear();
     this.stopTimers();
-    await Promise.all(held.map((h) => this.host.conn.nc.request(h.reply, '-NAK', { timeout: this.host.timeoutMs }).catch(() => undefined)));
+    await Promise.all(held.map((h) => this.host.requests.request(h.reply, '-NAK', 'hand a delivery back').catch(() => undefined)));
   }
 
   stopTimers(): void {
@@ -307,11 +310,7 @@ export class JsGroup {
     this.host.check(payload === '+ACK' ? 'acknowledge' : 'end a delivery');
     const h = this.held.get(seq);
     if (!h) return;
-    try {
-      await this.host.conn.nc.request(h.reply, payload, { timeout: this.host.timeoutMs });
-    } catch (err) {
-      throw this.host.conn.unavailable(payload === '+ACK' ? `acknowledge seq ${seq}` : `end seq ${seq}`, err);
-    }
+    await this.host.requests.request(h.reply, payload, payload === '+ACK' ? `acknowledge seq ${seq}` : `end seq ${seq}`);
     if (this.held.get(seq) === h) this.held.delete(seq);
     if (seq <= this.floor) return;
     this.done.add(seq);
@@ -346,11 +345,7 @@ export class JsGroup {
     this.held.delete(seq);
     const delay = Math.max(0, Math.floor(delayMs));
     const payload = delay > 0 ? `-NAK ${JSON.stringify({ delay: nanos(delay) })}` : '-NAK';
-    try {
-      await this.host.conn.nc.request(h.reply, payload, { timeout: this.host.timeoutMs });
-    } catch (err) {
-      throw this.host.conn.unavailable(`hand seq ${seq} back`, err);
-    }
+    await this.host.requests.request(h.reply, payload, `hand seq ${seq} back`);
     this.arm(Date.now() + delay);
   }
 
