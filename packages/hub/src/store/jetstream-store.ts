@@ -40,7 +40,8 @@ export interface JetStreamStore extends Store {
  *   dead-letters after its own count and terms the message). The server keeps the shared position, the
  *   in-flight set, ack waits, nack delays (`-NAK {"delay"}`) and delivery counts, so a group spread over
  *   nodes hands each message to one fetch, and a node that dies leaves its deliveries to be redelivered after
- *   their ack wait. Each ack, nack and term waits for the server's confirmation;
+ *   their ack wait. Nodes whose members have room keep waiting pull requests open (`GroupCursor.demand`), so
+ *   the server shares new messages among them. Each ack, nack and term waits for the server's confirmation;
  * - one KV bucket per Switchboard bucket; compare-and-set is `Nats-Expected-Last-Subject-Sequence`.
  *
  * Durability policy: an append resolves once the JetStream server (the stream leader with its replicas in
