@@ -40,7 +40,7 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
     }
   });
 
-  it('shares one group position across members on all three nodes: each message handled once', async () => {
+  it('shares one group position across members on all three nodes: each message handled once, spread over the nodes', async () => {
     const handled = new Map<number, string>();
     const twice: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -61,6 +61,9 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
     const perNode = new Map<string, number>();
     for (const node of handled.values()) perNode.set(node, (perNode.get(node) ?? 0) + 1);
     console.log(`group of 3 members on 3 nodes: 300 messages handled once each; per node ${JSON.stringify(Object.fromEntries(perNode))}`);
+    for (const node of ['node-1', 'node-2', 'node-3']) {
+      assert.ok((perNode.get(node) ?? 0) >= 45, `the member on ${node} took ${perNode.get(node) ?? 0} of 300 (at least 15 % expected): the nodes share the group's work`);
+    }
   });
 
   it('fans ephemeral messages out across nodes through core NATS', async () => {

@@ -67,6 +67,11 @@ export class ChannelTable {
     return this.known.get(name);
   }
 
+  /** Every channel opened so far. */
+  opened(): IterableIterator<Channel> {
+    return this.known.values();
+  }
+
   /** The contract of a channel (dead-letter logs have none). */
   contract(name: string): ChannelContract | undefined {
     if (name.startsWith('$')) return undefined;

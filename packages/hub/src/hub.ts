@@ -6,6 +6,7 @@ import { createAuthenticator } from './auth.js';
 import { ChannelTable } from './channels.js';
 import { createLocalCluster, type Cluster } from './cluster/cluster.js';
 import { createContractReloader, type ReloadResult } from './contract-reload.js';
+import { createCatchUp } from './cluster/catch-up.js';
 import { assertRunnable, type HubConfig } from './config.js';
 import { GroupTable } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
@@ -72,6 +73,8 @@ export function createHub(options: HubOptions): Hub {
     if (ch) ch.deliver(m);
     else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
   });
+  const catchUp = createCatchUp(store, () => channels.opened());
+  cluster.onResync(() => void catchUp());
   const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();

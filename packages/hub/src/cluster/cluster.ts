@@ -24,7 +24,9 @@ export interface ClusterRequest {
  * - hand every message given to `announce` to the `onAnnounce` receiver of every other node, at most once,
  *   in the order this node announced them; it may lose some (while the network is down): a node learns of a
  *   missed durable message from the store, when the next one arrives or a subscriber reads the log, so a
- *   durable message is never lost through the cluster — an ephemeral one may be;
+ *   durable message is never lost through the cluster — an ephemeral one may be; call the `onResync`
+ *   function after the bus reconnects and at a low frequency, so that a node that missed the announcement of
+ *   the last message of a quiet channel still learns of it;
  * - never call a node's receiver with the messages that node announced itself;
  * - route a `request` to exactly one node that currently `serve`s `req.to`, and resolve or reject with what
  *   that node's handler resolved or rejected (its `SwitchboardError` code kept); reject with `UNAVAILABLE`
@@ -38,6 +40,11 @@ export interface Cluster {
   announce(message: StoredMessage): void;
   /** Sets the receiver of the messages other nodes announce. */
   onAnnounce(receiver: (message: StoredMessage) => void): void;
+  /**
+   * Sets what to call when announcements may have been missed (the bus reconnected after a drop, and now and
+   * then as a safety net): the hub then compares the heads of its subscribed durable channels with the store.
+   */
+  onResync(fn: () => void): void;
   /** Makes this node answer other nodes' requests to `component` with `handler`; returns a function that stops it. */
   serve(component: string, handler: (req: ClusterRequest) => Promise<unknown>): () => void;
   /** Sends a request to a node that serves `req.to` and resolves with the reply's data. */
@@ -52,6 +59,7 @@ export function createLocalCluster(): Cluster {
     kind: 'local',
     announce: () => undefined,
     onAnnounce: () => undefined,
+    onResync: () => undefined,
     serve: () => () => undefined,
     request: (req) => Promise.reject(noResponder(req.to)),
     close: async () => undefined,

@@ -135,7 +135,10 @@ export class GroupDispatcher implements ChannelListener {
       if (room <= 0) return;
       const fetchedAt = Date.now();
       const batch = await cursor.fetch(Math.min(room, FETCH_BATCH));
-      if (batch.length === 0) return;
+      if (batch.length === 0) {
+        cursor.demand?.(room);
+        return;
+      }
       const max = this.channel.settings.maxDeliveries;
       for (const d of batch) {
         const seq = d.message.seq;

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { SwitchboardError } from '@switchboard/protocol';
@@ -6,6 +6,7 @@ import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, Group
 import { connectNats, type NatsConnectOptions, type TrackedConnection } from './jetstream/connection.js';
 import { storedEnvelope, withSeq } from './jetstream/envelope.js';
 import { JsGroup } from './jetstream/group.js';
+import { JsRequests, type StoredAck } from './jetstream/requests.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream/names.js';
 
 /** Options of the JetStream store. */
@@ -39,7 +40,8 @@ export interface JetStreamStore extends Store {
  *   dead-letters after its own count and terms the message). The server keeps the shared position, the
  *   in-flight set, ack waits, nack delays (`-NAK {"delay"}`) and delivery counts, so a group spread over
  *   nodes hands each message to one fetch, and a node that dies leaves its deliveries to be redelivered after
- *   their ack wait. Each ack, nack and term waits for the server's confirmation;
+ *   their ack wait. Nodes whose members have room keep waiting pull requests open (`GroupCursor.demand`), so
+ *   the server shares new messages among them. Each ack, nack and term waits for the server's confirmation;
  * - one KV bucket per Switchboard bucket; compare-and-set is `Nats-Expected-Last-Subject-Sequence`.
  *
  * Durability policy: an append resolves once the JetStream server (the stream leader with its replicas in
@@ -66,6 +68,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   private readonly groups = new Map<string, Promise<JsGroup>>();
   private readonly buckets = new Map<string, Promise<KV>>();
   private readonly kvm: Kvm;
+  private readonly requests: JsRequests;
   private readonly timeoutMs: number;
   private readonly dedupeWindowMs: number;
   private readonly replicas: number;
@@ -84,6 +87,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   ) {
     this.kvm = new Kvm(js);
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.requests = new JsRequests(connection, this.timeoutMs);
     this.dedupeWindowMs = options.dedupeWindowMs ?? 120_000;
     this.replicas = options.replicas ?? 1;
     this.logger = options.logger ?? console;
@@ -121,11 +125,9 @@ class JetStreamStoreImpl implements JetStreamStore {
     await this.stream(ch);
     this.check('store the message');
     const subject = this.names.subject(ch);
-    let ack: PubAck;
+    let ack: StoredAck;
     try {
-      ack = await new Promise<PubAck>((resolve, reject) =>
-        this.send(() => this.js.publish(subject, text, { msgID: input.msgId, timeout: this.timeoutMs }).then(resolve, reject)),
-      );
+      ack = await new Promise<StoredAck>((resolve, reject) => this.send(() => this.requests.publish(subject, text, input.msgId).then(resolve, reject)));
     } catch (err) {
       throw this.failure('store the message', err);
     }
@@ -227,6 +229,7 @@ class JetStreamStoreImpl implements JetStreamStore {
       await Promise.all(groups.map((g) => (g.status === 'fulfilled' ? g.value.release() : undefined)));
     } else for (const g of groups) if (g.status === 'fulfilled') g.value.stopTimers();
     this.closed = true;
+    this.requests.close();
     await this.connection.close();
   }
 
@@ -342,6 +345,7 @@ class JetStreamStoreImpl implements JetStreamStore {
     });
     const host = {
       conn: this.connection,
+      requests: this.requests,
       jsm: this.jsm,
       timeoutMs: this.timeoutMs,
       check: (action: string) => this.check(action),

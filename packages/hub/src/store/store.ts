@@ -25,9 +25,9 @@ import type { EnvelopeMeta } from '@switchboard/protocol';
  * | method | JetStream |
  * | --- | --- |
  * | `ensureChannel` | a stream per durable channel (`<ns>_ch_<hash>` on the one subject `<ns>.ch.<hash>`, the channel name as description), `max_msgs`/`max_age` from retention, `duplicate_window` = dedupe window (at most `max_age`) |
- * | `append` | `js.publish(subject, envelope with seq 0, { msgID })`; `seq` = the stream sequence (one stream per channel keeps it gap-free and per channel), written into the envelope text on the way out; `duplicate` from the PubAck |
+ * | `append` | a publish of the envelope with seq 0 to the stream subject with the `Nats-Msg-Id` header, answered by the PubAck (on one shared inbox); `seq` = the stream sequence (one stream per channel keeps it gap-free and per channel), written into the envelope text on the way out; `duplicate` from the PubAck |
  * | `read`, `info` | stream info `first_seq`/`last_seq`/`messages`, then direct gets of the seqs in the page |
- * | `group` | a durable pull consumer named after the group, `ack_policy: explicit`, `ack_wait`, no `max_deliver` (the hub dead-letters and terms); `fetch` = a no-wait pull request; `ack` = `+ACK`, `nack` = `-NAK {delay}`, `term` = `+TERM`, each confirmed by the server; `deliveries` = the delivery count of the `$JS.ACK` subject; `ackFloor` = the consumer's `ack_floor` |
+ * | `group` | a durable pull consumer named after the group, `ack_policy: explicit`, `ack_wait`, no `max_deliver` (the hub dead-letters and terms); `fetch` = a no-wait pull request, or what waiting pull requests opened by `demand` brought in; `ack` = `+ACK`, `nack` = `-NAK {delay}`, `term` = `+TERM`, each confirmed by the server; `deliveries` = the delivery count of the `$JS.ACK` subject; `ackFloor` = this node's own contiguous acks, plus the consumer's `ack_floor` read from the server (at most about once a second, and only while another node may hold the next seq) |
  * | `kvGet`, `kvPut` | a KV bucket per `bucket`; `kvPut` with `expectedRevision` = `kv.update(key, value, revision)`, `0` = `kv.create` |
  * | `ping` | a JetStream account-info request |
  */
@@ -173,7 +173,17 @@ export interface GroupCursor {
   nack(seq: number, delayMs: number): Promise<void>;
   /** Marks `seq` done without success (it was dead-lettered by the hub); never delivered again. */
   term(seq: number): Promise<void>;
-  /** Highest seq acknowledged with every earlier one acknowledged too (the group's ack floor). */
+  /**
+   * Optional: this node's members could take `n` more deliveries now. A backend shared by several nodes may
+   * keep requests open for them and call `onReady` when deliveries arrive, so that the nodes with room share
+   * new messages (rather than the first node to call `fetch` taking them all). Never more than `n` are held
+   * for this node through it; `fetch` then hands them out.
+   */
+  demand?(n: number): void;
+  /**
+   * Highest seq acknowledged with every earlier one acknowledged too (the group's ack floor), as this node
+   * knows it: exact after this node's own acks; acks made on other nodes may show up to about a second later.
+   */
   ackFloor(): number;
   /** Deliveries currently in flight. */
   inFlight(): number;

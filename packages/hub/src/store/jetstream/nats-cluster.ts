@@ -10,18 +10,41 @@ import { hash, type JetStreamNames } from './names.js';
 /** Time added to a request's own timeout for the trip between nodes. */
 const TRANSIT_MS = 1000;
 
+/** Options of the NATS cluster bus. */
+export interface NatsClusterOptions {
+  /** How often the hub compares the heads of its subscribed channels with the store, in ms (default 10000; 0: only after a reconnect). */
+  headCheckMs?: number;
+}
+
 /**
  * The cluster bus on core NATS, on the JetStream store's connection:
  * - `<ns>.bus.msg` carries every announced message (`<instance>\n<seq>\n<ch>\n<envelope json>`) to every node;
  * - `<ns>.bus.req.<hash of component>` carries requests; the nodes serving a component subscribe to it in
  *   one queue group, so NATS picks one of them, and `no responders` means nobody serves it.
  */
-export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames, logger: { warn(...args: any[]): void } = console): Cluster {
+export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames, logger: { warn(...args: any[]): void } = console, options: NatsClusterOptions = {}): Cluster {
   const { nc } = conn;
   const instance = randomUUID();
   const msgSubject = names.bus('msg');
   const subs = new Set<Subscription>();
   let receiver: ((m: StoredMessage) => void) | undefined;
+  let resync: (() => void) | undefined;
+  const runResync = (): void => {
+    try {
+      resync?.();
+    } catch (err) {
+      logger.warn({ err }, 'cluster: a resync failed');
+    }
+  };
+  // Announcements sent while this node was disconnected are lost: check the heads once it is back.
+  const unwatch = conn.onChange((up) => {
+    if (up) runResync();
+  });
+  const headCheckMs = options.headCheckMs ?? 10_000;
+  const headCheck = headCheckMs > 0 ? setInterval(() => {
+    if (conn.connected()) runResync();
+  }, headCheckMs) : undefined;
+  headCheck?.unref();
 
   const busSub = nc.subscribe(msgSubject, {
     callback: (err, m) => {
@@ -49,6 +72,9 @@ export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames
     },
     onAnnounce(fn) {
       receiver = fn;
+    },
+    onResync(fn) {
+      resync = fn;
     },
     serve(component, handler) {
       const sub = nc.subscribe(names.bus(`req.${hash(component)}`), {
@@ -87,6 +113,9 @@ export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames
     },
     async close() {
       receiver = undefined;
+      resync = undefined;
+      unwatch();
+      if (headCheck) clearInterval(headCheck);
       for (const sub of subs) sub.unsubscribe();
       subs.clear();
     },

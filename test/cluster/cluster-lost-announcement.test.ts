@@ -1,0 +1,77 @@
+// A node that was off NATS while another node stored a message still delivers it, with no further publish.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RawClient } from '../support/raw-client.js';
+import { subscribe } from '../support/hub-fixture.js';
+import { startHub, type HubProcess } from '../support/hub-process.js';
+import { natsServerInstalled, startNatsServer, type NatsServer } from '../support/nats-server.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { eventually } from '../support/util.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { jetStreamNames } from '../../packages/hub/src/store/jetstream/names.js';
+import { storedEnvelope } from '../../packages/hub/src/store/jetstream/envelope.js';
+
+const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
+
+describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, () => {
+  let nats: NatsServer;
+  let proxy: TcpProxy;
+  const nodes: HubProcess[] = [];
+  const clients: RawClient[] = [];
+  before(async () => {
+    nats = await startNatsServer();
+    proxy = await startTcpProxy(nats.port);
+    // node-2 reaches NATS through the proxy, so the test can take it off NATS alone.
+    nodes.push(await startHub({ args: ['--store', nats.url, '--node-id', 'node-1'] }));
+    nodes.push(await startHub({ args: ['--store', proxy.url, '--node-id', 'node-2'] }));
+  });
+  after(async () => {
+    for (const c of clients) await c.close();
+    for (const n of nodes) await n.cleanup();
+    await proxy?.close();
+    await nats?.cleanup();
+  });
+
+  async function ready(node: HubProcess, status: number): Promise<void> {
+    const ok = await eventually(async () => (await fetch(`${node.url}/readyz`).catch(() => undefined))?.status === status, 20_000, 50);
+    assert.ok(ok, `${node.url} answers /readyz with ${status}`);
+  }
+
+  it('reaches a subscriber on the node that missed it once that node is back, without another publish', async () => {
+    const { client: subscriber } = await RawClient.connect(nodes[1]!.wsUrl, 'quiet-sub');
+    const { client: publisher } = await RawClient.connect(nodes[0]!.wsUrl, 'quiet-pub');
+    clients.push(subscriber, publisher);
+    const { sub } = await subscribe(subscriber, { ch: 'cl.quiet', from: 'latest' });
+    const first = await publisher.call({ op: 'pub', ch: 'cl.quiet', type: 't', data: { n: 1 } });
+    assert.equal(first.op, 'ok');
+    assert.deepEqual((await subscriber.messages(sub, 1, 10_000)).map((f) => f.msg.data.n), [1]);
+
+    proxy.cut();
+    await ready(nodes[1]!, 503);
+    const second = await publisher.call({ op: 'pub', ch: 'cl.quiet', type: 't', data: { n: 2 } });
+    assert.equal(second.op, 'ok', 'node-1 still stores messages');
+    proxy.restore();
+    await ready(nodes[1]!, 200);
+
+    const got = await subscriber.messages(sub, 1, 15_000);
+    assert.deepEqual(got.map((f) => [f.msg.seq, f.msg.data.n]), [[second.seq, 2]], 'the message node-2 was not told about arrives anyway');
+  });
+
+  it('reaches a subscriber even when no node announced it at all (the periodic head check)', async () => {
+    const { client: subscriber } = await RawClient.connect(nodes[0]!.wsUrl, 'unannounced-sub');
+    clients.push(subscriber);
+    const { sub } = await subscribe(subscriber, { ch: 'cl.unannounced', from: 'latest' });
+    // Store a message the way a node does, straight into the channel's stream, and announce it to nobody.
+    const nc = await connect({ servers: nats.url });
+    try {
+      const names = jetStreamNames('sb');
+      const text = storedEnvelope('cl.unannounced', { id: 'direct-1', type: 't', source: 'elsewhere', ts: new Date().toISOString(), data: { n: 7 } });
+      const ack = await jetstream(nc).publish(names.subject('cl.unannounced'), text);
+      const got = await subscriber.messages(sub, 1, 30_000);
+      assert.deepEqual(got.map((f) => [f.msg.seq, f.msg.data.n]), [[ack.seq, 7]]);
+    } finally {
+      await nc.close();
+    }
+  });
+});
