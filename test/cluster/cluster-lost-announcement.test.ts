@@ -5,7 +5,7 @@ import { RawClient } from '../support/raw-client.js';
 import { subscribe } from '../support/hub-fixture.js';
 import { startHub, type HubProcess } from '../support/hub-process.js';
 import { natsServerInstalled, startNatsServer, type NatsServer } from '../support/nats-server.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { eventually } from '../support/util.js';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
@@ -21,7 +21,7 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
   const clients: RawClient[] = [];
   before(async () => {
     nats = await startNatsServer();
-    proxy = await startTcpProxy(nats.port);
+    proxy = await TcpProxy.start(nats.port);
     // node-2 reaches NATS through the proxy, so the test can take it off NATS alone.
     nodes.push(await startHub({ args: ['--store', nats.url, '--node-id', 'node-1'] }));
     nodes.push(await startHub({ args: ['--store', proxy.url, '--node-id', 'node-2'] }));
@@ -47,7 +47,7 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
     assert.equal(first.op, 'ok');
     assert.deepEqual((await subscriber.messages(sub, 1, 10_000)).map((f) => f.msg.data.n), [1]);
 
-    proxy.cut();
+    proxy.cut(true);
     await ready(nodes[1]!, 503);
     const second = await publisher.call({ op: 'pub', ch: 'cl.quiet', type: 't', data: { n: 2 } });
     assert.equal(second.op, 'ok', 'node-1 still stores messages');
