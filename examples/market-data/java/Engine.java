@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 public class Engine {
     static final String USAGE = """
-        Usage: java Engine.java [--expect N] [--idle-ms MS] [--group NAME] [--from latest|earliest|SEQ] [--channel CH] [--quiet]
+        Usage: java Engine.java [--url WS_URL] [--expect N] [--idle-ms MS] [--group NAME] [--from latest|earliest|SEQ] [--channel CH] [--quiet]
+          --url WS_URL    hub WebSocket URL (env SWITCHBOARD_URL; default ws://127.0.0.1:7700/v1/ws)
           --expect N      stop after N messages (env ENGINE_EXPECT; default 0 = no limit)
           --idle-ms MS    stop after MS without a message, once one arrived (env ENGINE_IDLE_MS; default 0 = never)
           --group NAME    consumer group (env ENGINE_GROUP; default engine)
@@ -45,7 +46,7 @@ public class Engine {
           --channel CH    channel (default market.ticks)
           --quiet         no line per message, only ready and summary (env ENGINE_QUIET=1)
           --warmup N      before subscribing, N rounds of 100 pings to warm up the JVM (env ENGINE_WARMUP; default 30)
-        Environment: SWITCHBOARD_URL (default ws://127.0.0.1:7700/v1/ws), SWITCHBOARD_TOKEN (JWT, optional).""";
+        Environment: SWITCHBOARD_TOKEN (JWT, optional; omit in dev mode).""";
 
     // ---- settings ----
     final String url, token, channel, group, from;
@@ -266,7 +267,7 @@ public class Engine {
                 "max", sorted.isEmpty() ? null : round3(sorted.get(sorted.size() - 1)),
                 "mean", sorted.isEmpty() ? null : round3(sorted.stream().mapToDouble(d -> d).average().orElse(0)));
             System.out.println(Json.write(Json.map("event", "summary", "component", "core-engine", "ok", ok, "reason", stopReason,
-                "received", received, "acked", acked, "head", head, "first_seq", firstSeq < 0 ? null : firstSeq,
+                "received", received, "acked", acked, "head", head < 0 ? null : head, "first_seq", firstSeq < 0 ? null : firstSeq,
                 "last_seq", lastSeq < 0 ? null : lastSeq, "gaps", gaps, "missing_seqs", missing, "duplicates", duplicates,
                 "out_of_order", outOfOrder, "redelivered", redelivered, "pongs", pongs, "latency_ms", lat, "errors", errors)));
             System.out.flush();
