@@ -124,6 +124,10 @@ function makeTarget(durable: boolean): Target {
           if (r.op !== 'ok') throw new Error(`sub refused: ${JSON.stringify(r)}`);
           return { close: () => c.close() };
         },
+        async idle() {
+          const c = await RawConn.open(url, `bench-idle-${n++}`, onErr);
+          return () => c.ws.terminate();
+        },
         async stop() {
           await Promise.all(conns.map((c) => c.close()));
           await server.stop();
