@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { WebSocketServer, WebSocket } from 'ws';
 import { SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
@@ -31,11 +32,24 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
   // The HTTP server's own 'error' (e.g. EADDRINUSE) is re-emitted here; the hub's listen() reports it.
   wss.on('error', () => {});
   wss.on('connection', (ws) => {
-    const socket = (ws as unknown as { _socket?: { setNoDelay?(v: boolean): void } })._socket;
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
     socket?.setNoDelay?.(true);
+    // Frames sent in one turn of the event loop leave in one write (writev) instead of one syscall each:
+    // the socket is corked at the first send and uncorked once the current callbacks and microtasks are done.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket?.uncork();
+    };
     const peer: Peer = {
       send(text) {
-        if (ws.readyState === WebSocket.OPEN) ws.send(text, { binary: false });
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (!corked && socket) {
+          corked = true;
+          socket.cork();
+          process.nextTick(uncork);
+        }
+        ws.send(text, { binary: false });
       },
       bufferedAmount: () => ws.bufferedAmount,
       close(code, reason) {
