@@ -1,6 +1,7 @@
 /**
  * Switchboard benchmark: `npm run bench:quick` (one short repeat, ≤ 90 s) or `npm run bench` (3 repeats, median).
- * Options: --quick | --full, --only <scenario id,…>, --targets <target id,…>, --no-report, --out <dir>.
+ * Options: --quick | --full, --only <scenario id,…>, --targets <target id,…>, --no-report, --out <dir>,
+ * --cpu-prof <dir>, --seconds <s>.
  * Writes one JSON per run under bench/out/<stamp>/, and RESULTS.md with charts/*.svg in bench/ (or --out <dir>).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,11 +16,16 @@ import { writeReport } from './report.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-const form = FORMS[argv.includes('--quick') ? 'quick' : 'full'];
+const baseForm = FORMS[argv.includes('--quick') ? 'quick' : 'full'];
+/** --seconds <s>: measured seconds per run instead of the form's (e.g. longer runs under --cpu-prof) */
+const form = opt('--seconds') ? { ...baseForm, durationMs: Number(opt('--seconds')) * 1000 } : baseForm;
 const only = opt('--only')?.split(',');
 const onlyTargets = opt('--targets')?.split(',');
 /** Where RESULTS.md and charts/ go (default bench/); a run on a busy machine can write them elsewhere. */
 const reportDir = opt('--out') ?? HERE;
+/** --cpu-prof <dir>: every Switchboard hub of the run writes a V8 CPU profile there (read with bench/profile.ts). */
+const cpuProf = opt('--cpu-prof');
+if (cpuProf) { mkdirSync(cpuProf, { recursive: true }); process.env.SWITCHBOARD_BENCH_CPU_PROF = cpuProf; }
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = join(HERE, 'out', `${stamp}-${form.name}`);
