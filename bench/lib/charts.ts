@@ -51,7 +51,7 @@ const PERCENTILES = ['p50', 'p90', 'p99', 'p99.9', 'max'];
 
 /** Latency by percentile: x = p50 … max, y = ms on a log scale, one line per target. */
 export function latencyChart(title: string, rows: ChartRow[]): string {
-  const W = 840, H = 320, L = 64, R = 340, T = 40, B = 40;
+  const W = 900, H = 320, L = 80, R = 370, T = 40, B = 40;
   const pw = W - L - R, ph = H - T - B;
   const vals = rows.flatMap((r) => r.latencyUs).filter((v) => v > 0).map((us) => us / 1000);
   const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...vals, 1))));
