@@ -1,5 +1,8 @@
 /** bench/RESULTS.md: per-scenario tables (median over repeats), each Switchboard figure as a ratio to each peer. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { latencyChart, memoryChart, throughputChart, type ChartRow } from './lib/charts.js';
 import type { RunResult, Scenario } from './lib/driver.js';
 import type { Machine } from './lib/machine.js';
 import type { Form } from './scenarios.js';
@@ -20,10 +23,13 @@ export interface Summary {
 /** The per-metric median of the repeats of one scenario × target. */
 export interface Row {
   target: string; label: string; isSb: boolean; repeats: number;
-  msgPerSec: number; sentPerSec: number; p50: number; p99: number; max: number;
+  msgPerSec: number; sentPerSec: number; p50: number; p90: number; p99: number; p999: number; max: number;
   lost: number; outOfOrder: number; srvCpu: number; srvRss: number; genCpu: number; genElu: number; notes: string[];
+  /** kind `idle` only */
+  idle?: { connections: number; connectS: number; rssBefore: number; rssAfter: number; kbPerConn: number };
 }
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
 export function rows(results: RunResult[], sc: Scenario): Row[] {
@@ -35,11 +41,16 @@ export function rows(results: RunResult[], sc: Scenario): Row[] {
     out.push({
       target: id, label: rs[0]!.label, isSb: id.startsWith('switchboard'), repeats: rs.length,
       msgPerSec: med((r) => r.msgPerSec), sentPerSec: med((r) => r.sentPerSec),
-      p50: med((r) => r.latencyUs.p50), p99: med((r) => r.latencyUs.p99), max: med((r) => r.latencyUs.max),
+      p50: med((r) => r.latencyUs.p50), p90: med((r) => r.latencyUs.p90), p99: med((r) => r.latencyUs.p99),
+      p999: med((r) => r.latencyUs.p999), max: med((r) => r.latencyUs.max),
       lost: med((r) => r.lost), outOfOrder: med((r) => r.outOfOrder),
       srvCpu: med((r) => r.server.cpuPct), srvRss: med((r) => r.server.peakRssMb),
       genCpu: med((r) => r.generator.cpuPct), genElu: med((r) => r.generator.elu),
       notes: [...new Set(rs.flatMap((r) => [...r.notes, ...r.errors]))],
+      idle: rs[0]!.idle && {
+        connections: med((r) => r.idle!.connections), connectS: med((r) => r.idle!.connectSeconds),
+        rssBefore: med((r) => r.idle!.rssBeforeMb), rssAfter: med((r) => r.idle!.rssAfterMb), kbPerConn: med((r) => r.idle!.kbPerConnection),
+      },
     });
   }
   return out;
@@ -49,10 +60,33 @@ const ms = (us: number) => (us >= 10_000 ? (us / 1000).toFixed(0) : us >= 1000 ?
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');
 
-function scenarioSection(sc: Scenario, rs: Row[]): string[] {
+function idleSection(L: string[], rs: Row[]): string[] {
+  L.push('| target | connections | time to open them s | server RSS before MB | server RSS after MB | KB per connection | server CPU % while connecting |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rs) {
+    const i = r.idle!;
+    L.push(`| ${r.isSb ? `**${r.label}**` : r.label} | ${int(i.connections)} | ${i.connectS.toFixed(1)} | ${i.rssBefore.toFixed(0)} | ${i.rssAfter.toFixed(0)} | ${i.kbPerConn.toFixed(1)} | ${r.srvCpu.toFixed(0)} |`);
+  }
+  L.push('');
+  const sbs = rs.filter((r) => r.isSb);
+  const peers = rs.filter((r) => !r.isSb);
+  if (sbs.length && peers.length) {
+    L.push('Switchboard ÷ peer (RSS per idle connection: < 1× is better):', '', '| Switchboard | ÷ peer | KB per connection |', '| --- | --- | ---: |');
+    for (const s of sbs) for (const p of peers) L.push(`| ${s.label} | ${p.label} | ${ratio(s.idle!.kbPerConn, p.idle!.kbPerConn)} |`);
+    L.push('');
+  }
+  const notes = rs.filter((r) => r.notes.length);
+  if (notes.length) { for (const r of notes) L.push(`- ${r.label}: ${r.notes.join('; ')}`); L.push(''); }
+  return L;
+}
+
+function scenarioSection(sc: Scenario, rs: Row[], charts: Map<string, string[]>): string[] {
   const L: string[] = [`### ${sc.title} — \`${sc.id}\``, ''];
   if (!rs.length) return [...L, '_no successful run_', ''];
-  const acked = sc.kind === 'acked';
+  const links = charts.get(sc.id);
+  if (links?.length) L.push(links.map((f) => `![${sc.id}](${f})`).join(' '), '');
+  if (sc.kind === 'idle') return idleSection(L, rs);
+  const acked = sc.kind === 'acked' || sc.kind === 'acked-rate';
   L.push(`| target | ${acked ? 'acked msg/s' : 'delivered msg/s'} | sent msg/s | p50 ms | p99 ms | max ms | undelivered | out of order | server CPU % | server peak RSS MB | generator CPU % | generator ELU |`);
   L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rs) {
@@ -96,8 +130,12 @@ function targetsSection(all: Map<string, Row[]>): string[] {
   check('durable + validated, acked: ≥ 100k msg/s and ≥ 3 × JetStream file',
     sba ? `${int(sba.msgPerSec)} acked msg/s${js ? `, ${ratio(sba.msgPerSec, js.msgPerSec)} JetStream` : ''}` : undefined,
     sba && js ? sba.msgPerSec >= 100_000 && sba.msgPerSec >= 3 * js.msgPerSec : undefined);
-  check('durable + validated, acked at 5k/s: p99 ≤ 2 ms', undefined, undefined);
-  check('10,000 idle connections: ≤ 30 KB hub RSS each', undefined, undefined);
+  const sb5a = get('acked-5k', 'switchboard-durable');
+  check('durable + validated, acked at 5k/s: p99 ≤ 2 ms', sb5a ? `p99 ${ms(sb5a.p99)} ms` : undefined, sb5a ? sb5a.p99 <= 2000 : undefined);
+  const idle = get('idle-10k', 'switchboard')?.idle;
+  check('10,000 idle connections: ≤ 30 KB hub RSS each',
+    idle ? `${idle.kbPerConn.toFixed(1)} KB each (${int(idle.connections)} connections${idle.connections < 10_000 ? ', quick form' : ''})` : undefined,
+    idle ? idle.kbPerConn <= 30 : undefined);
   L.push('');
   return L;
 }
@@ -123,16 +161,55 @@ export function writeReport(file: string, s: Summary, scenarios: Scenario[]): vo
     'A generator event-loop utilisation (ELU) near 1 means the figure may be capped by the load generator, not the server.', '');
   L.push(...targetsSection(all));
   L.push('## Scenarios', '');
-  for (const sc of scenarios) L.push(...scenarioSection(sc, all.get(sc.id) ?? []));
+  const charts = writeCharts(join(dirname(file), 'charts'), dirname(file), scenarios, all);
+  for (const sc of scenarios) L.push(...scenarioSection(sc, all.get(sc.id) ?? [], charts));
   if (s.failures.length || Object.keys(s.skipped).length) {
     L.push('## Failed or skipped', '');
     for (const x of s.failures) L.push(`- ${x.scenario} / ${x.target} (repeat ${x.repeat}): ${x.error}`);
     for (const [id, why] of Object.entries(s.skipped)) L.push(`- ${id}: ${why}`);
     L.push('');
   }
-  L.push('## Not measured yet', '',
-    'From issue 5: 1→100 at 200 msg/s, 1→1000 at 100 msg/s, durable acked publishes at a fixed 5k/s (p99), the shared',
-    'document with 250 writers, 10,000 idle connections (RSS per connection), charts, and the profile-backed analysis of',
-    'each missed target.', '');
+  const learned = join(HERE, 'what-we-learned.md');
+  if (existsSync(learned)) L.push(readFileSync(learned, 'utf8').trimEnd(), '');
+  L.push('## Not measured yet', '', 'The shared document with 250 writers (a scenario of the design, not yet in the harness).', '');
   writeFileSync(file, L.join('\n'));
+}
+
+const chartRow = (r: Row): ChartRow => ({
+  target: r.target, label: r.label, isSb: r.isSb, latencyUs: [r.p50, r.p90, r.p99, r.p999, r.max], msgPerSec: r.msgPerSec, kbPerConn: r.idle?.kbPerConn,
+});
+
+/** Writes the SVG charts of every scenario into `dir`; returns, per scenario, their paths relative to `base`. */
+export function writeCharts(dir: string, base: string, scenarios: Scenario[], all: Map<string, Row[]>): Map<string, string[]> {
+  mkdirSync(dir, { recursive: true });
+  const out = new Map<string, string[]>();
+  for (const sc of scenarios) {
+    const rs = (all.get(sc.id) ?? []).map(chartRow);
+    if (!rs.length) continue;
+    const files: [string, string][] = [];
+    if (sc.kind === 'idle') files.push([`${sc.id}-memory.svg`, memoryChart(`${sc.id}: server RSS per idle connection`, rs)]);
+    else {
+      const acked = sc.kind === 'acked' || sc.kind === 'acked-rate';
+      files.push([`${sc.id}-latency.svg`, latencyChart(`${sc.id}: ${acked ? 'publish → ack' : 'publish → delivery'} latency`, rs)]);
+      files.push([`${sc.id}-throughput.svg`, throughputChart(`${sc.id}: ${acked ? 'acked publishes' : 'deliveries'} per second`, `${acked ? 'acked msg/s' : 'delivered msg/s'} (${sc.compare === 'throughput' ? 'higher is better' : 'at a fixed rate: equal is expected'})`, rs)]);
+    }
+    for (const [name, text] of files) writeFileSync(join(dir, name), text);
+    out.set(sc.id, files.map(([name]) => relative(base, join(dir, name))));
+  }
+  return out;
+}
+
+/** `npx tsx bench/report.ts <summary.json> [output dir]`: writes RESULTS.md and the charts again from a saved run. */
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [summaryFile, outDir = HERE] = process.argv.slice(2);
+  if (!summaryFile) {
+    process.stderr.write('usage: npx tsx bench/report.ts <bench/out/…/summary.json> [output dir, default bench/]\n');
+    process.exit(2);
+  }
+  const { SCENARIOS } = await import('./scenarios.js');
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
+  const ran = new Set(summary.results.map((r) => r.scenario));
+  mkdirSync(outDir, { recursive: true });
+  writeReport(join(outDir, 'RESULTS.md'), summary, SCENARIOS.filter((sc) => ran.has(sc.id)));
+  process.stdout.write(`wrote ${join(outDir, 'RESULTS.md')} and ${join(outDir, 'charts')}/ from ${basename(summaryFile)}\n`);
 }

@@ -1,7 +1,8 @@
 /**
  * Switchboard benchmark: `npm run bench:quick` (one short repeat, ≤ 90 s) or `npm run bench` (3 repeats, median).
- * Options: --quick | --full, --only <scenario id,…>, --targets <target id,…>, --no-report.
- * Writes one JSON per run under bench/out/<stamp>/ and bench/RESULTS.md.
+ * Options: --quick | --full, --only <scenario id,…>, --targets <target id,…>, --no-report, --out <dir>,
+ * --cpu-prof <dir>, --seconds <s>.
+ * Writes one JSON per run under bench/out/<stamp>/, and RESULTS.md with charts/*.svg in bench/ (or --out <dir>).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,9 +16,16 @@ import { writeReport } from './report.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-const form = FORMS[argv.includes('--quick') ? 'quick' : 'full'];
+const baseForm = FORMS[argv.includes('--quick') ? 'quick' : 'full'];
+/** --seconds <s>: measured seconds per run instead of the form's (e.g. longer runs under --cpu-prof) */
+const form = opt('--seconds') ? { ...baseForm, durationMs: Number(opt('--seconds')) * 1000 } : baseForm;
 const only = opt('--only')?.split(',');
 const onlyTargets = opt('--targets')?.split(',');
+/** Where RESULTS.md and charts/ go (default bench/); a run on a busy machine can write them elsewhere. */
+const reportDir = opt('--out') ?? HERE;
+/** --cpu-prof <dir>: every Switchboard hub of the run writes a V8 CPU profile there (read with bench/profile.ts). */
+const cpuProf = opt('--cpu-prof');
+if (cpuProf) { mkdirSync(cpuProf, { recursive: true }); process.env.SWITCHBOARD_BENCH_CPU_PROF = cpuProf; }
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = join(HERE, 'out', `${stamp}-${form.name}`);
@@ -35,6 +43,7 @@ const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
 process.stdout.write(`switchboard bench, ${form.name} form: ${scenarios.length} scenarios × ${form.repeats} repeat(s), ${form.durationMs / 1000} s each\n`);
 for (let rep = 1; rep <= form.repeats; rep++) {
   for (const sc of scenarios) {
+    if (rep > Math.min(form.repeats, sc.repeats ?? form.repeats)) continue;
     for (const id of sc.targets) {
       if (onlyTargets && !onlyTargets.includes(id)) continue;
       const target = TARGETS.find((t) => t.id === id)!;
@@ -45,7 +54,8 @@ for (let rep = 1; rep <= form.repeats; rep++) {
         results.push(r);
         writeFileSync(join(outDir, `${sc.id}.${id}.${rep}.json`), JSON.stringify(r, null, 2));
         const l = r.latencyUs;
-        process.stdout.write(`${label} ${String(r.msgPerSec).padStart(8)} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
+        if (r.idle) process.stdout.write(`${label} ${r.idle.connections} connections in ${r.idle.connectSeconds} s  server RSS ${r.idle.rssBeforeMb} → ${r.idle.rssAfterMb} MB = ${r.idle.kbPerConnection} KB each${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
+        else process.stdout.write(`${label} ${String(r.msgPerSec).padStart(8)} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
       } catch (e) {
         const error = (e as Error).message.split('\n').slice(0, 3).join(' ');
         failures.push({ scenario: sc.id, target: id, repeat: rep, error });
@@ -59,9 +69,10 @@ const m = machine();
 const command = process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `npx tsx bench/run.ts ${argv.join(' ')}`.trim();
 const summary = { form, machine: m, date: new Date().toISOString(), command, elapsedS: Math.round((Date.now() - started) / 1000), load: { start: loadStart, end: loadavg()[0]! }, results, failures, skipped: Object.fromEntries(skipped) };
 writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
-if (!argv.includes('--no-report') && !only && !onlyTargets) {
-  writeReport(join(HERE, 'RESULTS.md'), summary, scenarios);
-  process.stdout.write(`wrote bench/RESULTS.md\n`);
+if (!argv.includes('--no-report') && ((!only && !onlyTargets) || opt('--out'))) {
+  mkdirSync(reportDir, { recursive: true });
+  writeReport(join(reportDir, 'RESULTS.md'), summary, scenarios);
+  process.stdout.write(`wrote ${join(reportDir, 'RESULTS.md')} and its charts\n`);
 }
 process.stdout.write(`runs in ${outDir} (${summary.elapsedS} s)\n`);
 process.exitCode = failures.length ? 1 : 0;

@@ -6,25 +6,33 @@ import { performance } from 'node:perf_hooks';
 import type { Publisher, Target } from '../targets/types.js';
 import { procCpuMs, procMemKb } from './proc.js';
 import { Collector, makePayload, nowUs } from './stats.js';
+import { runIdle } from './idle.js';
 
-export type ScenarioKind = 'rate' | 'max' | 'acked';
+export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle';
 
 export interface Scenario {
   id: string;
   title: string;
-  /** open loop at a fixed rate; closed loop with a window (max); closed loop of acked publishes */
+  /**
+   * `rate`: open loop at a fixed rate; `max`: closed loop with a window; `acked`: closed loop of acked publishes;
+   * `acked-rate`: acked publishes, open loop at a fixed rate; `idle`: connections that only say hello (memory).
+   */
   kind: ScenarioKind;
   subscribers: number;
   /** messages per second published (kind `rate`) */
   rate?: number;
   /** messages in flight (kind `max` and `acked`) */
   window?: number;
+  /** idle connections to hold (kind `idle`) */
+  connections?: number;
+  /** repeats of this scenario in the full form when fewer than the form's (a memory figure varies little) */
+  repeats?: number;
   targets: string[];
-  /** what is compared between targets: 'latency' at fixed rates, 'throughput' at max */
-  compare: 'latency' | 'throughput';
+  /** what is compared between targets: 'latency' at fixed rates, 'throughput' at max, 'memory' when idle */
+  compare: 'latency' | 'throughput' | 'memory';
 }
 
-export interface RunOptions { warmupMs: number; durationMs: number; drainMs: number }
+export interface RunOptions { warmupMs: number; durationMs: number; drainMs: number; idleConnections: number }
 
 export interface RunResult {
   scenario: string;
@@ -51,6 +59,21 @@ export interface RunResult {
   errors: string[];
   /** what the server reported about itself at the end (Switchboard: /metrics) */
   serverCounters: Record<string, number>;
+  /** kind `idle`: server memory before and after opening the connections */
+  idle?: IdleFigures;
+}
+
+export interface IdleFigures {
+  /** connections established and held */
+  connections: number;
+  /** server VmRSS once started, before any connection (MB) */
+  rssBeforeMb: number;
+  /** server VmRSS with every connection open, after a short settle (MB) */
+  rssAfterMb: number;
+  /** (after − before) ÷ connections, in KB (1 KB = 1024 bytes) */
+  kbPerConnection: number;
+  /** time to open them all (s) */
+  connectSeconds: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -58,6 +81,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function runOne(sc: Scenario, target: Target, repeat: number, o: RunOptions): Promise<RunResult> {
   const tmp = mkdtempSync(join(tmpdir(), `sb-bench-${target.id}-`));
   const session = await target.start(tmp);
+  if (sc.kind === 'idle') {
+    try { return await runIdle(sc, target, session, repeat, Math.min(sc.connections ?? o.idleConnections, o.idleConnections)); } finally {
+      await session.stop().catch(() => undefined);
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
   const pid = session.server.pid;
   const col = new Collector(Math.max(1, sc.subscribers));
   const topic = 't';
@@ -66,12 +95,13 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
   let pub: Publisher | undefined;
   const sendOne = () => { pub!.send(makePayload(sent++, nowUs())); };
   let ackErrors = 0;
-  const sendAcked = () => {
+  /** One acked publish; in the closed loop (`again`) each ack sends the next one. */
+  const sendAcked = (again: boolean) => {
     const t = nowUs();
     sent++;
     pub!.sendAcked!(makePayload(sent - 1, t), (err) => {
       if (err) { ackErrors++; } else col.ack(t);
-      if (running) sendAcked();
+      if (again && running) sendAcked(true);
     });
   };
   try {
@@ -92,12 +122,14 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
 
     let timer: NodeJS.Timeout | undefined;
     let refill: NodeJS.Timeout | undefined;
-    if (sc.kind === 'rate') {
+    if (sc.kind === 'rate' || sc.kind === 'acked-rate') {
+      if (sc.kind === 'acked-rate' && !pub.sendAcked) throw new Error(`${target.id} has no acked publish`);
+      const send = sc.kind === 'rate' ? sendOne : () => sendAcked(false);
       const start = performance.now();
       const rate = sc.rate!;
       timer = setInterval(() => {
         const due = Math.floor(((performance.now() - start) / 1000) * rate) - sent;
-        for (let i = 0; i < due; i++) sendOne();
+        for (let i = 0; i < due; i++) send();
       }, 1);
     } else if (sc.kind === 'max') {
       const w = sc.window!;
@@ -106,7 +138,7 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
       refill = setInterval(() => { const gap = w - (sent - (col.received - col.duplicates)); for (let i = 0; i < gap; i++) sendOne(); }, 50);
     } else {
       if (!pub.sendAcked) throw new Error(`${target.id} has no acked publish`);
-      for (let i = 0; i < sc.window!; i++) sendAcked();
+      for (let i = 0; i < sc.window!; i++) sendAcked(true);
     }
 
     await sleep(o.warmupMs);
@@ -128,7 +160,7 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
     if (timer) clearInterval(timer);
     if (refill) clearInterval(refill);
     // drain: wait for what is still on the way, up to drainMs
-    const expectedOf = () => (sc.kind === 'acked' ? sent : sent * sc.subscribers);
+    const expectedOf = () => (sc.kind === 'acked' || sc.kind === 'acked-rate' ? sent : sent * sc.subscribers);
     const drainEnd = performance.now() + o.drainMs;
     while (col.received + ackErrors - col.duplicates < expectedOf() && performance.now() < drainEnd) await sleep(20);
     const mem = procMemKb(pid);
@@ -170,7 +202,7 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
       serverCounters,
       errors: [...session.errors(), ...(ackErrors ? [`${ackErrors} acked publishes refused`] : [])],
     };
-    if (sc.kind === 'rate' && r.sentPerSec < sc.rate! * 0.95) notes.push(`generator sent ${r.sentPerSec}/s of ${sc.rate}/s`);
+    if ((sc.kind === 'rate' || sc.kind === 'acked-rate') && r.sentPerSec < sc.rate! * 0.95) notes.push(`generator sent ${r.sentPerSec}/s of ${sc.rate}/s`);
     if (r.generator.elu > 0.9) notes.push(`generator event loop ${Math.round(r.generator.elu * 100)} % busy: figure may be generator-bound`);
     const dropped = serverCounters.switchboard_ephemeral_dropped_total ?? 0;
     if (dropped > 0) notes.push(`hub dropped ${dropped} ephemeral deliveries (subscriber send buffer over max_buffered_bytes)`);

@@ -45,6 +45,10 @@ function makeTarget(js: boolean): Target {
       return {
         server,
         errors: () => errors,
+        async idle() {
+          const nc = await connect({ servers: `127.0.0.1:${port}`, noEcho: true, reconnect: false });
+          return () => { void nc.close().catch(() => undefined); };
+        },
         async publisher(topic: string): Promise<Publisher> {
           const nc = await open();
           const subject = `bench.${topic}`;

@@ -1,6 +1,7 @@
 /** Client side of the two Node peers: the raw `ws` relay and Socket.IO rooms. */
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
 import { spawnServer, type ServerHandle } from '../lib/proc.js';
@@ -9,8 +10,14 @@ import type { OnSample, Publisher, Session, Subscriber, Target } from './types.j
 const PEERS = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers');
 const listening = (out: string) => { const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out); return m ? Number(m[1]) : undefined; };
 
+/**
+ * Starts a peer server. It is bundled with esbuild (dependencies left external) into bench/out/peers first, so
+ * that its start costs plain Node's, not a TypeScript loader's, in every run.
+ */
 function startNodePeer(name: string, file: string): Promise<ServerHandle> {
-  return spawnServer({ name, cmd: process.execPath, args: ['--import', 'tsx', join(PEERS, file)], ready: listening });
+  const outfile = join(PEERS, '..', 'out', 'peers', file.replace(/\.ts$/, '.mjs'));
+  buildSync({ entryPoints: [join(PEERS, file)], outfile, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
+  return spawnServer({ name, cmd: process.execPath, args: [outfile], ready: listening });
 }
 
 function closeWs(ws: WebSocket): Promise<void> {
@@ -40,6 +47,11 @@ export const wsRelay: Target = {
     return {
       server,
       errors: () => [],
+      async idle() {
+        const ws = new WebSocket(url, { perMessageDeflate: false });
+        await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+        return () => ws.terminate();
+      },
       async publisher(topic: string): Promise<Publisher> {
         const ws = await open();
         const prefix = `{"op":"pub","topic":"${topic}","data":`;
@@ -80,6 +92,11 @@ export const socketIo: Target = {
     return {
       server,
       errors: () => [],
+      async idle() {
+        const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+        await new Promise<void>((resolve, reject) => { s.once('connect', resolve); s.once('connect_error', reject); });
+        return () => { s.io.engine?.close(); s.disconnect(); };
+      },
       async publisher(topic: string): Promise<Publisher> {
         const s = await open();
         return { send: (p) => { s.emit('pub', topic, p); }, close: async () => { s.disconnect(); } };

@@ -70,6 +70,10 @@ export const switchboardCluster: Target = {
           close: () => c.close(),
         };
       },
+      async idle() {
+        const c = await RawConn.open(url(n % NODES), `bench-idle-${n++}`, onErr);
+        return () => c.ws.terminate();
+      },
       async subscriber(_topic: string, on: OnSample): Promise<Subscriber> {
         const c = await RawConn.open(url(1 + (subs++ % (NODES - 1))), `bench-sub-${n++}`, onErr);
         conns.push(c);

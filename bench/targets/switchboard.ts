@@ -14,6 +14,12 @@ export const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 const CONTRACTS = join(ROOT, 'bench', 'contracts');
 const CONFIG = 'channels:\n  "bench.eph.>": { mode: ephemeral }\n';
 
+/** `--cpu-prof` into $SWITCHBOARD_BENCH_CPU_PROF (set by `run.ts --cpu-prof <dir>`): one profile per hub process. */
+function profileArgs(): string[] {
+  const dir = process.env.SWITCHBOARD_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+}
+
 interface Reply { op: string; re?: number; code?: string; message?: string }
 
 /** A raw v1 connection: replies by `re`, `msg` frames to `onMsg`, refusals without `re` to `onErr`. */
@@ -82,7 +88,7 @@ function makeTarget(durable: boolean): Target {
       const server = await spawnServer({
         name: 'switchboard',
         cmd: process.execPath,
-        args: [CLI, 'start', '--host', '127.0.0.1', '--port', '0', '--dev', '--data', data, '--config', config,
+        args: [...profileArgs(), CLI, 'start', '--host', '127.0.0.1', '--port', '0', '--dev', '--data', data, '--config', config,
           '--contracts', CONTRACTS, '--log-level', 'warn'],
         ready: (out) => { const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out); return m ? Number(m[1]) : undefined; },
       });
@@ -123,6 +129,10 @@ function makeTarget(durable: boolean): Target {
           const r = await c.request({ op: 'sub', ch: channel(topic), from: 'latest' });
           if (r.op !== 'ok') throw new Error(`sub refused: ${JSON.stringify(r)}`);
           return { close: () => c.close() };
+        },
+        async idle() {
+          const c = await RawConn.open(url, `bench-idle-${n++}`, onErr);
+          return () => c.ws.terminate();
         },
         async stop() {
           await Promise.all(conns.map((c) => c.close()));

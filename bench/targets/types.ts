@@ -23,6 +23,12 @@ export interface Session {
   subscriber(topic: string, on: OnSample): Promise<Subscriber>;
   /** Errors the clients saw (refusals, protocol errors), for the run record. */
   errors(): string[];
+  /**
+   * Opens one idle connection, as a real client of this server would hold it (Switchboard: connect + hello
+   * answered by welcome; Socket.IO: its handshake; NATS: CONNECT answered); resolves once it is established.
+   * The returned function drops it at once (no close handshake).
+   */
+  idle(): Promise<() => void>;
   /** Counters the server itself reports (e.g. Switchboard's ephemeral drops from /metrics). */
   counters?(): Promise<Record<string, number>>;
   stop(): Promise<void>;

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createDurationHistogram, type DurationHistogram } from './duration-histogram.js';
 
 /** The hub's Prometheus metrics, on a registry of its own (never the process-global one). */
 export interface HubMetrics {
@@ -11,7 +12,8 @@ export interface HubMetrics {
   readonly droppedEphemeral: Counter;
   readonly connections: Gauge;
   readonly subscriptions: Gauge;
-  readonly publishSeconds: Histogram<'transport'>;
+  /** Labelled by `transport` (`ws`, `http`). */
+  readonly publishSeconds: DurationHistogram;
 }
 
 /** Creates the metrics on a new registry. */
@@ -29,12 +31,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
     droppedEphemeral: new Counter({ name: 'switchboard_ephemeral_dropped_total', help: 'Ephemeral messages not sent to a subscriber whose send buffer was full.', registers: reg }),
     connections: new Gauge({ name: 'switchboard_connections', help: 'Open WebSocket connections.', registers: reg }),
     subscriptions: new Gauge({ name: 'switchboard_subscriptions', help: 'Active subscriptions.', registers: reg }),
-    publishSeconds: new Histogram({
+    publishSeconds: createDurationHistogram({
       name: 'switchboard_publish_duration_seconds',
       help: 'Time from receiving a publish to its ok (validation and durable write included).',
-      labelNames: ['transport'],
+      labelName: 'transport',
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
-      registers: reg,
+      registry,
     }),
   };
 }

@@ -256,7 +256,7 @@ export class Connection implements Responder {
     if (typeof frame.ch === 'string' && this.identity) assertMayPublish(this.identity, frame.ch);
     const result = await this.deps.router.publish({ ch: frame.ch, type: frame.type, data: frame.data, msgId: frame.msg_id, meta: frame.meta, source: this.component });
     this.deps.metrics.publishSeconds.observe({ transport: 'ws' }, Number(process.hrtime.bigint() - started) / 1e9);
-    if (id !== undefined) this.reply(id, result.duplicate ? { seq: result.seq, duplicate: true } : { seq: result.seq });
+    if (id !== undefined && this.state !== 'closed') this.peer.send(pubOk(id, result.seq, result.duplicate === true));
   }
 
   private async sub(frame: Frame, id: FrameId): Promise<void> {
@@ -403,6 +403,14 @@ export class Connection implements Responder {
     this.deps.metrics.subscriptions.dec(subs.length);
     await Promise.all(subs.map((s) => s.close()));
   }
+}
+
+/**
+ * The `ok` of a `pub`, `{"op":"ok","re":…,"seq":…}` (plus `"duplicate":true`): the bytes `reply` would send, built
+ * without the intermediate objects, as it is sent once per acked publish.
+ */
+function pubOk(id: number | string, seq: number, duplicate: boolean): string {
+  return '{"op":"ok","re":' + (typeof id === 'number' ? String(id) : JSON.stringify(id)) + ',"seq":' + seq + (duplicate ? ',"duplicate":true}' : '}');
 }
 
 /** Maps anything thrown to a protocol error; unexpected faults become INTERNAL and are logged. */

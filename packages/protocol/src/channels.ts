@@ -8,6 +8,8 @@
  */
 
 const SEGMENT = /^[A-Za-z0-9_\-:@/]+$/;
+/** A whole valid, non-reserved name in one test (the per-segment checks below only explain a refusal). */
+const NAME = /^[A-Za-z0-9_\-:@/]+(?:\.[A-Za-z0-9_\-:@/]+)*$/;
 
 /** Prefix of a channel's dead-letter log. */
 export const DLQ_PREFIX = '$dlq.';
@@ -21,6 +23,7 @@ export function dlqChannel(ch: string): string {
 export function channelNameProblem(name: unknown, maxLength = 256, allowReserved = false): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return 'a channel name must be a non-empty string';
   if (name.length > maxLength) return `a channel name must be at most ${maxLength} characters`;
+  if (NAME.test(name)) return undefined;
   let body = name;
   if (name.startsWith('$')) {
     if (!allowReserved) return `channel names starting with "$" are reserved for the hub; publish to "${name.replace(/^\$[^.]*\.?/, '') || 'another channel'}" instead`;

@@ -14,7 +14,7 @@ import type {
   VersionedValue,
 } from './store.js';
 import { encodeEnvelope } from './envelope-json.js';
-import { prepareDatabase, storageError, type Statements } from './sqlite/schema.js';
+import { INSERT_ROWS, prepareDatabase, storageError, type Statements } from './sqlite/schema.js';
 import { GroupState, type GroupHost } from './sqlite/group-state.js';
 
 /** Options of the embedded SQLite store. */
@@ -338,10 +338,28 @@ class SqliteStore implements Store {
 
   private writeBatch(batch: Batch): void {
     const s = this.stmts;
-    for (const m of batch.messages) {
-      s.insertMessage.run(m.ch, m.seq, m.tsMs, m.msgId, m.json);
-      if (m.msgId !== null) s.dedupePut.run(m.ch, m.msgId, m.seq, m.tsMs);
+    const ms = batch.messages;
+    let i = 0;
+    if (ms.length >= INSERT_ROWS) {
+      const args: unknown[] = new Array(INSERT_ROWS * 5);
+      for (; i + INSERT_ROWS <= ms.length; i += INSERT_ROWS) {
+        for (let j = 0; j < INSERT_ROWS; j++) {
+          const m = ms[i + j]!;
+          const o = j * 5;
+          args[o] = m.ch;
+          args[o + 1] = m.seq;
+          args[o + 2] = m.tsMs;
+          args[o + 3] = m.msgId;
+          args[o + 4] = m.json;
+        }
+        s.insertMessages.run(args);
+      }
     }
+    for (; i < ms.length; i++) {
+      const m = ms[i]!;
+      s.insertMessage.run(m.ch, m.seq, m.tsMs, m.msgId, m.json);
+    }
+    for (const m of ms) if (m.msgId !== null) s.dedupePut.run(m.ch, m.msgId, m.seq, m.tsMs);
     for (const range of batch.channels.values()) s.upsertChannelLast.run(range.name, range.last);
     for (const kv of batch.kv.values()) s.kvPut.run(kv.bucket, kv.key, kv.json, kv.revision);
     for (const state of batch.groups) state.write(s);

@@ -1,8 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
+import * as wsModule from 'ws';
 import { WebSocketServer, WebSocket } from 'ws';
 import { SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
 import type { Peer } from '../peer.js';
+
+/** `ws`'s own framing (`Sender.frame`, public at runtime, not in its type declarations): one final text frame, unmasked. */
+const frameText = (payload: Buffer): Buffer[] =>
+  (wsModule as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } }).Sender.frame(payload, { fin: true, opcode: 0x01, mask: false, readOnly: true, rsv1: false });
 
 /** How the WebSocket transport hands connections to the hub core. */
 export interface WsHandlers {
@@ -28,14 +34,41 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
     skipUTF8Validation: true,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
+  // A msg frame shared by many subscribers (a Buffer, see delivery/frames.ts) is framed once — WebSocket header and
+  // payload in one Buffer — and that same Buffer is written to every subscriber's socket, instead of `ws` framing it
+  // again (a header allocation and two writes) per subscriber. Server frames are not masked, so the bytes are the
+  // same for every socket; with permessage-deflate off `ws` never queues a frame, so writes keep their order.
+  const framed = new WeakMap<Buffer, Buffer>();
+  const frameOf = (payload: Buffer): Buffer => {
+    let f = framed.get(payload);
+    if (!f) {
+      f = Buffer.concat(frameText(payload));
+      framed.set(payload, f);
+    }
+    return f;
+  };
   // The HTTP server's own 'error' (e.g. EADDRINUSE) is re-emitted here; the hub's listen() reports it.
   wss.on('error', () => {});
   wss.on('connection', (ws) => {
-    const socket = (ws as unknown as { _socket?: { setNoDelay?(v: boolean): void } })._socket;
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
     socket?.setNoDelay?.(true);
+    // Frames sent in one turn of the event loop leave in one write (writev) instead of one syscall each:
+    // the socket is corked at the first send and uncorked once the current callbacks and microtasks are done.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket?.uncork();
+    };
     const peer: Peer = {
       send(text) {
-        if (ws.readyState === WebSocket.OPEN) ws.send(text, { binary: false });
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (!corked && socket) {
+          corked = true;
+          socket.cork();
+          process.nextTick(uncork);
+        }
+        if (typeof text !== 'string' && socket) socket.write(frameOf(text));
+        else ws.send(text, { binary: false });
       },
       bufferedAmount: () => ws.bufferedAmount,
       close(code, reason) {
