@@ -49,7 +49,7 @@ targets:
 `, { TOKEN_A: 'jwt-a' });
   assert.equal(flow.name, 'mini');
   assert.deepEqual(flow.components[0], { kind: 'sdk', name: 'a', token: 'jwt-a', replies: {} });
-  assert.deepEqual(flow.components[1], { kind: 'process', name: 'p', run: 'sleep 1', cwd: '/flows', env: {}, readyDelayMs: 0, readyTimeoutMs: 15_000 });
+  assert.deepEqual(flow.components[1], { kind: 'process', name: 'p', run: 'sleep 1', cwd: '/flows', env: {}, start: 'at-start', readyDelayMs: 0, readyTimeoutMs: 15_000 });
   assert.deepEqual(flow.steps[0], { kind: 'expect', id: 'expect-1', index: 1, repeat: 1, component: 'a', channel: 'x', from: 'latest', withinMs: 5_000 });
   assert.deepEqual(flow.steps[1], { kind: 'wait', id: 'wait-2', index: 2, repeat: 2, ms: 5 });
   assert.deepEqual(flow.targets, [{ kind: 'count', index: 1, metric: 'errors', atMost: 0 }]);

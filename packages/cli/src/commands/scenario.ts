@@ -25,7 +25,8 @@ switchboard scenario run --help lists its options. Guide: docs/guides/scenarios.
 export const SCENARIO_RUN_HELP = `Usage: switchboard scenario run FLOW.yaml… [options]
 
 Runs each flow: connects its components (the SDK, as each component), starts its run: programs, runs its
-steps (publish, expect, request, http, wait) in order, checks its targets, then writes the integration report.
+steps (publish, expect, request, http, wait, start, await) in order, checks its targets, then writes the
+integration report.
 
 Options:
   --hub URL         Run against a hub that already runs (http://host:port or ws://host:port/v1/ws).

@@ -1,7 +1,8 @@
 import { connect, type SwitchboardClient } from '@switchboard/client';
 import type { ContractSet } from '@switchboard/contracts';
 import { SwitchboardError } from '@switchboard/protocol';
-import type { ExpectStep, SdkComponent } from './flow-types.js';
+import type { ExpectStep, ProcessComponent, SdkComponent } from './flow-types.js';
+import type { RunningProcess } from './processes.js';
 import type { HubTarget } from './hub-target.js';
 import { Inbox } from './inbox.js';
 import { fillTemplate } from './template.js';
@@ -29,6 +30,14 @@ export interface RunContext {
   /** Components that published on a channel, by channel (to name the sender of a missed `expect`). */
   publishers: Map<string, Set<string>>;
   checks: ContractCheck[];
+  /** The program components, by name. */
+  programSpecs: Map<string, ProcessComponent>;
+  /** The programs started so far, by name. */
+  programs: Map<string, RunningProcess>;
+  /** Exit codes the flow's `await` steps expect, by program. */
+  awaitedExit: Map<string, number>;
+  /** Called once a program started by a step is ready. */
+  onProgramStarted(name: string): void;
 }
 
 /** The inbox key of an `expect` step's subscription. */

@@ -9,17 +9,20 @@ import {
 } from './flow-types.js';
 
 const TOP_KEYS = ['name', 'description', 'contracts', 'hub', 'components', 'steps', 'targets'];
-const COMPONENT_KEYS = ['name', 'token', 'dev', 'replies', 'run', 'cwd', 'env', 'ready_line', 'ready_delay_ms', 'ready_timeout_ms'];
-const STEP_KINDS: StepKind[] = ['publish', 'expect', 'request', 'http', 'wait'];
+const COMPONENT_KEYS = ['name', 'token', 'dev', 'replies', 'run', 'cwd', 'env', 'ready_line', 'ready_delay_ms', 'ready_timeout_ms', 'start'];
+const STEP_KINDS: StepKind[] = ['publish', 'expect', 'request', 'http', 'wait', 'start', 'await'];
 const STEP_KEYS = ['id', 'repeat', 'description', ...STEP_KINDS];
 const KIND_KEYS: Record<StepKind, string[]> = {
   publish: ['component', 'channel', 'type', 'data', 'msg_id', 'meta', 'expect_error'],
-  expect: ['component', 'channel', 'group', 'from', 'type', 'source', 'data', 'within_ms'],
+  expect: ['component', 'channel', 'group', 'from', 'type', 'source', 'data', 'meta', 'within_ms'],
   request: ['component', 'to', 'type', 'data', 'timeout_ms', 'expect_reply', 'expect_error'],
   http: ['method', 'path', 'component', 'headers', 'body', 'expect_status', 'expect_body'],
   wait: ['ms'],
+  start: ['program'],
+  await: ['program', 'exit_code', 'summary', 'timeout_ms'],
 };
-const TARGET_KEYS = ['step', 'metric', 'below_ms', 'at_least', 'at_most', 'channel'];
+const TARGET_KEYS = ['step', 'metric', 'below_ms', 'at_least', 'at_most', 'channel', 'program', 'value', 'below', 'unless_load_per_cpu_above'];
+const VALUE_RE = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
 const NAME_RE = /^[A-Za-z0-9_.:@/-]{1,128}$/;
 const ID_RE = /^[A-Za-z0-9_.-]{1,100}$/;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -65,7 +68,10 @@ export function parseFlow(file: string, text: string, env: NodeJS.ProcessEnv = p
 class FlowValidator {
   private componentNames = new Set<string>();
   private sdkNames = new Set<string>();
+  private processNames = new Set<string>();
+  private manualNames = new Set<string>();
   private stepIds = new Set<string>();
+  private startedByStep = new Set<string>();
 
   constructor(private readonly p: ProblemList, private readonly root: Obj, private readonly dir: string, private readonly env: NodeJS.ProcessEnv) {}
 
@@ -126,7 +132,7 @@ class FlowValidator {
         out.push(this.processComponent(path, where, name, c));
         return;
       }
-      for (const key of ['cwd', 'env', 'ready_line', 'ready_delay_ms', 'ready_timeout_ms']) {
+      for (const key of ['cwd', 'env', 'ready_line', 'ready_delay_ms', 'ready_timeout_ms', 'start']) {
         if (c[key] !== undefined) this.p.add([...path, key], where, `${key} only applies to a component with run`, `add run: "<command>" or remove ${key}`);
       }
       const token = this.optString(path, c, 'token', where);
@@ -152,8 +158,15 @@ class FlowValidator {
         else env[k] = this.expand([...path, 'env', k], where, String(val));
       }
     }
+    this.processNames.add(name);
+    let start: 'at-start' | 'manual' = 'at-start';
+    if (c.start !== undefined) {
+      if (c.start === 'manual' || c.start === 'at-start') start = c.start;
+      else this.p.add([...path, 'start'], where, `start must be at-start or manual, not ${JSON.stringify(c.start)}`, 'write start: manual to start it with a start step, or remove start');
+    }
+    if (start === 'manual') this.manualNames.add(name);
     const comp: ComponentSpec = {
-      kind: 'process', name, run, cwd, env,
+      kind: 'process', name, run, cwd, env, start,
       readyDelayMs: this.optInt(path, c, 'ready_delay_ms', where, 0, 600_000) ?? 0,
       readyTimeoutMs: this.optInt(path, c, 'ready_timeout_ms', where, 1, 600_000) ?? 15_000,
     };
@@ -201,6 +214,9 @@ class FlowValidator {
       const step = this.step(s, i);
       if (step) out.push(step);
     });
+    for (const name of this.manualNames) {
+      if (!this.startedByStep.has(name)) this.p.add(['steps'], 'steps', `the program "${name}" has start: manual but no step starts it`, `add a step - start: ${name}`);
+    }
     return out;
   }
 
@@ -242,6 +258,31 @@ class FlowValidator {
       if (isObj(w)) this.unknownKeys(bp, w, KIND_KEYS.wait, where);
       return { kind, ...base, ms };
     }
+    if (kind === 'start' || kind === 'await') {
+      const raw = s[kind];
+      const b = typeof raw === 'string' ? { program: raw } : raw;
+      if (!isObj(b)) {
+        this.p.add(bp, where, `${kind} must name a program component`, `write ${kind}: <component with run> or ${kind}: { program: <name>${kind === 'await' ? ', exit_code: 0, summary: { … }' : ''} }`);
+        return undefined;
+      }
+      this.unknownKeys(bp, b, KIND_KEYS[kind], where);
+      const program = this.reqString(bp, b, 'program', where, `name a component with run, one of ${[...this.processNames].join(', ') || '(none listed)'}`) ?? '';
+      if (program !== '' && !this.processNames.has(program)) {
+        const why = this.componentNames.has(program) ? `"${program}" is connected by the runner (no run), not a program` : `"${program}" is not a component of this flow`;
+        this.p.add(typeof raw === 'string' ? bp : [...bp, 'program'], where, why, `use one of ${[...this.processNames].join(', ') || '(none listed)'} or add it under components with run`);
+      }
+      if (kind === 'start') {
+        if (program !== '' && this.processNames.has(program) && !this.manualNames.has(program)) {
+          this.p.add(bp, where, `"${program}" starts with the flow; a start step needs start: manual on the component`, `add start: manual to the component "${program}", or remove this step`);
+        }
+        if (this.startedByStep.has(program)) this.p.add(bp, where, `"${program}" is started twice`, 'start each program once');
+        this.startedByStep.add(program);
+        return { kind, ...base, program };
+      }
+      const exitCode = this.optInt(bp, b, 'exit_code', where, 0, 255) ?? 0;
+      const timeoutMs = this.optInt(bp, b, 'timeout_ms', where, 1, 600_000) ?? 30_000;
+      return { kind, ...base, program, exitCode, timeoutMs, ...(b.summary !== undefined ? { summary: b.summary } : {}) };
+    }
     const b = s[kind];
     if (!isObj(b)) {
       this.p.add(bp, where, `${kind} must be a mapping`, `write ${kind}: { ${KIND_KEYS[kind].slice(0, 3).map((k) => `${k}: …`).join(', ')} }`);
@@ -273,7 +314,7 @@ class FlowValidator {
         const withinMs = this.optInt(bp, b, 'within_ms', where, 1, 600_000) ?? 5_000;
         return { kind, ...base, component: component ?? '', channel: channel ?? '', from, withinMs,
           ...(group !== undefined ? { group } : {}), ...(type !== undefined ? { type } : {}), ...(source !== undefined ? { source } : {}),
-          ...(b.data !== undefined ? { data: b.data } : {}) };
+          ...(b.data !== undefined ? { data: b.data } : {}), ...(b.meta !== undefined ? { meta: b.meta } : {}) };
       }
       case 'request': {
         const component = this.sdkComponent(bp, b, where);
@@ -329,6 +370,17 @@ class FlowValidator {
         return;
       }
       this.unknownKeys(path, t, TARGET_KEYS, where);
+      const load = t.unless_load_per_cpu_above;
+      let unless: { unlessLoadPerCpuAbove?: number } = {};
+      if (load !== undefined) {
+        if (typeof load !== 'number' || !(load > 0)) this.p.add([...path, 'unless_load_per_cpu_above'], where, `unless_load_per_cpu_above must be a positive number, not ${JSON.stringify(load)}`, 'write unless_load_per_cpu_above: 2 (load average per CPU)');
+        else unless = { unlessLoadPerCpuAbove: load };
+      }
+      if (t.program !== undefined) {
+        out.push(this.programTarget(path, where, index, t, unless));
+        return;
+      }
+      for (const key of ['value', 'below']) if (t[key] !== undefined) this.p.add([...path, key], where, `${key} applies to a program target`, 'add program: <component with run>, or remove it');
       const metric = t.metric;
       const step = this.optString(path, t, 'step', where);
       if (step !== undefined && !this.stepIds.has(step)) this.p.add([...path, 'step'], where, `there is no step with id "${step}"`, `use one of ${[...this.stepIds].join(', ')}`);
@@ -337,14 +389,14 @@ class FlowValidator {
         const below = t.below_ms;
         if (typeof below !== 'number' || !(below > 0)) this.p.add([...path, 'below_ms'], where, `below_ms must be a positive number of milliseconds, not ${JSON.stringify(below)}`, 'write below_ms: 25');
         for (const key of ['at_least', 'at_most', 'channel']) if (t[key] !== undefined) this.p.add([...path, key], where, `${key} applies to count metrics (${COUNT_METRICS.join(', ')})`, `remove ${key}`);
-        out.push({ kind: 'latency', index, step: step ?? '', metric: metric as LatencyMetric, belowMs: Number(below) });
+        out.push({ kind: 'latency', index, step: step ?? '', metric: metric as LatencyMetric, belowMs: Number(below), ...unless });
       } else if ((COUNT_METRICS as readonly unknown[]).includes(metric)) {
         const atLeast = this.optInt(path, t, 'at_least', where, 0, Number.MAX_SAFE_INTEGER);
         const atMost = this.optInt(path, t, 'at_most', where, 0, Number.MAX_SAFE_INTEGER);
         if (atLeast === undefined && atMost === undefined) this.p.add(path, where, `a ${String(metric)} target needs at_least or at_most`, 'add at_most: 0 (or at_least: N)');
         if (t.below_ms !== undefined) this.p.add([...path, 'below_ms'], where, `below_ms applies to latency metrics (${LATENCY_METRICS.join(', ')})`, 'use at_least or at_most');
         const channel = this.optString(path, t, 'channel', where);
-        out.push({ kind: 'count', index, metric: metric as CountMetric, ...(step !== undefined ? { step } : {}), ...(channel !== undefined ? { channel } : {}),
+        out.push({ kind: 'count', index, metric: metric as CountMetric, ...unless, ...(step !== undefined ? { step } : {}), ...(channel !== undefined ? { channel } : {}),
           ...(atLeast !== undefined ? { atLeast } : {}), ...(atMost !== undefined ? { atMost } : {}) });
       } else {
         this.p.add([...path, 'metric'], where, metric === undefined ? 'metric is missing' : `unknown metric ${JSON.stringify(metric)}`,
@@ -352,6 +404,28 @@ class FlowValidator {
       }
     });
     return out;
+  }
+
+  private programTarget(path: (string | number)[], where: string, index: number, t: Obj, unless: { unlessLoadPerCpuAbove?: number }): TargetSpec {
+    const program = this.reqString(path, t, 'program', where, 'name a component with run') ?? '';
+    if (program !== '' && !this.processNames.has(program)) {
+      this.p.add([...path, 'program'], where, `"${program}" is not a component with run`, `use one of ${[...this.processNames].join(', ') || '(none listed)'}`);
+    }
+    const value = this.reqString(path, t, 'value', where, 'name the summary field, e.g. value: latency_ms.p99') ?? '';
+    if (value !== '' && !VALUE_RE.test(value)) this.p.add([...path, 'value'], where, `value "${value}" is not a dotted field path`, 'write the path of a number in the summary, e.g. value: latency_ms.p99');
+    for (const key of ['metric', 'step', 'below_ms', 'channel']) if (t[key] !== undefined) this.p.add([...path, key], where, `${key} does not apply to a program target`, `remove ${key}; use value with below, at_least or at_most`);
+    const num = (key: string): number | undefined => {
+      const v = t[key];
+      if (v === undefined) return undefined;
+      if (typeof v === 'number' && Number.isFinite(v)) return v;
+      this.p.add([...path, key], where, `${key} must be a number, not ${JSON.stringify(v)}`, `write ${key}: 25`);
+      return undefined;
+    };
+    const below = num('below');
+    const atLeast = num('at_least');
+    const atMost = num('at_most');
+    if (below === undefined && atLeast === undefined && atMost === undefined) this.p.add(path, where, 'a program target needs below, at_least or at_most', 'add below: 25 (or at_least / at_most)');
+    return { kind: 'program', index, program, value, ...unless, ...(below !== undefined ? { below } : {}), ...(atLeast !== undefined ? { atLeast } : {}), ...(atMost !== undefined ? { atMost } : {}) };
   }
 
   private sdkComponent(path: (string | number)[], b: Obj, where: string): string | undefined {

@@ -31,6 +31,8 @@ export interface ProcessComponent {
   readyDelayMs: number;
   /** Longest wait for `readyLine`. */
   readyTimeoutMs: number;
+  /** `manual`: started by a `start` step instead of at start-up. */
+  start: 'at-start' | 'manual';
 }
 
 export type ComponentSpec = SdkComponent | ProcessComponent;
@@ -68,6 +70,8 @@ export interface ExpectStep extends StepBase {
   source?: string;
   /** Partial object the message's data must match. */
   data?: unknown;
+  /** Partial object the message's meta must match (e.g. a dead letter's `dlq.code` and `dlq.reason`). */
+  meta?: unknown;
   withinMs: number;
 }
 
@@ -99,7 +103,24 @@ export interface WaitStep extends StepBase {
   ms: number;
 }
 
-export type StepSpec = PublishStep | ExpectStep | RequestStep | HttpStep | WaitStep;
+/** Starts a program component (one with `start: manual`) and waits until it is ready. */
+export interface StartStep extends StepBase {
+  kind: 'start';
+  program: string;
+}
+
+/** Waits for a program component to exit, then checks its exit code and its summary (last JSON stdout line). */
+export interface AwaitStep extends StepBase {
+  kind: 'await';
+  program: string;
+  /** Expected exit code; 0 by default. */
+  exitCode: number;
+  /** Partial object the summary must match (operators as in `expect`). */
+  summary?: unknown;
+  timeoutMs: number;
+}
+
+export type StepSpec = PublishStep | ExpectStep | RequestStep | HttpStep | WaitStep | StartStep | AwaitStep;
 export type StepKind = StepSpec['kind'];
 
 /** Latency percentiles and summaries a target may name. */
@@ -109,10 +130,20 @@ export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 export const COUNT_METRICS = ['messages', 'errors', 'refused'] as const;
 export type CountMetric = (typeof COUNT_METRICS)[number];
 
+interface TargetBase {
+  index: number;
+  /**
+   * A missed target is reported "not judged" (and does not fail the run) when the 1-minute load average at the
+   * end of the run exceeds this many runnable processes per CPU: the machine was busy with other work.
+   */
+  unlessLoadPerCpuAbove?: number;
+}
+
 /** A performance or count target. */
 export type TargetSpec =
-  | { kind: 'latency'; index: number; step: string; metric: LatencyMetric; belowMs: number }
-  | { kind: 'count'; index: number; metric: CountMetric; step?: string; channel?: string; atLeast?: number; atMost?: number };
+  | (TargetBase & { kind: 'latency'; step: string; metric: LatencyMetric; belowMs: number })
+  | (TargetBase & { kind: 'count'; metric: CountMetric; step?: string; channel?: string; atLeast?: number; atMost?: number })
+  | (TargetBase & { kind: 'program'; program: string; value: string; below?: number; atLeast?: number; atMost?: number });
 
 /** A validated flow file. */
 export interface Flow {

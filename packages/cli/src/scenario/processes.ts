@@ -8,6 +8,10 @@ export interface RunningProcess {
   exitedEarly(): string | undefined;
   /** The last lines it printed (stdout and stderr). */
   tail(): string[];
+  /** Resolves with its exit code (or signal name) once it ended, whoever ended it. */
+  exit(): Promise<string>;
+  /** The last stdout line that was a JSON object (its summary), parsed; undefined when there was none. */
+  lastJson(): Record<string, unknown> | undefined;
   /** SIGTERM to its process group, then SIGKILL after `graceMs`; resolves once it is gone. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL to its process group at once (when the runner itself is interrupted). */
@@ -34,13 +38,18 @@ export async function startProcess(spec: ProcessComponent, hub: { ws: string; ht
   const lineListeners = new Set<(line: string) => void>();
   let stopping = false;
   let early: string | undefined;
+  let exitText = 'unknown';
+  let lastJson: Record<string, unknown> | undefined;
   const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      if (!stopping) early = signal ?? String(code);
+    // 'close', not 'exit': the last stdout lines (the summary) are read by then.
+    child.once('close', (code, signal) => {
+      exitText = signal ?? String(code);
+      if (!stopping) early = exitText;
       resolve();
     });
     child.once('error', (err) => {
-      if (!stopping) early = `could not start (${err.message})`;
+      exitText = `could not start (${err.message})`;
+      if (!stopping) early = exitText;
       lines.push(err.message);
       resolve();
     });
@@ -54,6 +63,12 @@ export async function startProcess(spec: ProcessComponent, hub: { ws: string; ht
       for (const line of parts) {
         lines.push(line);
         if (lines.length > TAIL_LINES) lines.shift();
+        if (isStdout && line.startsWith('{')) {
+          try {
+            const v = JSON.parse(line) as unknown;
+            if (typeof v === 'object' && v !== null && !Array.isArray(v)) lastJson = v as Record<string, unknown>;
+          } catch { /* not JSON */ }
+        }
         if (isStdout) for (const fn of lineListeners) fn(line);
       }
     });
@@ -73,6 +88,8 @@ export async function startProcess(spec: ProcessComponent, hub: { ws: string; ht
     kill: () => signal('SIGKILL'),
     exitedEarly: () => early,
     tail: () => [...lines],
+    exit: () => exited.then(() => exitText),
+    lastJson: () => lastJson,
     async stop(graceMs = 3_000) {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;

@@ -35,7 +35,7 @@ export function lineProgress(out: (text: string) => void): Progress {
     targets(rs) {
       if (rs.length === 0) return;
       line('  targets:');
-      for (const t of rs) line(`    ${t.pass ? 'PASS' : 'FAIL'} ${t.metric} ${t.target}: ${t.actual}`);
+      for (const t of rs) line(`    ${t.judged === false ? 'NOT JUDGED' : t.pass ? 'PASS' : 'FAIL'} ${t.metric} ${t.target}: ${t.actual}`);
     },
     done(r) {
       const c = counts(r);

@@ -13,6 +13,7 @@ interface Case {
   name: string;
   seconds: number;
   failure?: { message: string; body: string };
+  skipped?: string;
   error?: { message: string; body: string };
 }
 
@@ -29,7 +30,7 @@ function casesOf(r: FlowResult): Case[] {
   }
   for (const t of r.targets) {
     const failure = { message: `${t.metric}: ${t.actual}, target ${t.target}`, body: `target ${t.target}\nactual ${t.actual}` };
-    cases.push({ classname: `${r.name}.targets`, name: `${t.metric} ${t.target}`, seconds: 0, ...(t.pass ? {} : { failure }) });
+    cases.push({ classname: `${r.name}.targets`, name: `${t.metric} ${t.target}`, seconds: 0, ...(t.judged === false ? { skipped: t.actual } : t.pass ? {} : { failure }) });
   }
   for (const k of r.checks) {
     const bad = k.rows.filter((x) => !x.pass).map((x) => `${x.field || '(data)'}: expected ${x.expected}, actual ${x.actual}`);
@@ -41,19 +42,24 @@ function casesOf(r: FlowResult): Case[] {
 function caseXml(c: Case): string {
   const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="${c.seconds.toFixed(3)}"`;
   const problem = c.failure ? ['failure', c.failure] as const : c.error ? ['error', c.error] as const : undefined;
+  if (c.skipped !== undefined) return `${open}>\n      <skipped message="${escapeXml(c.skipped)}"/>\n    </testcase>`;
   if (!problem) return `${open}/>`;
   const [tag, p] = problem;
   return `${open}>\n      <${tag} message="${escapeXml(p.message)}" type="${tag === 'failure' ? 'AssertionError' : 'SetupError'}">${escapeXml(p.body)}</${tag}>\n    </testcase>`;
 }
 
-/** The run as JUnit XML: one test suite per flow; one test case per step, target, contract check (and setup problem). */
+/**
+ * The run as JUnit XML: one test suite per flow; one test case per step, target, contract check (and setup
+ * problem). A target not judged because the machine was overloaded is a skipped case.
+ */
 export function renderJunit(results: FlowResult[]): string {
   const suites = results.map((r) => {
     const cases = casesOf(r);
     const failures = cases.filter((c) => c.failure).length;
     const errors = cases.filter((c) => c.error).length;
-    return `  <testsuite name="${escapeXml(r.name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${escapeXml(r.startedAt)}" file="${escapeXml(r.file)}">\n${cases.map(caseXml).join('\n')}\n  </testsuite>`;
+    const skipped = cases.filter((c) => c.skipped !== undefined).length;
+    return `  <testsuite name="${escapeXml(r.name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${escapeXml(r.startedAt)}" file="${escapeXml(r.file)}">\n${cases.map(caseXml).join('\n')}\n  </testsuite>`;
   });
   const all = results.map(casesOf).flat();
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="switchboard scenario run" tests="${all.length}" failures="${all.filter((c) => c.failure).length}" errors="${all.filter((c) => c.error).length}" time="${(results.reduce((a, r) => a + r.durationMs, 0) / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="switchboard scenario run" tests="${all.length}" failures="${all.filter((c) => c.failure).length}" errors="${all.filter((c) => c.error).length}" skipped="${all.filter((c) => c.skipped !== undefined).length}" time="${(results.reduce((a, r) => a + r.durationMs, 0) / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

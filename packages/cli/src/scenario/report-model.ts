@@ -1,4 +1,5 @@
 import { formatMs } from './latency.js';
+import { show } from './match.js';
 import { counts, type FlowResult } from './results.js';
 
 /** A table of a report: headings and rows of plain text (the renderers escape). */
@@ -46,10 +47,11 @@ export function flowSections(r: FlowResult): Section[] {
     ['contracts', r.contracts],
     ['result', yes(r.pass)],
     ['steps', `${c.steps[0]} passed, ${c.steps[1] - c.steps[0]} failed`],
-    ['targets', `${c.targets[0]} met, ${c.targets[1] - c.targets[0]} missed`],
+    ['targets', `${c.targets[0]} met, ${c.targets[1] - c.targets[0]} missed${notJudged(r) ? ` (${notJudged(r)} missed but not judged: machine overloaded)` : ''}`],
     ['contract checks', `${c.checks[0]} passed, ${c.checks[1] - c.checks[0]} failed`],
   ];
-  const perf: string[][] = r.targets.map((t) => [t.metric, t.target, t.actual, yes(t.pass)]);
+  const perf: string[][] = r.targets.map((t) => [t.metric, t.target, t.actual, t.judged === false ? 'NOT JUDGED' : yes(t.pass)]);
+  const summaries: string[][] = r.components.flatMap((x) => (x.summary ? leaves(x.summary).map(([field, v]) => [x.name, field, v]) : []));
   const latency: string[][] = r.steps.filter((s) => s.latency).map((s) => {
     const l = s.latency!;
     return [s.id, s.kind, String(l.count), formatMs(l.p50), formatMs(l.p95), formatMs(l.p99), formatMs(l.max)];
@@ -57,6 +59,7 @@ export function flowSections(r: FlowResult): Section[] {
   return [
     { title: 'Summary', table: { head: ['', ''], rows: summary, empty: '' } },
     { title: 'Components', table: { head: ['component', 'kind', 'status'], rows: r.components.map((x) => [x.name, x.kind === 'sdk' ? 'SDK (the runner)' : 'process', x.status]), empty: 'No component.' } },
+    { title: 'Program summaries', table: { head: ['program', 'field', 'value'], rows: summaries, empty: 'No program printed a summary.' } },
     {
       title: 'Status by integration point',
       table: {
@@ -88,4 +91,16 @@ export function flowSections(r: FlowResult): Section[] {
     { title: 'Latency by step', table: { head: ['step', 'kind', 'samples', 'p50', 'p95', 'p99', 'max'], rows: latency, empty: 'No latency was measured.' } },
     { title: 'Known issues', table: { head: ['where', 'reason'], rows: r.issues.map((i) => [i.where, i.reason]), empty: 'None.' } },
   ];
+}
+
+function notJudged(r: FlowResult): number {
+  return r.targets.filter((t) => t.judged === false).length;
+}
+
+/** The fields of a summary as dotted paths and short JSON values (objects are walked, arrays shown whole). */
+function leaves(v: Record<string, unknown>, prefix = ''): [string, string][] {
+  return Object.entries(v).flatMap(([k, x]): [string, string][] => {
+    const path = prefix + k;
+    return typeof x === 'object' && x !== null && !Array.isArray(x) ? leaves(x as Record<string, unknown>, `${path}.`) : [[path, show(x, 120)]];
+  });
 }

@@ -45,6 +45,8 @@ export interface TargetResult {
   target: string;
   actual: string;
   pass: boolean;
+  /** False when a missed target was not judged because the machine was overloaded (`actual` says so); `pass` is then true. */
+  judged?: boolean;
 }
 
 /** Traffic between two components (or a component and the hub) on one channel, as seen by the runner. */
@@ -69,6 +71,8 @@ export interface ComponentResult {
   kind: 'sdk' | 'process';
   status: string;
   ok: boolean;
+  /** A program's summary: the last JSON object it printed on stdout. */
+  summary?: Record<string, unknown>;
 }
 
 /** Something that went wrong: a failed step, a missed target, a failed check, a setup problem. */

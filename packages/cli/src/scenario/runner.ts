@@ -1,10 +1,11 @@
+import { cpus, loadavg } from 'node:os';
 import type { ContractSet } from '@switchboard/contracts';
 import { connectComponent, subscribeFor, type RunContext } from './context.js';
 import { describeAction, describeExpected, describeTarget } from './describe.js';
 import type { Flow, StepSpec, TargetSpec } from './flow-types.js';
 import { externalHub, startInProcessHub, type HubTarget } from './hub-target.js';
 import { createLatencyRecorder, formatMs, metricValue } from './latency.js';
-import { startProcess, type RunningProcess } from './processes.js';
+import { startProcess } from './processes.js';
 import type { ComponentResult, FlowResult, KnownIssue, StepResult, TargetResult } from './results.js';
 import { runRepetition } from './steps.js';
 import { Traffic } from './traffic.js';
@@ -19,6 +20,8 @@ export interface RunFlowOptions {
   /** A hub that already runs; without it the runner starts one in-process. */
   hubUrl?: string;
   progress: Progress;
+  /** 1-minute load average per CPU at the end of the run (injectable for tests); from `os` by default. */
+  loadPerCpu?: () => number;
 }
 
 const MAX_FAILURES_KEPT = 5;
@@ -33,14 +36,13 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
   const issues: KnownIssue[] = [];
   const components: ComponentResult[] = flow.components.map((c) => ({ name: c.name, kind: c.kind, status: 'not started', ok: false }));
   const componentResult = (name: string) => components.find((c) => c.name === name)!;
-  const running: RunningProcess[] = [];
   let hub: HubTarget | undefined;
   let ctx: RunContext | undefined;
   let setupError: string | undefined;
   const traffic = new Traffic();
   // The programs run in their own process groups, out of reach of the terminal's Ctrl-C: stop them with the runner.
   const interrupted = (signal: NodeJS.Signals) => {
-    for (const p of running) p.kill();
+    for (const p of ctx?.programs.values() ?? []) p.kill();
     process.stderr.write(`scenario run: ${signal}, stopped\n`);
     process.exit(130);
   };
@@ -53,6 +55,9 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
     ctx = {
       hub, contracts: options.contracts, clients: new Map(), tokens: new Map(), inboxes: new Map(), traffic,
       sentAt: new Map(), httpSentAt: new Map(), httpPublishers: new Set(), publishers: new Map(), checks: [],
+      programSpecs: new Map(flow.components.flatMap((c) => (c.kind === 'process' ? [[c.name, c] as const] : []))),
+      programs: new Map(), awaitedExit: new Map(),
+      onProgramStarted: (name) => Object.assign(componentResult(name), { status: 'started', ok: true }),
     };
     for (const c of flow.components) {
       if (c.kind !== 'sdk') continue;
@@ -66,10 +71,10 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
     }
     for (const s of flow.steps) if (s.kind === 'expect') await subscribeFor(ctx, s);
     for (const c of flow.components) {
-      if (c.kind !== 'process') continue;
+      if (c.kind !== 'process' || c.start === 'manual') continue;
       progress.info(`starting ${c.name}: ${c.run}`);
       try {
-        running.push(await startProcess(c, hub));
+        ctx.programs.set(c.name, await startProcess(c, hub));
       } catch (err) {
         componentResult(c.name).status = `did not start: ${(err as Error).message}`;
         throw err;
@@ -87,10 +92,15 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
     setupError = (err as Error).message;
     issues.push({ where: 'setup', reason: setupError });
   } finally {
-    for (const p of running) {
+    for (const p of ctx?.programs.values() ?? []) {
       const early = p.exitedEarly();
       const c = componentResult(p.name);
-      if (early !== undefined && early !== '0') {
+      const summary = p.lastJson();
+      if (summary !== undefined) c.summary = summary;
+      const expected = ctx?.awaitedExit.get(p.name);
+      if (early !== undefined && expected !== undefined) {
+        Object.assign(c, { status: `ran and exited (${early}); the flow expected ${expected}`, ok: early === String(expected) });
+      } else if (early !== undefined && early !== '0') {
         Object.assign(c, { status: `exited (${early}) during the run`, ok: false });
         issues.push({ where: `component ${p.name}`, reason: `exited (${early}) during the run; last output: ${p.tail().slice(-5).join(' | ') || '(none)'}` });
       } else if (early === '0') c.status = 'ran and exited (0)';
@@ -107,7 +117,8 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
     steps.push({ id: s.id, index: s.index, kind: s.kind, repeat: s.repeat, action: describeAction(s), expected: describeExpected(s), actual: 'not run (setup failed)', pass: false, ms: 0, passed: 0, failures: [] });
   }
   for (const s of steps) if (!s.pass && s.actual !== 'not run (setup failed)') issues.push({ where: `step ${s.index} ${s.id}`, reason: s.actual });
-  const targets = flow.targets.map((t) => evaluateTarget(t, steps, traffic));
+  const loadPerCpu = (options.loadPerCpu ?? (() => loadavg()[0]! / cpus().length))();
+  const targets = flow.targets.map((t) => judge(t, evaluateTarget(t, steps, traffic, components), loadPerCpu));
   for (const t of targets) if (!t.pass) issues.push({ where: `target ${t.metric} ${t.target}`, reason: `measured ${t.actual}` });
   progress.targets(targets);
   const checks = ctx?.checks ?? [];
@@ -169,8 +180,28 @@ async function runStep(ctx: RunContext, step: StepSpec, progress: Progress): Pro
   };
 }
 
-function evaluateTarget(t: TargetSpec, steps: StepResult[], traffic: Traffic): TargetResult {
+/** A missed target with `unless_load_per_cpu_above` is "not judged" when the machine was busier than that. */
+function judge(t: TargetSpec, r: TargetResult, loadPerCpu: number): TargetResult {
+  if (r.pass || t.unlessLoadPerCpuAbove === undefined || !(loadPerCpu > t.unlessLoadPerCpuAbove)) return r;
+  return { ...r, pass: true, judged: false, actual: `${r.actual} — not judged: machine overloaded (load average ${loadPerCpu.toFixed(2)} per CPU > ${t.unlessLoadPerCpuAbove})` };
+}
+
+/** The number at a dotted path of a summary, or a reason why there is none. */
+function summaryValue(summary: Record<string, unknown> | undefined, path: string): number | string {
+  if (summary === undefined) return 'no summary (the program printed no JSON object on stdout)';
+  let v: unknown = summary;
+  for (const key of path.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : `${path} is ${JSON.stringify(v) ?? 'absent'} in the summary, not a number`;
+}
+
+function evaluateTarget(t: TargetSpec, steps: StepResult[], traffic: Traffic, components: ComponentResult[]): TargetResult {
   const { metric, target } = describeTarget(t);
+  if (t.kind === 'program') {
+    const v = summaryValue(components.find((c) => c.name === t.program)?.summary, t.value);
+    if (typeof v === 'string') return { index: t.index, metric, target, actual: v, pass: false };
+    const pass = (t.below === undefined || v < t.below) && (t.atLeast === undefined || v >= t.atLeast) && (t.atMost === undefined || v <= t.atMost);
+    return { index: t.index, metric, target, actual: String(v), pass };
+  }
   if (t.kind === 'latency') {
     const s = steps.find((x) => x.id === t.step);
     if (!s?.latency) return { index: t.index, metric, target, actual: 'no samples (the step did not run)', pass: false };

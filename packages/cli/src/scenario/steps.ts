@@ -4,6 +4,7 @@ import { inboxKey, wallNow, type RunContext } from './context.js';
 import type { ExpectStep, HttpStep, PublishStep, RequestStep, StepSpec } from './flow-types.js';
 import { allPass, matchPartial, show, type FieldCheck } from './match.js';
 import { fillTemplate, type TemplateContext } from './template.js';
+import { awaitStep, startStep } from './program-steps.js';
 
 /** The outcome of one repetition of a step. */
 export interface Repetition {
@@ -20,7 +21,8 @@ const MAX_CHECKS_PER_STEP = 4;
 /**
  * Runs repetition `i` of a step. The latency sample is: for `publish`, the time to the hub's answer; for
  * `expect`, the time from the publish of the matched message (when the flow published it) to its arrival,
- * otherwise the time the step waited; for `request`, the round trip; for `http`, the time to the full response.
+ * otherwise the time the step waited; for `request`, the round trip; for `http`, the time to the full response;
+ * for `start`, the time until the program was ready; for `await`, the time waited for it to exit.
  */
 export function runRepetition(ctx: RunContext, step: StepSpec, i: number): Promise<Repetition> {
   const t: TemplateContext = { i, now: wallNow };
@@ -29,6 +31,8 @@ export function runRepetition(ctx: RunContext, step: StepSpec, i: number): Promi
     case 'expect': return expect(ctx, step, t);
     case 'request': return request(ctx, step, t);
     case 'http': return http(ctx, step, t);
+    case 'start': return startStep(ctx, step);
+    case 'await': return awaitStep(ctx, step);
     case 'wait': return new Promise((resolve) => setTimeout(() => resolve({ pass: true, actual: `waited ${step.ms} ms` }), step.ms));
   }
 }
@@ -90,10 +94,12 @@ async function publish(ctx: RunContext, step: PublishStep, t: TemplateContext): 
 async function expect(ctx: RunContext, step: ExpectStep, t: TemplateContext): Promise<Repetition> {
   const inbox = ctx.inboxes.get(inboxKey(step))!;
   const wanted = step.data === undefined ? undefined : fillTemplate(step.data, t);
-  const rowsFor = (e: { type: string; source: string; data: unknown }): FieldCheck[] => [
+  const wantedMeta = step.meta === undefined ? undefined : fillTemplate(step.meta, t);
+  const rowsFor = (e: { type: string; source: string; data: unknown; meta?: unknown }): FieldCheck[] => [
     ...(step.type !== undefined ? [{ field: '(type)', expected: step.type, actual: e.type, pass: e.type === step.type }] : []),
     ...(step.source !== undefined ? [{ field: '(source)', expected: step.source, actual: e.source, pass: e.source === step.source }] : []),
     ...(wanted !== undefined ? matchPartial(wanted, e.data) : []),
+    ...(wantedMeta !== undefined ? matchPartial(wantedMeta, e.meta, '(meta)') : []),
   ];
   const t0 = performance.now();
   const got = await inbox.take((e) => allPass(rowsFor(e)), step.withinMs);

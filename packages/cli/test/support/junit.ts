@@ -4,6 +4,8 @@ export interface JunitCase {
   name: string;
   /** The `message` of its `<failure>` or `<error>`, when it has one. */
   failure?: string;
+  /** The `message` of its `<skipped>`, when it was skipped. */
+  skipped?: string;
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -35,7 +37,8 @@ export function parseJunit(xml: string): { suites: Record<string, string>[]; cas
   for (const m of xml.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
     const a = attrs(m[1]!);
     const fail = m[3] ? /<(failure|error)\b([^>]*)>/.exec(m[3]) : null;
-    cases.push({ classname: a.classname!, name: a.name!, ...(fail ? { failure: attrs(fail[2]!).message ?? '' } : {}) });
+    const skip = m[3] ? /<skipped\b([^>]*)>/.exec(m[3]) : null;
+    cases.push({ classname: a.classname!, name: a.name!, ...(fail ? { failure: attrs(fail[2]!).message ?? '' } : {}), ...(skip ? { skipped: attrs(skip[1]!).message ?? '' } : {}) });
   }
   return { suites, cases, totals };
 }
