@@ -12,6 +12,7 @@ import { GroupTable } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
 import { RequestRouter } from './requests.js';
 import { Router } from './router.js';
+import { createSharedState } from './shared-state.js';
 import { Connection, ParkedSessions, type ConnectionDeps } from './session.js';
 import type { Store } from './store/store.js';
 import { createHttpHandler } from './transport/http-transport.js';
@@ -68,7 +69,9 @@ export function createHub(options: HubOptions): Hub {
   const router = new Router({ store, channels, config, metrics, validate: (ch, type, data) => contracts.validate(ch, type, data), announce: (m) => cluster.announce(m) });
   const groups = new GroupTable({ store, router, metrics });
   const requests = new RequestRouter(config, cluster);
+  const shared = createSharedState({ store, config, cluster, contracts: () => contracts });
   cluster.onAnnounce((m) => {
+    if (shared.isAnnouncement(m)) return shared.documents.onAnnounce(m);
     const ch = channels.peek(m.ch);
     if (ch) ch.deliver(m);
     else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
@@ -85,6 +88,7 @@ export function createHub(options: HubOptions): Hub {
     metrics,
     auth,
     parked,
+    shared,
     log,
     closing: () => closing,
     subscriptions: { store, channels, router, metrics, config, groups },
@@ -92,7 +96,7 @@ export function createHub(options: HubOptions): Hub {
 
   const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
   const reloadContracts = createContractReloader({ source: options.contractSource, apply: (next) => { contracts = next; }, log });
-  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts }));
+  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts, documents: shared.documents }));
   server.keepAliveTimeout = 5_000;
   const ws = attachWebSocket(
     server,
