@@ -74,7 +74,7 @@ export function defaultConfig(): HubConfig {
       maxPendingRequests: DEFAULT_LIMITS.max_pending_requests,
       maxBufferedBytes: 8 * 1024 * 1024,
       maxParkedSessions: 10_000,
-      maxDocBytes: 1024 * 1024,
+      maxDocBytes: 256 * 1024,
       maxDocOps: 1000,
       maxPresenceInfoBytes: 1024,
     },

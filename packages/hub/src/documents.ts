@@ -148,11 +148,20 @@ export class Documents {
       const violation = this.deps.validate?.(doc, value);
       if (violation) throw new SwitchboardError('CONTRACT_VIOLATION', `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`, violation.details);
       const patch: DocPatch = { doc, version: record.version + 1, ops, by: u.by };
-      const next: DocRecord = { version: patch.version, value, recent: [...record.recent.slice(-(RECENT_PATCHES - 1)), patch] };
       const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
-      if (bytes > this.deps.limits.maxDocBytes) {
-        throw new SwitchboardError('TOO_LARGE', `document "${doc}" would be ${bytes} bytes, over the limit of ${this.deps.limits.maxDocBytes}; keep it smaller or raise limits.max_doc_bytes`, { bytes, limit: this.deps.limits.maxDocBytes });
+      const limit = this.deps.limits.maxDocBytes;
+      if (bytes > limit) {
+        throw new SwitchboardError('TOO_LARGE', `document "${doc}" would be ${bytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`, { bytes, limit });
       }
+      // The recent patches kept with the value stay within the same byte limit (the newest first).
+      const recent: DocPatch[] = [];
+      let kept = 0;
+      for (const p of [patch, ...record.recent.slice().reverse()]) {
+        kept += Buffer.byteLength(JSON.stringify(p));
+        if (recent.length >= RECENT_PATCHES || (kept > limit && recent.length > 0)) break;
+        recent.unshift(p);
+      }
+      const next: DocRecord = { version: patch.version, value, recent };
       try {
         await this.deps.store.kvPut(DOC_BUCKET, doc, next, revision);
       } catch (err) {
@@ -200,10 +209,11 @@ export class Documents {
     void this.read(doc).then(({ record }) => {
       entry.filling = false;
       for (const p of record.recent) if (p.version > entry.sent) entry.pending.set(p.version, p);
-      const first = Math.min(...entry.pending.keys());
-      if (entry.pending.size > 0 && first > entry.sent + 1) {
-        // Older than the record keeps: subscribers cannot be patched; skip ahead (they hold a stale value).
-        entry.sent = first - 1;
+      if (record.version > entry.sent && !entry.pending.has(entry.sent + 1)) {
+        // The missing patches are older than the record keeps: one patch replaces the whole value instead.
+        for (const v of entry.pending.keys()) if (v <= record.version) entry.pending.delete(v);
+        entry.pending.set(record.version, { doc, version: record.version, ops: [{ op: 'replace', path: '', value: record.value }], by: '$hub' });
+        entry.sent = record.version - 1;
       }
       this.drain(entry);
       if (entry.sent < upTo) setTimeout(() => this.fill(doc, upTo), 20).unref();
