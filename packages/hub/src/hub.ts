@@ -71,7 +71,7 @@ export function createHub(options: HubOptions): Hub {
   const requests = new RequestRouter(config, cluster);
   const shared = createSharedState({ store, config, cluster, contracts: () => contracts });
   cluster.onAnnounce((m) => {
-    if (shared.isAnnouncement(m)) return shared.documents.onAnnounce(m);
+    if (shared.onAnnounce(m)) return;
     const ch = channels.peek(m.ch);
     if (ch) ch.deliver(m);
     else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
@@ -160,6 +160,7 @@ export function createHub(options: HubOptions): Hub {
       await new Promise<void>((r) => setImmediate(r));
       requests.close();
       parked.clear();
+      shared.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await ws.close();
       for (const conn of connections) await conn.close().catch(() => {});

@@ -2,17 +2,21 @@ import type { ContractSet } from '@switchboard/contracts';
 import type { Cluster } from './cluster/cluster.js';
 import type { HubConfig } from './config.js';
 import { DOC_ANNOUNCE_PREFIX, Documents, type DocValidator } from './documents.js';
-import { PresenceTable } from './presence.js';
+import { PresenceTable, type PresenceEvent } from './presence.js';
 import type { SharedStateDeps } from './shared-state-ops.js';
 import type { StoredMessage, Store } from './store/store.js';
 
 /** Prefix of the contract channel address that declares a document's contract: `doc:<document name>`. */
 export const DOC_CONTRACT_PREFIX = 'doc:';
+/** Channel name of the presence announcements carried by the cluster bus. */
+const PRESENCE_ANNOUNCE = '$presence:';
 
 /** The shared state documents and presence of one hub node. */
 export interface SharedState extends SharedStateDeps {
-  /** True for a cluster announcement of a document change (rather than a channel message). */
-  isAnnouncement(message: StoredMessage): boolean;
+  /** Takes a cluster announcement of a document change or of presence; false for a channel message. */
+  onAnnounce(message: StoredMessage): boolean;
+  /** Stops the presence timer. */
+  close(): void;
 }
 
 /**
@@ -40,10 +44,25 @@ export function createSharedState(deps: { store: Store; config: HubConfig; clust
     announce: (m) => deps.cluster.announce(m),
     validate: documentValidator(deps.contracts),
   });
+  const { cluster } = deps;
+  const presence = new PresenceTable(cluster.kind === 'local' ? {} : { announce: (e) => cluster.announce({ ch: PRESENCE_ANNOUNCE, seq: 0, json: JSON.stringify(e) }) });
   return {
     documents,
-    presence: new PresenceTable(),
+    presence,
     maxInfoBytes: limits.maxPresenceInfoBytes,
-    isAnnouncement: (m) => m.ch.startsWith(DOC_ANNOUNCE_PREFIX),
+    onAnnounce(m) {
+      if (m.ch === PRESENCE_ANNOUNCE) {
+        try {
+          presence.onRemote(JSON.parse(m.json) as PresenceEvent);
+        } catch {
+          /* a malformed announcement is ignored; the next state corrects */
+        }
+        return true;
+      }
+      if (!m.ch.startsWith(DOC_ANNOUNCE_PREFIX)) return false;
+      documents.onAnnounce(m);
+      return true;
+    },
+    close: () => presence.close(),
   };
 }
