@@ -12,6 +12,8 @@ export interface SharedStateDeps {
   presence: PresenceTable;
   /** Largest `info` object (JSON bytes) of a `hello` or `sub`. */
   maxInfoBytes: number;
+  /** Most `doc.update`s one connection may have waiting for their answer. */
+  maxPendingUpdates: number;
 }
 
 /** What the shared state ops need from their connection. */
@@ -35,6 +37,7 @@ export class SharedStateOps {
   private readonly watches = new Map<string, () => void>();
   private helloInfo: Record<string, unknown> = {};
   private closed = false;
+  private pendingUpdates = 0;
 
   constructor(
     private readonly deps: SharedStateDeps,
@@ -73,8 +76,16 @@ export class SharedStateOps {
         assertMayDoc(this.conn.identity(), doc, 'w');
         const v = frame.if_version;
         if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw new SwitchboardError('BAD_FRAME', '"if_version" must be the whole-number version the update was made against');
-        const result = await this.deps.documents.update(doc, { ops: frame.ops, by: this.conn.identity().component, ifVersion: v as number | undefined });
-        return { version: result.version };
+        if (this.pendingUpdates >= this.deps.maxPendingUpdates) {
+          throw new SwitchboardError('RATE_LIMITED', `this connection has ${this.pendingUpdates} doc.update waiting, the limit; wait for their answers or raise limits.max_pending_requests`);
+        }
+        this.pendingUpdates++;
+        try {
+          const result = await this.deps.documents.update(doc, { ops: frame.ops, by: this.conn.identity().component, ifVersion: v as number | undefined });
+          return { version: result.version };
+        } finally {
+          this.pendingUpdates--;
+        }
       }
       case 'presence': {
         const ch = frame.ch;

@@ -50,6 +50,7 @@ export function createSharedState(deps: { store: Store; config: HubConfig; clust
     documents,
     presence,
     maxInfoBytes: limits.maxPresenceInfoBytes,
+    maxPendingUpdates: limits.maxPendingRequests,
     onAnnounce(m) {
       if (m.ch === PRESENCE_ANNOUNCE) {
         try {
