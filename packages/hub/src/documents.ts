@@ -175,6 +175,11 @@ export class Documents {
     throw new SwitchboardError('UNAVAILABLE', `document "${doc}" is being changed too often to apply this update (${MAX_CAS_ATTEMPTS} attempts); retry later`);
   }
 
+  /** Compares every subscribed document with the store and forwards what this node missed (announcements lost). */
+  resync(): void {
+    for (const doc of this.listeners.keys()) this.fill(doc, 0);
+  }
+
   /** A change announced by another node. */
   onAnnounce(message: StoredMessage): void {
     if (!this.listeners.has(message.ch.slice(DOC_ANNOUNCE_PREFIX.length))) return;

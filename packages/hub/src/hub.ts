@@ -77,7 +77,10 @@ export function createHub(options: HubOptions): Hub {
     else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
   });
   const catchUp = createCatchUp(store, () => channels.opened());
-  cluster.onResync(() => void catchUp());
+  cluster.onResync(() => {
+    void catchUp();
+    shared.documents.resync();
+  });
   const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
