@@ -34,7 +34,7 @@ export const ATTACKER_SUB_CH = 'rel.fuzz.acks';
  * `id` (number or string) is added to every op. `null` is listed where the hub treats it as "absent".
  */
 export const OP_FIELDS: Record<ClientOp, { base: Record<string, unknown>; fields: Record<string, JsonType[] | 'any'> }> = {
-  hello: { base: { op: 'hello', component: 'fuzz-hello', version: '1.0.0' }, fields: { token: ['string'], component: ['string'], version: ['string'], resume: ['string'] } },
+  hello: { base: { op: 'hello', component: 'fuzz-hello', version: '1.0.0' }, fields: { token: ['string'], component: ['string'], version: ['string'], resume: ['string'], info: ['object'] } },
   ping: { base: { op: 'ping' }, fields: {} },
   pub: {
     base: { op: 'pub', ch: 'rel.fuzz.pub', type: 't', data: {}, msg_id: 'm', meta: {} },
@@ -42,7 +42,7 @@ export const OP_FIELDS: Record<ClientOp, { base: Record<string, unknown>; fields
   },
   sub: {
     base: { op: 'sub', ch: 'rel.fuzz.sub', from: 'latest', group: 'g', ack: 'auto', max_inflight: 10, presence: false },
-    fields: { ch: ['string'], from: ['string', 'number'], group: ['string'], ack: ['string'], max_inflight: ['number'], presence: ['boolean'] },
+    fields: { ch: ['string'], from: ['string', 'number'], group: ['string'], ack: ['string'], max_inflight: ['number'], presence: ['boolean'], info: ['object'] },
   },
   ack: { base: { op: 'ack', sub: ATTACKER_SUB, seq: 1, ch: ATTACKER_SUB_CH }, fields: { sub: ['string'], seq: ['number'], ch: ['string'] } },
   nack: {
@@ -54,6 +54,10 @@ export const OP_FIELDS: Record<ClientOp, { base: Record<string, unknown>; fields
     base: { op: 'req', to: 'fuzz-nobody', type: 'q', data: {}, timeout_ms: 100, meta: {} },
     fields: { to: ['string'], type: ['string'], data: 'any', timeout_ms: ['number'], meta: ['object'] },
   },
+  'doc.sub': { base: { op: 'doc.sub', doc: 'rel/fuzz' }, fields: { doc: ['string'] } },
+  'doc.unsub': { base: { op: 'doc.unsub', doc: 'rel/fuzz' }, fields: { doc: ['string'] } },
+  'doc.update': { base: { op: 'doc.update', doc: 'rel/fuzz', ops: [{ op: 'inc', path: '/n', value: 1 }], if_version: 0 }, fields: { doc: ['string'], ops: ['array'], if_version: ['number'] } },
+  presence: { base: { op: 'presence', ch: 'rel.fuzz.sub' }, fields: { ch: ['string'] } },
   reply: { base: { op: 'reply', rid: 'r-none', data: {}, error: { code: 'INTERNAL', message: 'x' } }, fields: { rid: ['string'], data: 'any', error: ['object', 'null'] } },
 };
 

@@ -9,6 +9,8 @@ export interface Identity {
   pub?: string[];
   /** Channel patterns it may subscribe to; undefined = any. */
   sub?: string[];
+  /** Document patterns and whether it may read (`r`) and update (`w`) them; undefined = any. */
+  docs?: DocGrant[];
   /** Token expiry (seconds since epoch). */
   exp?: number;
   /** The token's `sb.admin` claim is `true`: it may run hub operations such as a contract reload. */
@@ -63,6 +65,7 @@ export function createAuthenticator(config: HubConfig): Authenticator {
         component: sub,
         pub: patterns(payload['sb.pub'] ?? sb.pub),
         sub: patterns(payload['sb.sub'] ?? sb.sub),
+        docs: docGrants(payload['sb.docs'] ?? sb.docs),
         exp: typeof payload.exp === 'number' ? payload.exp : undefined,
         ...((payload['sb.admin'] ?? sb.admin) === true ? { admin: true } : {}),
       };
@@ -86,5 +89,56 @@ export function assertMayPublish(id: Identity, ch: string): void {
 export function assertMaySubscribe(id: Identity, pattern: string): void {
   if (id.sub && !id.sub.some((p) => p === pattern || matchChannel(p, pattern))) {
     throw new SwitchboardError('FORBIDDEN', `component "${id.component}" may not subscribe to "${pattern}"; its token allows: ${id.sub.join(', ') || 'nothing'}`);
+  }
+}
+
+/** One entry of a token's `sb.docs` claim. */
+export interface DocGrant {
+  pattern: string;
+  r: boolean;
+  w: boolean;
+}
+
+/**
+ * Reads `sb.docs`: an object `{"<pattern>": "r" | "w" | "rw"}` or a list of `"<pattern>:r"`, `"<pattern>:w"`,
+ * `"<pattern>:rw"` (a bare `"<pattern>"` means `rw`). Anything else grants nothing.
+ */
+function docGrants(v: unknown): DocGrant[] | undefined {
+  if (v === undefined) return undefined;
+  const grant = (pattern: string, mode: string): DocGrant => ({ pattern, r: mode.includes('r'), w: mode.includes('w') });
+  if (Array.isArray(v)) {
+    return v.filter((x): x is string => typeof x === 'string').map((x) => {
+      const m = /^(.*):(r|w|rw|wr)$/.exec(x);
+      return m ? grant(m[1]!, m[2]!) : grant(x, 'rw');
+    });
+  }
+  if (typeof v === 'object' && v !== null) {
+    return Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string').map(([p, mode]) => grant(p, mode));
+  }
+  return [];
+}
+
+/**
+ * True when document pattern `pattern` matches `doc`: segments are separated by `/` or `.`; `*` matches one
+ * segment, a final `>` one or more.
+ */
+export function matchDoc(pattern: string, doc: string): boolean {
+  if (pattern === doc) return true;
+  const p = pattern.split(/[/.]/);
+  const d = doc.split(/[/.]/);
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>' && i === p.length - 1) return d.length > i;
+    if (i >= d.length) return false;
+    if (p[i] !== '*' && p[i] !== d[i]) return false;
+  }
+  return p.length === d.length;
+}
+
+/** Throws FORBIDDEN unless the identity may read (`r`) or update (`w`) document `doc`. */
+export function assertMayDoc(id: Identity, doc: string, mode: 'r' | 'w'): void {
+  if (id.docs && !id.docs.some((g) => g[mode] && matchDoc(g.pattern, doc))) {
+    const verb = mode === 'r' ? 'read' : 'update';
+    const allowed = id.docs.filter((g) => g[mode]).map((g) => g.pattern);
+    throw new SwitchboardError('FORBIDDEN', `component "${id.component}" may not ${verb} document "${doc}"; its token's sb.docs allows ${mode} on: ${allowed.join(', ') || 'nothing'}`);
   }
 }

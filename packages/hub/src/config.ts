@@ -37,6 +37,12 @@ export interface HubConfig {
     maxBufferedBytes: number;
     /** Disconnected sessions kept for `resume` at once; past it the longest-parked one is forgotten. */
     maxParkedSessions: number;
+    /** Largest shared state document, in bytes of JSON. */
+    maxDocBytes: number;
+    /** Most operations in one `doc.update`. */
+    maxDocOps: number;
+    /** Largest presence `info` object of a `hello` or `sub`, in bytes of JSON. */
+    maxPresenceInfoBytes: number;
   };
   /** Defaults for every channel. */
   channelDefaults: ChannelSettings;
@@ -68,6 +74,9 @@ export function defaultConfig(): HubConfig {
       maxPendingRequests: DEFAULT_LIMITS.max_pending_requests,
       maxBufferedBytes: 8 * 1024 * 1024,
       maxParkedSessions: 10_000,
+      maxDocBytes: 256 * 1024,
+      maxDocOps: 1000,
+      maxPresenceInfoBytes: 1024,
     },
     channelDefaults: { mode: 'durable', ackTimeoutMs: DEFAULT_TIMINGS.ack_timeout_ms, maxDeliveries: DEFAULT_TIMINGS.max_deliveries },
     channels: [],
@@ -100,7 +109,7 @@ export class ConfigError extends Error {
 /**
  * Reads a `switchboard.yaml` (or JSON) file into a partial config. Keys (all optional):
  * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `max_request_timeout`, `session_ttl`, `strict_channels`,
- * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions}`,
+ * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions, max_doc_bytes, max_doc_ops, max_presence_info_bytes}`,
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
  * `auth: {dev, hs256_secret}`.
@@ -139,7 +148,8 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     const map: Record<string, keyof HubConfig['limits']> = {
       max_frame_bytes: 'maxFrameBytes', max_inflight: 'maxInflight', max_subscriptions: 'maxSubscriptions',
       max_pending_requests: 'maxPendingRequests', max_buffered_bytes: 'maxBufferedBytes',
-      max_parked_sessions: 'maxParkedSessions',
+      max_parked_sessions: 'maxParkedSessions', max_doc_bytes: 'maxDocBytes', max_doc_ops: 'maxDocOps',
+      max_presence_info_bytes: 'maxPresenceInfoBytes',
     };
     for (const [k, v] of Object.entries(doc.limits)) {
       const key = map[k];

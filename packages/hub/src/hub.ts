@@ -12,6 +12,7 @@ import { GroupTable } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics.js';
 import { RequestRouter } from './requests.js';
 import { Router } from './router.js';
+import { createSharedState } from './shared-state.js';
 import { Connection, ParkedSessions, type ConnectionDeps } from './session.js';
 import type { Store } from './store/store.js';
 import { createHttpHandler } from './transport/http-transport.js';
@@ -68,13 +69,18 @@ export function createHub(options: HubOptions): Hub {
   const router = new Router({ store, channels, config, metrics, validate: (ch, type, data) => contracts.validate(ch, type, data), announce: (m) => cluster.announce(m) });
   const groups = new GroupTable({ store, router, metrics });
   const requests = new RequestRouter(config, cluster);
+  const shared = createSharedState({ store, config, cluster, contracts: () => contracts });
   cluster.onAnnounce((m) => {
+    if (shared.onAnnounce(m)) return;
     const ch = channels.peek(m.ch);
     if (ch) ch.deliver(m);
     else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
   });
   const catchUp = createCatchUp(store, () => channels.opened());
-  cluster.onResync(() => void catchUp());
+  cluster.onResync(() => {
+    void catchUp();
+    shared.documents.resync();
+  });
   const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
@@ -85,6 +91,7 @@ export function createHub(options: HubOptions): Hub {
     metrics,
     auth,
     parked,
+    shared,
     log,
     closing: () => closing,
     subscriptions: { store, channels, router, metrics, config, groups },
@@ -92,7 +99,7 @@ export function createHub(options: HubOptions): Hub {
 
   const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
   const reloadContracts = createContractReloader({ source: options.contractSource, apply: (next) => { contracts = next; }, log });
-  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts }));
+  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts, documents: shared.documents }));
   server.keepAliveTimeout = 5_000;
   const ws = attachWebSocket(
     server,
@@ -156,6 +163,7 @@ export function createHub(options: HubOptions): Hub {
       await new Promise<void>((r) => setImmediate(r));
       requests.close();
       parked.clear();
+      shared.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await ws.close();
       for (const conn of connections) await conn.close().catch(() => {});

@@ -7,6 +7,7 @@ import type { Peer } from './peer.js';
 import type { RequestRouter, Responder } from './requests.js';
 import type { Router } from './router.js';
 import { Subscription, type SubscriptionDeps, type SubscriptionSpec } from './delivery/subscription.js';
+import { SharedStateOps, type SharedStateDeps } from './shared-state-ops.js';
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {
@@ -17,6 +18,8 @@ export interface ConnectionDeps {
   auth: Authenticator;
   subscriptions: SubscriptionDeps;
   parked: ParkedSessions;
+  /** Shared state documents and presence. */
+  shared: SharedStateDeps;
   /** True once the hub is stopping: new work is refused with UNAVAILABLE. */
   closing: () => boolean;
   log: { warn(obj: unknown, msg?: string): void; debug(obj: unknown, msg?: string): void };
@@ -94,11 +97,14 @@ export class Connection implements Responder {
   private expiryTimer: NodeJS.Timeout | undefined;
   /** True while a `hello`'s token is being verified, so that a second `hello` is refused, not silently dropped. */
   private helloInProgress = false;
+  private readonly shared: SharedStateOps;
 
   constructor(
     readonly peer: Peer,
     private readonly deps: ConnectionDeps,
-  ) {}
+  ) {
+    this.shared = new SharedStateOps(deps.shared, { identity: () => this.identity!, session: () => this.sessionId, send: (t) => this.send(t) });
+  }
 
   get component(): string {
     return this.identity?.component ?? '';
@@ -162,23 +168,36 @@ export class Connection implements Responder {
       if (this.deps.closing() && op !== 'ack' && op !== 'nack' && op !== 'reply') {
         throw new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; reconnect (to another node, or after it restarts) and retry');
       }
-      if (op === 'hello') return await this.hello(frame, id);
+      if (op === 'hello') {
+        const info = this.shared.checkInfo(frame.info);
+        await this.hello(frame, id);
+        return this.shared.hello(info);
+      }
       if (this.state !== 'ready') throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
       switch (op) {
         case 'pub':
           return await this.pub(frame, id);
-        case 'sub':
-          return await this.sub(frame, id);
+        case 'sub': {
+          this.shared.checkInfo(frame.info);
+          const sub = await this.sub(frame, id);
+          return sub && this.shared.subscribed(sub.id, sub.spec.pattern, frame);
+        }
         case 'ack':
         case 'nack':
           return this.ackOrNack(op, frame, id);
         case 'unsub':
-          return await this.unsub(frame, id);
+          await this.unsub(frame, id);
+          return this.shared.unsubscribed(frame.sub);
         case 'req':
           return await this.req(frame, id);
         case 'reply':
           this.deps.requests.reply(this, frame.rid, frame.data, frame.error);
           return this.reply(id, {});
+        case 'doc.sub':
+        case 'doc.unsub':
+        case 'doc.update':
+        case 'presence':
+          return this.reply(id, await this.shared.handle(op, frame));
       }
     } catch (err) {
       const e = toSwitchboardError(err, this.deps.log);
@@ -259,7 +278,7 @@ export class Connection implements Responder {
     if (id !== undefined && this.state !== 'closed') this.peer.send(pubOk(id, result.seq, result.duplicate === true));
   }
 
-  private async sub(frame: Frame, id: FrameId): Promise<void> {
+  private async sub(frame: Frame, id: FrameId): Promise<Subscription | undefined> {
     const spec = this.checkSub(frame);
     assertMaySubscribe(this.identity!, spec.pattern);
     const { config, subscriptions } = this.deps;
@@ -280,6 +299,7 @@ export class Connection implements Responder {
     this.deps.metrics.subscriptions.inc();
     this.reply(id, { sub: sub.id, head });
     sub.activate();
+    return sub;
   }
 
   private checkSub(frame: Frame): SubscriptionSpec {
@@ -391,6 +411,7 @@ export class Connection implements Responder {
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.shared.close();
     if (!wasReady) return;
     this.deps.requests.remove(this);
     const parked: ParkedSubscription[] = [];

@@ -31,7 +31,7 @@ export interface ReplyFrame { op: 'reply'; id?: FrameId; rid: string; data?: unk
 export type ClientFrame = HelloFrame | PingFrame | PubFrame | SubFrame | AckFrame | NackFrame | UnsubFrame | ReqFrame | ReplyFrame;
 
 /** Every client `op` the hub knows. */
-export const CLIENT_OPS = ['hello', 'ping', 'pub', 'sub', 'ack', 'nack', 'unsub', 'req', 'reply'] as const;
+export const CLIENT_OPS = ['hello', 'ping', 'pub', 'sub', 'ack', 'nack', 'unsub', 'req', 'reply', 'doc.sub', 'doc.unsub', 'doc.update', 'presence'] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 
 export interface HubLimits { max_frame_bytes: number; max_inflight: number; max_subscriptions?: number }

@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { channelNameProblem, httpStatusFor, matchChannel, SwitchboardError } from '@switchboard/protocol';
-import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth.js';
+import { assertMayDoc, assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth.js';
+import { checkDocName, type Documents } from '../documents.js';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { ReloadResult } from '../contract-reload.js';
@@ -22,6 +23,8 @@ export interface HttpDeps {
   subscribers: () => SubscriberInfo[];
   /** Reloads the contracts (see `Hub.reloadContracts`). */
   reloadContracts: (trigger: string) => Promise<ReloadResult>;
+  /** Shared state documents, for `GET /v1/docs/{doc}`. */
+  documents: Documents;
 }
 
 const MAX_HISTORY_LIMIT = 1000;
@@ -82,6 +85,12 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     if (method === 'GET') return history(deps, req, res, ch, url.searchParams);
     res.setHeader('allow', 'GET, POST');
     return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use POST to publish or GET to read` });
+  }
+  const d = /^\/v1\/docs\/(.+)$/.exec(path);
+  if (d) {
+    if (method === 'GET') return getDoc(deps, req, res, d[1]!);
+    res.setHeader('allow', 'GET');
+    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use GET to read a document (update it with doc.update on the socket)` });
   }
   if (path === '/v1/ws') return sendJson(res, 426, { code: 'BAD_FRAME', message: 'this is the WebSocket endpoint; connect with a WebSocket client (subprotocol switchboard.v1)' });
   sendJson(res, 404, { code: 'NOT_FOUND', message: `no route ${method} ${path}; see docs/reference/http.md for the HTTP API` });
@@ -223,4 +232,18 @@ function sendError(res: ServerResponse, e: SwitchboardError): void {
   const body: Record<string, unknown> = { code: e.code, message: e.message };
   if (e.details !== undefined) body.details = e.details;
   sendJson(res, httpStatusFor(e.code), body);
+}
+
+/** `GET /v1/docs/{doc}`: the document's `{version, value}` (version 0 and value null when never written). */
+async function getDoc(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    throw new SwitchboardError('BAD_FRAME', 'the document name in the path is not valid percent-encoding');
+  }
+  const doc = checkDocName(name);
+  const identity = await identify(deps, req);
+  assertMayDoc(identity, doc, 'r');
+  sendJson(res, 200, await deps.documents.snapshot(doc));
 }

@@ -1,0 +1,312 @@
+import jsonpatch from 'fast-json-patch';
+import { SwitchboardError } from '@switchboard/protocol';
+import type { StoredMessage, Store } from './store/store.js';
+
+const { applyOperation, JsonPatchError } = jsonpatch;
+
+/** KV bucket that holds every shared state document. */
+export const DOC_BUCKET = 'docs';
+/** Channel name prefix of the document-change announcements carried by the cluster bus. */
+export const DOC_ANNOUNCE_PREFIX = '$doc:';
+/** How many recent patches a document record keeps, so that any node can fill a gap in what it forwarded. */
+const RECENT_PATCHES = 64;
+const MAX_CAS_ATTEMPTS = 200;
+/** Document names: segments of A-Z a-z 0-9 _ - separated by `/` or `.`, at most 200 characters. */
+const DOC_NAME = /^[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)*$/;
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+const PATCH_OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test', 'inc']);
+
+/** One RFC 6902 operation, or `inc` (`{"op":"inc","path":…,"value":<number>}`). */
+export interface DocOp {
+  op: string;
+  path: string;
+  from?: string;
+  value?: unknown;
+}
+
+/** One applied change: the version it produced, its operations and who made it. */
+export interface DocPatch {
+  doc: string;
+  version: number;
+  ops: DocOp[];
+  by: string;
+}
+
+/** A document as stored: its version, its value and its most recent patches. */
+interface DocRecord {
+  version: number;
+  value: unknown;
+  recent: DocPatch[];
+}
+
+/** Receives the patches of the documents it subscribed to, in version order, each once. */
+export type DocListener = (patch: DocPatch) => void;
+
+/** Checks a whole document value against its contract; returns the violation details, or undefined when valid. */
+export type DocValidator = (doc: string, value: unknown) => { message: string; details: unknown } | undefined;
+
+export interface DocumentsDeps {
+  store: Store;
+  limits: { maxDocBytes: number; maxDocOps: number };
+  /** Tells the other hub nodes about a change (the cluster bus); their `onAnnounce` forwards it. */
+  announce: (message: StoredMessage) => void;
+  validate?: DocValidator;
+}
+
+/** What `update` is asked to do. */
+export interface DocUpdate {
+  ops: unknown;
+  by: string;
+  ifVersion?: number;
+}
+
+/** Throws BAD_FRAME unless `doc` is a valid document name. */
+export function checkDocName(doc: unknown): string {
+  if (typeof doc !== 'string' || doc.length > 200 || !DOC_NAME.test(doc)) {
+    throw new SwitchboardError('BAD_FRAME', '"doc" must name a document: segments of A-Z a-z 0-9 _ - separated by "/" or ".", at most 200 characters, e.g. "session/42"');
+  }
+  return doc;
+}
+
+/**
+ * Shared state documents: versioned JSON values kept in the store's KV (`docs` bucket), changed by JSON Patch
+ * (plus `inc`) with compare-and-set, and the live forwarding of each change to this node's subscribers.
+ * Every node forwards the changes it makes and the ones other nodes announce; a gap (an announcement lost) is
+ * filled from the patches the record keeps, read from the store.
+ */
+export class Documents {
+  private readonly listeners = new Map<string, { sent: number; pending: Map<number, DocPatch>; set: Set<DocListener>; filling: boolean }>();
+
+  /** The tail of the queue of updates of each document on this node: they run one at a time per document. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: DocumentsDeps) {}
+
+  /** The current version and value; a document never written is version 0 with value null. */
+  async snapshot(doc: string): Promise<{ version: number; value: unknown }> {
+    const rec = await this.read(doc);
+    return { version: rec.record.version, value: rec.record.value };
+  }
+
+  /**
+   * Subscribes `listener` to the patches of `doc` and resolves with the snapshot they follow: the first patch
+   * given to the listener is the one of version `snapshot.version + 1`.
+   */
+  async subscribe(doc: string, listener: DocListener): Promise<{ version: number; value: unknown; unsubscribe: () => void }> {
+    // Forwarding follows the store (a patch is forwarded after its write), so a read that is not behind what
+    // this node forwarded, followed in the same tick by adding the listener, misses nothing.
+    let start = await this.snapshot(doc);
+    for (let i = 0; (this.listeners.get(doc)?.sent ?? 0) > start.version; i++) {
+      if (i >= 20) throw new SwitchboardError('UNAVAILABLE', `document "${doc}" changes too fast to take a snapshot; retry`);
+      start = await this.snapshot(doc);
+    }
+    let entry = this.listeners.get(doc);
+    if (!entry) {
+      entry = { sent: start.version, pending: new Map(), set: new Set(), filling: false };
+      this.listeners.set(doc, entry);
+    }
+    const threshold = start.version;
+    const e = entry;
+    const wrapped: DocListener = (p) => {
+      if (p.version > threshold) listener(p);
+    };
+    e.set.add(wrapped);
+    if (start.version > e.sent) this.fill(doc, start.version);
+    return {
+      version: start.version,
+      value: start.value,
+      unsubscribe: () => {
+        e.set.delete(wrapped);
+        if (e.set.size === 0 && this.listeners.get(doc) === e) this.listeners.delete(doc);
+      },
+    };
+  }
+
+  /**
+   * Applies `ops` atomically; resolves with the new version. Updates of one document run one at a time on a
+   * node; between nodes the store's compare-and-set decides, and a lost race is retried on the new value.
+   */
+  update(doc: string, u: DocUpdate): Promise<{ version: number }> {
+    const ops = this.checkOps(u.ops);
+    const run = (this.queues.get(doc) ?? Promise.resolve()).then(() => this.apply(doc, ops, u));
+    const tail = run.catch(() => undefined);
+    this.queues.set(doc, tail);
+    void tail.then(() => {
+      if (this.queues.get(doc) === tail) this.queues.delete(doc);
+    });
+    return run;
+  }
+
+  private async apply(doc: string, ops: DocOp[], u: DocUpdate): Promise<{ version: number }> {
+    const onlyInc = ops.every((o) => o.op === 'inc');
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const { record, revision } = await this.read(doc);
+      if (u.ifVersion !== undefined && u.ifVersion !== record.version && !onlyInc) {
+        throw new SwitchboardError('CONFLICT', `document "${doc}" is at version ${record.version}, not ${u.ifVersion}; apply your change to version ${record.version} (doc.sub or GET /v1/docs) and send it again`, { version: record.version });
+      }
+      const value = applyOps(record.value, ops, record.version);
+      const violation = this.deps.validate?.(doc, value);
+      if (violation) throw new SwitchboardError('CONTRACT_VIOLATION', `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`, violation.details);
+      const patch: DocPatch = { doc, version: record.version + 1, ops, by: u.by };
+      const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
+      const limit = this.deps.limits.maxDocBytes;
+      if (bytes > limit) {
+        throw new SwitchboardError('TOO_LARGE', `document "${doc}" would be ${bytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`, { bytes, limit });
+      }
+      // The recent patches kept with the value stay within the same byte limit (the newest first).
+      const recent: DocPatch[] = [];
+      let kept = 0;
+      for (const p of [patch, ...record.recent.slice().reverse()]) {
+        kept += Buffer.byteLength(JSON.stringify(p));
+        if (recent.length >= RECENT_PATCHES || (kept > limit && recent.length > 0)) break;
+        recent.unshift(p);
+      }
+      const next: DocRecord = { version: patch.version, value, recent };
+      try {
+        await this.deps.store.kvPut(DOC_BUCKET, doc, next, revision);
+      } catch (err) {
+        if (err instanceof SwitchboardError && err.code === 'CONFLICT') continue;
+        throw err;
+      }
+      this.deps.announce({ ch: DOC_ANNOUNCE_PREFIX + doc, seq: patch.version, json: JSON.stringify(patch) });
+      this.forward(patch);
+      return { version: patch.version };
+    }
+    throw new SwitchboardError('UNAVAILABLE', `document "${doc}" is being changed too often to apply this update (${MAX_CAS_ATTEMPTS} attempts); retry later`);
+  }
+
+  /** Compares every subscribed document with the store and forwards what this node missed (announcements lost). */
+  resync(): void {
+    for (const doc of this.listeners.keys()) this.fill(doc, 0);
+  }
+
+  /** A change announced by another node. */
+  onAnnounce(message: StoredMessage): void {
+    if (!this.listeners.has(message.ch.slice(DOC_ANNOUNCE_PREFIX.length))) return;
+    try {
+      this.forward(JSON.parse(message.json) as DocPatch);
+    } catch {
+      /* a malformed announcement is ignored; the gap is filled from the store */
+    }
+  }
+
+  private forward(patch: DocPatch): void {
+    const entry = this.listeners.get(patch.doc);
+    if (!entry || patch.version <= entry.sent) return;
+    entry.pending.set(patch.version, patch);
+    this.drain(entry);
+    if (entry.pending.size > 0) this.fill(patch.doc, patch.version);
+  }
+
+  private drain(entry: { sent: number; pending: Map<number, DocPatch>; set: Set<DocListener> }): void {
+    for (let p = entry.pending.get(entry.sent + 1); p; p = entry.pending.get(entry.sent + 1)) {
+      entry.pending.delete(p.version);
+      entry.sent = p.version;
+      for (const l of entry.set) l(p);
+    }
+  }
+
+  /** Reads the record to forward the patches this node missed, up to `upTo`. */
+  private fill(doc: string, upTo: number): void {
+    const entry = this.listeners.get(doc);
+    if (!entry || entry.filling) return;
+    entry.filling = true;
+    void this.read(doc).then(({ record }) => {
+      entry.filling = false;
+      for (const p of record.recent) if (p.version > entry.sent) entry.pending.set(p.version, p);
+      if (record.version > entry.sent && !entry.pending.has(entry.sent + 1)) {
+        // The missing patches are older than the record keeps: one patch replaces the whole value instead.
+        for (const v of entry.pending.keys()) if (v <= record.version) entry.pending.delete(v);
+        entry.pending.set(record.version, { doc, version: record.version, ops: [{ op: 'replace', path: '', value: record.value }], by: '$hub' });
+        entry.sent = record.version - 1;
+      }
+      this.drain(entry);
+      if (entry.sent < upTo) setTimeout(() => this.fill(doc, upTo), 20).unref();
+    }, () => {
+      entry.filling = false;
+    });
+  }
+
+  private async read(doc: string): Promise<{ record: DocRecord; revision: number }> {
+    const got = await this.deps.store.kvGet(DOC_BUCKET, doc);
+    if (!got) return { record: { version: 0, value: null, recent: [] }, revision: 0 };
+    return { record: got.value as DocRecord, revision: got.revision };
+  }
+
+  private checkOps(ops: unknown): DocOp[] {
+    if (!Array.isArray(ops) || ops.length === 0) throw new SwitchboardError('BAD_FRAME', '"ops" must be a non-empty array of JSON Patch operations, e.g. [{"op":"replace","path":"/title","value":"Q&A"}]');
+    if (ops.length > this.deps.limits.maxDocOps) {
+      throw new SwitchboardError('TOO_LARGE', `${ops.length} operations in one update, over the limit of ${this.deps.limits.maxDocOps}; split the update or raise limits.max_doc_ops`);
+    }
+    ops.forEach((o, i) => {
+      const where = `ops[${i}]`;
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new SwitchboardError('BAD_FRAME', `${where} must be an object such as {"op":"add","path":"/a","value":1}`, { index: i });
+      const op = o as Record<string, unknown>;
+      if (typeof op.op !== 'string' || !PATCH_OPS.has(op.op)) throw new SwitchboardError('BAD_FRAME', `${where}.op must be one of ${[...PATCH_OPS].join(', ')}`, { index: i });
+      for (const key of ['path', 'from'] as const) {
+        const p = op[key];
+        if (key === 'from' && p === undefined) continue;
+        if (typeof p !== 'string' || (p !== '' && !p.startsWith('/'))) throw new SwitchboardError('BAD_FRAME', `${where}.${key} must be a JSON Pointer such as "/questions/q1" ("" for the whole document)`, { index: i, path: p });
+        for (const seg of p.split('/').slice(1)) {
+          if (FORBIDDEN_SEGMENTS.has(seg.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+            throw new SwitchboardError('BAD_FRAME', `${where}.${key} "${p}" uses the reserved segment "${seg}"; rename that key`, { index: i, path: p });
+          }
+        }
+      }
+      if (op.op === 'inc' && (typeof op.value !== 'number' || !Number.isFinite(op.value))) {
+        throw new SwitchboardError('BAD_FRAME', `${where}: "inc" needs a finite number "value" to add, e.g. {"op":"inc","path":"/votes","value":1}`, { index: i });
+      }
+    });
+    return ops as DocOp[];
+  }
+}
+
+/** Applies the operations to a copy of `value`; throws (changing nothing) when one of them fails. */
+function applyOps(value: unknown, ops: DocOp[], version: number): unknown {
+  let doc = structuredClone(value);
+  ops.forEach((op, index) => {
+    if (op.op === 'inc') {
+      doc = applyInc(doc, op, index);
+      return;
+    }
+    try {
+      doc = applyOperation(doc, op as never, true, true, true, index).newDocument;
+    } catch (err) {
+      if (err instanceof JsonPatchError) {
+        if (err.name === 'TEST_OPERATION_FAILED') {
+          throw new SwitchboardError('CONFLICT', `ops[${index}]: the "test" at "${op.path}" failed; the document (version ${version}) holds another value there; nothing was changed`, { version, index, path: op.path });
+        }
+        throw new SwitchboardError('BAD_FRAME', `ops[${index}] (${op.op} at "${op.path}") cannot be applied: ${err.name} (${err.message.split('\n')[0]}); nothing was changed`, { index, path: op.path, rule: err.name });
+      }
+      throw err;
+    }
+  });
+  return doc;
+}
+
+/** `inc`: adds `value` to the number at `path`, creating it (from 0) when the key is absent. */
+function applyInc(doc: unknown, op: DocOp, index: number): unknown {
+  const fail = (why: string): never => {
+    throw new SwitchboardError('BAD_FRAME', `ops[${index}] (inc at "${op.path}") cannot be applied: ${why}; nothing was changed`, { index, path: op.path });
+  };
+  const by = op.value as number;
+  if (op.path === '') {
+    if (typeof doc !== 'number') fail('the document is not a number');
+    return (doc as number) + by;
+  }
+  const segs = op.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let parent: unknown = doc;
+  for (const s of segs.slice(0, -1)) {
+    if (typeof parent !== 'object' || parent === null || !Object.hasOwn(parent, s)) fail(`"${s}" does not exist; add the parent first`);
+    parent = (parent as Record<string, unknown>)[s];
+  }
+  const last = segs[segs.length - 1]!;
+  if (typeof parent !== 'object' || parent === null) return fail('its parent is not an object or an array');
+  const container = parent as Record<string, unknown>;
+  if (Array.isArray(container) && !/^(0|[1-9]\d*)$/.test(last)) fail(`"${last}" is not an array index`);
+  const current = Object.hasOwn(container, last) ? container[last] : 0;
+  if (typeof current !== 'number') fail('the value there is not a number');
+  if (Array.isArray(container) && Number(last) >= container.length) fail(`index ${last} is past the end of the array`);
+  container[last] = (current as number) + by;
+  return doc;
+}

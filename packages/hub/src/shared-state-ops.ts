@@ -1,0 +1,161 @@
+import { channelPatternProblem, isPattern, SwitchboardError } from '@switchboard/protocol';
+import { assertMayDoc, assertMaySubscribe, type Identity } from './auth.js';
+import { checkDocName, type Documents } from './documents.js';
+import type { PresenceMember, PresenceTable } from './presence.js';
+
+/** The ops of shared state documents and presence. */
+export const SHARED_STATE_OPS = ['doc.sub', 'doc.unsub', 'doc.update', 'presence'] as const;
+
+/** What the shared state ops need from the hub. */
+export interface SharedStateDeps {
+  documents: Documents;
+  presence: PresenceTable;
+  /** Largest `info` object (JSON bytes) of a `hello` or `sub`. */
+  maxInfoBytes: number;
+  /** Most `doc.update`s one connection may have waiting for their answer. */
+  maxPendingUpdates: number;
+}
+
+/** What the shared state ops need from their connection. */
+export interface SharedStateConnection {
+  identity(): Identity;
+  session(): string;
+  send(text: string): void;
+}
+
+type Frame = Record<string, unknown>;
+
+/**
+ * The document subscriptions and presence of one connection: the `doc.*` and `presence` ops, plus the presence
+ * side of `hello`, `sub`, `unsub` and disconnect.
+ */
+export class SharedStateOps {
+  private readonly docSubs = new Map<string, () => void>();
+  /** sub id → channel it made this connection a member of (exact names only). */
+  private readonly memberships = new Map<string, string>();
+  /** sub id → stop function of its `"presence":true` watch. */
+  private readonly watches = new Map<string, () => void>();
+  private helloInfo: Record<string, unknown> = {};
+  private closed = false;
+  private pendingUpdates = 0;
+
+  constructor(
+    private readonly deps: SharedStateDeps,
+    private readonly conn: SharedStateConnection,
+  ) {}
+
+  /** Checks an optional `info` object; throws BAD_FRAME or TOO_LARGE. */
+  checkInfo(info: unknown): Record<string, unknown> | undefined {
+    if (info === undefined) return undefined;
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new SwitchboardError('BAD_FRAME', '"info" must be an object, e.g. {"name":"Ada","role":"speaker"}');
+    const bytes = Buffer.byteLength(JSON.stringify(info));
+    if (bytes > this.deps.maxInfoBytes) throw new SwitchboardError('TOO_LARGE', `"info" is ${bytes} bytes, over the limit of ${this.deps.maxInfoBytes}; send less or raise limits.max_presence_info_bytes`);
+    return info as Record<string, unknown>;
+  }
+
+  /** Keeps the `hello.info` object (already checked) as the default presence info. */
+  hello(info: Record<string, unknown> | undefined): void {
+    if (info) this.helloInfo = info;
+  }
+
+  /** Runs one of {@link SHARED_STATE_OPS}; resolves with the `ok` body. */
+  async handle(op: string, frame: Frame): Promise<Frame> {
+    switch (op) {
+      case 'doc.sub':
+        return this.docSub(frame);
+      case 'doc.unsub': {
+        const doc = checkDocName(frame.doc);
+        const stop = this.docSubs.get(doc);
+        if (!stop) throw new SwitchboardError('NOT_FOUND', `this connection is not subscribed to document "${doc}"`);
+        stop();
+        this.docSubs.delete(doc);
+        return {};
+      }
+      case 'doc.update': {
+        const doc = checkDocName(frame.doc);
+        assertMayDoc(this.conn.identity(), doc, 'w');
+        const v = frame.if_version;
+        if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw new SwitchboardError('BAD_FRAME', '"if_version" must be the whole-number version the update was made against');
+        if (this.pendingUpdates >= this.deps.maxPendingUpdates) {
+          throw new SwitchboardError('RATE_LIMITED', `this connection has ${this.pendingUpdates} doc.update waiting, the limit; wait for their answers or raise limits.max_pending_requests`);
+        }
+        this.pendingUpdates++;
+        try {
+          const result = await this.deps.documents.update(doc, { ops: frame.ops, by: this.conn.identity().component, ifVersion: v as number | undefined });
+          return { version: result.version };
+        } finally {
+          this.pendingUpdates--;
+        }
+      }
+      case 'presence': {
+        const ch = frame.ch;
+        const problem = channelPatternProblem(ch);
+        if (problem || isPattern(ch as string)) throw new SwitchboardError(typeof ch === 'string' ? 'UNKNOWN_CHANNEL' : 'BAD_FRAME', `"ch" must be a channel name (no wildcards): ${problem ?? 'patterns have no presence'}`);
+        assertMaySubscribe(this.conn.identity(), ch as string);
+        return { members: this.deps.presence.list(ch as string) };
+      }
+    }
+    throw new SwitchboardError('UNKNOWN_OP', `unknown op "${op}"`);
+  }
+
+  private async docSub(frame: Frame): Promise<Frame> {
+    const doc = checkDocName(frame.doc);
+    assertMayDoc(this.conn.identity(), doc, 'r');
+    if (this.docSubs.has(doc)) throw new SwitchboardError('BAD_FRAME', `this connection is already subscribed to document "${doc}"; send doc.unsub first to take a new snapshot`);
+    this.docSubs.set(doc, () => undefined);
+    let sub;
+    try {
+      sub = await this.deps.documents.subscribe(doc, (p) => this.conn.send(JSON.stringify({ op: 'doc.patch', doc: p.doc, version: p.version, ops: p.ops, by: p.by })));
+    } catch (err) {
+      this.docSubs.delete(doc);
+      throw err;
+    }
+    if (this.closed || !this.docSubs.has(doc)) {
+      sub.unsubscribe();
+      return { version: sub.version, value: sub.value };
+    }
+    this.docSubs.set(doc, sub.unsubscribe);
+    return { version: sub.version, value: sub.value };
+  }
+
+  /** A `sub` succeeded: an exact channel name makes this connection a member; `presence: true` watches. */
+  subscribed(subId: string, pattern: string, frame: Frame): void {
+    if (this.closed) return;
+    const info = this.checkInfoQuietly(frame.info) ?? this.helloInfo;
+    if (frame.presence === true) this.watches.set(subId, this.deps.presence.watch({ pattern, send: (t) => this.conn.send(t) }));
+    if (isPattern(pattern) || pattern.startsWith('$')) return;
+    const member: PresenceMember = { component: this.conn.identity().component, session: this.conn.session(), since: new Date().toISOString(), info };
+    this.memberships.set(subId, pattern);
+    this.deps.presence.join(pattern, member);
+  }
+
+  /** A subscription ended (`unsub`). */
+  unsubscribed(subId: unknown): void {
+    if (typeof subId !== 'string') return;
+    this.watches.get(subId)?.();
+    this.watches.delete(subId);
+    const ch = this.memberships.get(subId);
+    if (ch === undefined) return;
+    this.memberships.delete(subId);
+    this.deps.presence.leave(ch, this.conn.session());
+  }
+
+  /** The connection ended: its documents are unsubscribed and it leaves every channel. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const stop of this.docSubs.values()) stop();
+    this.docSubs.clear();
+    for (const stop of this.watches.values()) stop();
+    this.watches.clear();
+    for (const subId of [...this.memberships.keys()]) this.unsubscribed(subId);
+  }
+
+  private checkInfoQuietly(info: unknown): Record<string, unknown> | undefined {
+    try {
+      return this.checkInfo(info);
+    } catch {
+      return undefined;
+    }
+  }
+}
