@@ -23,11 +23,15 @@ export interface AsyncApiStructureValidator {
 
 /** Creates a validator; nothing is compiled until the first {@link AsyncApiStructureValidator.check}. */
 export function createAsyncApiStructureValidator(): AsyncApiStructureValidator {
-  const require = createRequire(import.meta.url);
-  const specs = require('@asyncapi/specs') as { schemas: Record<string, Record<string, unknown>> };
-  const versions = Object.keys(specs.schemas).filter((v) => v.startsWith('3.')).sort(compareVersions);
+  // The official schemas (every AsyncAPI version, several MB) are read on first use, not when a hub starts.
+  let specs: { schemas: Record<string, Record<string, unknown>> } | undefined;
+  let versions: string[] = [];
   const compiled = new Map<string, ValidateFunction>();
   const validatorFor = (version: string): ValidateFunction | undefined => {
+    if (!specs) {
+      specs = createRequire(import.meta.url)('@asyncapi/specs') as { schemas: Record<string, Record<string, unknown>> };
+      versions = Object.keys(specs.schemas).filter((v) => v.startsWith('3.')).sort(compareVersions);
+    }
     const chosen = [...versions].reverse().find((v) => compareVersions(v, version) <= 0);
     if (!chosen) return undefined;
     let fn = compiled.get(chosen);
