@@ -15,6 +15,7 @@ import type {
 } from './store.js';
 import { encodeEnvelope } from './envelope-json.js';
 import { INSERT_ROWS, prepareDatabase, storageError, type Statements } from './sqlite/schema.js';
+import { startCheckpointer, type Checkpointer } from './sqlite/checkpointer.js';
 import { GroupState, type GroupHost } from './sqlite/group-state.js';
 
 /** Options of the embedded SQLite store. */
@@ -33,6 +34,11 @@ export interface SqliteStoreOptions {
   retentionIntervalMs?: number;
   /** How long a write waits for a lock held by another process before failing with `UNAVAILABLE` (ms, default 2000). */
   busyTimeoutMs?: number;
+  /**
+   * How often a worker thread checkpoints the WAL into the database file (ms, default 200). `0` leaves it to
+   * SQLite's automatic checkpoint, which runs inside a commit and holds up the event loop while it flushes.
+   */
+  checkpointIntervalMs?: number;
   /** Clock in epoch milliseconds (default `Date.now`): message age, dedupe window, ack deadlines. */
   now?: () => number;
   logger?: { warn(...args: any[]): void };
@@ -62,7 +68,22 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   try {
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000 });
     const stmts = prepareDatabase(db, options.durability ?? 'fsync');
-    return new SqliteStore(db, stmts, path, options);
+    const intervalMs = options.checkpointIntervalMs ?? 200;
+    let checkpointer: Checkpointer | undefined;
+    if (intervalMs > 0) {
+      const opened = db;
+      opened.pragma('wal_autocheckpoint = 0');
+      checkpointer = startCheckpointer({
+        path,
+        intervalMs,
+        busyTimeoutMs: options.busyTimeoutMs ?? 2000,
+        onFailure: (reason) => {
+          (options.logger ?? console).warn(`SQLite store ${path}: the checkpoint worker failed (${reason}); SQLite checkpoints on its own again`);
+          if (opened.open) opened.pragma('wal_autocheckpoint = 1000');
+        },
+      });
+    }
+    return new SqliteStore(db, stmts, path, options, checkpointer);
   } catch (err) {
     db?.close();
     throw storageError(err, path, 'open');
@@ -122,6 +143,7 @@ class SqliteStore implements Store {
     private readonly stmts: Statements,
     private readonly path: string,
     options: SqliteStoreOptions,
+    private readonly checkpointer?: Checkpointer,
   ) {
     this.now = options.now ?? Date.now;
     this.dedupeWindowMs = options.dedupeWindowMs ?? 120_000;
@@ -278,6 +300,7 @@ class SqliteStore implements Store {
     clearInterval(this.retentionTimer);
     for (const state of this.groups.values()) state.stopTimer();
     this.flush();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 
