@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient } from '../support/raw-client.js';
 import { subscribe } from '../support/hub-fixture.js';
-import { startHub, type HubProcess } from '../support/hub-process.js';
-import { natsServerInstalled, startNatsServer, type NatsServer } from '../support/nats-server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import type { HubProcess } from '../support/hub-process.js';
+import { startCluster, type TestCluster } from '../support/cluster.js';
+import { natsServerInstalled } from '../support/nats-server.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { eventually } from '../support/util.js';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
@@ -15,28 +16,22 @@ import { storedEnvelope } from '../../packages/hub/src/store/jetstream/envelope.
 const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, () => {
-  let nats: NatsServer;
+  let cluster: TestCluster;
   let proxy: TcpProxy;
-  const nodes: HubProcess[] = [];
+  let nodes: HubProcess[];
   const clients: RawClient[] = [];
   before(async () => {
-    nats = await startNatsServer();
-    proxy = await TcpProxy.start(nats.port);
-    // node-2 reaches NATS through the proxy, so the test can take it off NATS alone.
-    nodes.push(await startHub({ args: ['--store', nats.url, '--node-id', 'node-1'] }));
-    nodes.push(await startHub({ args: ['--store', proxy.url, '--node-id', 'node-2'] }));
+    // node-2 reaches NATS through a proxy, so the test can take it off NATS alone.
+    cluster = await startCluster(2, undefined, { proxied: [1] });
+    nodes = cluster.nodes;
+    proxy = cluster.proxies.get(1)!;
   });
   after(async () => {
     for (const c of clients) await c.close();
-    for (const n of nodes) await n.cleanup();
-    await proxy?.close();
-    await nats?.cleanup();
+    await cluster?.cleanup();
   });
 
-  async function ready(node: HubProcess, status: number): Promise<void> {
-    const ok = await eventually(async () => (await fetch(`${node.url}/readyz`).catch(() => undefined))?.status === status, 20_000, 50);
-    assert.ok(ok, `${node.url} answers /readyz with ${status}`);
-  }
+  const ready = (node: HubProcess, status: 200 | 503) => cluster.waitReady(status, 20_000, [node]);
 
   it('reaches a subscriber on the node that missed it once that node is back, without another publish', async () => {
     const { client: subscriber } = await RawClient.connect(nodes[1]!.wsUrl, 'quiet-sub');
@@ -63,7 +58,7 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
     clients.push(subscriber);
     const { sub } = await subscribe(subscriber, { ch: 'cl.unannounced', from: 'latest' });
     // Store a message the way a node does, straight into the channel's stream, and announce it to nobody.
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect({ servers: cluster.nats.url });
     try {
       const names = jetStreamNames('sb');
       const text = storedEnvelope('cl.unannounced', { id: 'direct-1', type: 't', source: 'elsewhere', ts: new Date().toISOString(), data: { n: 7 } });

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type HubProcess } from './hub-process.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
+import { TcpProxy } from './tcp-proxy.js';
 import { eventually } from './util.js';
 
 export interface TestCluster {
   readonly nats: NatsServer;
   /** The hub nodes, `node-1` … `node-N`. */
   readonly nodes: HubProcess[];
+  /** Node index → the TCP proxy it reaches NATS through (only the nodes named in `options.proxied`). */
+  readonly proxies: Map<number, TcpProxy>;
   /** WebSocket URLs of every node, starting with node `first` (index) and going round. */
   wsUrls(first: number): string[];
   /** Resolves once every running node answers `/readyz` with `status` (200 ready, 503 not ready). */
@@ -19,23 +22,30 @@ export interface TestCluster {
   cleanup(): Promise<void>;
 }
 
-/** Starts NATS and `count` hub nodes sharing it; `config` (YAML text) is given to every node. */
-export async function startCluster(count: number, config?: string): Promise<TestCluster> {
+/**
+ * Starts NATS and `count` hub nodes sharing it; `config` (YAML text) is given to every node. The nodes whose indices
+ * are in `options.proxied` reach NATS through a {@link TcpProxy}, so a test can take one node off NATS alone.
+ */
+export async function startCluster(count: number, config?: string, options: { proxied?: number[] } = {}): Promise<TestCluster> {
   const nats = await startNatsServer();
   const dir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
   const nodes: HubProcess[] = [];
+  const proxies = new Map<number, TcpProxy>();
+  const closeProxies = async () => { for (const p of proxies.values()) await p.close(); };
   try {
+    for (const i of options.proxied ?? []) proxies.set(i, await TcpProxy.start(nats.port));
     let configFile: string | undefined;
     if (config !== undefined) {
       configFile = join(dir, 'switchboard.yaml');
       writeFileSync(configFile, config);
     }
     const started = await Promise.all(
-      Array.from({ length: count }, (_, i) => startHub({ config: configFile, args: ['--store', nats.url, '--node-id', `node-${i + 1}`] })),
+      Array.from({ length: count }, (_, i) => startHub({ config: configFile, args: ['--store', proxies.get(i)?.url ?? nats.url, '--node-id', `node-${i + 1}`] })),
     );
     nodes.push(...started);
   } catch (err) {
     for (const n of nodes) await n.cleanup();
+    await closeProxies();
     await nats.cleanup();
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -43,6 +53,7 @@ export async function startCluster(count: number, config?: string): Promise<Test
   return {
     nats,
     nodes,
+    proxies,
     wsUrls: (first) => nodes.map((_, i) => nodes[(first + i) % nodes.length]!.wsUrl),
     async waitReady(status, timeoutMs = 20_000, only = nodes) {
       const ok = await eventually(async () => {
@@ -56,6 +67,7 @@ export async function startCluster(count: number, config?: string): Promise<Test
     },
     async cleanup() {
       for (const n of nodes) await n.cleanup();
+      await closeProxies();
       await nats.cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
