@@ -6,7 +6,7 @@ import type { HubProcess } from '../support/hub-process.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { natsServerInstalled } from '../support/nats-server.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
-import { eventually, range } from '../support/util.js';
+import { range } from '../support/util.js';
 
 const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 

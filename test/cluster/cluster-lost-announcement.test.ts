@@ -7,7 +7,6 @@ import type { HubProcess } from '../support/hub-process.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { natsServerInstalled } from '../support/nats-server.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
-import { eventually } from '../support/util.js';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { jetStreamNames } from '../../packages/hub/src/store/jetstream/names.js';
