@@ -1,28 +1,21 @@
 // Three hub nodes sharing one nats-server: what a message published on one node does on the others.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient } from '../support/raw-client.js';
+import type { RawClient } from '../support/raw-client.js';
 import { assertContiguous, history, publishMany, quietFor, subscribe } from '../support/hub-fixture.js';
-import { startCluster, type TestCluster } from '../support/cluster.js';
+import { useCluster, type TestCluster } from '../support/cluster.js';
 import { natsServerInstalled } from '../support/nats-server.js';
 import { eventually, range } from '../support/util.js';
 
 const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
+  const fx = useCluster(3, 'channels:\n  "live.>":\n    mode: ephemeral\n');
   let cluster: TestCluster;
-  const clients: RawClient[] = [];
-  before(async () => {
-    cluster = await startCluster(3, 'channels:\n  "live.>":\n    mode: ephemeral\n');
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await cluster?.cleanup();
-  });
+  before(() => { cluster = fx.cluster; });
   async function on(node: number, component: string): Promise<RawClient> {
-    const { client, welcome } = await RawClient.connect(cluster.nodes[node]!.wsUrl, component);
+    const { client, welcome } = await fx.session(node, component);
     assert.equal(welcome.node, `node-${node + 1}`);
-    clients.push(client);
     return client;
   }
 

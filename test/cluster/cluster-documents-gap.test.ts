@@ -1,9 +1,8 @@
 // A node that was off NATS while another node changed a document many times still brings its subscribers up to date.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient } from '../support/raw-client.js';
 import type { HubProcess } from '../support/hub-process.js';
-import { startCluster, type TestCluster } from '../support/cluster.js';
+import { useCluster, type TestCluster } from '../support/cluster.js';
 import { natsServerInstalled } from '../support/nats-server.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
 import { range } from '../support/util.js';
@@ -11,27 +10,22 @@ import { range } from '../support/util.js';
 const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('document changes missed while a node was off NATS', { skip: NO_NATS }, () => {
+  // node-2 reaches NATS through a proxy, so the test can take it off NATS alone.
+  const fx = useCluster(2, undefined, { proxied: [1] });
   let cluster: TestCluster;
-  let proxy: TcpProxy;
   let nodes: HubProcess[];
-  const clients: RawClient[] = [];
-  before(async () => {
-    // node-2 reaches NATS through a proxy, so the test can take it off NATS alone.
-    cluster = await startCluster(2, undefined, { proxied: [1] });
+  let proxy: TcpProxy;
+  before(() => {
+    cluster = fx.cluster;
     nodes = cluster.nodes;
     proxy = cluster.proxies.get(1)!;
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await cluster?.cleanup();
   });
 
   const ready = (node: HubProcess, status: 200 | 503) => cluster.waitReady(status, 20_000, [node]);
 
   it('sends one whole-value patch for a gap older than the kept patches, then nothing is lost', async () => {
-    const { client: watcher } = await RawClient.connect(nodes[1]!.wsUrl, 'gap-watcher');
-    const { client: writer } = await RawClient.connect(nodes[0]!.wsUrl, 'gap-writer');
-    clients.push(watcher, writer);
+    const { client: watcher } = await fx.session(1, 'gap-watcher');
+    const { client: writer } = await fx.session(0, 'gap-writer');
     assert.equal((await writer.call({ op: 'doc.update', id: 1, doc: 'gap/1', ops: [{ op: 'add', path: '', value: { n: 0 } }] })).version, 1);
     assert.equal((await watcher.call({ op: 'doc.sub', id: 1, doc: 'gap/1' })).version, 1);
 

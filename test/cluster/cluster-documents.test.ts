@@ -1,27 +1,19 @@
 // Two hub nodes sharing one nats-server: shared state documents written on both nodes at once.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient } from '../support/raw-client.js';
-import { startCluster, type TestCluster } from '../support/cluster.js';
+import type { RawClient } from '../support/raw-client.js';
+import { useCluster, type TestCluster } from '../support/cluster.js';
 import { natsServerInstalled } from '../support/nats-server.js';
 import { range } from '../support/util.js';
 
 const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('shared state documents on a cluster of two hub nodes', { skip: NO_NATS }, () => {
+  const fx = useCluster(2);
   let cluster: TestCluster;
-  const clients: RawClient[] = [];
-  before(async () => {
-    cluster = await startCluster(2);
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await cluster?.cleanup();
-  });
+  before(() => { cluster = fx.cluster; });
   async function on(node: number, component: string): Promise<RawClient> {
-    const { client } = await RawClient.connect(cluster.nodes[node]!.wsUrl, component);
-    clients.push(client);
-    return client;
+    return (await fx.session(node, component)).client;
   }
 
   it('counts votes sent to both nodes at once exactly, and each node forwards every version in order', async () => {

@@ -1,10 +1,9 @@
 // A node that was off NATS while another node stored a message still delivers it, with no further publish.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient } from '../support/raw-client.js';
 import { subscribe } from '../support/hub-fixture.js';
 import type { HubProcess } from '../support/hub-process.js';
-import { startCluster, type TestCluster } from '../support/cluster.js';
+import { useCluster, type TestCluster } from '../support/cluster.js';
 import { natsServerInstalled } from '../support/nats-server.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
 import { connect } from '@nats-io/transport-node';
@@ -15,27 +14,22 @@ import { storedEnvelope } from '../../packages/hub/src/store/jetstream/envelope.
 const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, () => {
+  // node-2 reaches NATS through a proxy, so the test can take it off NATS alone.
+  const fx = useCluster(2, undefined, { proxied: [1] });
   let cluster: TestCluster;
-  let proxy: TcpProxy;
   let nodes: HubProcess[];
-  const clients: RawClient[] = [];
-  before(async () => {
-    // node-2 reaches NATS through a proxy, so the test can take it off NATS alone.
-    cluster = await startCluster(2, undefined, { proxied: [1] });
+  let proxy: TcpProxy;
+  before(() => {
+    cluster = fx.cluster;
     nodes = cluster.nodes;
     proxy = cluster.proxies.get(1)!;
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await cluster?.cleanup();
   });
 
   const ready = (node: HubProcess, status: 200 | 503) => cluster.waitReady(status, 20_000, [node]);
 
   it('reaches a subscriber on the node that missed it once that node is back, without another publish', async () => {
-    const { client: subscriber } = await RawClient.connect(nodes[1]!.wsUrl, 'quiet-sub');
-    const { client: publisher } = await RawClient.connect(nodes[0]!.wsUrl, 'quiet-pub');
-    clients.push(subscriber, publisher);
+    const { client: subscriber } = await fx.session(1, 'quiet-sub');
+    const { client: publisher } = await fx.session(0, 'quiet-pub');
     const { sub } = await subscribe(subscriber, { ch: 'cl.quiet', from: 'latest' });
     const first = await publisher.call({ op: 'pub', ch: 'cl.quiet', type: 't', data: { n: 1 } });
     assert.equal(first.op, 'ok');
@@ -53,8 +47,7 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
   });
 
   it('reaches a subscriber even when no node announced it at all (the periodic head check)', async () => {
-    const { client: subscriber } = await RawClient.connect(nodes[0]!.wsUrl, 'unannounced-sub');
-    clients.push(subscriber);
+    const { client: subscriber } = await fx.session(0, 'unannounced-sub');
     const { sub } = await subscribe(subscriber, { ch: 'cl.unannounced', from: 'latest' });
     // Store a message the way a node does, straight into the channel's stream, and announce it to nobody.
     const nc = await connect({ servers: cluster.nats.url });

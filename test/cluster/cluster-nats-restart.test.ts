@@ -1,32 +1,21 @@
 // nats-server restarted under load: the nodes go not-ready, publishers see UNAVAILABLE, nothing acknowledged is lost.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient } from '../support/raw-client.js';
 import { history } from '../support/hub-fixture.js';
-import { startCluster, type TestCluster } from '../support/cluster.js';
+import { useCluster, type TestCluster } from '../support/cluster.js';
 import { natsServerInstalled } from '../support/nats-server.js';
 import { sleep } from '../support/util.js';
 
 const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS }, () => {
+  const fx = useCluster(2);
   let cluster: TestCluster;
-  const clients: RawClient[] = [];
-  before(async () => {
-    cluster = await startCluster(2);
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await cluster?.cleanup();
-  });
+  before(() => { cluster = fx.cluster; });
 
   it('answers UNAVAILABLE while NATS is down, reports not ready, reconnects, and keeps every acknowledged message', async () => {
     const publishers = await Promise.all(
-      cluster.nodes.map(async (n, i) => {
-        const { client } = await RawClient.connect(n.wsUrl, `restart-pub-${i}`);
-        clients.push(client);
-        return client;
-      }),
+      cluster.nodes.map(async (_, i) => (await fx.session(i, `restart-pub-${i}`)).client),
     );
     const acked = new Map<string, number>();
     const refused = new Map<string, number>();

@@ -1,25 +1,18 @@
 // Two hub nodes sharing one nats-server: the presence of a channel spans both nodes.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient } from '../support/raw-client.js';
-import { startCluster, type TestCluster } from '../support/cluster.js';
+import type { RawClient } from '../support/raw-client.js';
+import { useCluster, type TestCluster } from '../support/cluster.js';
 import { natsServerInstalled } from '../support/nats-server.js';
 
 const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('presence on a cluster of two hub nodes', { skip: NO_NATS }, () => {
+  const fx = useCluster(2);
   let cluster: TestCluster;
-  const clients: RawClient[] = [];
-  before(async () => {
-    cluster = await startCluster(2);
-  });
-  after(async () => {
-    for (const c of clients) await c.close();
-    await cluster?.cleanup();
-  });
+  before(() => { cluster = fx.cluster; });
   async function on(node: number, component: string, extra: Record<string, unknown> = {}): Promise<{ client: RawClient; session: string }> {
-    const { client, welcome } = await RawClient.connect(cluster.nodes[node]!.wsUrl, component, extra);
-    clients.push(client);
+    const { client, welcome } = await fx.session(node, component, extra);
     return { client, session: welcome.session };
   }
 

@@ -1,10 +1,13 @@
 // A Switchboard cluster for tests: one real nats-server (JetStream, temp store dir, free port) and N real hub
 // processes started through the CLI with `--store nats://…`.
+import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type HubProcess } from './hub-process.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
+import { RawClient } from './raw-client.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { eventually } from './util.js';
 
@@ -72,4 +75,37 @@ export async function startCluster(count: number, config?: string, options: { pr
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A cluster for one `describe`, started in `before` and stopped (with every client it connected) in `after`. */
+export interface ClusterFixture {
+  readonly cluster: TestCluster;
+  /** A raw client of node `node` (index), closed after the suite; the `welcome` is checked. */
+  session(node: number, component: string, extraHello?: Record<string, unknown>): Promise<{ client: RawClient; welcome: any }>;
+}
+
+/** Registers `before`/`after` hooks that run {@link startCluster} with these arguments and clean up. */
+export function useCluster(count: number, config?: string, options?: { proxied?: number[] }): ClusterFixture {
+  let current: TestCluster | undefined;
+  const clients: RawClient[] = [];
+  before(async () => {
+    current = await startCluster(count, config, options);
+  });
+  after(async () => {
+    for (const c of clients) await c.close();
+    await current?.cleanup();
+  });
+  const fx: ClusterFixture = {
+    get cluster(): TestCluster {
+      if (!current) throw new Error('useCluster: the cluster starts in a before() hook; use it inside hooks and tests only');
+      return current;
+    },
+    async session(node, component, extraHello = {}) {
+      const r = await RawClient.connect(fx.cluster.nodes[node]!.wsUrl, component, extraHello);
+      clients.push(r.client);
+      assert.equal(r.welcome.op, 'welcome', JSON.stringify(r.welcome));
+      return r;
+    },
+  };
+  return fx;
 }
