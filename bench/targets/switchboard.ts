@@ -14,10 +14,14 @@ export const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 const CONTRACTS = join(ROOT, 'bench', 'contracts');
 const CONFIG = 'channels:\n  "bench.eph.>": { mode: ephemeral }\n';
 
-/** `--cpu-prof` into $SWITCHBOARD_BENCH_CPU_PROF (set by `run.ts --cpu-prof <dir>`): one profile per hub process. */
+/**
+ * Node flags for each hub process: `--cpu-prof` into $SWITCHBOARD_BENCH_CPU_PROF (set by `run.ts --cpu-prof <dir>`),
+ * plus any in $SWITCHBOARD_BENCH_NODE_ARGS (space-separated, e.g. `--trace-gc` or `--require ./probe.cjs`).
+ */
 function profileArgs(): string[] {
   const dir = process.env.SWITCHBOARD_BENCH_CPU_PROF;
-  return dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+  const extra = (process.env.SWITCHBOARD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return dir ? [...extra, '--cpu-prof', '--cpu-prof-dir', dir] : extra;
 }
 
 interface Reply { op: string; re?: number; code?: string; message?: string }

@@ -2,7 +2,7 @@ import { matchChannel, type EnvelopeMeta } from '@switchboard/protocol';
 import type { ContractSet, ChannelContract } from '@switchboard/contracts';
 import { channelSettings, type ChannelSettings, type HubConfig } from './config.js';
 import type { Store, StoredMessage } from './store/store.js';
-import type { FrameCache } from './delivery/frames.js';
+import { FrameCache } from './delivery/frames.js';
 
 /** Something that receives every message appended to a channel, in seq order. */
 export interface ChannelListener {
@@ -28,7 +28,7 @@ export class Channel {
   /** Hands a just-appended message to every listener. */
   deliver(message: StoredMessage): void {
     if (message.seq > this.head) this.head = message.seq;
-    const frames: FrameCache = new Map();
+    const frames = new FrameCache();
     for (const l of this.listeners) l.onMessage(message, frames);
   }
 }

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { channelNameProblem, dlqChannel, SwitchboardError, type EnvelopeMeta, type PubResult } from '@switchboard/protocol';
-import type { ChannelTable, DeadLetterInput } from './channels.js';
+import type { Channel, ChannelTable, DeadLetterInput } from './channels.js';
+import { createEnvelopeStamps, type EnvelopeStamps } from './envelope-stamps.js';
 import { configDeclares, type HubConfig } from './config.js';
 import type { HubMetrics } from './metrics.js';
 import type { Store, StoredMessage } from './store/store.js';
@@ -26,6 +26,8 @@ export interface RouterDeps {
   validate: (ch: string, type: string, data: unknown) => { message: string; details: unknown[] } | undefined;
   /** Tells the other hub nodes about a message delivered here (the cluster's `announce`; none on one node). */
   announce?: (message: StoredMessage) => void;
+  /** Message ids and timestamps for envelopes (default: random UUIDs and the wall clock). */
+  stamps?: EnvelopeStamps;
 }
 
 const MAX_TYPE_LENGTH = 256;
@@ -40,20 +42,38 @@ export class Router {
   private inflight = 0;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly deps: RouterDeps) {}
+  private readonly stamps: EnvelopeStamps;
 
-  /** Publishes a message; resolves once it is durable (durable channels) or handed out (ephemeral). */
-  async publish(input: PublishInput): Promise<PubResult> {
-    this.inflight++;
+  constructor(private readonly deps: RouterDeps) {
+    this.stamps = deps.stamps ?? createEnvelopeStamps();
+  }
+
+  /**
+   * Publishes a message: the result once it is durable (durable channels) or handed out (ephemeral). An ephemeral
+   * publish to an open channel completes synchronously (a value, or a thrown {@link SwitchboardError}); anything
+   * that waits for the store returns a promise. Callers `await` either.
+   */
+  publish(input: PublishInput): PubResult | Promise<PubResult> {
+    let result: PubResult | Promise<PubResult>;
     try {
-      return await this.publishChecked(input);
+      result = this.publishChecked(input);
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      this.deps.metrics.rejected.inc({ code: typeof code === 'string' ? code : 'INTERNAL' });
+      this.countRefusal(err);
       throw err;
-    } finally {
-      if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
+    if (!(result instanceof Promise)) return result;
+    this.inflight++;
+    return result.then(
+      (r) => {
+        this.settled();
+        return r;
+      },
+      (err: unknown) => {
+        this.settled();
+        this.countRefusal(err);
+        throw err;
+      },
+    );
   }
 
   /** Resolves when no publish is in progress (used by a graceful stop). */
@@ -61,7 +81,16 @@ export class Router {
     return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async publishChecked(input: PublishInput): Promise<PubResult> {
+  private settled(): void {
+    if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private countRefusal(err: unknown): void {
+    const code = (err as { code?: unknown }).code;
+    this.deps.metrics.rejected.inc({ code: typeof code === 'string' ? code : 'INTERNAL' });
+  }
+
+  private publishChecked(input: PublishInput): PubResult | Promise<PubResult> {
     const { ch, type, msgId, meta } = checkPublish(input);
     const data = input.data === undefined ? null : input.data;
     const { config } = this.deps;
@@ -70,17 +99,23 @@ export class Router {
     }
     const violation = this.deps.validate(ch, type, data);
     if (violation) {
-      await this.deadLetter({ ch, type, source: input.source, data, meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId });
-      throw new SwitchboardError('CONTRACT_VIOLATION', violation.message, violation.details);
+      return this.deadLetter({ ch, type, source: input.source, data, meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId }).then(() => {
+        throw new SwitchboardError('CONTRACT_VIOLATION', violation.message, violation.details);
+      });
     }
-    const channel = await this.deps.channels.get(ch);
-    const ts = new Date().toISOString();
-    const id = msgId ?? randomUUID();
+    const open = this.deps.channels.peek(ch);
+    if (open) return this.append(open, ch, type, input.source, data, msgId, meta);
+    return this.deps.channels.get(ch).then((channel) => this.append(channel, ch, type, input.source, data, msgId, meta));
+  }
+
+  private append(channel: Channel, ch: string, type: string, source: string, data: unknown, msgId: string | undefined, meta: EnvelopeMeta | undefined): PubResult | Promise<PubResult> {
+    const ts = this.stamps.isoNow();
+    const id = msgId ?? this.stamps.uuid();
     if (!channel.durable) {
       const seq = channel.head + 1;
       let json: string;
       try {
-        json = encodeEnvelope({ id, ch, type, source: input.source, ts, seq, data, meta });
+        json = encodeEnvelope({ id, ch, type, source, ts, seq, data, meta });
       } catch (err) {
         throw new SwitchboardError('BAD_FRAME', `the message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values, nested less deeply`);
       }
@@ -90,14 +125,15 @@ export class Router {
       this.deps.metrics.published.inc();
       return { seq };
     }
-    const result = await this.deps.store.append(ch, { id, type, source: input.source, ts, data, meta, msgId });
-    if (result.duplicate) return { seq: result.seq, duplicate: true };
-    this.deps.metrics.published.inc();
-    if (result.message) {
-      channel.deliver(result.message);
-      this.deps.announce?.(result.message);
-    }
-    return { seq: result.seq };
+    return this.deps.store.append(ch, { id, type, source, ts, data, meta, msgId }).then((result) => {
+      if (result.duplicate) return { seq: result.seq, duplicate: true };
+      this.deps.metrics.published.inc();
+      if (result.message) {
+        channel.deliver(result.message);
+        this.deps.announce?.(result.message);
+      }
+      return { seq: result.seq };
+    });
   }
 
   /** Keeps a refused or undeliverable message, with the reason, in `$dlq.<ch>`. */
@@ -110,10 +146,10 @@ export class Router {
     if (input.seq !== undefined) dlqMeta.original_seq = input.seq;
     if (input.deliveries !== undefined) dlqMeta.deliveries = input.deliveries;
     const result = await this.deps.store.append(dlq, {
-      id: randomUUID(),
+      id: this.stamps.uuid(),
       type: input.type,
       source: input.source,
-      ts: new Date().toISOString(),
+      ts: this.stamps.isoNow(),
       data: input.data,
       meta: { ...(input.meta ?? {}), dlq: dlqMeta },
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CLIENT_OPS, channelPatternProblem, isPattern, SwitchboardError, type AckMode, type ErrorCode, type From } from '@switchboard/protocol';
+import { CLIENT_OPS, channelPatternProblem, isPattern, SwitchboardError, type AckMode, type ErrorCode, type From, type PubResult } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from './auth.js';
 import { configDeclares, type HubConfig } from './config.js';
 import type { HubMetrics } from './metrics.js';
@@ -79,6 +79,8 @@ export class ParkedSessions {
 type Frame = Record<string, unknown>;
 type FrameId = number | string | undefined;
 
+/** Labels of the publish-duration series for socket publishes. */
+const WS_LABELS = Object.freeze({ transport: 'ws' });
 const GROUP_NAME = /^[A-Za-z0-9_.\-:@/]{1,128}$/;
 const MAX_NACK_DELAY_MS = 3_600_000;
 
@@ -140,7 +142,20 @@ export class Connection implements Responder {
       this.sendErr(undefined, 'BAD_FRAME', 'frame must be a JSON object such as {"op":"ping","id":1}');
       return;
     }
-    void this.dispatch(frame as Frame);
+    const f = frame as Frame;
+    // The publish path skips the async dispatch: an ephemeral publish is handled and answered in this call.
+    if (f.op === 'pub' && this.state === 'ready' && !this.deps.closing()) {
+      const rawId = f.id;
+      if (rawId === undefined || typeof rawId === 'number' || typeof rawId === 'string') {
+        try {
+          this.pub(f, rawId)?.catch((err: unknown) => this.fail(f, rawId, err));
+        } catch (err) {
+          this.fail(f, rawId, err);
+        }
+        return;
+      }
+    }
+    void this.dispatch(f);
   }
 
   /** Answers a frame that cannot be read (binary, invalid UTF-8) with BAD_FRAME. */
@@ -200,15 +215,20 @@ export class Connection implements Responder {
           return this.reply(id, await this.shared.handle(op, frame));
       }
     } catch (err) {
-      const e = toSwitchboardError(err, this.deps.log);
-      const extra: Frame = {};
-      if (frame.op === 'pub' && id === undefined) {
-        if (typeof frame.ch === 'string') extra.ch = frame.ch;
-        if (typeof frame.msg_id === 'string') extra.msg_id = frame.msg_id;
-      }
-      if ((frame.op === 'ack' || frame.op === 'nack') && typeof frame.sub === 'string') extra.sub = frame.sub;
-      this.sendErr(id, e.code, e.message, e.details, extra);
+      this.fail(frame, id, err);
     }
+  }
+
+  /** Answers a frame whose handling failed with its error code (a refused fire-and-forget publish names its channel). */
+  private fail(frame: Frame, id: FrameId, err: unknown): void {
+    const e = toSwitchboardError(err, this.deps.log);
+    const extra: Frame = {};
+    if (frame.op === 'pub' && id === undefined) {
+      if (typeof frame.ch === 'string') extra.ch = frame.ch;
+      if (typeof frame.msg_id === 'string') extra.msg_id = frame.msg_id;
+    }
+    if ((frame.op === 'ack' || frame.op === 'nack') && typeof frame.sub === 'string') extra.sub = frame.sub;
+    this.sendErr(id, e.code, e.message, e.details, extra);
   }
 
   private async hello(frame: Frame, id: FrameId): Promise<void> {
@@ -270,11 +290,18 @@ export class Connection implements Responder {
     for (const s of restoredSubs) s.activate();
   }
 
-  private async pub(frame: Frame, id: FrameId): Promise<void> {
-    const started = process.hrtime.bigint();
+  /** Publishes; returns a promise only when the router has to wait (the store, a new channel, a dead letter). */
+  private pub(frame: Frame, id: FrameId): Promise<void> | undefined {
+    const started = performance.now();
     if (typeof frame.ch === 'string' && this.identity) assertMayPublish(this.identity, frame.ch);
-    const result = await this.deps.router.publish({ ch: frame.ch, type: frame.type, data: frame.data, msgId: frame.msg_id, meta: frame.meta, source: this.component });
-    this.deps.metrics.publishSeconds.observe({ transport: 'ws' }, Number(process.hrtime.bigint() - started) / 1e9);
+    const result = this.deps.router.publish({ ch: frame.ch, type: frame.type, data: frame.data, msgId: frame.msg_id, meta: frame.meta, source: this.component });
+    if (result instanceof Promise) return result.then((r) => this.published(id, r, started));
+    this.published(id, result, started);
+    return undefined;
+  }
+
+  private published(id: FrameId, result: PubResult, started: number): void {
+    this.deps.metrics.publishSeconds.observe(WS_LABELS, (performance.now() - started) / 1e3);
     if (id !== undefined && this.state !== 'closed') this.peer.send(pubOk(id, result.seq, result.duplicate === true));
   }
 

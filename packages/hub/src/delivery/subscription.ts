@@ -5,7 +5,7 @@ import type { HubMetrics } from '../metrics.js';
 import type { Peer } from '../peer.js';
 import type { Router } from '../router.js';
 import type { Store, StoredMessage } from '../store/store.js';
-import { msgFrame, sharedMsgFrame, type FrameCache } from './frames.js';
+import { msgFrame, type FrameCache } from './frames.js';
 import type { GroupDispatcher, GroupTable } from './group-dispatcher.js';
 import { PendingTracker } from './pending-tracker.js';
 
@@ -127,7 +127,7 @@ export class Subscription {
 
   /** Sends one delivery of a stored message. */
   send(ch: string, seq: number, json: string, deliveries: number, track: boolean, frames?: FrameCache): void {
-    this.peer.send(frames && deliveries === 1 ? sharedMsgFrame(frames, this.spec.id, json) : msgFrame(this.spec.id, json, deliveries - 1));
+    this.peer.send(frames && deliveries === 1 ? frames.frame(this.spec.id, json) : msgFrame(this.spec.id, json, deliveries - 1));
     this.deps.metrics.delivered.inc();
     if (deliveries > 1) this.deps.metrics.redelivered.inc();
     if (track && this.manual) this.pending.add(ch, seq, deliveries, json, this.ackTimeout(ch));

@@ -1,14 +1,32 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
-import * as wsModule from 'ws';
 import { WebSocketServer, WebSocket } from 'ws';
 import { SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
 import type { Peer } from '../peer.js';
+import type { SharedFrame } from '../delivery/frames.js';
 
-/** `ws`'s own framing (`Sender.frame`, public at runtime, not in its type declarations): one final text frame, unmasked. */
-const frameText = (payload: Buffer): Buffer[] =>
-  (wsModule as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } }).Sender.frame(payload, { fin: true, opcode: 0x01, mask: false, readOnly: true, rsv1: false });
+/**
+ * One final, unmasked text frame (RFC 6455 §5.2), header and UTF-8 payload in one Buffer: `ws` frames a payload
+ * into a separate header Buffer and needs the payload as a Buffer first, two more allocations and a copy.
+ */
+export function frameText(text: string): Buffer {
+  const n = Buffer.byteLength(text);
+  const h = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const b = Buffer.allocUnsafe(h + n);
+  b[0] = 0x81;
+  if (h === 2) b[1] = n;
+  else if (h === 4) {
+    b[1] = 126;
+    b.writeUInt16BE(n, 2);
+  } else {
+    b[1] = 127;
+    b.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    b.writeUInt32BE(n >>> 0, 6);
+  }
+  b.write(text, h, 'utf8');
+  return b;
+}
 
 /** How the WebSocket transport hands connections to the hub core. */
 export interface WsHandlers {
@@ -34,19 +52,11 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
     skipUTF8Validation: true,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
-  // A msg frame shared by many subscribers (a Buffer, see delivery/frames.ts) is framed once — WebSocket header and
-  // payload in one Buffer — and that same Buffer is written to every subscriber's socket, instead of `ws` framing it
-  // again (a header allocation and two writes) per subscriber. Server frames are not masked, so the bytes are the
-  // same for every socket; with permessage-deflate off `ws` never queues a frame, so writes keep their order.
-  const framed = new WeakMap<Buffer, Buffer>();
-  const frameOf = (payload: Buffer): Buffer => {
-    let f = framed.get(payload);
-    if (!f) {
-      f = Buffer.concat(frameText(payload));
-      framed.set(payload, f);
-    }
-    return f;
-  };
+  // A msg frame shared by many subscribers (see delivery/frames.ts) is framed once — WebSocket header and payload
+  // in one Buffer, kept in the frame's `wire` slot — and that same Buffer is written to every subscriber's socket.
+  // Server frames are not masked, so the bytes are the same for every socket; with permessage-deflate off `ws`
+  // never queues a frame, so writes keep their order.
+  const frameOf = (f: SharedFrame): Buffer => (f.wire as Buffer | undefined) ?? (f.wire = frameText(f.text));
   // The HTTP server's own 'error' (e.g. EADDRINUSE) is re-emitted here; the hub's listen() reports it.
   wss.on('error', () => {});
   wss.on('connection', (ws) => {
@@ -67,8 +77,8 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
           socket.cork();
           process.nextTick(uncork);
         }
-        if (typeof text !== 'string' && socket) socket.write(frameOf(text));
-        else ws.send(text, { binary: false });
+        if (!socket) ws.send(typeof text === 'string' ? text : text.text, { binary: false });
+        else socket.write(typeof text === 'string' ? frameText(text) : frameOf(text));
       },
       bufferedAmount: () => ws.bufferedAmount,
       close(code, reason) {
