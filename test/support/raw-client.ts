@@ -10,6 +10,7 @@ export class RawClient {
   private waiters: { pred: (f: any) => boolean; resolve: (f: any) => void }[] = [];
   private taps: { pred: (f: any) => boolean; fn: (f: any) => void }[] = [];
   private nextId = 1;
+  private readonly arrivals = new WeakMap<object, number>();
   closed: { code: number; reason: string } | undefined;
 
   private constructor(ws: WebSocket) {
@@ -18,6 +19,7 @@ export class RawClient {
       const text = data.toString();
       let frame: any;
       try { frame = JSON.parse(text); } catch { frame = { op: '__unparsable__', text, isBinary }; }
+      if (typeof frame === 'object' && frame !== null) this.arrivals.set(frame, Date.now());
       for (const t of this.taps) if (t.pred(frame)) return t.fn(frame);
       const i = this.waiters.findIndex((w) => w.pred(frame));
       if (i >= 0) { const [w] = this.waiters.splice(i, 1); w!.resolve(frame); } else this.frames.push(frame);
@@ -46,6 +48,11 @@ export class RawClient {
     const id = this.nextId++;
     this.send({ ...frame, id });
     return this.next((f) => f.re === id, timeoutMs);
+  }
+
+  /** When `frame` arrived (epoch ms), whether it was awaited at once or queued. */
+  arrivedAt(frame: object): number {
+    return this.arrivals.get(frame) ?? Date.now();
   }
 
   /** Resolves with the first frame (queued or future) matching `pred`, removing it from the queue. */

@@ -20,7 +20,7 @@ describe('manual acknowledgement', () => {
   /** Waits for the next delivery of `seq` on `sub` and returns it with the time it arrived. */
   async function delivery(client: RawClient, sub: string, seq: number, timeoutMs = 5000): Promise<{ frame: any; at: number }> {
     const frame = await client.next((f) => f.op === 'msg' && f.sub === sub && f.msg.seq === seq, timeoutMs);
-    return { frame, at: Date.now() };
+    return { frame, at: client.arrivedAt(frame) };
   }
 
   /** Dead letters of `ch` whose meta.dlq points at `seq`, read over HTTP. */
