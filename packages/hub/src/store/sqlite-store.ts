@@ -103,7 +103,6 @@ interface ChannelState {
 
 interface QueuedMessage { ch: string; seq: number; tsMs: number; msgId: string | null; json: string }
 interface QueuedKv { bucket: string; key: string; json: string; revision: number }
-interface Settle { ok(): void; fail(err: SwitchboardError): void }
 
 /** Everything written by the next group commit. */
 interface Batch {
@@ -115,8 +114,8 @@ interface Batch {
   /** `bucket \0 key` → last write queued in this batch. */
   kv: Map<string, QueuedKv>;
   groups: Set<GroupState>;
-  /** In call order. */
-  settles: Settle[];
+  /** In call order, three entries per write: resolve, reject, value. */
+  settles: unknown[];
 }
 
 function newBatch(): Batch {
@@ -209,14 +208,14 @@ class SqliteStore implements Store {
       return Promise.reject(new SwitchboardError('BAD_FRAME', `The message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values only.`));
     }
     st.assigned = seq;
-    const message: StoredMessage = { ch, seq, json };
-    return this.enqueue((batch) => {
-      batch.messages.push({ ch, seq, tsMs, msgId, json });
-      const range = batch.channels.get(st);
-      if (range) range.last = seq;
-      else batch.channels.set(st, { name: ch, first: seq, last: seq });
-      if (msgId !== null) batch.dedupe.set(dedupeKey, seq);
-    }).then(() => ({ seq, duplicate: false, message }));
+    const batch = this.batch;
+    batch.messages.push({ ch, seq, tsMs, msgId, json });
+    const range = batch.channels.get(st);
+    if (range) range.last = seq;
+    else batch.channels.set(st, { name: ch, first: seq, last: seq });
+    if (msgId !== null) batch.dedupe.set(dedupeKey, seq);
+    const result: AppendResult = { seq, duplicate: false, message: { ch, seq, json } };
+    return new Promise<AppendResult>((ok, fail) => this.settleAfterCommit(ok, fail, result));
   }
 
   async read(ch: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
@@ -326,12 +325,18 @@ class SqliteStore implements Store {
     if (this.closed) return Promise.reject(this.closedError());
     return new Promise<void>((ok, fail) => {
       add(this.batch);
-      this.batch.settles.push({ ok, fail });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.settleAfterCommit(ok, fail, undefined);
     });
+  }
+
+  /** Resolves `ok` with `value` after the next group commit, or calls `fail` when it fails. */
+  private settleAfterCommit<T>(ok: (value: T) => void, fail: (err: SwitchboardError) => void, value: T): void {
+    const b = this.batch;
+    b.settles.push(ok as (value: unknown) => void, fail, value);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
@@ -344,11 +349,11 @@ class SqliteStore implements Store {
       this.commit(batch);
     } catch (err) {
       const error = storageError(err, this.path, 'write');
-      this.logger.warn({ err, path: this.path, writes: batch.settles.length }, 'sqlite store: group commit failed');
+      this.logger.warn({ err, path: this.path, writes: batch.settles.length / 3 }, 'sqlite store: group commit failed');
       for (const st of batch.channels.keys()) st.assigned = st.last;
       // Group positions are state, not events: keep them for the next commit.
       for (const state of batch.groups) this.batch.groups.add(state);
-      for (const settle of batch.settles) settle.fail(error);
+      for (let i = 0; i < batch.settles.length; i += 3) (batch.settles[i + 1] as (e: SwitchboardError) => void)(error);
       return;
     }
     for (const [st, range] of batch.channels) {
@@ -356,7 +361,7 @@ class SqliteStore implements Store {
       st.last = range.last;
     }
     for (const state of batch.groups) state.committed();
-    for (const settle of batch.settles) settle.ok();
+    for (let i = 0; i < batch.settles.length; i += 3) (batch.settles[i] as (v: unknown) => void)(batch.settles[i + 2]);
   }
 
   private writeBatch(batch: Batch): void {
