@@ -30,6 +30,8 @@ export interface DocPatch {
   version: number;
   ops: DocOp[];
   by: string;
+  /** The updater's `ref` for the update, when it gave one. */
+  ref?: string;
 }
 
 /** A document as stored: its version, its value and its most recent patches. */
@@ -58,6 +60,7 @@ export interface DocUpdate {
   ops: unknown;
   by: string;
   ifVersion?: number;
+  ref?: string;
 }
 
 /** Throws BAD_FRAME unless `doc` is a valid document name. */
@@ -148,6 +151,7 @@ export class Documents {
       const violation = this.deps.validate?.(doc, value);
       if (violation) throw new SwitchboardError('CONTRACT_VIOLATION', `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`, violation.details);
       const patch: DocPatch = { doc, version: record.version + 1, ops, by: u.by };
+      if (u.ref !== undefined) patch.ref = u.ref;
       const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
       const limit = this.deps.limits.maxDocBytes;
       if (bytes > limit) {

@@ -1,6 +1,6 @@
 import { channelPatternProblem, isPattern, SwitchboardError } from '@switchboard/protocol';
 import { assertMayDoc, assertMaySubscribe, type Identity } from './auth.js';
-import { checkDocName, type Documents } from './documents.js';
+import { checkDocName, type DocPatch, type Documents } from './documents.js';
 import type { PresenceMember, PresenceTable } from './presence.js';
 
 /** The ops of shared state documents and presence. */
@@ -24,6 +24,9 @@ export interface SharedStateConnection {
 }
 
 type Frame = Record<string, unknown>;
+
+/** Longest `ref` of a `doc.update`. */
+const MAX_REF_LENGTH = 128;
 
 /**
  * The document subscriptions and presence of one connection: the `doc.*` and `presence` ops, plus the presence
@@ -76,12 +79,14 @@ export class SharedStateOps {
         assertMayDoc(this.conn.identity(), doc, 'w');
         const v = frame.if_version;
         if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw new SwitchboardError('BAD_FRAME', '"if_version" must be the whole-number version the update was made against');
+        const ref = frame.ref;
+        if (ref !== undefined && (typeof ref !== 'string' || ref.length > MAX_REF_LENGTH)) throw new SwitchboardError('BAD_FRAME', `"ref" must be a string of at most ${MAX_REF_LENGTH} characters, repeated in the doc.patch of the update`);
         if (this.pendingUpdates >= this.deps.maxPendingUpdates) {
           throw new SwitchboardError('RATE_LIMITED', `this connection has ${this.pendingUpdates} doc.update waiting, the limit; wait for their answers or raise limits.max_pending_requests`);
         }
         this.pendingUpdates++;
         try {
-          const result = await this.deps.documents.update(doc, { ops: frame.ops, by: this.conn.identity().component, ifVersion: v as number | undefined });
+          const result = await this.deps.documents.update(doc, { ops: frame.ops, by: this.conn.identity().component, ifVersion: v as number | undefined, ref: ref as string | undefined });
           return { version: result.version };
         } finally {
           this.pendingUpdates--;
@@ -105,7 +110,7 @@ export class SharedStateOps {
     this.docSubs.set(doc, () => undefined);
     let sub;
     try {
-      sub = await this.deps.documents.subscribe(doc, (p) => this.conn.send(JSON.stringify({ op: 'doc.patch', doc: p.doc, version: p.version, ops: p.ops, by: p.by })));
+      sub = await this.deps.documents.subscribe(doc, (p) => this.conn.send(patchFrame(p)));
     } catch (err) {
       this.docSubs.delete(doc);
       throw err;
@@ -158,4 +163,11 @@ export class SharedStateOps {
       return undefined;
     }
   }
+}
+
+/** The `doc.patch` frame of a patch. */
+function patchFrame(p: DocPatch): string {
+  const frame: Frame = { op: 'doc.patch', doc: p.doc, version: p.version, ops: p.ops, by: p.by };
+  if (p.ref !== undefined) frame.ref = p.ref;
+  return JSON.stringify(frame);
 }
