@@ -62,6 +62,8 @@ export class DocumentImpl<T> implements SharedDocument<T> {
   /** `subscribing`: a `doc.sub` is on the way (patches are stashed); `live`; `detached`: no socket; `closed`. */
   private state: 'subscribing' | 'live' | 'detached' | 'closed' = 'detached';
   private stash: DocPatchFrame[] = [];
+  /** The socket dropped while a `doc.sub` was on the way: the value must be taken anew. */
+  private stale = false;
   private readonly emitter = new Emitter<{ change: DocumentChange<T> }>();
   private first: { resolve(): void; reject(err: Error): void; timer: ReturnType<typeof setTimeout> } | undefined;
   readonly ready: Promise<void>;
@@ -99,6 +101,7 @@ export class DocumentImpl<T> implements SharedDocument<T> {
   subscribe(again = false): void {
     if (this.state === 'closed' || !this.host.link.up) return;
     this.state = 'subscribing';
+    this.stale = false;
     this.stash = [];
     if (again) this.host.link.send({ op: 'doc.unsub', doc: this.name });
     this.host.link.call({ op: 'doc.sub', doc: this.name }, {
@@ -115,7 +118,7 @@ export class DocumentImpl<T> implements SharedDocument<T> {
   /** The hub restored this handle's subscription on a resumed session, continuing after `version`. */
   resumed(version: number): void {
     if (this.state === 'closed') return;
-    if (version !== this.confirmedVersion) { this.subscribe(true); return; }
+    if (version !== this.confirmedVersion || this.stale || this.first) { this.subscribe(true); return; }
     this.state = 'live';
     this.flush();
   }
@@ -123,6 +126,7 @@ export class DocumentImpl<T> implements SharedDocument<T> {
   /** The socket dropped: updates awaiting an answer are lost with it (see `update`). */
   detach(): void {
     if (this.state === 'closed') return;
+    this.stale = this.state === 'subscribing';
     this.state = 'detached';
     this.stash = [];
   }

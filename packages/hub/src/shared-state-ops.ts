@@ -181,11 +181,11 @@ export class SharedStateOps {
     if (this.closed) return undefined;
     const docs: ParkedDoc[] = [...this.docSubs.keys()].map((doc) => ({ doc, version: this.docVersions.get(doc) ?? 0 }));
     const watches = [...this.watches].map(([subId, w]) => ({ subId, pattern: w.pattern }));
-    const members = keepMembers ? [...this.memberships].map(([subId, m]) => ({ subId, ch: m.ch, member: m.member })) : [];
-    if (keepMembers) this.memberships.clear();
+    const members = [...this.memberships].map(([subId, m]) => ({ subId, ch: m.ch, member: m.member }));
+    if (keepMembers) this.memberships.clear(); // else close() makes the member leave now
     this.close();
     if (docs.length === 0 && watches.length === 0 && members.length === 0) return undefined;
-    return new ParkedSharedState(docs, members, watches, this.deps.presence, this.conn.session(), this.deps.presenceGraceMs);
+    return new ParkedSharedState(docs, members, watches, this.deps.presence, this.conn.session(), this.deps.presenceGraceMs, keepMembers);
   }
 
   /**

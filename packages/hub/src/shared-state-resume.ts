@@ -16,11 +16,12 @@ export interface ParkedMembership {
 
 /**
  * The document subscriptions, presence memberships and presence watches of a connection whose session is parked
- * for `resume`. The memberships stay in the presence table (no `leave` is sent) for a grace period; when it ends,
- * or the parked session is forgotten, they are released: the member leaves.
+ * for `resume`. Memberships that are `held` stay in the presence table (no `leave` is sent) for a grace period;
+ * when it ends, or the parked session is forgotten, they are released: the member leaves. A resume joins the
+ * released ones again.
  */
 export class ParkedSharedState {
-  private released = false;
+  private released: boolean;
   private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -31,8 +32,10 @@ export class ParkedSharedState {
     private readonly presence: PresenceTable,
     private readonly session: string,
     graceMs: number,
+    held: boolean,
   ) {
-    if (members.length > 0) {
+    this.released = !held;
+    if (held && members.length > 0) {
       this.timer = setTimeout(() => this.release(), graceMs);
       this.timer.unref();
     }

@@ -90,6 +90,9 @@ describe('resume: document subscriptions and presence', () => {
     await b.close();
     const leave = await watcher.next((f) => f.op === 'leave', 2000);
     assert.equal(leave.member.session, welcome.session, 'a client that closes its socket leaves at once');
+    const { welcome: w3 } = await fx.session('attendee-ui', { resume: welcome.session });
+    assert.equal(w3.resumed, true);
+    assert.equal((await watcher.next((f) => f.op === 'join', 2000)).member.session, welcome.session, 'resuming its subscription makes it a member again');
   });
 });
 
