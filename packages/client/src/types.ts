@@ -50,7 +50,7 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Default timeout of `request` and of `subscribe`/`unsubscribe` replies. Default 5 000. */
   requestTimeoutMs?: number;
-  /** Time a `publish` may wait for its `ok`, queue time included, before it rejects with `TIMEOUT`. Default 30 000. */
+  /** Time a `publish` or a document update may wait for its `ok`, queue time included, before it rejects with `TIMEOUT`. Default 30 000. */
   publishTimeoutMs?: number;
   /** Heartbeat period. Default: the hub's `heartbeat_ms` from `welcome`. Pings go out every half period. */
   heartbeatMs?: number;
