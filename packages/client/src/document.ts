@@ -82,6 +82,7 @@ export class DocumentImpl<T> implements SharedDocument<T> {
       }, host.requestTimeoutMs);
       this.first = { resolve, reject, timer };
     });
+    this.ready.catch(() => { /* the caller of doc() gets the error */ });
   }
 
   get value(): T { return this.view as T; }

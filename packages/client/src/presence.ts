@@ -28,6 +28,7 @@ export class PresenceImpl implements Presence {
 
   constructor(readonly ch: string, private readonly host: PresenceHost) {
     this.ready = new Promise<void>((resolve, reject) => { this.first = { resolve, reject }; });
+    this.ready.catch(() => { /* the caller of presence() gets the error */ });
   }
 
   get members(): PresenceMember[] {

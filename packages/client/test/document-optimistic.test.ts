@@ -24,6 +24,7 @@ test('an update with a stale ifVersion changes the local value at once, then is 
 
   const changes: DocumentChange<Session>[] = [];
   mine.on('change', (c) => changes.push(c));
+  const iterator = mine[Symbol.asyncIterator]();
   const edit = mine.update([{ op: 'replace', path: '/title', value: 'Q&A' }], { ifVersion: seenAt });
   assert.equal(mine.value.title, 'Q&A', 'optimistic: the local value changed before the hub answered');
   const err = await edit.then(() => assert.fail('a stale ifVersion must be refused'), (e: unknown) => e);
@@ -36,6 +37,8 @@ test('an update with a stale ifVersion changes the local value at once, then is 
   const rollback = changes.find((c) => c.kind === 'rollback')!;
   assert.equal(rollback.error, err);
   assert.deepEqual(rollback.value, { slide: 2, title: 'Intro' });
+  const iterated = [(await iterator.next()).value!, (await iterator.next()).value!];
+  assert.deepEqual(iterated.map((c) => c.kind), ['local', 'rollback'], 'the iterator gets the same changes');
 
   assert.equal(await mine.update([{ op: 'replace', path: '/title', value: 'Q&A' }], { ifVersion: err.version }), 3, 'redone against the current version');
   await waitFor(() => theirs.version === 3, 'the presenter gets it');
