@@ -1,17 +1,21 @@
 import {
-  DEFAULT_LIMITS, DEFAULT_TIMINGS, SwitchboardError,
-  type ClientFrame, type EnvelopeMeta, type ErrFrame, type FrameId, type HelloFrame, type IncomingReqFrame, type MsgFrame, type OkFrame, type WelcomeFrame,
+  DEFAULT_LIMITS, DEFAULT_TIMINGS, SwitchboardError, isPattern,
+  type ClientFrame, type DocPatchFrame, type EnvelopeMeta, type ErrFrame, type FrameId, type HelloFrame, type IncomingReqFrame, type JoinFrame,
+  type LeaveFrame, type MsgFrame, type OkFrame, type WelcomeFrame,
 } from '@switchboard/protocol';
 import { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.js';
 import { Emitter } from './emitter.js';
+import { Documents } from './documents.js';
 import { AsyncRefusalError, errorFromFrame } from './errors.js';
 import type { Link, ReplyHandlers } from './link.js';
 import { Outbox } from './outbox.js';
+import { PresenceImpl, type PresenceHost } from './presence.js';
 import { Requests } from './requests.js';
 import { Subscriptions } from './subscriptions.js';
 import { openTransport, resolveWebSocket, type Transport, type WebSocketCtor } from './transport.js';
 import type {
-  ClientEvents, ConnectOptions, ConnectionState, PublishOptions, PublishResult, RequestHandler, SubscribeOptions, Subscription, SwitchboardClient,
+  ClientEvents, ConnectOptions, ConnectionState, Presence, PublishOptions, PublishResult, RequestHandler, SharedDocument, SubscribeOptions, Subscription,
+  SwitchboardClient,
 } from './types.js';
 
 /** A refused `hello`, as thrown inside the connect loop. */
@@ -34,6 +38,10 @@ export class ClientImpl implements SwitchboardClient {
   private readonly outbox: Outbox;
   private readonly requests: Requests;
   private readonly subscriptions: Subscriptions;
+  private readonly documents: Documents;
+  /** Presence handles by channel. */
+  private readonly presences = new Map<string, Set<PresenceImpl>>();
+  private readonly presenceHost: PresenceHost;
   private readonly pending = new Map<FrameId, ReplyHandlers>();
   private ctor: WebSocketCtor | undefined;
   private transport: Transport | undefined;
@@ -77,6 +85,20 @@ export class ClientImpl implements SwitchboardClient {
       defaultBound: () => this.welcome?.limits?.max_inflight ?? DEFAULT_LIMITS.max_inflight,
       emitError: (err) => { this.emitter.emit('error', err); },
     });
+    const refPrefix = globalThis.crypto.randomUUID().slice(0, 8);
+    let refs = 0;
+    this.documents = new Documents(this.link, {
+      component: options.component,
+      updateTimeoutMs: options.publishTimeoutMs ?? 30_000,
+      requestTimeoutMs: this.requestTimeoutMs,
+      newRef: () => `${refPrefix}-${++refs}`,
+      emitError: (err) => { this.emitter.emit('error', err); },
+    });
+    this.presenceHost = {
+      link: this.link,
+      emitError: (err) => { this.emitter.emit('error', err); },
+      forget: (p) => { this.presences.get(p.ch)?.delete(p); },
+    };
   }
 
   get session(): string | undefined { return this.welcome?.session; }
@@ -136,6 +158,35 @@ export class ClientImpl implements SwitchboardClient {
     return this.requests.onRequest(handler);
   }
 
+  doc<T = unknown>(name: string): Promise<SharedDocument<T>> {
+    if (this.currentState === 'closed') return Promise.reject(this.closedError());
+    return this.documents.open<T>(name);
+  }
+
+  async presence(ch: string, info?: Record<string, unknown>): Promise<Presence> {
+    if (this.currentState === 'closed') throw this.closedError();
+    if (typeof ch !== 'string' || isPattern(ch)) throw new SwitchboardError('UNKNOWN_CHANNEL', `presence needs a channel name without wildcards, not ${JSON.stringify(ch)}`);
+    const p = new PresenceImpl(ch, this.presenceHost);
+    let set = this.presences.get(ch);
+    if (!set) this.presences.set(ch, (set = new Set()));
+    set.add(p);
+    let sub: Subscription;
+    try {
+      sub = await this.subscriptions.subscribe(ch, { ack: 'auto', onMessage: noop }, { presence: true, info, onAttach: () => p.attached(), trustHub: true });
+    } catch (err) {
+      p.failed(err as Error);
+      throw err;
+    }
+    p.held(sub);
+    try {
+      await p.ready;
+    } catch (err) {
+      await sub.unsubscribe().catch(noop);
+      throw err;
+    }
+    return p;
+  }
+
   close(): Promise<void> {
     if (this.closing) return this.closing;
     const t = this.transport;
@@ -183,6 +234,13 @@ export class ClientImpl implements SwitchboardClient {
         return;
       case 'req':
         if (typeof f.rid === 'string') this.requests.handle(f as unknown as IncomingReqFrame);
+        return;
+      case 'doc.patch':
+        if (typeof f.doc === 'string' && typeof f.version === 'number' && Array.isArray(f.ops)) this.documents.route(f as unknown as DocPatchFrame);
+        return;
+      case 'join':
+      case 'leave':
+        if (typeof f.ch === 'string') for (const p of this.presences.get(f.ch) ?? []) p.route(f as unknown as JoinFrame | LeaveFrame);
         return;
       default:
         return; // pong, and ops of features this client does not use
@@ -332,6 +390,7 @@ export class ClientImpl implements SwitchboardClient {
     // Order matters: subscriptions first, then publishes that were awaiting ok, then the offline queue,
     // then requests made while offline. All synchronous, so nothing the application does interleaves.
     this.subscriptions.restore(welcome);
+    this.documents.restore(welcome);
     this.outbox.flush();
     this.requests.flush();
     this.setState('connected');
@@ -365,6 +424,7 @@ export class ClientImpl implements SwitchboardClient {
     this.pending.clear();
     for (const h of calls) h.drop();
     this.subscriptions.detachAll();
+    this.documents.detachAll();
     if (this.currentState === 'closed') return;
     if (!this.policy) {
       this.teardown(new SwitchboardError('UNAVAILABLE', `the connection to the hub closed (code ${info.code}${info.reason ? `: ${info.reason}` : ''}) and reconnect is off`));
@@ -399,6 +459,8 @@ export class ClientImpl implements SwitchboardClient {
     this.requests.failAll(err);
     this.pending.clear();
     this.subscriptions.endAll(err, userClose);
+    this.documents.endAll(err, userClose);
+    this.presences.clear();
   }
 }
 

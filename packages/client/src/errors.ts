@@ -1,4 +1,4 @@
-import { SwitchboardError, isErrorCode, type ErrFrame } from '@switchboard/protocol';
+import { SwitchboardError, isErrorCode, type DocOp, type ErrFrame, type ErrorCode } from '@switchboard/protocol';
 
 /**
  * A refusal that reached the client without a pending call to reject: a fire-and-forget publish refused by the
@@ -29,4 +29,25 @@ export function codeOf(code: unknown): SwitchboardError['code'] {
 export function errorFromFrame(frame: Pick<ErrFrame, 'code' | 'message' | 'details'>, context?: string): SwitchboardError {
   const message = typeof frame.message === 'string' && frame.message ? frame.message : `the hub answered ${String(frame.code)}`;
   return new SwitchboardError(codeOf(frame.code), context ? `${context}: ${message}` : message, frame.details);
+}
+
+/**
+ * A document update that did not apply: refused by the hub (`CONFLICT`, `CONTRACT_VIOLATION`, `BAD_FRAME`, …), timed
+ * out, or lost with the connection (`UNAVAILABLE`). Its local change was rolled back.
+ */
+export class DocumentError extends SwitchboardError {
+  /** The document. */
+  readonly doc: string;
+  /** The operations of the update. */
+  readonly ops: DocOp[];
+  /** For `CONFLICT`: the document's current version (`details.version`), to redo the update against. */
+  readonly version?: number;
+  constructor(doc: string, ops: DocOp[], code: ErrorCode, message: string, details?: unknown) {
+    super(code, message, details);
+    this.name = 'DocumentError';
+    this.doc = doc;
+    this.ops = ops;
+    const v = (details as { version?: unknown } | undefined)?.version;
+    if (typeof v === 'number') this.version = v;
+  }
 }

@@ -39,6 +39,18 @@ class Cursor {
 
 interface Waiter<D> { resolve(r: IteratorResult<Message<D>>): void; reject(err: unknown): void }
 
+/** What other parts of the SDK add to a subscription they make (a presence membership). */
+export interface SubscriptionInternals {
+  /** Ask for `join`/`leave` frames of the channel. */
+  presence?: boolean;
+  /** The `info` others see in presence. */
+  info?: Record<string, unknown>;
+  /** Called each time the subscription is attached to a socket. */
+  onAttach?: () => void;
+  /** Take the subscription back from a resumed session even with `ack: 'auto'` (its messages do not matter). */
+  trustHub?: boolean;
+}
+
 /** A subscription; survives reconnects (its hub id changes). */
 export class SubscriptionImpl<D> implements Subscription<D> {
   readonly ch: string;
@@ -63,7 +75,7 @@ export class SubscriptionImpl<D> implements Subscription<D> {
   /** An auto-ack subscription whose buffer overflowed: unsubscribed until the buffer drains to half. */
   private paused = false;
 
-  constructor(ch: string, options: SubscribeOptions<D>, host: SubscriptionHost) {
+  constructor(ch: string, options: SubscribeOptions<D>, host: SubscriptionHost, readonly internals: SubscriptionInternals = {}) {
     this.ch = ch;
     this.group = options.group;
     this.onMessage = options.onMessage;
@@ -84,6 +96,8 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     const frame: SubFrame = { op: 'sub', ch: this.ch, from: this.resumeFrom(), ack: this.ackMode };
     if (this.group !== undefined) frame.group = this.group;
     if (this.maxInflight !== undefined) frame.max_inflight = this.maxInflight;
+    if (this.internals.presence) frame.presence = true;
+    if (this.internals.info !== undefined) frame.info = this.internals.info;
     return frame;
   }
 
@@ -105,6 +119,7 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     if (this.from === 'latest' && !this.pattern && this.group === undefined && !this.cursors.has(this.ch) && typeof head === 'number') {
       this.cursors.set(this.ch, new Cursor(head));
     }
+    this.internals.onAttach?.();
   }
 
   /** The socket dropped. The hub id is remembered: a resumed session may give the subscription back under it. */

@@ -1,7 +1,7 @@
 import { SwitchboardError, type MsgFrame, type WelcomeFrame } from '@switchboard/protocol';
 import { errorFromFrame } from './errors.js';
 import type { Link } from './link.js';
-import { SubscriptionImpl, type SubscriptionHost } from './subscription.js';
+import { SubscriptionImpl, type SubscriptionHost, type SubscriptionInternals } from './subscription.js';
 import type { SubscribeOptions, Subscription } from './types.js';
 
 /** Messages for a hub subscription id not known yet (its `ok` still on the way), kept at most. */
@@ -49,8 +49,8 @@ export class Subscriptions {
     };
   }
 
-  subscribe<D>(ch: string, options: SubscribeOptions<D>): Promise<Subscription<D>> {
-    const sub = new SubscriptionImpl<D>(ch, options, this.host);
+  subscribe<D>(ch: string, options: SubscribeOptions<D>, internals?: SubscriptionInternals): Promise<Subscription<D>> {
+    const sub = new SubscriptionImpl<D>(ch, options, this.host, internals);
     const any = sub as unknown as SubscriptionImpl<unknown>;
     this.subs.add(any);
     return new Promise<Subscription<D>>((resolve, reject) => {
@@ -173,7 +173,7 @@ export class Subscriptions {
       const former = sub.formerId;
       // An auto-ack subscription restored by the hub continues after the last message the hub *sent*, and
       // messages lost with the old socket would be a gap: those subscribe again from what the application got.
-      const trustHub = sub.ackMode === 'manual' || sub.group !== undefined;
+      const trustHub = sub.ackMode === 'manual' || sub.group !== undefined || sub.internals.trustHub === true;
       if (former !== undefined && restored.get(former) === sub.ch && trustHub) {
         restored.delete(former);
         sub.attach(former, undefined);

@@ -1,4 +1,5 @@
-import type { Envelope, EnvelopeMeta, From, PubResult, WelcomeFrame } from '@switchboard/protocol';
+import type { DocOp, Envelope, EnvelopeMeta, From, PresenceMember, PubResult, WelcomeFrame } from '@switchboard/protocol';
+import type { DocumentError } from './errors.js';
 import type { WebSocketCtor } from './transport.js';
 
 /**
@@ -49,7 +50,7 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Default timeout of `request` and of `subscribe`/`unsubscribe` replies. Default 5 000. */
   requestTimeoutMs?: number;
-  /** Time a `publish` may wait for its `ok`, queue time included, before it rejects with `TIMEOUT`. Default 30 000. */
+  /** Time a `publish` or a document update may wait for its `ok`, queue time included, before it rejects with `TIMEOUT`. Default 30 000. */
   publishTimeoutMs?: number;
   /** Heartbeat period. Default: the hub's `heartbeat_ms` from `welcome`. Pings go out every half period. */
   heartbeatMs?: number;
@@ -161,6 +162,110 @@ export interface SwitchboardClient {
   request<R = unknown>(to: string, type: string, data?: unknown, options?: { timeoutMs?: number; meta?: EnvelopeMeta }): Promise<R>;
   /** Answer requests sent to this component. The latest handler registered answers; returns a remover. */
   onRequest(handler: RequestHandler): () => void;
+  /**
+   * Open shared document `name`: resolves once the hub sent its snapshot, with a handle whose `value` follows every
+   * change. After a reconnect the handle subscribes again (or takes back its resumed subscription) and never keeps
+   * a value the hub does not have. One handle per document and client: a second call returns the same handle.
+   * Rejects with `FORBIDDEN` (token), `BAD_FRAME` (name) or `TIMEOUT`.
+   */
+  doc<T = unknown>(name: string): Promise<SharedDocument<T>>;
+  /**
+   * Join the presence of channel `ch` (an exact name), shown to others with `info` (default: none, `{}`). Resolves
+   * once the member list is known. The handle holds a subscription to `ch` (its messages are not kept) and joins
+   * again after a reconnect.
+   */
+  presence(ch: string, info?: Record<string, unknown>): Promise<Presence>;
   /** Close the connection; queued and unacknowledged publishes reject with `UNAVAILABLE`, iterations end. */
   close(): Promise<void>;
+}
+
+/**
+ * What changed the local value of a {@link SharedDocument}:
+ * - `local`: an update of this handle, applied at once (optimistic), before the hub answered;
+ * - `remote`: a change the hub sent (another client's, or one of this handle made while it was disconnected);
+ * - `rollback`: the hub refused an update of this handle (or it timed out): its operations are taken out again,
+ *   and the value is the hub's with the other pending updates on top; `error` says why;
+ * - `snapshot`: a fresh copy of the whole value from the hub (after a reconnect, or after a gap in versions);
+ * - `rebase`: the hub applied an update of this handle in another order than the local copy did, and the value
+ *   was recomputed.
+ */
+export type DocumentChangeKind = 'local' | 'remote' | 'rollback' | 'snapshot' | 'rebase';
+
+/** One change of a {@link SharedDocument}. */
+export interface DocumentChange<T = unknown> {
+  kind: DocumentChangeKind;
+  /** The local value after the change (the hub's value with this handle's pending updates on top). */
+  value: T;
+  /** The version confirmed by the hub after the change. */
+  version: number;
+  /**
+   * The operations: of the update (`local`, and the ones undone by `rollback`), of the hub's patch (`remote`), or
+   * one `replace` of the whole value (`snapshot`, `rebase`).
+   */
+  ops: DocOp[];
+  /** Component id that made the change (this client's for `local` and `rollback`; `$hub` for `snapshot` and `rebase`). */
+  by: string;
+  /** For `rollback`: why the update did not apply. */
+  error?: DocumentError;
+}
+
+/** Options of {@link SharedDocument.update}. */
+export interface DocumentUpdateOptions {
+  /**
+   * Apply only if the document is still at this version; otherwise the update is refused with `CONFLICT` (a
+   * {@link DocumentError} whose `version` is the current one) and rolled back locally. Ignored by the hub for an
+   * update made only of `inc`.
+   */
+  ifVersion?: number;
+}
+
+/**
+ * A shared state document: a versioned JSON value kept by the hub. `value` is the hub's latest snapshot with every
+ * later patch applied, plus this handle's updates that the hub has not confirmed yet (optimistic updates).
+ * Iterate it (`for await`) or listen with `on('change')` to follow changes.
+ */
+export interface SharedDocument<T = unknown> extends AsyncIterable<DocumentChange<T>> {
+  /** The document name, e.g. `session/42`. */
+  readonly name: string;
+  /** The local value; treat it as read-only (it is replaced, not changed in place). */
+  readonly value: T;
+  /** The last version confirmed by the hub (0 for a document never written). */
+  readonly version: number;
+  /** Updates of this handle the hub has not confirmed yet (queued while disconnected, or awaiting their answer). */
+  readonly pending: number;
+  /** Listen to changes; returns a function that removes the listener. */
+  on(event: 'change', fn: (change: DocumentChange<T>) => void): () => void;
+  /**
+   * Change the document with RFC 6902 operations (plus `inc`). The local value changes at once; resolves with the
+   * version the update produced. Rejects with a {@link DocumentError} (`CONFLICT` with the current `version`,
+   * `CONTRACT_VIOLATION`, `BAD_FRAME`, `FORBIDDEN`, `TOO_LARGE`, `TIMEOUT`, `UNAVAILABLE` when the connection dropped
+   * before the answer, so that it may or may not have been applied), and the local change is rolled back. Made
+   * while disconnected, the update waits (within `publishTimeoutMs`) and is sent once the document is subscribed
+   * again.
+   */
+  update(ops: DocOp[], options?: DocumentUpdateOptions): Promise<number>;
+  /** Adds `n` (default 1) to the number at `path` (an absent key counts as 0): `update([{op:'inc',path,value:n}])`. */
+  inc(path: string, n?: number): Promise<number>;
+  /** Stop following the document (`doc.unsub`); updates not sent yet reject with `UNAVAILABLE`. */
+  close(): Promise<void>;
+}
+
+/** Events of a {@link Presence}. */
+export interface PresenceEvents {
+  /** A member joined (after a reconnect: one that joined meanwhile). */
+  join: PresenceMember;
+  /** A member left (after a reconnect: one that left meanwhile). */
+  leave: PresenceMember;
+}
+
+/** This client's membership of a channel's presence, and the channel's member list. */
+export interface Presence {
+  /** The channel. */
+  readonly ch: string;
+  /** The members, this client included, longest present first. */
+  readonly members: PresenceMember[];
+  /** Listen to joins or leaves; returns a function that removes the listener. */
+  on<E extends keyof PresenceEvents>(event: E, fn: (member: PresenceEvents[E]) => void): () => void;
+  /** Leave the channel (unsubscribes the subscription that holds the membership). */
+  leave(): Promise<void>;
 }

@@ -30,6 +30,8 @@ export interface DocPatch {
   version: number;
   ops: DocOp[];
   by: string;
+  /** The updater's `ref` for the update, when it gave one. */
+  ref?: string;
 }
 
 /** A document as stored: its version, its value and its most recent patches. */
@@ -58,6 +60,7 @@ export interface DocUpdate {
   ops: unknown;
   by: string;
   ifVersion?: number;
+  ref?: string;
 }
 
 /** Throws BAD_FRAME unless `doc` is a valid document name. */
@@ -90,15 +93,16 @@ export class Documents {
 
   /**
    * Subscribes `listener` to the patches of `doc` and resolves with the snapshot they follow: the first patch
-   * given to the listener is the one of version `snapshot.version + 1`.
+   * given to the listener is the one of version `snapshot.version + 1`. `recent` are the latest patches up to the
+   * snapshot that the record keeps (at most 64, oldest first), for a subscriber that continues from an older version.
    */
-  async subscribe(doc: string, listener: DocListener): Promise<{ version: number; value: unknown; unsubscribe: () => void }> {
+  async subscribe(doc: string, listener: DocListener): Promise<{ version: number; value: unknown; recent: DocPatch[]; unsubscribe: () => void }> {
     // Forwarding follows the store (a patch is forwarded after its write), so a read that is not behind what
     // this node forwarded, followed in the same tick by adding the listener, misses nothing.
-    let start = await this.snapshot(doc);
+    let start = (await this.read(doc)).record;
     for (let i = 0; (this.listeners.get(doc)?.sent ?? 0) > start.version; i++) {
       if (i >= 20) throw new SwitchboardError('UNAVAILABLE', `document "${doc}" changes too fast to take a snapshot; retry`);
-      start = await this.snapshot(doc);
+      start = (await this.read(doc)).record;
     }
     let entry = this.listeners.get(doc);
     if (!entry) {
@@ -115,6 +119,7 @@ export class Documents {
     return {
       version: start.version,
       value: start.value,
+      recent: start.recent ?? [],
       unsubscribe: () => {
         e.set.delete(wrapped);
         if (e.set.size === 0 && this.listeners.get(doc) === e) this.listeners.delete(doc);
@@ -148,6 +153,7 @@ export class Documents {
       const violation = this.deps.validate?.(doc, value);
       if (violation) throw new SwitchboardError('CONTRACT_VIOLATION', `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`, violation.details);
       const patch: DocPatch = { doc, version: record.version + 1, ops, by: u.by };
+      if (u.ref !== undefined) patch.ref = u.ref;
       const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
       const limit = this.deps.limits.maxDocBytes;
       if (bytes > limit) {

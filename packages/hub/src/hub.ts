@@ -112,10 +112,10 @@ export function createHub(options: HubOptions): Hub {
           text: (text, bytes) => conn.onText(text, bytes),
           bad: (message) => conn.onBadFrame(message),
           pong: () => conn.touch(),
-          close: () => {
+          close: (code) => {
             if (!connections.delete(conn)) return;
             metrics.connections.dec();
-            void conn.close().catch((err) => log.warn({ err }, 'error while closing a connection'));
+            void conn.close(code).catch((err) => log.warn({ err }, 'error while closing a connection'));
           },
         };
       },

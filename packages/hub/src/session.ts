@@ -8,6 +8,7 @@ import type { RequestRouter, Responder } from './requests.js';
 import type { Router } from './router.js';
 import { Subscription, type SubscriptionDeps, type SubscriptionSpec } from './delivery/subscription.js';
 import { SharedStateOps, type SharedStateDeps } from './shared-state-ops.js';
+import type { ParkedSharedState } from './shared-state-resume.js';
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {
@@ -40,9 +41,17 @@ interface ParkedSubscription {
   spec: SubscriptionSpec;
 }
 
+/** What a parked session keeps. */
+interface Parked {
+  subs: ParkedSubscription[];
+  nextSub: number;
+  /** Its document subscriptions and presence, released (the member leaves) when the session is forgotten. */
+  shared?: ParkedSharedState;
+}
+
 /** Subscriptions of disconnected sessions, kept for `session_ttl` so that `hello.resume` can restore them. */
 export class ParkedSessions {
-  private readonly parked = new Map<string, { component: string; subs: ParkedSubscription[]; nextSub: number; timer: NodeJS.Timeout }>();
+  private readonly parked = new Map<string, Parked & { component: string; timer: NodeJS.Timeout }>();
 
   /** Sessions are kept `ttlMs` each, at most `max` at once (the longest-parked one is forgotten first). */
   constructor(
@@ -50,19 +59,23 @@ export class ParkedSessions {
     private readonly max: number,
   ) {}
 
-  park(session: string, component: string, subs: ParkedSubscription[], nextSub: number): void {
-    this.take(session, component);
-    const timer = setTimeout(() => this.parked.delete(session), this.ttlMs);
+  park(session: string, component: string, subs: ParkedSubscription[], nextSub: number, shared?: ParkedSharedState): void {
+    this.take(session, component)?.shared?.release();
+    const timer = setTimeout(() => {
+      this.parked.delete(session);
+      shared?.release();
+    }, this.ttlMs);
     timer.unref?.();
-    this.parked.set(session, { component, subs, nextSub, timer });
+    this.parked.set(session, { component, subs, nextSub, timer, ...(shared ? { shared } : {}) });
     for (const [id, p] of this.parked) {
       if (this.parked.size <= this.max) break;
       clearTimeout(p.timer);
       this.parked.delete(id);
+      p.shared?.release();
     }
   }
 
-  take(session: string, component: string): { subs: ParkedSubscription[]; nextSub: number } | undefined {
+  take(session: string, component: string): Parked | undefined {
     const p = this.parked.get(session);
     if (!p || p.component !== component) return undefined;
     clearTimeout(p.timer);
@@ -71,7 +84,10 @@ export class ParkedSessions {
   }
 
   clear(): void {
-    for (const p of this.parked.values()) clearTimeout(p.timer);
+    for (const p of this.parked.values()) {
+      clearTimeout(p.timer);
+      p.shared?.release();
+    }
     this.parked.clear();
   }
 }
@@ -245,7 +261,7 @@ export class Connection implements Responder {
     }
     if (this.state !== 'new') return;
     this.identity = identity;
-    let restored: { subs: ParkedSubscription[]; nextSub: number } | undefined;
+    let restored: Parked | undefined;
     if (frame.resume !== undefined) {
       if (typeof frame.resume !== 'string') throw new SwitchboardError('BAD_FRAME', '"resume" must be the session id of an earlier welcome');
       restored = this.deps.parked.take(frame.resume, identity.component);
@@ -274,6 +290,7 @@ export class Connection implements Responder {
       }
       this.deps.metrics.subscriptions.inc(restoredSubs.length);
     }
+    const resumedShared = restored?.shared && (await this.shared.resume(restored.shared, new Set(restoredSubs.map((s) => s.id))));
     const { limits } = this.deps.config;
     const welcome: Frame = {
       op: 'welcome',
@@ -285,9 +302,11 @@ export class Connection implements Responder {
     if (frame.resume !== undefined) {
       welcome.resumed = restored !== undefined;
       if (restored) welcome.subs = restoredSubs.map((s) => ({ sub: s.id, ch: s.spec.pattern, group: s.spec.group, ack: s.spec.ack }));
+      if (resumedShared) welcome.docs = resumedShared.docs;
     }
     this.reply(id, welcome, true);
     for (const s of restoredSubs) s.activate();
+    resumedShared?.activate();
   }
 
   /** Publishes; returns a promise only when the router has to wait (the store, a new channel, a dead letter). */
@@ -432,20 +451,24 @@ export class Connection implements Responder {
     this.peer.send(JSON.stringify(frame));
   }
 
-  /** Ends the connection: requests fail over, subscriptions are parked for `resume` and stopped. */
-  async close(): Promise<void> {
+  /**
+   * Ends the connection: requests fail over, subscriptions (documents and presence too) are parked for `resume`
+   * and stopped. `code` is the WebSocket close code: 1000, 1001 or 1005 (the client closed the socket) makes it
+   * leave presence at once; after a lost connection its memberships wait for a resume (see `presenceGraceMs`).
+   */
+  async close(code?: number): Promise<void> {
     if (this.state === 'closed') return;
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.shared.close();
+    const shared = wasReady && !this.deps.closing() ? this.shared.park(code !== 1000 && code !== 1001 && code !== 1005) : (this.shared.close(), undefined);
     if (!wasReady) return;
     this.deps.requests.remove(this);
     const parked: ParkedSubscription[] = [];
     for (const sub of this.subs.values()) {
       parked.push({ spec: { ...sub.spec, positions: sub.positions() } });
     }
-    if (parked.length) this.deps.parked.park(this.sessionId, this.component, parked, this.nextSub);
+    if (parked.length || shared) this.deps.parked.park(this.sessionId, this.component, parked, this.nextSub, shared);
     const subs = [...this.subs.values()];
     this.subs.clear();
     this.deps.metrics.subscriptions.dec(subs.length);

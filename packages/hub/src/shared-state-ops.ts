@@ -1,7 +1,8 @@
 import { channelPatternProblem, isPattern, SwitchboardError } from '@switchboard/protocol';
 import { assertMayDoc, assertMaySubscribe, type Identity } from './auth.js';
-import { checkDocName, type Documents } from './documents.js';
+import { checkDocName, type DocPatch, type Documents } from './documents.js';
 import type { PresenceMember, PresenceTable } from './presence.js';
+import { catchUpPatches, ParkedSharedState, type ParkedDoc } from './shared-state-resume.js';
 
 /** The ops of shared state documents and presence. */
 export const SHARED_STATE_OPS = ['doc.sub', 'doc.unsub', 'doc.update', 'presence'] as const;
@@ -14,6 +15,8 @@ export interface SharedStateDeps {
   maxInfoBytes: number;
   /** Most `doc.update`s one connection may have waiting for their answer. */
   maxPendingUpdates: number;
+  /** How long the presence memberships of a dropped connection are kept for a `resume` (without leave and join). */
+  presenceGraceMs: number;
 }
 
 /** What the shared state ops need from their connection. */
@@ -25,16 +28,21 @@ export interface SharedStateConnection {
 
 type Frame = Record<string, unknown>;
 
+/** Longest `ref` of a `doc.update`. */
+const MAX_REF_LENGTH = 128;
+
 /**
  * The document subscriptions and presence of one connection: the `doc.*` and `presence` ops, plus the presence
  * side of `hello`, `sub`, `unsub` and disconnect.
  */
 export class SharedStateOps {
   private readonly docSubs = new Map<string, () => void>();
-  /** sub id → channel it made this connection a member of (exact names only). */
-  private readonly memberships = new Map<string, string>();
-  /** sub id → stop function of its `"presence":true` watch. */
-  private readonly watches = new Map<string, () => void>();
+  /** document → the last version sent to this connection (its snapshot's, then each patch's). */
+  private readonly docVersions = new Map<string, number>();
+  /** sub id → channel it made this connection a member of (exact names only), and the member. */
+  private readonly memberships = new Map<string, { ch: string; member: PresenceMember }>();
+  /** sub id → what its `"presence":true` watch watches, and its stop function. */
+  private readonly watches = new Map<string, { pattern: string; stop: () => void }>();
   private helloInfo: Record<string, unknown> = {};
   private closed = false;
   private pendingUpdates = 0;
@@ -69,6 +77,7 @@ export class SharedStateOps {
         if (!stop) throw new SwitchboardError('NOT_FOUND', `this connection is not subscribed to document "${doc}"`);
         stop();
         this.docSubs.delete(doc);
+        this.docVersions.delete(doc);
         return {};
       }
       case 'doc.update': {
@@ -76,12 +85,14 @@ export class SharedStateOps {
         assertMayDoc(this.conn.identity(), doc, 'w');
         const v = frame.if_version;
         if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw new SwitchboardError('BAD_FRAME', '"if_version" must be the whole-number version the update was made against');
+        const ref = frame.ref;
+        if (ref !== undefined && (typeof ref !== 'string' || ref.length > MAX_REF_LENGTH)) throw new SwitchboardError('BAD_FRAME', `"ref" must be a string of at most ${MAX_REF_LENGTH} characters, repeated in the doc.patch of the update`);
         if (this.pendingUpdates >= this.deps.maxPendingUpdates) {
           throw new SwitchboardError('RATE_LIMITED', `this connection has ${this.pendingUpdates} doc.update waiting, the limit; wait for their answers or raise limits.max_pending_requests`);
         }
         this.pendingUpdates++;
         try {
-          const result = await this.deps.documents.update(doc, { ops: frame.ops, by: this.conn.identity().component, ifVersion: v as number | undefined });
+          const result = await this.deps.documents.update(doc, { ops: frame.ops, by: this.conn.identity().component, ifVersion: v as number | undefined, ref: ref as string | undefined });
           return { version: result.version };
         } finally {
           this.pendingUpdates--;
@@ -105,7 +116,7 @@ export class SharedStateOps {
     this.docSubs.set(doc, () => undefined);
     let sub;
     try {
-      sub = await this.deps.documents.subscribe(doc, (p) => this.conn.send(JSON.stringify({ op: 'doc.patch', doc: p.doc, version: p.version, ops: p.ops, by: p.by })));
+      sub = await this.deps.documents.subscribe(doc, (p) => this.sendPatch(p));
     } catch (err) {
       this.docSubs.delete(doc);
       throw err;
@@ -115,29 +126,39 @@ export class SharedStateOps {
       return { version: sub.version, value: sub.value };
     }
     this.docSubs.set(doc, sub.unsubscribe);
+    this.docVersions.set(doc, Math.max(this.docVersions.get(doc) ?? 0, sub.version));
     return { version: sub.version, value: sub.value };
+  }
+
+  private sendPatch(p: DocPatch): void {
+    this.docVersions.set(p.doc, p.version);
+    this.conn.send(patchFrame(p));
   }
 
   /** A `sub` succeeded: an exact channel name makes this connection a member; `presence: true` watches. */
   subscribed(subId: string, pattern: string, frame: Frame): void {
     if (this.closed) return;
     const info = this.checkInfoQuietly(frame.info) ?? this.helloInfo;
-    if (frame.presence === true) this.watches.set(subId, this.deps.presence.watch({ pattern, send: (t) => this.conn.send(t) }));
+    if (frame.presence === true) this.watch(subId, pattern);
     if (isPattern(pattern) || pattern.startsWith('$')) return;
     const member: PresenceMember = { component: this.conn.identity().component, session: this.conn.session(), since: new Date().toISOString(), info };
-    this.memberships.set(subId, pattern);
+    this.memberships.set(subId, { ch: pattern, member });
     this.deps.presence.join(pattern, member);
+  }
+
+  private watch(subId: string, pattern: string): void {
+    this.watches.set(subId, { pattern, stop: this.deps.presence.watch({ pattern, send: (t) => this.conn.send(t) }) });
   }
 
   /** A subscription ended (`unsub`). */
   unsubscribed(subId: unknown): void {
     if (typeof subId !== 'string') return;
-    this.watches.get(subId)?.();
+    this.watches.get(subId)?.stop();
     this.watches.delete(subId);
-    const ch = this.memberships.get(subId);
-    if (ch === undefined) return;
+    const held = this.memberships.get(subId);
+    if (held === undefined) return;
     this.memberships.delete(subId);
-    this.deps.presence.leave(ch, this.conn.session());
+    this.deps.presence.leave(held.ch, this.conn.session());
   }
 
   /** The connection ended: its documents are unsubscribed and it leaves every channel. */
@@ -146,9 +167,83 @@ export class SharedStateOps {
     this.closed = true;
     for (const stop of this.docSubs.values()) stop();
     this.docSubs.clear();
-    for (const stop of this.watches.values()) stop();
+    for (const w of this.watches.values()) w.stop();
     this.watches.clear();
     for (const subId of [...this.memberships.keys()]) this.unsubscribed(subId);
+  }
+
+  /**
+   * The connection ended and its session is parked for `resume`: like {@link close}, but what a resume takes back
+   * is returned, and with `keepMembers` (the connection was lost rather than closed by the client) the memberships
+   * stay for `presenceGraceMs`. Undefined when there is nothing to keep.
+   */
+  park(keepMembers: boolean): ParkedSharedState | undefined {
+    if (this.closed) return undefined;
+    const docs: ParkedDoc[] = [...this.docSubs.keys()].map((doc) => ({ doc, version: this.docVersions.get(doc) ?? 0 }));
+    const watches = [...this.watches].map(([subId, w]) => ({ subId, pattern: w.pattern }));
+    const members = [...this.memberships].map(([subId, m]) => ({ subId, ch: m.ch, member: m.member }));
+    if (keepMembers) this.memberships.clear(); // else close() makes the member leave now
+    this.close();
+    if (docs.length === 0 && watches.length === 0 && members.length === 0) return undefined;
+    return new ParkedSharedState(docs, members, watches, this.deps.presence, this.conn.session(), this.deps.presenceGraceMs, keepMembers);
+  }
+
+  /**
+   * A `hello` resumed a parked session whose subscriptions `restoredSubs` (ids) were restored. Memberships and
+   * watches of those come back (a membership still held without a new `join`); the documents are subscribed again.
+   * Resolves with the restored documents, each with the version its patches continue after, and `activate`, to
+   * call after the `welcome`: it sends the patches since that version (or one that replaces the whole value, when
+   * the record no longer keeps them), then the live ones, and starts the watches.
+   */
+  async resume(parked: ParkedSharedState, restoredSubs: Set<string>): Promise<{ docs: ParkedDoc[]; activate(): void }> {
+    const held = parked.take();
+    const session = this.conn.session();
+    for (const m of parked.members) {
+      if (!restoredSubs.has(m.subId)) {
+        if (held) this.deps.presence.leave(m.ch, session);
+        continue;
+      }
+      this.memberships.set(m.subId, { ch: m.ch, member: m.member });
+      if (!held) this.deps.presence.join(m.ch, { ...m.member, since: new Date().toISOString() });
+    }
+    const queues: { frames: DocPatch[]; live: boolean }[] = [];
+    const docs: ParkedDoc[] = [];
+    for (const d of parked.docs) {
+      if (this.docSubs.has(d.doc)) continue;
+      try {
+        assertMayDoc(this.conn.identity(), d.doc, 'r');
+      } catch {
+        continue; // the new token no longer allows it: not restored
+      }
+      const q = { frames: [] as DocPatch[], live: false };
+      this.docSubs.set(d.doc, () => undefined);
+      let sub;
+      try {
+        sub = await this.deps.documents.subscribe(d.doc, (p) => (q.live ? this.sendPatch(p) : q.frames.push(p)));
+      } catch {
+        this.docSubs.delete(d.doc);
+        continue;
+      }
+      if (this.closed || !this.docSubs.has(d.doc)) {
+        sub.unsubscribe();
+        continue;
+      }
+      this.docSubs.set(d.doc, sub.unsubscribe);
+      q.frames.unshift(...catchUpPatches(d.doc, d.version, sub));
+      queues.push(q);
+      docs.push(d);
+    }
+    return {
+      docs,
+      activate: () => {
+        if (this.closed) return;
+        for (const w of parked.watches) if (restoredSubs.has(w.subId)) this.watch(w.subId, w.pattern);
+        for (const q of queues) {
+          q.live = true;
+          for (const p of q.frames.splice(0)) this.sendPatch(p);
+        }
+      },
+    };
   }
 
   private checkInfoQuietly(info: unknown): Record<string, unknown> | undefined {
@@ -158,4 +253,11 @@ export class SharedStateOps {
       return undefined;
     }
   }
+}
+
+/** The `doc.patch` frame of a patch. */
+function patchFrame(p: DocPatch): string {
+  const frame: Frame = { op: 'doc.patch', doc: p.doc, version: p.version, ops: p.ops, by: p.by };
+  if (p.ref !== undefined) frame.ref = p.ref;
+  return JSON.stringify(frame);
 }

@@ -51,6 +51,8 @@ export function createSharedState(deps: { store: Store; config: HubConfig; clust
     presence,
     maxInfoBytes: limits.maxPresenceInfoBytes,
     maxPendingUpdates: limits.maxPendingRequests,
+    // A dropped member stays as long as the hub itself would take to notice a silent client, within session_ttl.
+    presenceGraceMs: Math.min(deps.config.sessionTtlMs, 2 * deps.config.heartbeatMs),
     onAnnounce(m) {
       if (m.ch === PRESENCE_ANNOUNCE) {
         try {

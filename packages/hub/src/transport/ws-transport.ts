@@ -31,7 +31,7 @@ export function frameText(text: string): Buffer {
 /** How the WebSocket transport hands connections to the hub core. */
 export interface WsHandlers {
   /** A socket opened; returns the handlers for its frames. */
-  open(peer: Peer): { text(text: string, bytes: number): void; bad(message: string): void; pong(): void; close(): void };
+  open(peer: Peer): { text(text: string, bytes: number): void; bad(message: string): void; pong(): void; close(code: number): void };
 }
 
 export interface WsTransportOptions {
@@ -95,7 +95,7 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
     ws.on('error', () => {
       /* ws closes the socket itself (e.g. 1009 for a frame over hardMaxPayload) */
     });
-    ws.on('close', () => conn.close());
+    ws.on('close', (code) => conn.close(code));
   });
   return {
     clients: () => wss.clients,
