@@ -7,20 +7,29 @@ import type { Publisher, Target } from '../targets/types.js';
 import { procCpuMs, procMemKb } from './proc.js';
 import { Collector, makePayload, nowUs } from './stats.js';
 import { runIdle } from './idle.js';
+import { runDocument, type DocFigures } from './doc.js';
 
-export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle';
+export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle' | 'doc';
 
 export interface Scenario {
   id: string;
   title: string;
   /**
    * `rate`: open loop at a fixed rate; `max`: closed loop with a window; `acked`: closed loop of acked publishes;
-   * `acked-rate`: acked publishes, open loop at a fixed rate; `idle`: connections that only say hello (memory).
+   * `acked-rate`: acked publishes, open loop at a fixed rate; `idle`: connections that only say hello (memory);
+   * `doc`: a shared document, every connection subscribed to it and voting on it at a fixed total rate.
    */
   kind: ScenarioKind;
+  /** subscribers (kind `doc`: connections, each both a subscriber and a writer) */
   subscribers: number;
-  /** messages per second published (kind `rate`) */
+  /** messages per second published (kind `rate`, `acked-rate`; kind `doc`: updates per second, all writers together) */
   rate?: number;
+  /** kind `doc`: the total rate of the quick form, when lower than `rate` */
+  quickRate?: number;
+  /** kind `doc`: questions in the document (the votes go round them) */
+  questions?: number;
+  /** the label of a target in this scenario when its usual one would mislead (e.g. what a peer is used as) */
+  labels?: Record<string, string>;
   /** messages in flight (kind `max` and `acked`) */
   window?: number;
   /** idle connections to hold (kind `idle`) */
@@ -32,7 +41,7 @@ export interface Scenario {
   compare: 'latency' | 'throughput' | 'memory';
 }
 
-export interface RunOptions { warmupMs: number; durationMs: number; drainMs: number; idleConnections: number }
+export interface RunOptions { name?: 'quick' | 'full'; warmupMs: number; durationMs: number; drainMs: number; idleConnections: number }
 
 export interface RunResult {
   scenario: string;
@@ -61,6 +70,8 @@ export interface RunResult {
   serverCounters: Record<string, number>;
   /** kind `idle`: server memory before and after opening the connections */
   idle?: IdleFigures;
+  /** kind `doc`: votes, their acknowledgements and the final count read back */
+  doc?: DocFigures;
 }
 
 export interface IdleFigures {
@@ -81,8 +92,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function runOne(sc: Scenario, target: Target, repeat: number, o: RunOptions): Promise<RunResult> {
   const tmp = mkdtempSync(join(tmpdir(), `sb-bench-${target.id}-`));
   const session = await target.start(tmp);
-  if (sc.kind === 'idle') {
-    try { return await runIdle(sc, target, session, repeat, Math.min(sc.connections ?? o.idleConnections, o.idleConnections)); } finally {
+  if (sc.kind === 'idle' || sc.kind === 'doc') {
+    try {
+      return sc.kind === 'idle'
+        ? await runIdle(sc, target, session, repeat, Math.min(sc.connections ?? o.idleConnections, o.idleConnections))
+        : await runDocument(sc, target, session, repeat, o);
+    } finally {
       await session.stop().catch(() => undefined);
       rmSync(tmp, { recursive: true, force: true });
     }
