@@ -83,7 +83,7 @@ export async function runDocument(sc: Scenario, target: Target, session: Session
     for (let i = 0; i < due; i++) voteOne();
   }, 1);
 
-  await sleep(o.warmupMs);
+  await sleep(Math.max(o.warmupMs, sc.minWarmupMs ?? 0));
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const srv0 = procCpuMs(pid);

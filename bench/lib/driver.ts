@@ -28,6 +28,8 @@ export interface Scenario {
   quickRate?: number;
   /** kind `doc`: questions in the document (the votes go round them) */
   questions?: number;
+  /** kind `doc`: at least this warm-up, whatever the form's (the first updates on 250 fresh connections are slow) */
+  minWarmupMs?: number;
   /** the label of a target in this scenario when its usual one would mislead (e.g. what a peer is used as) */
   labels?: Record<string, string>;
   /** messages in flight (kind `max` and `acked`) */
