@@ -24,8 +24,6 @@ export interface Scenario {
   subscribers: number;
   /** messages per second published (kind `rate`, `acked-rate`; kind `doc`: updates per second, all writers together) */
   rate?: number;
-  /** kind `doc`: the total rate of the quick form, when lower than `rate` */
-  quickRate?: number;
   /** kind `doc`: questions in the document (the votes go round them) */
   questions?: number;
   /** kind `doc`: at least this warm-up, whatever the form's (the first updates on 250 fresh connections are slow) */
@@ -43,7 +41,7 @@ export interface Scenario {
   compare: 'latency' | 'throughput' | 'memory';
 }
 
-export interface RunOptions { name?: 'quick' | 'full'; warmupMs: number; durationMs: number; drainMs: number; idleConnections: number }
+export interface RunOptions { warmupMs: number; durationMs: number; drainMs: number; idleConnections: number }
 
 export interface RunResult {
   scenario: string;
