@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { DocClient, Session, Target } from '../targets/types.js';
 import type { RunOptions, RunResult, Scenario } from './driver.js';
-import { procCpuMs, procMemKb } from './proc.js';
+import { deliveryFigures, measureWindow, percentiles, serverFigures, type Percentiles } from './window.js';
 import { Collector, nowUs } from './stats.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -20,8 +20,6 @@ export const DOC_NAME = 'qa/bench';
  */
 const ACK_WAIT_MS = 1000;
 
-/** Percentiles of one latency histogram, µs. */
-export interface Percentiles { p50: number; p90: number; p99: number; p999: number; max: number; mean: number; count: number }
 
 /** What the document scenario measures beyond the deliveries. */
 export interface DocFigures {
@@ -48,11 +46,6 @@ export interface DocFigures {
   /** client-side counters (e.g. compare-and-set retries) */
   clientCounters: Record<string, number>;
 }
-
-const percentiles = (h: Collector['hist']): Percentiles => ({
-  p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99),
-  p999: h.getValueAtPercentile(99.9), max: h.maxValue, mean: Math.round(h.mean), count: h.totalCount,
-});
 
 /** Runs the `doc` scenario against a started session. */
 export async function runDocument(sc: Scenario, target: Target, session: Session, repeat: number, o: RunOptions): Promise<RunResult> {
@@ -88,20 +81,8 @@ export async function runDocument(sc: Scenario, target: Target, session: Session
   }, 1);
 
   await sleep(Math.max(o.warmupMs, sc.minWarmupMs ?? 0));
-  const cpu0 = process.cpuUsage();
-  const elu0 = performance.eventLoopUtilization();
-  const srv0 = procCpuMs(pid);
   const sent0 = sent;
-  const t0 = performance.now();
-  col.measuring = true;
-  acks.measuring = true;
-  await sleep(o.durationMs);
-  col.measuring = false;
-  acks.measuring = false;
-  const elapsed = performance.now() - t0;
-  const srv1 = procCpuMs(pid);
-  const cpu = process.cpuUsage(cpu0);
-  const elu = performance.eventLoopUtilization(elu0);
+  const w = await measureWindow(pid, o.durationMs, [col, acks]);
   const sentWindow = sent - sent0;
   clearInterval(timer);
 
@@ -113,7 +94,7 @@ export async function runDocument(sc: Scenario, target: Target, session: Session
   // acknowledgements counted before the read: each of them must be in the count (later ones may or may not be)
   const ackedBeforeRead = acks.received;
   const finalCount = await docs.totalVotes(DOC_NAME);
-  const mem = procMemKb(pid);
+  const server = serverFigures(pid, w);
   const serverCounters = (await session.counters?.().catch(() => undefined)) ?? {};
   const expected = sent * n;
   const votesAcked = acks.received;
@@ -123,27 +104,13 @@ export async function runDocument(sc: Scenario, target: Target, session: Session
     target: target.id,
     label: sc.labels?.[target.id] ?? target.label,
     repeat,
-    durationMs: Math.round(elapsed),
+    ...deliveryFigures(col, w, sentWindow),
     subscribers: n,
-    msgPerSec: Math.round((col.windowCount / elapsed) * 1000),
-    sentPerSec: Math.round((sentWindow / elapsed) * 1000),
-    latencyUs: percentiles(col.hist),
     sent,
     expected,
-    received: col.received,
     lost: Math.max(0, expected - (col.received - col.duplicates)),
-    duplicates: col.duplicates,
-    outOfOrder: col.outOfOrder,
-    server: {
-      pid,
-      cpuPct: Math.round(((srv1 - srv0) / elapsed) * 1000) / 10,
-      peakRssMb: Math.round(mem.hwm / 102.4) / 10,
-      rssMb: Math.round(mem.rss / 102.4) / 10,
-    },
-    generator: {
-      cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 1000) / 10,
-      elu: Math.round(elu.utilization * 1000) / 1000,
-    },
+    server,
+    generator: w.generator,
     notes,
     serverCounters,
     errors: [...session.errors(), ...(refused ? [`${refused} votes refused or given up`] : [])],
@@ -154,7 +121,7 @@ export async function runDocument(sc: Scenario, target: Target, session: Session
       votesSent: sent,
       votesAcked,
       votesRefused: refused,
-      ackedPerSec: Math.round((acks.windowCount / elapsed) * 1000),
+      ackedPerSec: Math.round((acks.windowCount / w.elapsed) * 1000),
       ackLatencyUs: percentiles(acks.hist),
       finalCount,
       lostVotes: Math.max(0, ackedBeforeRead - finalCount),
