@@ -55,7 +55,9 @@ export function docSection(L: string[], sc: Scenario, rs: Row[]): string[] {
     'JetStream KV key, get + update with the revision (compare-and-set), again on "wrong last sequence", and a KV watch per',
     'connection. The raw ws relay has no document and is left out. "update → all" is the time from sending a vote to its',
     'change arriving, taken at every subscriber; "update → ok" the time to the writer\'s acknowledgement. At the end the',
-    'document is read back afresh and its count compared with the votes acknowledged.', '');
+    'document is read back afresh and its count compared with the votes acknowledged. A KV watcher that falls behind',
+    'skips to the newest value (the bucket keeps one revision per key): for NATS "not received" counts changes skipped so,',
+    'not votes lost; the final count says whether a vote was lost.', '');
   L.push('| target | votes/s acked | update → ok p50 ms | update → ok p99 ms | update → all p50 ms | update → all p99 ms | update → all max ms | changes received/s | not received | votes acked / sent | final count | lost votes | server CPU % | server peak RSS MB | generator CPU % | generator ELU |');
   L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rs) {
@@ -64,10 +66,12 @@ export function docSection(L: string[], sc: Scenario, rs: Row[]): string[] {
   }
   L.push('', `Votes, final count and lost votes are summed over the ${rs[0]!.repeats} repeat(s); the other figures are medians.`, '');
   L.push('Conferencing Q&A (the use case; no target of the issue): every attendee sees a vote within 100 ms, and no vote is lost.', '');
-  L.push('| target | p99 update → all subscribers ≤ 100 ms | holds the rate (acked ≥ 95 %) | lost votes = 0 |', '| --- | --- | --- | --- |');
+  L.push('| target | p99 update → all subscribers ≤ 100 ms | holds the rate (≥ 95 % acknowledged per second, every vote answered by the end) | lost votes = 0 |', '| --- | --- | --- | --- |');
   for (const r of rs) {
     const d = r.doc!;
-    L.push(`| ${r.label} | ${yesNo(r.p99 <= PROPAGATION_LIMIT_US)} (${ms(r.p99)} ms) | ${yesNo(d.ackedPerSec >= d.rate * 0.95)} (${int(d.ackedPerSec)} of ${int(d.rate)}/s) | ${yesNo(d.lostVotes === 0)} (${int(d.lostVotes)}) |`);
+    const unanswered = d.votesSent - d.votesAcked - d.votesRefused;
+    const holds = d.ackedPerSec >= d.rate * 0.95 && unanswered <= 0;
+    L.push(`| ${r.label} | ${yesNo(r.p99 <= PROPAGATION_LIMIT_US)} (${ms(r.p99)} ms) | ${yesNo(holds)} (${int(d.ackedPerSec)} of ${int(d.rate)}/s${unanswered > 0 ? `, ${int(unanswered)} unanswered` : ''}) | ${yesNo(d.lostVotes === 0)} (${int(d.lostVotes)}) |`);
   }
   L.push('');
   const sbs = rs.filter((r) => r.isSb);
