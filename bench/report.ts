@@ -6,6 +6,8 @@ import { latencyChart, memoryChart, throughputChart, type ChartRow } from './lib
 import type { RunResult, Scenario } from './lib/driver.js';
 import type { Machine } from './lib/machine.js';
 import type { Form } from './scenarios.js';
+import { int, ms, ratio } from './lib/format.js';
+import { docCharts, docRow, docSection, type DocRow } from './lib/doc-report.js';
 
 export interface Summary {
   form: Form;
@@ -27,6 +29,8 @@ export interface Row {
   lost: number; outOfOrder: number; srvCpu: number; srvRss: number; genCpu: number; genElu: number; notes: string[];
   /** kind `idle` only */
   idle?: { connections: number; connectS: number; rssBefore: number; rssAfter: number; kbPerConn: number };
+  /** kind `doc` only */
+  doc?: DocRow;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -51,14 +55,12 @@ export function rows(results: RunResult[], sc: Scenario): Row[] {
         connections: med((r) => r.idle!.connections), connectS: med((r) => r.idle!.connectSeconds),
         rssBefore: med((r) => r.idle!.rssBeforeMb), rssAfter: med((r) => r.idle!.rssAfterMb), kbPerConn: med((r) => r.idle!.kbPerConnection),
       },
+      doc: rs[0]!.doc && docRow(rs, med),
     });
   }
   return out;
 }
 
-const ms = (us: number) => (us >= 10_000 ? (us / 1000).toFixed(0) : us >= 1000 ? (us / 1000).toFixed(1) : (us / 1000).toFixed(2));
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');
 
 function idleSection(L: string[], rs: Row[]): string[] {
   L.push('| target | connections | time to open them s | server RSS before MB | server RSS after MB | KB per connection | server CPU % while connecting |');
@@ -86,6 +88,7 @@ function scenarioSection(sc: Scenario, rs: Row[], charts: Map<string, string[]>)
   const links = charts.get(sc.id);
   if (links?.length) L.push(links.map((f) => `![${sc.id}](${f})`).join(' '), '');
   if (sc.kind === 'idle') return idleSection(L, rs);
+  if (sc.kind === 'doc') return docSection(L, sc, rs);
   const acked = sc.kind === 'acked' || sc.kind === 'acked-rate';
   L.push(`| target | ${acked ? 'acked msg/s' : 'delivered msg/s'} | sent msg/s | p50 ms | p99 ms | max ms | undelivered | out of order | server CPU % | server peak RSS MB | generator CPU % | generator ELU |`);
   L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -171,7 +174,6 @@ export function writeReport(file: string, s: Summary, scenarios: Scenario[]): vo
   }
   const learned = join(HERE, 'what-we-learned.md');
   if (existsSync(learned)) L.push(readFileSync(learned, 'utf8').trimEnd(), '');
-  L.push('## Not measured yet', '', 'The shared document with 250 writers (a scenario of the design, not yet in the harness).', '');
   writeFileSync(file, L.join('\n'));
 }
 
@@ -188,6 +190,7 @@ export function writeCharts(dir: string, base: string, scenarios: Scenario[], al
     if (!rs.length) continue;
     const files: [string, string][] = [];
     if (sc.kind === 'idle') files.push([`${sc.id}-memory.svg`, memoryChart(`${sc.id}: server RSS per idle connection`, rs)]);
+    else if (sc.kind === 'doc') files.push(...docCharts(sc.id, all.get(sc.id)!));
     else {
       const acked = sc.kind === 'acked' || sc.kind === 'acked-rate';
       files.push([`${sc.id}-latency.svg`, latencyChart(`${sc.id}: ${acked ? 'publish → ack' : 'publish → delivery'} latency`, rs)]);

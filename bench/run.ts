@@ -54,7 +54,8 @@ for (let rep = 1; rep <= form.repeats; rep++) {
         results.push(r);
         writeFileSync(join(outDir, `${sc.id}.${id}.${rep}.json`), JSON.stringify(r, null, 2));
         const l = r.latencyUs;
-        if (r.idle) process.stdout.write(`${label} ${r.idle.connections} connections in ${r.idle.connectSeconds} s  server RSS ${r.idle.rssBeforeMb} → ${r.idle.rssAfterMb} MB = ${r.idle.kbPerConnection} KB each${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
+        if (r.doc) process.stdout.write(`${label} ${String(r.doc.ackedPerSec).padStart(5)} votes/s acked (p99 ${r.doc.ackLatencyUs.p99} µs)  ${r.msgPerSec} patches/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  votes ${r.doc.votesAcked}/${r.doc.votesSent} acked, count ${r.doc.finalCount}, lost ${r.doc.lostVotes}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
+        else if (r.idle) process.stdout.write(`${label} ${r.idle.connections} connections in ${r.idle.connectSeconds} s  server RSS ${r.idle.rssBeforeMb} → ${r.idle.rssAfterMb} MB = ${r.idle.kbPerConnection} KB each${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
         else process.stdout.write(`${label} ${String(r.msgPerSec).padStart(8)} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
       } catch (e) {
         const error = (e as Error).message.split('\n').slice(0, 3).join(' ');

@@ -10,6 +10,8 @@ export const TARGETS: Target[] = [switchboardEphemeral, switchboardDurable, wsRe
 const LIVE = ['switchboard', 'switchboard-durable', 'ws', 'socketio', 'nats'];
 /** Acked publishes: the durable, validated channel is the one compared with JetStream; ephemeral shows what durability costs. */
 const ACKED = ['switchboard-durable', 'switchboard', 'jetstream'];
+/** Shared documents: the raw ws relay has none. Documents do not depend on a channel's mode: one Switchboard row. */
+const DOC = ['switchboard', 'socketio', 'jetstream'];
 
 export const SCENARIOS: Scenario[] = [
   { id: '1to1-5k', title: '1→1 at 5,000 msg/s', kind: 'rate', subscribers: 1, rate: 5000, targets: LIVE, compare: 'latency' },
@@ -19,6 +21,11 @@ export const SCENARIOS: Scenario[] = [
   { id: '1to100-200', title: '1→100 at 200 msg/s (20,000 deliveries/s)', kind: 'rate', subscribers: 100, rate: 200, targets: LIVE, compare: 'latency' },
   { id: '1to1000-100', title: '1→1000 at 100 msg/s (100,000 deliveries/s)', kind: 'rate', subscribers: 1000, rate: 100, targets: LIVE, compare: 'latency' },
   { id: 'acked-5k', title: 'acked publishes at 5,000 msg/s (latency to the ack; Switchboard durable+validated vs JetStream file)', kind: 'acked-rate', subscribers: 0, rate: 5000, targets: ACKED, compare: 'latency' },
+  {
+    id: 'doc-250', title: 'shared document, 250 writers: every connection subscribed and voting with `inc`, 50 votes/s in all = 12,500 changes/s',
+    kind: 'doc', subscribers: 250, rate: 50, questions: 20, minWarmupMs: 1000, targets: DOC, compare: 'latency',
+    labels: { switchboard: 'Switchboard (document in SQLite)', socketio: 'Socket.IO 4 (document in memory)', jetstream: 'NATS JetStream KV (CAS + watch)' },
+  },
   { id: 'idle-10k', title: 'idle connections (server RSS per connection after connect + hello; 10,000 in the full form, 1,500 in the quick form)', kind: 'idle', subscribers: 0, connections: 10_000, repeats: 1, targets: ['switchboard', 'ws', 'socketio', 'nats'], compare: 'memory' },
 ];
 

@@ -4,23 +4,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Publisher, Target } from '../targets/types.js';
-import { procCpuMs, procMemKb } from './proc.js';
+import { deliveryFigures, measureWindow, serverFigures, type Percentiles } from './window.js';
 import { Collector, makePayload, nowUs } from './stats.js';
 import { runIdle } from './idle.js';
+import { runDocument, type DocFigures } from './doc.js';
 
-export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle';
+export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle' | 'doc';
 
 export interface Scenario {
   id: string;
   title: string;
   /**
    * `rate`: open loop at a fixed rate; `max`: closed loop with a window; `acked`: closed loop of acked publishes;
-   * `acked-rate`: acked publishes, open loop at a fixed rate; `idle`: connections that only say hello (memory).
+   * `acked-rate`: acked publishes, open loop at a fixed rate; `idle`: connections that only say hello (memory);
+   * `doc`: a shared document, every connection subscribed to it and voting on it at a fixed total rate.
    */
   kind: ScenarioKind;
+  /** subscribers (kind `doc`: connections, each both a subscriber and a writer) */
   subscribers: number;
-  /** messages per second published (kind `rate`) */
+  /** messages per second published (kind `rate`, `acked-rate`; kind `doc`: updates per second, all writers together) */
   rate?: number;
+  /** kind `doc`: questions in the document (the votes go round them) */
+  questions?: number;
+  /** kind `doc`: at least this warm-up, whatever the form's (the first updates on 250 fresh connections are slow) */
+  minWarmupMs?: number;
+  /** the label of a target in this scenario when its usual one would mislead (e.g. what a peer is used as) */
+  labels?: Record<string, string>;
   /** messages in flight (kind `max` and `acked`) */
   window?: number;
   /** idle connections to hold (kind `idle`) */
@@ -45,7 +54,7 @@ export interface RunResult {
   msgPerSec: number;
   /** publishes per second while measuring */
   sentPerSec: number;
-  latencyUs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number; count: number };
+  latencyUs: Percentiles;
   sent: number;
   expected: number;
   received: number;
@@ -61,6 +70,8 @@ export interface RunResult {
   serverCounters: Record<string, number>;
   /** kind `idle`: server memory before and after opening the connections */
   idle?: IdleFigures;
+  /** kind `doc`: votes, their acknowledgements and the final count read back */
+  doc?: DocFigures;
 }
 
 export interface IdleFigures {
@@ -81,8 +92,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function runOne(sc: Scenario, target: Target, repeat: number, o: RunOptions): Promise<RunResult> {
   const tmp = mkdtempSync(join(tmpdir(), `sb-bench-${target.id}-`));
   const session = await target.start(tmp);
-  if (sc.kind === 'idle') {
-    try { return await runIdle(sc, target, session, repeat, Math.min(sc.connections ?? o.idleConnections, o.idleConnections)); } finally {
+  if (sc.kind === 'idle' || sc.kind === 'doc') {
+    try {
+      return sc.kind === 'idle'
+        ? await runIdle(sc, target, session, repeat, Math.min(sc.connections ?? o.idleConnections, o.idleConnections))
+        : await runDocument(sc, target, session, repeat, o);
+    } finally {
       await session.stop().catch(() => undefined);
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -142,18 +157,8 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
     }
 
     await sleep(o.warmupMs);
-    const cpu0 = process.cpuUsage();
-    const elu0 = performance.eventLoopUtilization();
-    const srv0 = procCpuMs(pid);
     const sent0 = sent;
-    const t0 = performance.now();
-    col.measuring = true;
-    await sleep(o.durationMs);
-    col.measuring = false;
-    const elapsed = performance.now() - t0;
-    const srv1 = procCpuMs(pid);
-    const cpu = process.cpuUsage(cpu0);
-    const elu = performance.eventLoopUtilization(elu0);
+    const w = await measureWindow(pid, o.durationMs, [col]);
     const sentWindow = sent - sent0;
 
     running = false;
@@ -163,41 +168,23 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
     const expectedOf = () => (sc.kind === 'acked' || sc.kind === 'acked-rate' ? sent : sent * sc.subscribers);
     const drainEnd = performance.now() + o.drainMs;
     while (col.received + ackErrors - col.duplicates < expectedOf() && performance.now() < drainEnd) await sleep(20);
-    const mem = procMemKb(pid);
+    const server = serverFigures(pid, w);
     const serverCounters = (await session.counters?.().catch(() => undefined)) ?? {};
-    const h = col.hist;
     const expected = expectedOf();
     const distinct = col.received - col.duplicates;
     const notes: string[] = [];
     const r: RunResult = {
       scenario: sc.id,
       target: target.id,
-      label: target.label,
+      label: sc.labels?.[target.id] ?? target.label,
       repeat,
-      durationMs: Math.round(elapsed),
+      ...deliveryFigures(col, w, sentWindow),
       subscribers: sc.subscribers,
-      msgPerSec: Math.round((col.windowCount / elapsed) * 1000),
-      sentPerSec: Math.round((sentWindow / elapsed) * 1000),
-      latencyUs: {
-        p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99),
-        p999: h.getValueAtPercentile(99.9), max: h.maxValue, mean: Math.round(h.mean), count: h.totalCount,
-      },
       sent,
       expected,
-      received: col.received,
       lost: Math.max(0, expected - distinct - ackErrors),
-      duplicates: col.duplicates,
-      outOfOrder: col.outOfOrder,
-      server: {
-        pid,
-        cpuPct: Math.round(((srv1 - srv0) / elapsed) * 1000) / 10,
-        peakRssMb: Math.round(mem.hwm / 102.4) / 10,
-        rssMb: Math.round(mem.rss / 102.4) / 10,
-      },
-      generator: {
-        cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 1000) / 10,
-        elu: Math.round(elu.utilization * 1000) / 1000,
-      },
+      server,
+      generator: w.generator,
       notes,
       serverCounters,
       errors: [...session.errors(), ...(ackErrors ? [`${ackErrors} acked publishes refused`] : [])],

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { freePort, spawnServer } from '../lib/proc.js';
+import { natsKvDocuments } from './nats-kv.js';
 import type { OnSample, Publisher, Session, Subscriber, Target } from './types.js';
 
 let version: string | null | undefined;
@@ -42,9 +43,11 @@ function makeTarget(js: boolean): Target {
         await jsm.streams.add({ name: 'BENCH', subjects: ['bench.>'], storage: 'file' as never });
       }
       const enc = new TextEncoder();
+      const onErr = (e: string) => { if (errors.length < 20) errors.push(e); };
       return {
         server,
         errors: () => errors,
+        documents: js ? natsKvDocuments(open, onErr) : undefined,
         async idle() {
           const nc = await connect({ servers: `127.0.0.1:${port}`, noEcho: true, reconnect: false });
           return () => { void nc.close().catch(() => undefined); };

@@ -5,7 +5,7 @@ import { buildSync } from 'esbuild';
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
 import { spawnServer, type ServerHandle } from '../lib/proc.js';
-import type { OnSample, Publisher, Session, Subscriber, Target } from './types.js';
+import type { DocClient, DocumentCapability, OnDocChange, OnSample, Publisher, Session, Subscriber, Target } from './types.js';
 
 const PEERS = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers');
 const listening = (out: string) => { const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out); return m ? Number(m[1]) : undefined; };
@@ -89,9 +89,34 @@ export const socketIo: Target = {
       socks.push(s);
       return s;
     };
+    const documents: DocumentCapability = {
+      async init(doc, questions) {
+        const s = await open();
+        const value = { questions: Object.fromEntries(questions.map((q) => [q, { votes: 0 }])) };
+        await s.emitWithAck('doc.create', doc, value);
+      },
+      async open(doc: string, _index: number, onChange: OnDocChange): Promise<DocClient> {
+        const s = await open();
+        s.on('doc.patch', (p: { version: number; t: number }) => onChange(p.version, p.t));
+        await s.emitWithAck('doc.sub', doc);
+        return {
+          vote(question, t, done) {
+            s.emit('doc.inc', doc, question, t, (r: { error?: string }) => done(r.error));
+          },
+          close: async () => { s.disconnect(); },
+        };
+      },
+      async totalVotes(doc) {
+        const s = await open();
+        const r = (await s.emitWithAck('doc.sub', doc)) as { value: { questions: Record<string, { votes: number }> } };
+        s.disconnect();
+        return Object.values(r.value.questions).reduce((sum, q) => sum + q.votes, 0);
+      },
+    };
     return {
       server,
       errors: () => [],
+      documents,
       async idle() {
         const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
         await new Promise<void>((resolve, reject) => { s.once('connect', resolve); s.once('connect_error', reject); });

@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { spawnServer } from '../lib/proc.js';
+import { switchboardDocuments } from './switchboard-doc.js';
 import type { OnSample, Publisher, Session, Subscriber, Target } from './types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,13 +25,21 @@ function profileArgs(): string[] {
   return dir ? [...extra, '--cpu-prof', '--cpu-prof-dir', dir] : extra;
 }
 
-interface Reply { op: string; re?: number; code?: string; message?: string }
+/** A reply frame (`ok` or `err`), with whatever else it carries (e.g. `version`, `value` of a `doc.sub`). */
+export interface Reply { op: string; re?: number; code?: string; message?: string; [key: string]: unknown }
 
-/** A raw v1 connection: replies by `re`, `msg` frames to `onMsg`, refusals without `re` to `onErr`. */
+/** A `doc.patch` frame. */
+export interface DocPatchFrame { op: 'doc.patch'; doc: string; version: number; ops: unknown[]; by: string }
+
+/**
+ * A raw v1 connection: replies by `re`, `msg` frames to `onMsg`, `doc.patch` frames to `onPatch`, refusals
+ * without `re` to `onErr`.
+ */
 export class RawConn {
   private nextId = 1;
   private readonly pending = new Map<number, (r: Reply) => void>();
   onMsg: ((data: { n: number; t: number }) => void) | undefined;
+  onPatch: ((patch: DocPatchFrame) => void) | undefined;
 
   private constructor(readonly ws: WebSocket, private readonly onErr: (e: string) => void) {
     ws.on('message', (buf: Buffer) => this.frame(buf));
@@ -55,6 +64,7 @@ export class RawConn {
       return;
     }
     const f = JSON.parse(text) as Reply;
+    if (f.op === 'doc.patch') { this.onPatch?.(f as unknown as DocPatchFrame); return; }
     if (typeof f.re === 'number') {
       const cb = this.pending.get(f.re);
       if (cb) { this.pending.delete(f.re); cb(f); return; }
@@ -112,6 +122,11 @@ function makeTarget(durable: boolean): Target {
       return {
         server,
         errors: () => errors,
+        documents: switchboardDocuments(server.port, async (component) => {
+          const c = await RawConn.open(url, component, onErr);
+          conns.push(c);
+          return c;
+        }, onErr),
         async counters() {
           const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
           const out: Record<string, number> = {};
