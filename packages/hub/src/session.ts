@@ -7,6 +7,7 @@ import type { Peer } from './peer.js';
 import type { RequestRouter, Responder } from './requests.js';
 import type { Router } from './router.js';
 import { Subscription, type SubscriptionDeps, type SubscriptionSpec } from './delivery/subscription.js';
+import type { SharedFrame } from './delivery/frames.js';
 import { SharedStateOps, type SharedStateDeps } from './shared-state-ops.js';
 import type { ParkedSharedState } from './shared-state-resume.js';
 
@@ -128,7 +129,7 @@ export class Connection implements Responder {
     return this.identity?.component ?? '';
   }
 
-  send(text: string): void {
+  send(text: string | SharedFrame): void {
     this.peer.send(text);
   }
 

@@ -1,3 +1,4 @@
+import type { SharedFrame } from './delivery/frames.js';
 import { channelPatternProblem, isPattern, SwitchboardError } from '@switchboard/protocol';
 import { assertMayDoc, assertMaySubscribe, type Identity } from './auth.js';
 import { checkDocName, type DocPatch, type Documents } from './documents.js';
@@ -17,13 +18,29 @@ export interface SharedStateDeps {
   maxPendingUpdates: number;
   /** How long the presence memberships of a dropped connection are kept for a `resume` (without leave and join). */
   presenceGraceMs: number;
+  /** The `doc.patch` frame of each patch, built once for all its subscribers. */
+  patchFrames: PatchFrames;
+}
+
+/** Encodes each patch's `doc.patch` frame once; every subscriber of the document is sent the same frame. */
+export class PatchFrames {
+  private readonly frames = new WeakMap<DocPatch, SharedFrame>();
+
+  frame(p: DocPatch): SharedFrame {
+    let f = this.frames.get(p);
+    if (!f) {
+      f = { text: patchFrame(p) };
+      this.frames.set(p, f);
+    }
+    return f;
+  }
 }
 
 /** What the shared state ops need from their connection. */
 export interface SharedStateConnection {
   identity(): Identity;
   session(): string;
-  send(text: string): void;
+  send(text: string | SharedFrame): void;
 }
 
 type Frame = Record<string, unknown>;
@@ -132,7 +149,7 @@ export class SharedStateOps {
 
   private sendPatch(p: DocPatch): void {
     this.docVersions.set(p.doc, p.version);
-    this.conn.send(patchFrame(p));
+    this.conn.send(this.deps.patchFrames.frame(p));
   }
 
   /** A `sub` succeeded: an exact channel name makes this connection a member; `presence: true` watches. */

@@ -3,7 +3,7 @@ import type { Cluster } from './cluster/cluster.js';
 import type { HubConfig } from './config.js';
 import { DOC_ANNOUNCE_PREFIX, Documents, type DocValidator } from './documents.js';
 import { PresenceTable, type PresenceEvent } from './presence.js';
-import type { SharedStateDeps } from './shared-state-ops.js';
+import { PatchFrames, type SharedStateDeps } from './shared-state-ops.js';
 import type { StoredMessage, Store } from './store/store.js';
 
 /** Prefix of the contract channel address that declares a document's contract: `doc:<document name>`. */
@@ -53,6 +53,7 @@ export function createSharedState(deps: { store: Store; config: HubConfig; clust
     maxPendingUpdates: limits.maxPendingRequests,
     // A dropped member stays as long as the hub itself would take to notice a silent client, within session_ttl.
     presenceGraceMs: Math.min(deps.config.sessionTtlMs, 2 * deps.config.heartbeatMs),
+    patchFrames: new PatchFrames(),
     onAnnounce(m) {
       if (m.ch === PRESENCE_ANNOUNCE) {
         try {
