@@ -9,10 +9,17 @@ import { sleep } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
 /** Drops the TCP connection without a close frame (the hub sees 1006, a lost connection) and waits for the close. */
-async function drop(c: RawClient): Promise<void> {
+async function drop(fx: { hub: { port: number } }, c: RawClient): Promise<void> {
+  const openConnections = async (): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${fx.hub.port}/metrics`)).text();
+    return Number(/^switchboard_connections (\d+)/m.exec(text)?.[1] ?? 0);
+  };
   const closed = new Promise<void>((resolve) => c.ws.once('close', () => resolve()));
+  const before = await openConnections();
   c.ws.terminate();
   await closed;
+  // and until the hub has seen it go: a patch sent meanwhile would still count as delivered to the old socket
+  for (let i = 0; i < 200 && (await openConnections()) >= before; i++) await sleep(10);
 }
 
 async function update(c: RawClient, doc: string, ops: unknown[]): Promise<number> {
@@ -32,7 +39,7 @@ describe('resume: document subscriptions and presence', () => {
     assert.equal(sub.version, 1);
     await update(writer, 'session/r1', [{ op: 'replace', path: '/slide', value: 2 }]);
     assert.equal((await a.next((f) => f.op === 'doc.patch')).version, 2);
-    await drop(a);
+    await drop(fx, a);
 
     await update(writer, 'session/r1', [{ op: 'replace', path: '/slide', value: 3 }]);
     await update(writer, 'session/r1', [{ op: 'add', path: '/title', value: 'Q&A' }]);
@@ -55,7 +62,7 @@ describe('resume: document subscriptions and presence', () => {
     await update(writer, 'qa/r2', [{ op: 'add', path: '', value: { votes: 0 } }]);
     const { client: a, welcome } = await fx.session('voter');
     assert.equal((await a.call({ op: 'doc.sub', doc: 'qa/r2' })).version, 1);
-    await drop(a);
+    await drop(fx, a);
     for (let i = 0; i < 70; i++) await update(writer, 'qa/r2', [{ op: 'inc', path: '/votes', value: 1 }]);
     const { client: b, welcome: w2 } = await fx.session('voter', { resume: welcome.session });
     assert.deepEqual(w2.docs, [{ doc: 'qa/r2', version: 1 }]);
@@ -72,7 +79,7 @@ describe('resume: document subscriptions and presence', () => {
     const { client: a, welcome } = await fx.session('attendee-ui');
     const s = await a.call({ op: 'sub', ch: 'room.r3', presence: true, info: { name: 'Bob' } });
     assert.equal((await watcher.next((f) => f.op === 'join')).member.session, welcome.session);
-    await drop(a);
+    await drop(fx, a);
     const during = await watcher.call({ op: 'presence', ch: 'room.r3' });
     assert.deepEqual(during.members.map((m: any) => m.info.name), ['Ada', 'Bob'], 'still listed while it may resume');
 
@@ -107,7 +114,7 @@ describe('resume: presence grace', () => {
     await a.call({ op: 'sub', ch: 'room.g1', info: { name: 'Bob' } });
     await watcher.next((f) => f.op === 'join');
     const t0 = Date.now();
-    await drop(a);
+    await drop(fx, a);
     const leave = await watcher.next((f) => f.op === 'leave', 5000);
     assert.equal(leave.member.session, welcome.session);
     assert.ok(Date.now() - t0 >= 400, `left after ${Date.now() - t0} ms, not at once`);
