@@ -1,9 +1,13 @@
-import { startCommand, START_HELP } from './commands/start.js';
-import { tokenCommand, TOKEN_HELP } from './commands/token.js';
-import { contractsCommand, CONTRACTS_CHECK_HELP, CONTRACTS_DIFF_HELP, CONTRACTS_HELP } from './commands/contracts.js';
-import { scenarioCommand, SCENARIO_HELP, SCENARIO_RUN_HELP } from './commands/scenario.js';
-import { CONTRACTS_TYPES_HELP } from './commands/contracts-types.js';
-import { CONTRACTS_CAN_DEPLOY_HELP } from './commands/contracts-can-deploy.js';
+// Each command's module (and the dependencies it needs) is loaded only when that command runs, so that
+// `switchboard --help` and every command start without loading the others' dependencies.
+const commands = {
+  start: () => import('./commands/start.js'),
+  token: () => import('./commands/token.js'),
+  contracts: () => import('./commands/contracts.js'),
+  contractsTypes: () => import('./commands/contracts-types.js'),
+  contractsCanDeploy: () => import('./commands/contracts-can-deploy.js'),
+  scenario: () => import('./commands/scenario.js'),
+};
 
 const HELP = `Usage: switchboard <command> [options]
 
@@ -27,25 +31,25 @@ export async function main(argv: string[]): Promise<number | undefined> {
       process.stdout.write(HELP);
       return 0;
     case 'help':
-      if (rest[0] === 'start') process.stdout.write(START_HELP);
-      else if (rest[0] === 'token') process.stdout.write(TOKEN_HELP);
-      else if (rest[0] === 'contracts' && rest[1] === 'check') process.stdout.write(CONTRACTS_CHECK_HELP);
-      else if (rest[0] === 'contracts' && rest[1] === 'diff') process.stdout.write(CONTRACTS_DIFF_HELP);
-      else if (rest[0] === 'contracts' && rest[1] === 'types') process.stdout.write(CONTRACTS_TYPES_HELP);
-      else if (rest[0] === 'contracts' && rest[1] === 'can-deploy') process.stdout.write(CONTRACTS_CAN_DEPLOY_HELP);
-      else if (rest[0] === 'contracts') process.stdout.write(CONTRACTS_HELP);
-      else if (rest[0] === 'scenario' && rest[1] === 'run') process.stdout.write(SCENARIO_RUN_HELP);
-      else if (rest[0] === 'scenario') process.stdout.write(SCENARIO_HELP);
+      if (rest[0] === 'start') process.stdout.write((await commands.start()).START_HELP);
+      else if (rest[0] === 'token') process.stdout.write((await commands.token()).TOKEN_HELP);
+      else if (rest[0] === 'contracts' && rest[1] === 'check') process.stdout.write((await commands.contracts()).CONTRACTS_CHECK_HELP);
+      else if (rest[0] === 'contracts' && rest[1] === 'diff') process.stdout.write((await commands.contracts()).CONTRACTS_DIFF_HELP);
+      else if (rest[0] === 'contracts' && rest[1] === 'types') process.stdout.write((await commands.contractsTypes()).CONTRACTS_TYPES_HELP);
+      else if (rest[0] === 'contracts' && rest[1] === 'can-deploy') process.stdout.write((await commands.contractsCanDeploy()).CONTRACTS_CAN_DEPLOY_HELP);
+      else if (rest[0] === 'contracts') process.stdout.write((await commands.contracts()).CONTRACTS_HELP);
+      else if (rest[0] === 'scenario' && rest[1] === 'run') process.stdout.write((await commands.scenario()).SCENARIO_RUN_HELP);
+      else if (rest[0] === 'scenario') process.stdout.write((await commands.scenario()).SCENARIO_HELP);
       else process.stdout.write(HELP);
       return 0;
     case 'start':
-      return startCommand(rest);
+      return (await commands.start()).startCommand(rest);
     case 'token':
-      return tokenCommand(rest);
+      return (await commands.token()).tokenCommand(rest);
     case 'contracts':
-      return contractsCommand(rest);
+      return (await commands.contracts()).contractsCommand(rest);
     case 'scenario':
-      return scenarioCommand(rest);
+      return (await commands.scenario()).scenarioCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write('switchboard 0.1.0\n');

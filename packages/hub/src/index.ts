@@ -1,6 +1,6 @@
 /**
  * @switchboard/hub — the hub node: transports, router, delivery, request/reply, and the `Store` interface
- * with its embedded SQLite and NATS JetStream backends.
+ * with its embedded SQLite backend. The NATS JetStream backend is the `@switchboard/hub/nats` entry.
  */
 export { createHub, type Hub, type HubOptions } from './hub.js';
 export type { ReloadResult } from './contract-reload.js';
@@ -18,4 +18,3 @@ export { createMetrics, type HubMetrics } from './metrics.js';
 export type { Peer } from './peer.js';
 export * from './store/index.js';
 export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';
-export { createNatsCluster } from './store/jetstream/nats-cluster.js';

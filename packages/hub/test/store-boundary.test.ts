@@ -25,3 +25,26 @@ test('the hub core imports no database or broker client: SQLite and NATS stay be
   }
   assert.deepEqual(offenders, []);
 });
+
+test('a hub on the embedded store never loads the NATS client: only the `nats` entry leads to it', () => {
+  // follow the static imports (`import … from` and `export … from`, not `import type`) from the package's main entry
+  const seen = new Set<string>();
+  const reached: string[] = [];
+  const walk = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) walk(join(file, '..', spec.replace(/\.js$/, '.ts')));
+      else reached.push(spec);
+    }
+  };
+  walk(join(SRC, 'index.ts'));
+  assert.ok(reached.includes('better-sqlite3'), 'the walk follows the imports (it reaches the SQLite store)');
+  assert.deepEqual(reached.filter((s) => s.startsWith('@nats-io/')), []);
+  seen.clear();
+  reached.length = 0;
+  walk(join(SRC, 'nats.ts'));
+  assert.ok(reached.some((s) => s.startsWith('@nats-io/')), 'the nats entry does');
+});

@@ -5,8 +5,6 @@ import {
   type AsyncApiStructureValidator, type ContractChange, type ContractProblem, type ContractSet,
 } from '@switchboard/contracts';
 import { loadContractPaths, plural } from './contracts-common.js';
-import { canDeployCommand } from './contracts-can-deploy.js';
-import { typesCommand } from './contracts-types.js';
 
 export const CONTRACTS_HELP = `Usage: switchboard contracts <check|diff|types|can-deploy> [options]
 
@@ -64,9 +62,9 @@ export async function contractsCommand(argv: string[]): Promise<number> {
     case 'diff':
       return diffCommand(rest);
     case 'types':
-      return typesCommand(rest);
+      return (await import('./contracts-types.js')).typesCommand(rest);
     case 'can-deploy':
-      return canDeployCommand(rest);
+      return (await import('./contracts-can-deploy.js')).canDeployCommand(rest);
     case undefined:
       process.stderr.write(`switchboard contracts: a command is needed (check, diff, types or can-deploy)\n\n${CONTRACTS_HELP}`);
       return 2;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createAsyncApiStructureValidator, loadCheckedContracts, loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
-import { createHub, createNatsCluster, createSqliteStore, defaultConfig, openJetStreamStore, readConfigFile, ConfigError, type Cluster, type HubConfig, type Store } from '@switchboard/hub';
+import { createHub, createSqliteStore, defaultConfig, readConfigFile, ConfigError, type Cluster, type HubConfig, type Store } from '@switchboard/hub';
 
 export const START_HELP = `Usage: switchboard start [options]
 
@@ -208,6 +208,7 @@ async function openNats(
   const namespace = opt('nats-namespace', 'SWITCHBOARD_NATS_NAMESPACE') ?? 'sb';
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(namespace)) return fail(`--nats-namespace must be 1 to 32 letters, digits, "_" or "-", not "${namespace}"`);
   try {
+    const { openJetStreamStore, createNatsCluster } = await import('@switchboard/hub/nats');
     const store = await openJetStreamStore({
       servers,
       namespace,

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import type { JSONSchema } from 'json-schema-to-typescript';
 import { isObject } from '../source-files.js';
 import type { ChannelContract, ContractSet, MessageContract } from '../types.js';
 
@@ -82,6 +82,8 @@ export async function generateContractTypes(set: ContractSet, options: TypeGenOp
   };
   let payloads: string;
   try {
+    // loaded here, not with the package: only type generation needs it, and it takes a while to load
+    const { compile } = await import('json-schema-to-typescript');
     payloads = await compile(root, ROOT_NAME, {
       bannerComment: BANNER,
       strictIndexSignatures: true,

@@ -12,6 +12,6 @@ export type {
   VersionedValue,
 } from './store.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-export { openJetStreamStore, type JetStreamStore, type JetStreamStoreOptions } from './jetstream-store.js';
+export type { JetStreamStore, JetStreamStoreOptions } from './jetstream-store.js';
 export type { NatsConnectOptions } from './jetstream/connection.js';
 export { openStoreFileReader, type StoreFileReader, type StoredChannel } from './sqlite-reader.js';
