@@ -59,23 +59,24 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
   const frameOf = (f: SharedFrame): Buffer => (f.wire as Buffer | undefined) ?? (f.wire = frameText(f.text));
   // The HTTP server's own 'error' (e.g. EADDRINUSE) is re-emitted here; the hub's listen() reports it.
   wss.on('error', () => {});
+  // Frames sent in one turn of the event loop leave in one write (writev) per socket instead of one syscall each:
+  // a socket is corked at its first send and uncorked once the current callbacks and microtasks are done. One
+  // tick uncorks every socket corked in the turn (a change sent to 250 subscribers schedules one, not 250).
+  let toUncork: Socket[] = [];
+  const uncorkAll = () => {
+    const list = toUncork;
+    toUncork = [];
+    for (const socket of list) socket.uncork();
+  };
   wss.on('connection', (ws) => {
     const socket = (ws as unknown as { _socket?: Socket })._socket;
     socket?.setNoDelay?.(true);
-    // Frames sent in one turn of the event loop leave in one write (writev) instead of one syscall each:
-    // the socket is corked at the first send and uncorked once the current callbacks and microtasks are done.
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      socket?.uncork();
-    };
     const peer: Peer = {
       send(text) {
         if (ws.readyState !== WebSocket.OPEN) return;
-        if (!corked && socket) {
-          corked = true;
+        if (socket && socket.writableCorked === 0) {
           socket.cork();
-          process.nextTick(uncork);
+          if (toUncork.push(socket) === 1) process.nextTick(uncorkAll);
         }
         if (!socket) ws.send(typeof text === 'string' ? text : text.text, { binary: false });
         else socket.write(typeof text === 'string' ? frameText(text) : frameOf(text));
