@@ -41,6 +41,14 @@ interface DocRecord {
   recent: DocPatch[];
 }
 
+/** An update waiting for its turn, with the callbacks of its promise. */
+interface QueuedUpdate {
+  ops: DocOp[];
+  u: DocUpdate;
+  resolve(result: { version: number }): void;
+  reject(err: unknown): void;
+}
+
 /** Receives the patches of the documents it subscribed to, in version order, each once. */
 export type DocListener = (patch: DocPatch) => void;
 
@@ -80,8 +88,8 @@ export function checkDocName(doc: unknown): string {
 export class Documents {
   private readonly listeners = new Map<string, { sent: number; pending: Map<number, DocPatch>; set: Set<DocListener>; filling: boolean }>();
 
-  /** The tail of the queue of updates of each document on this node: they run one at a time per document. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** The updates of each document waiting on this node; present while that document's updates are being applied. */
+  private readonly queues = new Map<string, QueuedUpdate[]>();
 
   constructor(private readonly deps: DocumentsDeps) {}
 
@@ -128,55 +136,83 @@ export class Documents {
   }
 
   /**
-   * Applies `ops` atomically; resolves with the new version. Updates of one document run one at a time on a
-   * node; between nodes the store's compare-and-set decides, and a lost race is retried on the new value.
+   * Applies `ops` atomically; resolves with the new version. Updates of one document run in arrival order on a
+   * node; those that queue up while the document is being written are applied together, each with its own version
+   * and patch, in one write, so their patches leave in the same turn. Between nodes the store's compare-and-set
+   * decides, and a lost race is retried on the new value.
    */
   update(doc: string, u: DocUpdate): Promise<{ version: number }> {
     const ops = this.checkOps(u.ops);
-    const run = (this.queues.get(doc) ?? Promise.resolve()).then(() => this.apply(doc, ops, u));
-    const tail = run.catch(() => undefined);
-    this.queues.set(doc, tail);
-    void tail.then(() => {
-      if (this.queues.get(doc) === tail) this.queues.delete(doc);
+    return new Promise((resolve, reject) => {
+      let queue = this.queues.get(doc);
+      if (!queue) {
+        queue = [];
+        this.queues.set(doc, queue);
+        queue.push({ ops, u, resolve, reject });
+        void this.run(doc, queue);
+      } else queue.push({ ops, u, resolve, reject });
     });
-    return run;
   }
 
-  private async apply(doc: string, ops: DocOp[], u: DocUpdate): Promise<{ version: number }> {
-    const onlyInc = ops.every((o) => o.op === 'inc');
+  /** Applies the queued updates of `doc`, as many as are waiting at a time, until none is left. */
+  private async run(doc: string, queue: QueuedUpdate[]): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0);
+      try {
+        await this.applyBatch(doc, batch);
+      } catch (err) {
+        for (const q of batch) q.reject(err);
+      }
+    }
+    this.queues.delete(doc);
+  }
+
+  private async applyBatch(doc: string, batch: QueuedUpdate[]): Promise<void> {
+    const limit = this.deps.limits.maxDocBytes;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const { record, revision } = await this.read(doc);
-      if (u.ifVersion !== undefined && u.ifVersion !== record.version && !onlyInc) {
-        throw new SwitchboardError('CONFLICT', `document "${doc}" is at version ${record.version}, not ${u.ifVersion}; apply your change to version ${record.version} (doc.sub or GET /v1/docs) and send it again`, { version: record.version });
+      let value = record.value;
+      let version = record.version;
+      const patches: DocPatch[] = [];
+      const outcomes: Array<{ q: QueuedUpdate; version?: number; error?: unknown }> = [];
+      for (const q of batch) {
+        try {
+          const onlyInc = q.ops.every((o) => o.op === 'inc');
+          if (q.u.ifVersion !== undefined && q.u.ifVersion !== version && !onlyInc) {
+            throw new SwitchboardError('CONFLICT', `document "${doc}" is at version ${version}, not ${q.u.ifVersion}; apply your change to version ${version} (doc.sub or GET /v1/docs) and send it again`, { version });
+          }
+          const next = applyOps(value, q.ops, version);
+          const violation = this.deps.validate?.(doc, next);
+          if (violation) throw new SwitchboardError('CONTRACT_VIOLATION', `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`, violation.details);
+          const bytes = Buffer.byteLength(JSON.stringify(next ?? null));
+          if (bytes > limit) {
+            throw new SwitchboardError('TOO_LARGE', `document "${doc}" would be ${bytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`, { bytes, limit });
+          }
+          value = next;
+          version += 1;
+          const patch: DocPatch = { doc, version, ops: q.ops, by: q.u.by };
+          if (q.u.ref !== undefined) patch.ref = q.u.ref;
+          patches.push(patch);
+          outcomes.push({ q, version });
+        } catch (error) {
+          outcomes.push({ q, error });
+        }
       }
-      const value = applyOps(record.value, ops, record.version);
-      const violation = this.deps.validate?.(doc, value);
-      if (violation) throw new SwitchboardError('CONTRACT_VIOLATION', `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`, violation.details);
-      const patch: DocPatch = { doc, version: record.version + 1, ops, by: u.by };
-      if (u.ref !== undefined) patch.ref = u.ref;
-      const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
-      const limit = this.deps.limits.maxDocBytes;
-      if (bytes > limit) {
-        throw new SwitchboardError('TOO_LARGE', `document "${doc}" would be ${bytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`, { bytes, limit });
+      if (patches.length > 0) {
+        try {
+          await this.deps.store.kvPut(DOC_BUCKET, doc, { version, value, recent: keepRecent(record.recent, patches, limit) } satisfies DocRecord, revision);
+        } catch (err) {
+          if (err instanceof SwitchboardError && err.code === 'CONFLICT') continue;
+          throw err;
+        }
+        for (const patch of patches) this.deps.announce({ ch: DOC_ANNOUNCE_PREFIX + doc, seq: patch.version, json: JSON.stringify(patch) });
+        for (const patch of patches) this.forward(patch);
       }
-      // The recent patches kept with the value stay within the same byte limit (the newest first).
-      const recent: DocPatch[] = [];
-      let kept = 0;
-      for (const p of [patch, ...record.recent.slice().reverse()]) {
-        kept += Buffer.byteLength(JSON.stringify(p));
-        if (recent.length >= RECENT_PATCHES || (kept > limit && recent.length > 0)) break;
-        recent.unshift(p);
+      for (const o of outcomes) {
+        if (o.version !== undefined) o.q.resolve({ version: o.version });
+        else o.q.reject(o.error);
       }
-      const next: DocRecord = { version: patch.version, value, recent };
-      try {
-        await this.deps.store.kvPut(DOC_BUCKET, doc, next, revision);
-      } catch (err) {
-        if (err instanceof SwitchboardError && err.code === 'CONFLICT') continue;
-        throw err;
-      }
-      this.deps.announce({ ch: DOC_ANNOUNCE_PREFIX + doc, seq: patch.version, json: JSON.stringify(patch) });
-      this.forward(patch);
-      return { version: patch.version };
+      return;
     }
     throw new SwitchboardError('UNAVAILABLE', `document "${doc}" is being changed too often to apply this update (${MAX_CAS_ATTEMPTS} attempts); retry later`);
   }
@@ -265,6 +301,23 @@ export class Documents {
     });
     return ops as DocOp[];
   }
+}
+
+/**
+ * The recent patches a record keeps after `added`: at most {@link RECENT_PATCHES}, and within `limit` bytes of JSON
+ * (the newest first; the newest one is always kept).
+ */
+function keepRecent(before: DocPatch[], added: DocPatch[], limit: number): DocPatch[] {
+  const all = before.concat(added);
+  const recent: DocPatch[] = [];
+  let kept = 0;
+  for (let i = all.length - 1; i >= 0; i--) {
+    const p = all[i]!;
+    kept += Buffer.byteLength(JSON.stringify(p));
+    if (recent.length >= RECENT_PATCHES || (kept > limit && recent.length > 0)) break;
+    recent.push(p);
+  }
+  return recent.reverse();
 }
 
 /** Applies the operations to a copy of `value`; throws (changing nothing) when one of them fails. */
