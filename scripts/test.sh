@@ -12,6 +12,8 @@ command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 # The polyglot market-data example: a Python bridge on Debian's websockets, a Java engine on JDK 17.
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || need_apt+=(python3-websockets)
 { command -v java && command -v javac; } >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
+# The browser tests (test/browser/) drive Debian's Chromium through playwright-core (no browser download).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
