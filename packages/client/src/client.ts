@@ -18,6 +18,9 @@ import type {
   SwitchboardClient,
 } from './types.js';
 
+/** Close code of a connection whose session another connection resumed. */
+const SESSION_TAKEN_OVER = 4409;
+
 /** A refused `hello`, as thrown inside the connect loop. */
 class Refused {
   constructor(readonly error: SwitchboardError) {}
@@ -426,6 +429,13 @@ export class ClientImpl implements SwitchboardClient {
     this.subscriptions.detachAll();
     this.documents.detachAll();
     if (this.currentState === 'closed') return;
+    if (info.code === SESSION_TAKEN_OVER) {
+      // another connection resumed this session: reconnecting with it would take it back, and so on
+      const err = new SwitchboardError('UNAVAILABLE', 'the hub closed this connection because another connection resumed its session (code 4409); this client stops, so that the two do not take the session from each other');
+      this.emitter.emit('error', err);
+      this.teardown(err);
+      return;
+    }
     if (!this.policy) {
       this.teardown(new SwitchboardError('UNAVAILABLE', `the connection to the hub closed (code ${info.code}${info.reason ? `: ${info.reason}` : ''}) and reconnect is off`));
       return;

@@ -56,6 +56,9 @@ export interface Hub {
 }
 
 /** Creates a hub node from its parts. */
+/** Close code of a connection whose session was resumed on another one. */
+const TAKEN_OVER = 4409;
+
 export function createHub(options: HubOptions): Hub {
   const { config, store } = options;
   assertRunnable(config);
@@ -95,6 +98,16 @@ export function createHub(options: HubOptions): Hub {
     log,
     closing: () => closing,
     subscriptions: { store, channels, router, metrics, config, groups },
+    takeOver(session, component) {
+      for (const c of connections) {
+        if (c.state !== 'ready' || c.sessionId !== session || c.component !== component) continue;
+        connections.delete(c);
+        metrics.connections.dec();
+        // close() parks the session's subscriptions, documents and presence before its first await
+        void c.close(TAKEN_OVER).catch((err) => log.warn({ err }, 'error while closing a taken-over connection'));
+        c.peer.close(TAKEN_OVER, 'session resumed on another connection');
+      }
+    },
   };
 
   const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());

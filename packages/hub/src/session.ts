@@ -24,6 +24,11 @@ export interface ConnectionDeps {
   shared: SharedStateDeps;
   /** True once the hub is stopping: new work is refused with UNAVAILABLE. */
   closing: () => boolean;
+  /**
+   * Ends a still-open connection of `session` (same component), parking what it holds, so that a `resume` can take
+   * it over at once instead of waiting for the hub to notice that its socket died.
+   */
+  takeOver?: (session: string, component: string) => void;
   log: { warn(obj: unknown, msg?: string): void; debug(obj: unknown, msg?: string): void };
 }
 
@@ -265,6 +270,7 @@ export class Connection implements Responder {
     let restored: Parked | undefined;
     if (frame.resume !== undefined) {
       if (typeof frame.resume !== 'string') throw new SwitchboardError('BAD_FRAME', '"resume" must be the session id of an earlier welcome');
+      this.deps.takeOver?.(frame.resume, identity.component);
       restored = this.deps.parked.take(frame.resume, identity.component);
     }
     this.sessionId = restored ? (frame.resume as string) : randomUUID();
