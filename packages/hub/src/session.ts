@@ -164,20 +164,7 @@ export class Connection implements Responder {
       this.sendErr(undefined, 'BAD_FRAME', 'frame must be a JSON object such as {"op":"ping","id":1}');
       return;
     }
-    const f = frame as Frame;
-    // The publish path skips the async dispatch: an ephemeral publish is handled and answered in this call.
-    if (f.op === 'pub' && this.state === 'ready' && !this.deps.closing()) {
-      const rawId = f.id;
-      if (rawId === undefined || typeof rawId === 'number' || typeof rawId === 'string') {
-        try {
-          this.pub(f, rawId)?.catch((err: unknown) => this.fail(f, rawId, err));
-        } catch (err) {
-          this.fail(f, rawId, err);
-        }
-        return;
-      }
-    }
-    void this.dispatch(f);
+    this.dispatch(frame as Frame);
   }
 
   /** Answers a frame that cannot be read (binary, invalid UTF-8) with BAD_FRAME. */
@@ -191,7 +178,11 @@ export class Connection implements Responder {
     this.lastSeen = Date.now();
   }
 
-  private async dispatch(frame: Frame): Promise<void> {
+  /**
+   * Checks a frame's `id` and `op` and runs the op. The checks and every op that need not wait (an ephemeral publish,
+   * ack, ping) run synchronously, so such a frame is answered within this call; a failure is answered either way.
+   */
+  private dispatch(frame: Frame): void {
     const rawId = frame.id;
     const id: FrameId = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : undefined;
     try {
@@ -201,43 +192,45 @@ export class Connection implements Responder {
       if (!(CLIENT_OPS as readonly string[]).includes(op)) {
         throw new SwitchboardError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"; known ops: ${CLIENT_OPS.join(', ')}`);
       }
-      if (op === 'ping') return this.reply(id, { op: 'pong' }, true);
-      if (this.deps.closing() && op !== 'ack' && op !== 'nack' && op !== 'reply') {
-        throw new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; reconnect (to another node, or after it restarts) and retry');
-      }
-      if (op === 'hello') {
-        const info = this.shared.checkInfo(frame.info);
-        await this.hello(frame, id);
-        return this.shared.hello(info);
-      }
-      if (this.state !== 'ready') throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
-      switch (op) {
-        case 'pub':
-          return await this.pub(frame, id);
-        case 'sub': {
-          this.shared.checkInfo(frame.info);
-          const sub = await this.sub(frame, id);
-          return sub && this.shared.subscribed(sub.id, sub.spec.pattern, frame);
-        }
-        case 'ack':
-        case 'nack':
-          return this.ackOrNack(op, frame, id);
-        case 'unsub':
-          await this.unsub(frame, id);
-          return this.shared.unsubscribed(frame.sub);
-        case 'req':
-          return await this.req(frame, id);
-        case 'reply':
-          this.deps.requests.reply(this, frame.rid, frame.data, frame.error);
-          return this.reply(id, {});
-        case 'doc.sub':
-        case 'doc.unsub':
-        case 'doc.update':
-        case 'presence':
-          return this.reply(id, await this.shared.handle(op, frame));
-      }
+      const waiting = this.run(op, frame, id);
+      if (waiting) waiting.catch((err: unknown) => this.fail(frame, id, err));
     } catch (err) {
       this.fail(frame, id, err);
+    }
+  }
+
+  /** Runs a known op; returns a promise only when the op waits. Throws (or rejects) with the refusal. */
+  private run(op: string, frame: Frame, id: FrameId): Promise<unknown> | void {
+    if (op === 'ping') return this.reply(id, { op: 'pong' }, true);
+    if (this.deps.closing() && op !== 'ack' && op !== 'nack' && op !== 'reply') {
+      throw new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; reconnect (to another node, or after it restarts) and retry');
+    }
+    if (op === 'hello') {
+      const info = this.shared.checkInfo(frame.info);
+      return this.hello(frame, id).then(() => this.shared.hello(info));
+    }
+    if (this.state !== 'ready') throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
+    switch (op) {
+      case 'pub':
+        return this.pub(frame, id);
+      case 'sub':
+        this.shared.checkInfo(frame.info);
+        return this.sub(frame, id).then((sub) => sub && this.shared.subscribed(sub.id, sub.spec.pattern, frame));
+      case 'ack':
+      case 'nack':
+        return this.ackOrNack(op, frame, id);
+      case 'unsub':
+        return this.unsub(frame, id).then(() => this.shared.unsubscribed(frame.sub));
+      case 'req':
+        return this.req(frame, id);
+      case 'reply':
+        this.deps.requests.reply(this, frame.rid, frame.data, frame.error);
+        return this.reply(id, {});
+      case 'doc.sub':
+      case 'doc.unsub':
+      case 'doc.update':
+      case 'presence':
+        return this.shared.handle(op, frame).then((result) => this.reply(id, result));
     }
   }
 
