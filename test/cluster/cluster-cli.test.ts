@@ -3,9 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../../packages/cli/test/support/cli.js';
 import { startHub } from '../support/hub-process.js';
-import { freePort, natsServerInstalled, startNatsServer, type NatsServer } from '../support/nats-server.js';
-
-const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
+import { freePort, NO_NATS, startNatsServer, type NatsServer } from '../support/nats-server.js';
 
 describe('switchboard start --store nats://…', { skip: NO_NATS }, () => {
   let nats: NatsServer;

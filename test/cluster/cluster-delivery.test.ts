@@ -4,10 +4,8 @@ import assert from 'node:assert/strict';
 import type { RawClient } from '../support/raw-client.js';
 import { assertContiguous, history, publishMany, quietFor, subscribe } from '../support/hub-fixture.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
-import { natsServerInstalled } from '../support/nats-server.js';
+import { NO_NATS } from '../support/nats-server.js';
 import { eventually, range } from '../support/util.js';
-
-const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
   const fx = useCluster(3, 'channels:\n  "live.>":\n    mode: ephemeral\n');

@@ -3,11 +3,9 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HubProcess } from '../support/hub-process.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
-import { natsServerInstalled } from '../support/nats-server.js';
+import { NO_NATS } from '../support/nats-server.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
 import { range } from '../support/util.js';
-
-const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('document changes missed while a node was off NATS', { skip: NO_NATS }, () => {
   // node-2 reaches NATS through a proxy, so the test can take it off NATS alone.

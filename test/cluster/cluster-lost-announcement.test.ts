@@ -4,14 +4,12 @@ import assert from 'node:assert/strict';
 import { subscribe } from '../support/hub-fixture.js';
 import type { HubProcess } from '../support/hub-process.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
-import { natsServerInstalled } from '../support/nats-server.js';
+import { NO_NATS } from '../support/nats-server.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { jetStreamNames } from '../../packages/hub/src/store/jetstream/names.js';
 import { storedEnvelope } from '../../packages/hub/src/store/jetstream/envelope.js';
-
-const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, () => {
   // node-2 reaches NATS through a proxy, so the test can take it off NATS alone.

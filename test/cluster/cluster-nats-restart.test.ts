@@ -3,10 +3,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { history } from '../support/hub-fixture.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
-import { natsServerInstalled } from '../support/nats-server.js';
+import { NO_NATS } from '../support/nats-server.js';
 import { sleep } from '../support/util.js';
-
-const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS }, () => {
   const fx = useCluster(2);

@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { connect, type SwitchboardClient } from '@switchboard/client';
 import { history } from '../support/hub-fixture.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { natsServerInstalled } from '../support/nats-server.js';
+import { NO_NATS } from '../support/nats-server.js';
 import { eventually, range, sleep } from '../support/util.js';
 
-const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 const TOTAL = 1500;
 const KILL_AFTER = 500;
 

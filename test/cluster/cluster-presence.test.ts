@@ -3,9 +3,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawClient } from '../support/raw-client.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
-import { natsServerInstalled } from '../support/nats-server.js';
-
-const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
+import { NO_NATS } from '../support/nats-server.js';
 
 describe('presence on a cluster of two hub nodes', { skip: NO_NATS }, () => {
   const fx = useCluster(2);

@@ -35,6 +35,9 @@ export function natsServerInstalled(): boolean {
   return existsSync(NATS_SERVER_BIN);
 }
 
+/** The `skip` option of a test that needs nats-server: false when it is installed, else the hint to install it. */
+export const NO_NATS: false | string = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
+
 /** Starts `nats-server -js` on 127.0.0.1 and a free port (plus `args`, e.g. `--user u --pass p`); resolves once it accepts TCP connections. */
 export async function startNatsServer(args: string[] = []): Promise<NatsServer> {
   const storeDir = mkdtempSync(join(tmpdir(), 'sb-nats-'));

@@ -3,10 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openJetStreamStore, type JetStreamStore } from '../src/store/jetstream-store.js';
 import type { AppendInput, GroupCursor } from '../src/store/store.js';
-import { freePort, natsServerInstalled, startNatsServer, type NatsServer } from '../../../test/support/nats-server.js';
+import { freePort, NO_NATS, startNatsServer, type NatsServer } from '../../../test/support/nats-server.js';
 import { eventually } from '../../../test/support/util.js';
-
-const NO_NATS = natsServerInstalled() ? false : 'nats-server is not installed (apt-get install nats-server)';
 
 describe('the ack floor of a JetStream group spread over two nodes', { skip: NO_NATS }, () => {
   let nats: NatsServer;
