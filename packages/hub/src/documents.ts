@@ -144,13 +144,12 @@ export class Documents {
   update(doc: string, u: DocUpdate): Promise<{ version: number }> {
     const ops = this.checkOps(u.ops);
     return new Promise((resolve, reject) => {
-      let queue = this.queues.get(doc);
-      if (!queue) {
-        queue = [];
-        this.queues.set(doc, queue);
-        queue.push({ ops, u, resolve, reject });
-        void this.run(doc, queue);
-      } else queue.push({ ops, u, resolve, reject });
+      const running = this.queues.get(doc);
+      const queue = running ?? [];
+      queue.push({ ops, u, resolve, reject });
+      if (running) return;
+      this.queues.set(doc, queue);
+      void this.run(doc, queue);
     });
   }
 

@@ -87,6 +87,13 @@ export function createHub(options: HubOptions): Hub {
   const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
+  /** Forgets a connection and ends its session (parked for resume); once per connection. */
+  const drop = (conn: Connection, code: number | undefined): boolean => {
+    if (!connections.delete(conn)) return false;
+    metrics.connections.dec();
+    void conn.close(code).catch((err) => log.warn({ err }, 'error while closing a connection'));
+    return true;
+  };
   const connDeps: ConnectionDeps = {
     config,
     router,
@@ -101,11 +108,8 @@ export function createHub(options: HubOptions): Hub {
     takeOver(session, component) {
       for (const c of connections) {
         if (c.state !== 'ready' || c.sessionId !== session || c.component !== component) continue;
-        connections.delete(c);
-        metrics.connections.dec();
         // close() parks the session's subscriptions, documents and presence before its first await
-        void c.close(TAKEN_OVER).catch((err) => log.warn({ err }, 'error while closing a taken-over connection'));
-        c.peer.close(TAKEN_OVER, 'session resumed on another connection');
+        if (drop(c, TAKEN_OVER)) c.peer.close(TAKEN_OVER, 'session resumed on another connection');
       }
     },
   };
@@ -126,9 +130,7 @@ export function createHub(options: HubOptions): Hub {
           bad: (message) => conn.onBadFrame(message),
           pong: () => conn.touch(),
           close: (code) => {
-            if (!connections.delete(conn)) return;
-            metrics.connections.dec();
-            void conn.close(code).catch((err) => log.warn({ err }, 'error while closing a connection'));
+            drop(conn, code);
           },
         };
       },

@@ -191,7 +191,7 @@ class SqliteStore implements Store {
     if (msgId !== null) {
       dedupeKey = `${ch}\u0000${msgId}`;
       const queued = this.batch.dedupe.get(dedupeKey);
-      if (queued !== undefined) return this.enqueue(() => undefined).then(() => ({ seq: queued, duplicate: true }));
+      if (queued !== undefined) return new Promise<AppendResult>((ok, fail) => this.settleAfterCommit(ok, fail, { seq: queued, duplicate: true }));
       let earlier: { seq: number; ts_ms: number } | undefined;
       try {
         earlier = this.stmts.dedupeGet.get(ch, msgId);
