@@ -1,4 +1,4 @@
-import type { DocOp } from '@switchboard/protocol';
+import { pointerSegments, RESERVED_KEYS, type DocOp } from '@switchboard/protocol';
 
 /** A patch operation that cannot be applied to the value at hand (a path that does not resolve, a failed `test`). */
 export class PatchError extends Error {
@@ -9,12 +9,6 @@ export class PatchError extends Error {
 }
 
 const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-
-function segments(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
 
 function isContainer(v: unknown): v is Record<string, unknown> | unknown[] {
   return typeof v === 'object' && v !== null;
@@ -38,13 +32,13 @@ function parentOf(doc: unknown, segs: string[], fail: (why: string) => never): {
   }
   if (!isContainer(node)) fail('its parent is not an object or an array');
   const key = segs[segs.length - 1]!;
-  if (FORBIDDEN.has(key)) fail(`"${key}" is a reserved key`);
+  if (RESERVED_KEYS.has(key)) fail(`"${key}" is a reserved key`);
   return { parent: node as Record<string, unknown> | unknown[], key };
 }
 
 function get(doc: unknown, pointer: string, fail: (why: string) => never): unknown {
   let node = doc;
-  for (const s of segments(pointer)) {
+  for (const s of pointerSegments(pointer)) {
     if (!isContainer(node) || !Object.hasOwn(node, s)) fail(`"${pointer}" does not exist`);
     node = (node as Record<string, unknown>)[s];
   }
@@ -52,7 +46,7 @@ function get(doc: unknown, pointer: string, fail: (why: string) => never): unkno
 }
 
 function add(doc: unknown, path: string, value: unknown, fail: (why: string) => never): unknown {
-  const segs = segments(path);
+  const segs = pointerSegments(path);
   if (segs.length === 0) return value;
   const { parent, key } = parentOf(doc, segs, fail);
   if (Array.isArray(parent)) {
@@ -66,7 +60,7 @@ function add(doc: unknown, path: string, value: unknown, fail: (why: string) => 
 }
 
 function remove(doc: unknown, path: string, fail: (why: string) => never): { doc: unknown; removed: unknown } {
-  const segs = segments(path);
+  const segs = pointerSegments(path);
   if (segs.length === 0) return { doc: null, removed: doc };
   const { parent, key } = parentOf(doc, segs, fail);
   if (!Object.hasOwn(parent, key) || (Array.isArray(parent) && !ARRAY_INDEX.test(key))) fail(`"${path}" does not exist`);
@@ -95,7 +89,7 @@ export function applyPatch<T>(value: T, ops: readonly DocOp[]): T {
         return;
       case 'replace': {
         get(doc, op.path, fail);
-        const segs = segments(op.path);
+        const segs = pointerSegments(op.path);
         if (segs.length === 0) { doc = structuredClone(op.value); return; }
         const { parent, key } = parentOf(doc, segs, fail);
         if (Array.isArray(parent) && !ARRAY_INDEX.test(key)) fail(`"${key}" is not an index of the array`);
@@ -117,7 +111,7 @@ export function applyPatch<T>(value: T, ops: readonly DocOp[]): T {
         return;
       case 'inc': {
         if (typeof op.value !== 'number') fail('"value" must be a number');
-        const segs = segments(op.path);
+        const segs = pointerSegments(op.path);
         if (segs.length === 0) {
           if (typeof doc !== 'number') fail('the document is not a number');
           doc = (doc as number) + (op.value as number);

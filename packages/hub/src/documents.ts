@@ -1,5 +1,5 @@
 import jsonpatch from 'fast-json-patch';
-import { SwitchboardError } from '@switchboard/protocol';
+import { pointerSegments, RESERVED_KEYS, SwitchboardError } from '@switchboard/protocol';
 import type { StoredMessage, Store } from './store/store.js';
 
 const { applyOperation, JsonPatchError } = jsonpatch;
@@ -13,7 +13,6 @@ const RECENT_PATCHES = 64;
 const MAX_CAS_ATTEMPTS = 200;
 /** Document names: segments of A-Z a-z 0-9 _ - separated by `/` or `.`, at most 200 characters. */
 const DOC_NAME = /^[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)*$/;
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 const PATCH_OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test', 'inc']);
 
 /** One RFC 6902 operation, or `inc` (`{"op":"inc","path":…,"value":<number>}`). */
@@ -288,8 +287,8 @@ export class Documents {
         const p = op[key];
         if (key === 'from' && p === undefined) continue;
         if (typeof p !== 'string' || (p !== '' && !p.startsWith('/'))) throw new SwitchboardError('BAD_FRAME', `${where}.${key} must be a JSON Pointer such as "/questions/q1" ("" for the whole document)`, { index: i, path: p });
-        for (const seg of p.split('/').slice(1)) {
-          if (FORBIDDEN_SEGMENTS.has(seg.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+        for (const seg of pointerSegments(p)) {
+          if (RESERVED_KEYS.has(seg)) {
             throw new SwitchboardError('BAD_FRAME', `${where}.${key} "${p}" uses the reserved segment "${seg}"; rename that key`, { index: i, path: p });
           }
         }
@@ -352,7 +351,7 @@ function applyInc(doc: unknown, op: DocOp, index: number): unknown {
     if (typeof doc !== 'number') fail('the document is not a number');
     return (doc as number) + by;
   }
-  const segs = op.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segs = pointerSegments(op.path);
   let parent: unknown = doc;
   for (const s of segs.slice(0, -1)) {
     if (typeof parent !== 'object' || parent === null || !Object.hasOwn(parent, s)) fail(`"${s}" does not exist; add the parent first`);

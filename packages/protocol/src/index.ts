@@ -3,3 +3,4 @@ export * from './envelope.js';
 export * from './frames.js';
 export * from './channels.js';
 export * from './limits.js';
+export * from './json-pointer.js';
