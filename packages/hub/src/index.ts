@@ -3,7 +3,7 @@
  * with its embedded SQLite backend. The NATS JetStream backend is the `@switchboard/hub/nats` entry.
  */
 export { createHub, type Hub, type HubOptions } from './hub.js';
-export type { ReloadResult } from './contract-reload.js';
+export type { ReloadResult } from './contracts/contract-reload.js';
 export {
   defaultConfig,
   readConfigFile,
@@ -13,8 +13,8 @@ export {
   type HubConfig,
   type ChannelSettings,
   type ChannelMode,
-} from './config.js';
-export { createMetrics, type HubMetrics } from './metrics.js';
-export type { Peer } from './peer.js';
+} from './config/config.js';
+export { createMetrics, type HubMetrics } from './metrics/metrics.js';
+export type { Peer } from './connection/peer.js';
 export * from './store/index.js';
 export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';

@@ -1,6 +1,6 @@
 /** Internals for sibling packages and tests; not a stable API. */
-export { Router, checkPublish } from './router.js';
-export { ChannelTable, Channel } from './channels.js';
+export { Router, checkPublish } from './publish/router.js';
+export { ChannelTable, Channel } from './channels/channel-table.js';
 export { PendingTracker } from './delivery/pending-tracker.js';
 export { msgFrame } from './delivery/frames.js';
-export { createAuthenticator, type Identity, type Authenticator } from './auth.js';
+export { createAuthenticator, type Identity, type Authenticator } from './auth/authenticator.js';

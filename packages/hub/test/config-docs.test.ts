@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ContractLoadError, loadContractDocuments } from '@switchboard/contracts';
-import { ConfigError, configFromObject } from '../src/config.js';
+import { ConfigError, configFromObject } from '../src/config/config.js';
 import { START_HELP } from '../../cli/src/commands/start.js';
 
 // The reference pages must name every key the config reader accepts and every option the CLI prints in its
@@ -37,9 +37,9 @@ function authKeys(): string[] {
   } catch {
     /* auth ignores unknown keys today */
   }
-  const source = read('packages/hub/src/config.ts');
+  const source = read('packages/hub/src/config/config.ts');
   const keys = [...new Set([...source.matchAll(/doc\.auth\.([A-Za-z0-9_]+)/g)].map((m) => m[1]!))];
-  assert.ok(keys.length > 0, 'found no doc.auth.<key> in packages/hub/src/config.ts');
+  assert.ok(keys.length > 0, 'found no doc.auth.<key> in packages/hub/src/config/config.ts');
   const base = JSON.stringify(configFromObject({ auth: {} }));
   for (const k of keys) {
     const isRead = [true, 'probe-value'].some((v) => {

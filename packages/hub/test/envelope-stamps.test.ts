@@ -1,7 +1,7 @@
 // Hub-assigned envelope ids are RFC 4122 version-4 UUIDs, unique, and timestamps are the ISO form of the clock.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEnvelopeStamps } from '../src/envelope-stamps.js';
+import { createEnvelopeStamps } from '../src/publish/envelope-stamps.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

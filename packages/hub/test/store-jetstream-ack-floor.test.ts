@@ -1,7 +1,7 @@
 // A group shared by two nodes: acks do not each cost a request for the ack floor, and the floor still catches up.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openJetStreamStore, type JetStreamStore } from '../src/store/jetstream-store.js';
+import { openJetStreamStore, type JetStreamStore } from '../src/store/jetstream/jetstream-store.js';
 import type { AppendInput, GroupCursor } from '../src/store/store.js';
 import { freePort, NO_NATS, startNatsServer, type NatsServer } from '../../../test/support/nats-server.js';
 import { eventually } from '../../../test/support/util.js';

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { SwitchboardError } from '@switchboard/protocol';
-import { openJetStreamStore } from '../src/store/jetstream-store.js';
+import { openJetStreamStore } from '../src/store/jetstream/jetstream-store.js';
 import type { AppendInput } from '../src/store/store.js';
 import { storeConformance } from './store-conformance.js';
 import { startNatsServer, type NatsServer } from '../../../test/support/nats-server.js';

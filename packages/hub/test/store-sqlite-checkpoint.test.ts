@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStore } from '../src/store/sqlite-store.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { eventually } from '../../../test/support/util.js';
 
 describe('SQLite store WAL checkpoints', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '@switchboard/protocol';
-import { createSqliteStore } from '../src/store/sqlite-store.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { AppendInput, Store } from '../src/store/store.js';
 import { storeConformance } from './store-conformance.js';
 

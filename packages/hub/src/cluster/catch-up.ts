@@ -1,4 +1,4 @@
-import type { Channel } from '../channels.js';
+import type { Channel } from '../channels/channel-table.js';
 import type { Store } from '../store/store.js';
 
 /**

@@ -1,22 +1,38 @@
 import type { From } from '@switchboard/protocol';
-import type { Channel, ChannelListener } from '../channels.js';
-import type { HubMetrics } from '../metrics.js';
-import type { Router } from '../router.js';
+import type { Channel, ChannelListener } from '../channels/channel-table.js';
+import type { HubMetrics } from '../metrics/metrics.js';
+import type { Router } from '../publish/router.js';
 import type { GroupCursor, Store, StoredMessage } from '../store/store.js';
-import { deadLetterStored, nextTurn, type Subscription } from './subscription.js';
+import { deadLetterStored } from './dead-letter-stored.js';
+import { nextTurn } from './next-turn.js';
 import type { FrameCache } from './frames.js';
 
 const FETCH_BATCH = 256;
+
+/** A member of a consumer group on this node, as the dispatcher sees it (a subscription with a group). */
+export interface GroupMember {
+  readonly closed: boolean;
+  /** Manual ack: deliveries stay in flight until acked. */
+  readonly manual: boolean;
+  /** In-flight deliveries of group memberships. */
+  groupInflight: number;
+  /** How many more deliveries fit in the member's in-flight window. */
+  room(): number;
+  /** Sends one delivery (`track`: keep it pending for ack in the member itself). */
+  send(ch: string, seq: number, json: string, deliveries: number, track: boolean, frames?: FrameCache): void;
+  /** Room opened again: go on delivering. */
+  resume(): void;
+}
 
 /**
  * A consumer group on one channel: its members on this node and the store's shared cursor. Each message
  * goes to one member, round-robin among members with room in their in-flight window.
  */
 export class GroupDispatcher implements ChannelListener {
-  private members: Subscription[] = [];
+  private members: GroupMember[] = [];
   private rr = 0;
   /** Which member holds each seq in flight (manual ack). */
-  private readonly owner = new Map<number, Subscription>();
+  private readonly owner = new Map<number, GroupMember>();
   /** When the ack wait of each owned seq ends (taken before the fetch, so never later than the store's). */
   private readonly ackDeadline = new Map<number, number>();
   private cursor: GroupCursor | undefined;
@@ -31,7 +47,7 @@ export class GroupDispatcher implements ChannelListener {
   ) {}
 
   /** Adds a member; `from` creates the group's position when the group does not exist yet. */
-  async addMember(sub: Subscription, from: From): Promise<void> {
+  async addMember(sub: GroupMember, from: From): Promise<void> {
     if (this.channel.durable && !this.cursor) {
       this.opening ??= this.deps.store.group(this.channel.name, this.name, {
         from,
@@ -52,7 +68,7 @@ export class GroupDispatcher implements ChannelListener {
   }
 
   /** True when `sub` holds `seq` in flight. */
-  owns(sub: Subscription, seq: number): boolean {
+  owns(sub: GroupMember, seq: number): boolean {
     return this.owner.get(seq) === sub;
   }
 
@@ -73,7 +89,7 @@ export class GroupDispatcher implements ChannelListener {
     this.deps.metrics.droppedEphemeral.inc();
   }
 
-  ack(sub: Subscription, seq: number): boolean {
+  ack(sub: GroupMember, seq: number): boolean {
     if (!this.cursor) return false;
     const held = this.release(seq);
     void this.cursor.ack(seq).catch(() => {});
@@ -81,7 +97,7 @@ export class GroupDispatcher implements ChannelListener {
     return held === sub;
   }
 
-  nack(sub: Subscription, seq: number, delayMs: number): boolean {
+  nack(sub: GroupMember, seq: number, delayMs: number): boolean {
     if (!this.cursor || this.owner.get(seq) !== sub) return false;
     this.release(seq);
     void this.cursor.nack(seq, Math.max(0, delayMs)).catch(() => {});
@@ -90,7 +106,7 @@ export class GroupDispatcher implements ChannelListener {
   }
 
   /** Removes a member; what it held in flight is handed to the others at once. */
-  async removeMember(sub: Subscription): Promise<void> {
+  async removeMember(sub: GroupMember): Promise<void> {
     this.members = this.members.filter((m) => m !== sub);
     const held: number[] = [];
     for (const [seq, owner] of this.owner) if (owner === sub) held.push(seq);
@@ -164,7 +180,7 @@ export class GroupDispatcher implements ChannelListener {
     }
   }
 
-  private pick(): Subscription | undefined {
+  private pick(): GroupMember | undefined {
     const n = this.members.length;
     for (let i = 0; i < n; i++) {
       const sub = this.members[(this.rr + i) % n]!;
@@ -186,7 +202,7 @@ export class GroupDispatcher implements ChannelListener {
     for (const [seq, at] of this.ackDeadline) if (at <= now) this.release(seq);
   }
 
-  private release(seq: number): Subscription | undefined {
+  private release(seq: number): GroupMember | undefined {
     this.ackDeadline.delete(seq);
     const held = this.owner.get(seq);
     if (held) {

@@ -1,13 +1,15 @@
 import { isPattern, matchChannel, SwitchboardError, type AckMode, type From } from '@switchboard/protocol';
-import type { Channel, ChannelListener, ChannelTable } from '../channels.js';
-import type { HubConfig } from '../config.js';
-import type { HubMetrics } from '../metrics.js';
-import type { Peer } from '../peer.js';
-import type { Router } from '../router.js';
+import type { Channel, ChannelListener, ChannelTable } from '../channels/channel-table.js';
+import type { HubConfig } from '../config/config.js';
+import type { HubMetrics } from '../metrics/metrics.js';
+import type { Peer } from '../connection/peer.js';
+import type { Router } from '../publish/router.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import { msgFrame, type FrameCache } from './frames.js';
-import type { GroupDispatcher, GroupTable } from './group-dispatcher.js';
+import type { GroupDispatcher, GroupMember, GroupTable } from './group-dispatcher.js';
 import { PendingTracker } from './pending-tracker.js';
+import { deadLetterStored } from './dead-letter-stored.js';
+import { nextTurn } from './next-turn.js';
 
 /** What a subscription needs from the hub. */
 export interface SubscriptionDeps {
@@ -38,7 +40,7 @@ const READ_BATCH = 256;
  * One `sub` of one connection: a feed per matching channel (or a membership in each channel's group),
  * one in-flight window, and the deliveries awaiting acknowledgement.
  */
-export class Subscription {
+export class Subscription implements GroupMember {
   readonly feeds = new Map<string, Feed>();
   readonly memberships = new Map<string, GroupDispatcher>();
   readonly pending: PendingTracker;
@@ -316,18 +318,7 @@ export class Feed implements ChannelListener {
   }
 }
 
-/** Resolves on the next turn of the event loop, after pending I/O. */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 function matchesFor(pattern: string, name: string): boolean {
   if (!pattern.startsWith('$') && name.startsWith('$')) return false;
   return matchChannel(pattern, name);
-}
-
-/** Moves a stored message that exhausted its deliveries to the channel's dead-letter log. */
-export async function deadLetterStored(router: Router, ch: string, seq: number, json: string, deliveries: number, reason: string): Promise<void> {
-  const env = JSON.parse(json) as { type: string; source: string; data: unknown; meta?: Record<string, unknown>; id: string };
-  await router.deadLetter({ ch, type: env.type, source: env.source, data: env.data, meta: env.meta, reason, code: 'TIMEOUT', seq, deliveries, msgId: env.id });
 }

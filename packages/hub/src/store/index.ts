@@ -11,7 +11,7 @@ export type {
   GroupCursor,
   VersionedValue,
 } from './store.js';
-export { createSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-export type { JetStreamStore, JetStreamStoreOptions } from './jetstream-store.js';
+export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export type { JetStreamStore, JetStreamStoreOptions } from './jetstream/jetstream-store.js';
 export type { NatsConnectOptions } from './jetstream/connection.js';
-export { openStoreFileReader, type StoreFileReader, type StoredChannel } from './sqlite-reader.js';
+export { openStoreFileReader, type StoreFileReader, type StoredChannel } from './sqlite/store-file-reader.js';

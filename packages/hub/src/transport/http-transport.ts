@@ -1,13 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { channelNameProblem, httpStatusFor, matchChannel, SwitchboardError } from '@switchboard/protocol';
-import { assertMayDoc, assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth.js';
-import { checkDocName, type Documents } from '../documents.js';
-import type { HubConfig } from '../config.js';
-import type { HubMetrics } from '../metrics.js';
-import type { ReloadResult } from '../contract-reload.js';
-import type { Router } from '../router.js';
-import { toSwitchboardError, type SubscriberInfo } from '../session.js';
+import { assertMayDoc, assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth/authenticator.js';
+import { checkDocName, type Documents } from '../shared-state/documents.js';
+import type { HubConfig } from '../config/config.js';
+import type { HubMetrics } from '../metrics/metrics.js';
+import type { ReloadResult } from '../contracts/contract-reload.js';
+import type { Router } from '../publish/router.js';
+import { toSwitchboardError, type SubscriberInfo } from '../connection/connection.js';
 import type { Store } from '../store/store.js';
 
 export interface HttpDeps {

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { WebSocketServer, WebSocket } from 'ws';
 import { SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
-import type { Peer } from '../peer.js';
+import type { Peer } from '../connection/peer.js';
 import type { SharedFrame } from '../delivery/frames.js';
 
 /**

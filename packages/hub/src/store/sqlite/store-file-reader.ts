@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '@switchboard/protocol';
-import type { StoredMessage } from './store.js';
+import type { StoredMessage } from '../store.js';
 
 /** A channel of a store file, as a reader sees it. */
 export interface StoredChannel {

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { CLIENT_OPS, channelPatternProblem, isPattern, SwitchboardError, type AckMode, type ErrorCode, type From, type PubResult } from '@switchboard/protocol';
-import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from './auth.js';
-import { configDeclares, type HubConfig } from './config.js';
-import type { HubMetrics } from './metrics.js';
+import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth/authenticator.js';
+import { configDeclares, type HubConfig } from '../config/config.js';
+import type { HubMetrics } from '../metrics/metrics.js';
 import type { Peer } from './peer.js';
-import type { RequestRouter, Responder } from './requests.js';
-import type { Router } from './router.js';
-import { Subscription, type SubscriptionDeps, type SubscriptionSpec } from './delivery/subscription.js';
-import type { SharedFrame } from './delivery/frames.js';
-import { SharedStateOps, type SharedStateDeps } from './shared-state-ops.js';
-import type { ParkedSharedState } from './shared-state-resume.js';
+import type { RequestRouter, Responder } from '../requests/request-router.js';
+import type { Router } from '../publish/router.js';
+import { Subscription, type SubscriptionDeps, type SubscriptionSpec } from '../delivery/subscription.js';
+import type { SharedFrame } from '../delivery/frames.js';
+import { SharedStateOps, type SharedStateDeps } from '../shared-state/shared-state-ops.js';
+import type { ParkedSharedState } from '../shared-state/shared-state-resume.js';
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {

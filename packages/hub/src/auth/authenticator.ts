@@ -1,6 +1,6 @@
 import { jwtVerify } from 'jose';
 import { matchChannel, SwitchboardError } from '@switchboard/protocol';
-import type { HubConfig } from './config.js';
+import type { HubConfig } from '../config/config.js';
 
 /** Who a connection or HTTP call is, and what its token allows. */
 export interface Identity {

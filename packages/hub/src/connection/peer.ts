@@ -1,4 +1,4 @@
-import type { SharedFrame } from './delivery/frames.js';
+import type { SharedFrame } from '../delivery/frames.js';
 
 /**
  * One connected client as the hub core sees it, whatever the transport. The WebSocket transport

@@ -1,6 +1,6 @@
 import jsonpatch from 'fast-json-patch';
 import { pointerSegments, RESERVED_KEYS, SwitchboardError } from '@switchboard/protocol';
-import type { StoredMessage, Store } from './store/store.js';
+import type { StoredMessage, Store } from '../store/store.js';
 
 const { applyOperation, JsonPatchError } = jsonpatch;
 

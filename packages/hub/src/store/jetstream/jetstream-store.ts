@@ -2,12 +2,12 @@ import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { SwitchboardError } from '@switchboard/protocol';
-import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, GroupCursor, GroupOptions, Store, StoredMessage, VersionedValue } from './store.js';
-import { connectNats, type NatsConnectOptions, type TrackedConnection } from './jetstream/connection.js';
-import { storedEnvelope, withSeq } from './jetstream/envelope.js';
-import { JsGroup } from './jetstream/group.js';
-import { JsRequests, type StoredAck } from './jetstream/requests.js';
-import { jetStreamNames, type JetStreamNames } from './jetstream/names.js';
+import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, GroupCursor, GroupOptions, Store, StoredMessage, VersionedValue } from '../store.js';
+import { connectNats, type NatsConnectOptions, type TrackedConnection } from './connection.js';
+import { storedEnvelope, withSeq } from './envelope.js';
+import { JsGroup } from './group.js';
+import { JsRequests, type StoredAck } from './requests.js';
+import { jetStreamNames, type JetStreamNames } from './names.js';
 
 /** Options of the JetStream store. */
 export interface JetStreamStoreOptions extends NatsConnectOptions {

@@ -1,8 +1,8 @@
 import { matchChannel, type EnvelopeMeta } from '@switchboard/protocol';
 import type { ContractSet, ChannelContract } from '@switchboard/contracts';
-import { channelSettings, type ChannelSettings, type HubConfig } from './config.js';
-import type { Store, StoredMessage } from './store/store.js';
-import { FrameCache } from './delivery/frames.js';
+import { channelSettings, type ChannelSettings, type HubConfig } from '../config/config.js';
+import type { Store, StoredMessage } from '../store/store.js';
+import { FrameCache } from '../delivery/frames.js';
 
 /** Something that receives every message appended to a channel, in seq order. */
 export interface ChannelListener {

@@ -1,6 +1,6 @@
-import type { SharedFrame } from './delivery/frames.js';
+import type { SharedFrame } from '../delivery/frames.js';
 import { channelPatternProblem, isPattern, SwitchboardError } from '@switchboard/protocol';
-import { assertMayDoc, assertMaySubscribe, type Identity } from './auth.js';
+import { assertMayDoc, assertMaySubscribe, type Identity } from '../auth/authenticator.js';
 import { checkDocName, type DocPatch, type Documents } from './documents.js';
 import type { PresenceMember, PresenceTable } from './presence.js';
 import { catchUpPatches, ParkedSharedState, type ParkedDoc } from './shared-state-resume.js';

@@ -1,10 +1,10 @@
 import { channelNameProblem, dlqChannel, SwitchboardError, type EnvelopeMeta, type PubResult } from '@switchboard/protocol';
-import type { Channel, ChannelTable, DeadLetterInput } from './channels.js';
+import type { Channel, ChannelTable, DeadLetterInput } from '../channels/channel-table.js';
 import { createEnvelopeStamps, type EnvelopeStamps } from './envelope-stamps.js';
-import { configDeclares, type HubConfig } from './config.js';
-import type { HubMetrics } from './metrics.js';
-import type { Store, StoredMessage } from './store/store.js';
-import { encodeEnvelope } from './store/envelope-json.js';
+import { configDeclares, type HubConfig } from '../config/config.js';
+import type { HubMetrics } from '../metrics/metrics.js';
+import type { Store, StoredMessage } from '../store/store.js';
+import { encodeEnvelope } from '../store/envelope-json.js';
 
 /** A publish as it reaches the router, from any transport. Fields are unchecked client input. */
 export interface PublishInput {

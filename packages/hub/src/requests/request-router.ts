@@ -1,6 +1,6 @@
 import { isErrorCode, SwitchboardError, type EnvelopeMeta } from '@switchboard/protocol';
-import type { HubConfig } from './config.js';
-import { createLocalCluster, noResponder, type Cluster } from './cluster/cluster.js';
+import type { HubConfig } from '../config/config.js';
+import { createLocalCluster, noResponder, type Cluster } from '../cluster/cluster.js';
 
 /** A connection that can receive requests. */
 export interface Responder {

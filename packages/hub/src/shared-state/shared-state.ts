@@ -1,10 +1,10 @@
 import type { ContractSet } from '@switchboard/contracts';
-import type { Cluster } from './cluster/cluster.js';
-import type { HubConfig } from './config.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { HubConfig } from '../config/config.js';
 import { DOC_ANNOUNCE_PREFIX, Documents, type DocValidator } from './documents.js';
 import { PresenceTable, type PresenceEvent } from './presence.js';
 import { PatchFrames, type SharedStateDeps } from './shared-state-ops.js';
-import type { StoredMessage, Store } from './store/store.js';
+import type { StoredMessage, Store } from '../store/store.js';
 
 /** Prefix of the contract channel address that declares a document's contract: `doc:<document name>`. */
 export const DOC_CONTRACT_PREFIX = 'doc:';

@@ -12,11 +12,11 @@ import type {
   StoredMessage,
   Store,
   VersionedValue,
-} from './store.js';
-import { encodeEnvelope } from './envelope-json.js';
-import { INSERT_ROWS, prepareDatabase, storageError, type Statements } from './sqlite/schema.js';
-import { startCheckpointer, type Checkpointer } from './sqlite/checkpointer.js';
-import { GroupState, type GroupHost } from './sqlite/group-state.js';
+} from '../store.js';
+import { encodeEnvelope } from '../envelope-json.js';
+import { INSERT_ROWS, prepareDatabase, storageError, type Statements } from './schema.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { GroupState, type GroupHost } from './group-state.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {

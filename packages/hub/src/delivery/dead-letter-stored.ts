@@ -1,0 +1,7 @@
+import type { Router } from '../publish/router.js';
+
+/** Moves a stored message that exhausted its deliveries to the channel's dead-letter log. */
+export async function deadLetterStored(router: Router, ch: string, seq: number, json: string, deliveries: number, reason: string): Promise<void> {
+  const env = JSON.parse(json) as { type: string; source: string; data: unknown; meta?: Record<string, unknown>; id: string };
+  await router.deadLetter({ ch, type: env.type, source: env.source, data: env.data, meta: env.meta, reason, code: 'TIMEOUT', seq, deliveries, msgId: env.id });
+}
