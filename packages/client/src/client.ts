@@ -1,5 +1,5 @@
 import {
-  DEFAULT_LIMITS, DEFAULT_TIMINGS, SwitchboardError, isPattern,
+  CloseCodes, DEFAULT_LIMITS, DEFAULT_TIMINGS, SwitchboardError, isPattern,
   type ClientFrame, type DocPatchFrame, type EnvelopeMeta, type ErrFrame, type FrameId, type HelloFrame, type IncomingReqFrame, type JoinFrame,
   type LeaveFrame, type MsgFrame, type OkFrame, type WelcomeFrame,
 } from '@switchboard/protocol';
@@ -18,8 +18,6 @@ import type {
   SwitchboardClient,
 } from './types.js';
 
-/** Close code of a connection whose session another connection resumed. */
-const SESSION_TAKEN_OVER = 4409;
 
 /** A refused `hello`, as thrown inside the connect loop. */
 class Refused {
@@ -429,7 +427,7 @@ export class ClientImpl implements SwitchboardClient {
     this.subscriptions.detachAll();
     this.documents.detachAll();
     if (this.currentState === 'closed') return;
-    if (info.code === SESSION_TAKEN_OVER) {
+    if (info.code === CloseCodes.SESSION_TAKEN_OVER.code) {
       // another connection resumed this session: reconnecting with it would take it back, and so on
       const err = new SwitchboardError('UNAVAILABLE', 'the hub closed this connection because another connection resumed its session (code 4409); this client stops, so that the two do not take the session from each other');
       this.emitter.emit('error', err);

@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { emptyContracts, type CheckedContracts, type ContractSet } from '@switchboard/contracts';
+import { CloseCodes } from '@switchboard/protocol';
 import { createAuthenticator } from './auth/authenticator.js';
 import { ChannelTable } from './channels/channel-table.js';
 import { createLocalCluster, type Cluster } from './cluster/cluster.js';
@@ -12,10 +13,13 @@ import { GroupTable } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics/metrics.js';
 import { RequestRouter } from './requests/request-router.js';
 import { Router } from './publish/router.js';
-import { createSharedState } from './shared-state/shared-state.js';
-import { Connection, ParkedSessions, type ConnectionDeps } from './connection/connection.js';
+import { sharedStateFeature } from './shared-state/shared-state.js';
+import { Connection, CORE_OPS, type ConnectionDeps } from './connection/connection.js';
+import { ParkedSessions } from './connection/parked-sessions.js';
+import type { HubFeature } from './features/feature.js';
+import { FeatureRegistry } from './features/feature-registry.js';
 import type { Store } from './store/store.js';
-import { createHttpHandler } from './transport/http-transport.js';
+import { createHttpHandler, isHubPath } from './transport/http-transport.js';
 import { attachWebSocket } from './transport/ws-transport.js';
 
 /** What a hub is made of; every part is injected. */
@@ -31,6 +35,17 @@ export interface HubOptions {
   cluster?: Cluster;
   /** Loads and checks the contracts again, for {@link Hub.reloadContracts}; without it there is nothing to reload. */
   contractSource?: () => Promise<CheckedContracts>;
+  /**
+   * Parts of the hub that register themselves through the feature seam, after the built-in ones (documents and
+   * presence). See {@link HubFeature}.
+   */
+  features?: HubFeature[];
+  /**
+   * An HTTP server of your own to attach to (like `ws`'s `server` option): the hub answers `/v1/…`, `/healthz`,
+   * `/readyz` and `/metrics` on it and the WebSocket upgrade at `/v1/ws`, and leaves every other request to your
+   * handlers. You listen and close it; `listen()` then only reports its address, and `close()` leaves it open.
+   */
+  server?: Server;
 }
 
 /** A running (or ready to run) hub node. */
@@ -56,9 +71,6 @@ export interface Hub {
 }
 
 /** Creates a hub node from its parts. */
-/** Close code of a connection whose session was resumed on another one. */
-const TAKEN_OVER = 4409;
-
 export function createHub(options: HubOptions): Hub {
   const { config, store } = options;
   assertRunnable(config);
@@ -72,9 +84,10 @@ export function createHub(options: HubOptions): Hub {
   const router = new Router({ store, channels, config, metrics, validate: (ch, type, data) => contracts.validate(ch, type, data), announce: (m) => cluster.announce(m) });
   const groups = new GroupTable({ store, router, metrics });
   const requests = new RequestRouter(config, cluster);
-  const shared = createSharedState({ store, config, cluster, contracts: () => contracts });
+  const auth = createAuthenticator(config);
+  const features = new FeatureRegistry([sharedStateFeature(), ...(options.features ?? [])], { config, store, cluster, router, metrics, log, auth, contracts: () => contracts }, CORE_OPS);
   cluster.onAnnounce((m) => {
-    if (shared.onAnnounce(m)) return;
+    if (features.announce(m)) return;
     const ch = channels.peek(m.ch);
     if (ch) ch.deliver(m);
     else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
@@ -82,10 +95,9 @@ export function createHub(options: HubOptions): Hub {
   const catchUp = createCatchUp(store, () => channels.opened());
   cluster.onResync(() => {
     void catchUp();
-    shared.documents.resync();
+    features.resync();
   });
   const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
-  const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
   /** Forgets a connection and ends its session (parked for resume); once per connection. */
   const drop = (conn: Connection, code: number | undefined): boolean => {
@@ -101,7 +113,8 @@ export function createHub(options: HubOptions): Hub {
     metrics,
     auth,
     parked,
-    shared,
+    features,
+    knownOps: new Set<string>([...CORE_OPS, ...features.ops.keys()]),
     log,
     closing: () => closing,
     subscriptions: { store, channels, router, metrics, config, groups },
@@ -109,15 +122,22 @@ export function createHub(options: HubOptions): Hub {
       for (const c of connections) {
         if (c.state !== 'ready' || c.sessionId !== session || c.component !== component) continue;
         // close() parks the session's subscriptions, documents and presence before its first await
-        if (drop(c, TAKEN_OVER)) c.peer.close(TAKEN_OVER, 'session resumed on another connection');
+        const { code, reason } = CloseCodes.SESSION_TAKEN_OVER;
+        if (drop(c, code)) c.peer.close(code, reason);
       }
     },
   };
 
   const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
   const reloadContracts = createContractReloader({ source: options.contractSource, apply: (next) => { contracts = next; }, log });
-  const server: Server = createServer(createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts, documents: shared.documents }));
-  server.keepAliveTimeout = 5_000;
+  const handler = createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts, routes: features.routes });
+  const attached = options.server !== undefined;
+  const server: Server = options.server ?? createServer(handler);
+  const onSharedRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (isHubPath(new URL(req.url ?? '/', 'http://hub').pathname)) handler(req, res);
+  };
+  if (attached) server.on('request', onSharedRequest);
+  else server.keepAliveTimeout = 5_000;
   const ws = attachWebSocket(
     server,
     {
@@ -135,7 +155,7 @@ export function createHub(options: HubOptions): Hub {
         };
       },
     },
-    { hardMaxPayload: config.limits.maxFrameBytes * 4 },
+    { hardMaxPayload: config.limits.maxFrameBytes * 4, shared: attached },
   );
 
   // Heartbeat: WebSocket pings keep browsers' sockets visibly alive; a client silent for 2 × heartbeat is dropped.
@@ -143,7 +163,7 @@ export function createHub(options: HubOptions): Hub {
     const now = Date.now();
     for (const c of ws.clients()) if (c.readyState === c.OPEN) c.ping();
     for (const conn of connections) {
-      if (now - conn.lastSeen > 2 * config.heartbeatMs) conn.peer.close(4408, 'heartbeat timeout: no frame for 2 × heartbeat_ms');
+      if (now - conn.lastSeen > 2 * config.heartbeatMs) conn.peer.close(CloseCodes.HEARTBEAT_TIMEOUT.code, CloseCodes.HEARTBEAT_TIMEOUT.reason);
     }
   }, Math.max(50, Math.floor(config.heartbeatMs / 2)));
   beat.unref();
@@ -152,6 +172,10 @@ export function createHub(options: HubOptions): Hub {
     metrics,
     router,
     listen(port, host = '127.0.0.1') {
+      if (attached) {
+        if (!server.listening) return Promise.reject(new Error('this hub is attached to an HTTP server of yours: call listen() on that server'));
+        return Promise.resolve(server.address() as AddressInfo);
+      }
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -178,12 +202,13 @@ export function createHub(options: HubOptions): Hub {
       await new Promise<void>((r) => setImmediate(r));
       requests.close();
       parked.clear();
-      shared.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (attached) server.off('request', onSharedRequest);
+      const closed = attached ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
       await ws.close();
       for (const conn of connections) await conn.close().catch(() => {});
       connections.clear();
-      server.closeAllConnections?.();
+      await features.close();
+      if (!attached) server.closeAllConnections?.();
       await closed;
       await cluster.close();
       await store.close();

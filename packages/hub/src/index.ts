@@ -16,5 +16,6 @@ export {
 } from './config/config.js';
 export { createMetrics, type HubMetrics } from './metrics/metrics.js';
 export type { Peer } from './connection/peer.js';
+export type { HubFeature, FeatureHost, FeatureConnection, ConnectionHooks, ParkedFeatureState, HttpRoute, HttpContext } from './features/feature.js';
 export * from './store/index.js';
 export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';

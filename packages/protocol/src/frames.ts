@@ -77,6 +77,9 @@ export interface DocPatchFrame {
   /** Extension: the `ref` of the `doc.update` that made the change, when it had one. */
   ref?: string;
 }
+/** One applied change of a document, as the hub keeps and sends it (a `doc.patch` frame without its `op`). */
+export type DocPatch = Omit<DocPatchFrame, 'op'>;
+
 /** One member of a channel's presence. */
 export interface PresenceMember {
   component: string;

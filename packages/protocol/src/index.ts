@@ -4,3 +4,5 @@ export * from './frames.js';
 export * from './channels.js';
 export * from './limits.js';
 export * from './json-pointer.js';
+export * from './close-codes.js';
+export * from './decode-frame.js';

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { CLIENT_OPS, channelPatternProblem, isPattern, SwitchboardError, type AckMode, type ErrorCode, type From, type PubResult } from '@switchboard/protocol';
+import { CloseCodes, decodeClientFrame, isLostConnection, isPattern, SwitchboardError, type AckMode, type ErrorCode, type PubResult, type RawFrame } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth/authenticator.js';
 import { configDeclares, type HubConfig } from '../config/config.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Peer } from './peer.js';
 import type { RequestRouter, Responder } from '../requests/request-router.js';
 import type { Router } from '../publish/router.js';
-import { Subscription, type SubscriptionDeps, type SubscriptionSpec } from '../delivery/subscription.js';
+import { Subscription, type SubscriptionDeps } from '../delivery/subscription.js';
 import type { SharedFrame } from '../delivery/frames.js';
-import { SharedStateOps, type SharedStateDeps } from '../shared-state/shared-state-ops.js';
-import type { ParkedSharedState } from '../shared-state/shared-state-resume.js';
+import type { SubscriberInfo } from '../delivery/subscriber-info.js';
+import type { FeatureRegistry } from '../features/feature-registry.js';
+import type { ConnectionHooks, FeatureConnection } from '../features/feature.js';
+import { toSwitchboardError } from '../errors.js';
+import type { ParkedSession, ParkedSessions } from './parked-sessions.js';
+import { checkSubscribeFrame } from './subscribe-frame.js';
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {
@@ -20,8 +24,10 @@ export interface ConnectionDeps {
   auth: Authenticator;
   subscriptions: SubscriptionDeps;
   parked: ParkedSessions;
-  /** Shared state documents and presence. */
-  shared: SharedStateDeps;
+  /** What the features registered: their ops and the hooks each connection gets. */
+  features: FeatureRegistry;
+  /** Every op a client may send (the core's and the features'). */
+  knownOps: ReadonlySet<string>;
   /** True once the hub is stopping: new work is refused with UNAVAILABLE. */
   closing: () => boolean;
   /**
@@ -32,78 +38,14 @@ export interface ConnectionDeps {
   log: { warn(obj: unknown, msg?: string): void; debug(obj: unknown, msg?: string): void };
 }
 
-/** One live subscription of a connection: who subscribed to what, and how. */
-export interface SubscriberInfo {
-  component: string;
-  session: string;
-  /** The channel or pattern subscribed to. */
-  pattern: string;
-  group?: string;
-  ack: AckMode;
-}
+/** The ops of the hub core; features add theirs through the feature seam. */
+export const CORE_OPS = ['hello', 'ping', 'pub', 'sub', 'ack', 'nack', 'unsub', 'req', 'reply'] as const;
 
-/** A subscription as kept for a disconnected session, to restore on `resume`. */
-interface ParkedSubscription {
-  spec: SubscriptionSpec;
-}
-
-/** What a parked session keeps. */
-interface Parked {
-  subs: ParkedSubscription[];
-  nextSub: number;
-  /** Its document subscriptions and presence, released (the member leaves) when the session is forgotten. */
-  shared?: ParkedSharedState;
-}
-
-/** Subscriptions of disconnected sessions, kept for `session_ttl` so that `hello.resume` can restore them. */
-export class ParkedSessions {
-  private readonly parked = new Map<string, Parked & { component: string; timer: NodeJS.Timeout }>();
-
-  /** Sessions are kept `ttlMs` each, at most `max` at once (the longest-parked one is forgotten first). */
-  constructor(
-    private readonly ttlMs: number,
-    private readonly max: number,
-  ) {}
-
-  park(session: string, component: string, subs: ParkedSubscription[], nextSub: number, shared?: ParkedSharedState): void {
-    this.take(session, component)?.shared?.release();
-    const timer = setTimeout(() => {
-      this.parked.delete(session);
-      shared?.release();
-    }, this.ttlMs);
-    timer.unref?.();
-    this.parked.set(session, { component, subs, nextSub, timer, ...(shared ? { shared } : {}) });
-    for (const [id, p] of this.parked) {
-      if (this.parked.size <= this.max) break;
-      clearTimeout(p.timer);
-      this.parked.delete(id);
-      p.shared?.release();
-    }
-  }
-
-  take(session: string, component: string): Parked | undefined {
-    const p = this.parked.get(session);
-    if (!p || p.component !== component) return undefined;
-    clearTimeout(p.timer);
-    this.parked.delete(session);
-    return p;
-  }
-
-  clear(): void {
-    for (const p of this.parked.values()) {
-      clearTimeout(p.timer);
-      p.shared?.release();
-    }
-    this.parked.clear();
-  }
-}
-
-type Frame = Record<string, unknown>;
+type Frame = RawFrame;
 type FrameId = number | string | undefined;
 
 /** Labels of the publish-duration series for socket publishes. */
 const WS_LABELS = Object.freeze({ transport: 'ws' });
-const GROUP_NAME = /^[A-Za-z0-9_.\-:@/]{1,128}$/;
 const MAX_NACK_DELAY_MS = 3_600_000;
 
 /**
@@ -121,13 +63,15 @@ export class Connection implements Responder {
   private expiryTimer: NodeJS.Timeout | undefined;
   /** True while a `hello`'s token is being verified, so that a second `hello` is refused, not silently dropped. */
   private helloInProgress = false;
-  private readonly shared: SharedStateOps;
+  /** The hooks of each feature for this connection, in registry order. */
+  private readonly hooks: ConnectionHooks[];
 
   constructor(
     readonly peer: Peer,
     private readonly deps: ConnectionDeps,
   ) {
-    this.shared = new SharedStateOps(deps.shared, { identity: () => this.identity!, session: () => this.sessionId, send: (t) => this.send(t) });
+    const view: FeatureConnection = { identity: () => this.identity!, session: () => this.sessionId, send: (t) => this.send(t) };
+    this.hooks = deps.features.connections.map((spec) => spec.open(view));
   }
 
   get component(): string {
@@ -153,18 +97,13 @@ export class Connection implements Responder {
       this.sendErr(undefined, 'TOO_LARGE', `frame of ${bytes} bytes is over the limit of ${this.deps.config.limits.maxFrameBytes} bytes; split the message or raise limits.max_frame_bytes`);
       return;
     }
-    let frame: unknown;
-    try {
-      frame = JSON.parse(text);
-    } catch (err) {
-      this.sendErr(undefined, 'BAD_FRAME', `frame is not valid JSON (${(err as Error).message}); send one JSON object per text frame`);
+    const decoded = decodeClientFrame(text, this.deps.knownOps);
+    if (!decoded.ok) {
+      if (decoded.frame) this.fail(decoded.frame, decoded.id, new SwitchboardError(decoded.code, decoded.message));
+      else this.sendErr(undefined, decoded.code, decoded.message);
       return;
     }
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      this.sendErr(undefined, 'BAD_FRAME', 'frame must be a JSON object such as {"op":"ping","id":1}');
-      return;
-    }
-    this.dispatch(frame as Frame);
+    this.dispatch(decoded.op, decoded.frame, decoded.id);
   }
 
   /** Answers a frame that cannot be read (binary, invalid UTF-8) with BAD_FRAME. */
@@ -179,19 +118,11 @@ export class Connection implements Responder {
   }
 
   /**
-   * Checks a frame's `id` and `op` and runs the op. The checks and every op that need not wait (an ephemeral publish,
-   * ack, ping) run synchronously, so such a frame is answered within this call; a failure is answered either way.
+   * Runs a decoded frame's op. The ops that need not wait (an ephemeral publish, ack, ping) run synchronously, so
+   * such a frame is answered within this call; a failure is answered either way.
    */
-  private dispatch(frame: Frame): void {
-    const rawId = frame.id;
-    const id: FrameId = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : undefined;
+  private dispatch(op: string, frame: Frame, id: FrameId): void {
     try {
-      if (rawId !== undefined && id === undefined) throw new SwitchboardError('BAD_FRAME', '"id" must be a number or a string');
-      const op = frame.op;
-      if (typeof op !== 'string') throw new SwitchboardError('BAD_FRAME', 'frame has no "op"; every frame needs one, e.g. {"op":"ping"}');
-      if (!(CLIENT_OPS as readonly string[]).includes(op)) {
-        throw new SwitchboardError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"; known ops: ${CLIENT_OPS.join(', ')}`);
-      }
       const waiting = this.run(op, frame, id);
       if (waiting) waiting.catch((err: unknown) => this.fail(frame, id, err));
     } catch (err) {
@@ -206,32 +137,39 @@ export class Connection implements Responder {
       throw new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; reconnect (to another node, or after it restarts) and retry');
     }
     if (op === 'hello') {
-      const info = this.shared.checkInfo(frame.info);
-      return this.hello(frame, id).then(() => this.shared.hello(info));
+      for (const h of this.hooks) h.check?.('hello', frame);
+      return this.hello(frame, id).then(() => {
+        if (this.state === 'ready') for (const h of this.hooks) h.ready?.(frame);
+      });
     }
     if (this.state !== 'ready') throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
     switch (op) {
       case 'pub':
         return this.pub(frame, id);
       case 'sub':
-        this.shared.checkInfo(frame.info);
-        return this.sub(frame, id).then((sub) => sub && this.shared.subscribed(sub.id, sub.spec.pattern, frame));
+        for (const h of this.hooks) h.check?.('sub', frame);
+        return this.sub(frame, id).then((sub) => {
+          if (sub) for (const h of this.hooks) h.subscribed?.({ id: sub.id, pattern: sub.spec.pattern }, frame);
+        });
       case 'ack':
       case 'nack':
         return this.ackOrNack(op, frame, id);
       case 'unsub':
-        return this.unsub(frame, id).then(() => this.shared.unsubscribed(frame.sub));
+        return this.unsub(frame, id).then(() => {
+          for (const h of this.hooks) h.unsubscribed?.(frame.sub as string);
+        });
       case 'req':
         return this.req(frame, id);
       case 'reply':
         this.deps.requests.reply(this, frame.rid, frame.data, frame.error);
         return this.reply(id, {});
-      case 'doc.sub':
-      case 'doc.unsub':
-      case 'doc.update':
-      case 'presence':
-        return this.shared.handle(op, frame).then((result) => this.reply(id, result));
     }
+    const feature = this.deps.features.ops.get(op);
+    const handle = feature === undefined ? undefined : this.hooks[feature]?.handle;
+    if (!handle) throw new SwitchboardError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"`);
+    const result = handle(op, frame);
+    if (result instanceof Promise) return result.then((body) => this.reply(id, body));
+    this.reply(id, result);
   }
 
   /** Answers a frame whose handling failed with its error code (a refused fire-and-forget publish names its channel). */
@@ -260,7 +198,7 @@ export class Connection implements Responder {
     }
     if (this.state !== 'new') return;
     this.identity = identity;
-    let restored: Parked | undefined;
+    let restored: ParkedSession | undefined;
     if (frame.resume !== undefined) {
       if (typeof frame.resume !== 'string') throw new SwitchboardError('BAD_FRAME', '"resume" must be the session id of an earlier welcome');
       this.deps.takeOver?.(frame.resume, identity.component);
@@ -271,26 +209,34 @@ export class Connection implements Responder {
     this.deps.requests.add(this);
     if (identity.exp !== undefined) {
       const ms = identity.exp * 1000 - Date.now();
-      this.expiryTimer = setTimeout(() => this.peer.close(4401, 'token expired'), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+      this.expiryTimer = setTimeout(() => this.peer.close(CloseCodes.TOKEN_EXPIRED.code, CloseCodes.TOKEN_EXPIRED.reason), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
       this.expiryTimer.unref?.();
     }
     const restoredSubs: Subscription[] = [];
     if (restored) {
       this.nextSub = restored.nextSub;
-      for (const p of restored.subs) {
-        const sub = new Subscription(p.spec, this.peer, this.deps.subscriptions);
+      for (const spec of restored.subs) {
+        const sub = new Subscription(spec, this.peer, this.deps.subscriptions);
         try {
           await sub.start();
           this.subs.set(sub.id, sub);
           restoredSubs.push(sub);
         } catch (err) {
           await sub.close();
-          this.deps.log.warn({ err, sub: p.spec.id }, 'could not restore subscription');
+          this.deps.log.warn({ err, sub: spec.id }, 'could not restore subscription');
         }
       }
       this.deps.metrics.subscriptions.inc(restoredSubs.length);
     }
-    const resumedShared = restored?.shared && (await this.shared.resume(restored.shared, new Set(restoredSubs.map((s) => s.id))));
+    const resumed: { welcome?: Frame; activate(): void }[] = [];
+    if (restored) {
+      const ids = new Set(restoredSubs.map((s) => s.id));
+      for (const [i, h] of this.hooks.entries()) {
+        const parked = restored.features[i];
+        const r = parked && h.resume ? await h.resume(parked, ids) : undefined;
+        if (r) resumed.push(r);
+      }
+    }
     const { limits } = this.deps.config;
     const welcome: Frame = {
       op: 'welcome',
@@ -302,11 +248,11 @@ export class Connection implements Responder {
     if (frame.resume !== undefined) {
       welcome.resumed = restored !== undefined;
       if (restored) welcome.subs = restoredSubs.map((s) => ({ sub: s.id, ch: s.spec.pattern, group: s.spec.group, ack: s.spec.ack }));
-      if (resumedShared) welcome.docs = resumedShared.docs;
+      for (const r of resumed) Object.assign(welcome, r.welcome);
     }
     this.reply(id, welcome, true);
     for (const s of restoredSubs) s.activate();
-    resumedShared?.activate();
+    for (const r of resumed) r.activate();
   }
 
   /** Publishes; returns a promise only when the router has to wait (the store, a new channel, a dead letter). */
@@ -325,7 +271,7 @@ export class Connection implements Responder {
   }
 
   private async sub(frame: Frame, id: FrameId): Promise<Subscription | undefined> {
-    const spec = this.checkSub(frame);
+    const spec = checkSubscribeFrame(frame, 's' + this.nextSub++, this.subs.size, this.deps.config.limits);
     assertMaySubscribe(this.identity!, spec.pattern);
     const { config, subscriptions } = this.deps;
     if (config.strictChannels && !isPattern(spec.pattern) && !spec.pattern.startsWith('$') && !subscriptions.channels.contract(spec.pattern) && !configDeclares(config, spec.pattern)) {
@@ -346,41 +292,6 @@ export class Connection implements Responder {
     this.reply(id, { sub: sub.id, head });
     sub.activate();
     return sub;
-  }
-
-  private checkSub(frame: Frame): SubscriptionSpec {
-    const { limits } = this.deps.config;
-    const problem = channelPatternProblem(frame.ch);
-    if (problem) throw new SwitchboardError(typeof frame.ch === 'string' ? 'UNKNOWN_CHANNEL' : 'BAD_FRAME', `cannot subscribe to ${JSON.stringify(frame.ch)}: ${problem}`);
-    if (this.subs.size >= limits.maxSubscriptions) {
-      throw new SwitchboardError('RATE_LIMITED', `this connection has ${this.subs.size} subscriptions, the limit; unsubscribe from some or raise limits.max_subscriptions`);
-    }
-    let from: From = 'latest';
-    if (frame.from !== undefined) {
-      if (frame.from === 'earliest' || frame.from === 'latest') from = frame.from;
-      else if (typeof frame.from === 'number' && Number.isSafeInteger(frame.from) && frame.from >= 0) from = frame.from;
-      else if (typeof frame.from === 'string' && /^\d+$/.test(frame.from)) from = Number(frame.from);
-      else throw new SwitchboardError('BAD_FRAME', '"from" must be "earliest", "latest" or a whole number n ≥ 0 (deliver every message with seq > n)');
-    }
-    let group: string | undefined;
-    if (frame.group !== undefined) {
-      if (typeof frame.group !== 'string' || !GROUP_NAME.test(frame.group)) throw new SwitchboardError('BAD_FRAME', '"group" must be 1-128 characters of A-Z a-z 0-9 _ . - : @ /');
-      group = frame.group;
-    }
-    let ack: AckMode = 'auto';
-    if (frame.ack !== undefined) {
-      if (frame.ack !== 'manual' && frame.ack !== 'auto') throw new SwitchboardError('BAD_FRAME', '"ack" must be "manual" or "auto"');
-      ack = frame.ack;
-    }
-    let maxInflight = limits.maxInflight;
-    if (frame.max_inflight !== undefined) {
-      if (typeof frame.max_inflight !== 'number' || !Number.isInteger(frame.max_inflight) || frame.max_inflight < 1) {
-        throw new SwitchboardError('BAD_FRAME', '"max_inflight" must be a whole number ≥ 1');
-      }
-      maxInflight = Math.min(frame.max_inflight, limits.maxInflight);
-    }
-    if (frame.presence !== undefined && typeof frame.presence !== 'boolean') throw new SwitchboardError('BAD_FRAME', '"presence" must be true or false');
-    return { id: 's' + this.nextSub++, pattern: frame.ch as string, from, group, ack, maxInflight };
   }
 
   private ackOrNack(op: 'ack' | 'nack', frame: Frame, id: FrameId): void {
@@ -461,15 +372,15 @@ export class Connection implements Responder {
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    const shared = wasReady && !this.deps.closing() ? this.shared.park(code !== 1000 && code !== 1001 && code !== 1005) : (this.shared.close(), undefined);
-    if (!wasReady) return;
-    this.deps.requests.remove(this);
-    const parked: ParkedSubscription[] = [];
-    for (const sub of this.subs.values()) {
-      parked.push({ spec: { ...sub.spec, positions: sub.positions() } });
+    if (!wasReady || this.deps.closing()) {
+      for (const h of this.hooks) h.close?.();
+      if (!wasReady) return;
     }
-    if (parked.length || shared) this.deps.parked.park(this.sessionId, this.component, parked, this.nextSub, shared);
+    const features = this.deps.closing() ? [] : this.hooks.map((h) => h.park?.(isLostConnection(code)));
+    this.deps.requests.remove(this);
     const subs = [...this.subs.values()];
+    const specs = subs.map((sub) => ({ ...sub.spec, positions: sub.positions() }));
+    if (specs.length || features.some((f) => f !== undefined)) this.deps.parked.park(this.sessionId, this.component, { subs: specs, nextSub: this.nextSub, features });
     this.subs.clear();
     this.deps.metrics.subscriptions.dec(subs.length);
     await Promise.all(subs.map((s) => s.close()));
@@ -482,11 +393,4 @@ export class Connection implements Responder {
  */
 function pubOk(id: number | string, seq: number, duplicate: boolean): string {
   return '{"op":"ok","re":' + (typeof id === 'number' ? String(id) : JSON.stringify(id)) + ',"seq":' + seq + (duplicate ? ',"duplicate":true}' : '}');
-}
-
-/** Maps anything thrown to a protocol error; unexpected faults become INTERNAL and are logged. */
-export function toSwitchboardError(err: unknown, log?: { warn(obj: unknown, msg?: string): void }): SwitchboardError {
-  if (err instanceof SwitchboardError) return err;
-  log?.warn({ err }, 'unexpected error');
-  return new SwitchboardError('INTERNAL', `internal error: ${(err as Error)?.message ?? String(err)}; the operation was not applied`);
 }

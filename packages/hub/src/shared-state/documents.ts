@@ -1,8 +1,10 @@
 import jsonpatch from 'fast-json-patch';
-import { pointerSegments, RESERVED_KEYS, SwitchboardError } from '@switchboard/protocol';
+import { pointerSegments, RESERVED_KEYS, SwitchboardError, type DocOp, type DocPatch } from '@switchboard/protocol';
 import type { StoredMessage, Store } from '../store/store.js';
 
 const { applyOperation, JsonPatchError } = jsonpatch;
+
+export type { DocOp, DocPatch };
 
 /** KV bucket that holds every shared state document. */
 export const DOC_BUCKET = 'docs';
@@ -14,24 +16,6 @@ const MAX_CAS_ATTEMPTS = 200;
 /** Document names: segments of A-Z a-z 0-9 _ - separated by `/` or `.`, at most 200 characters. */
 const DOC_NAME = /^[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)*$/;
 const PATCH_OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test', 'inc']);
-
-/** One RFC 6902 operation, or `inc` (`{"op":"inc","path":…,"value":<number>}`). */
-export interface DocOp {
-  op: string;
-  path: string;
-  from?: string;
-  value?: unknown;
-}
-
-/** One applied change: the version it produced, its operations and who made it. */
-export interface DocPatch {
-  doc: string;
-  version: number;
-  ops: DocOp[];
-  by: string;
-  /** The updater's `ref` for the update, when it gave one. */
-  ref?: string;
-}
 
 /** A document as stored: its version, its value and its most recent patches. */
 interface DocRecord {

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { matchChannel } from '@switchboard/protocol';
+import { matchChannel, type PresenceMember } from '@switchboard/protocol';
 
-/** One member of a channel's presence, as sent in `presence` replies and `join`/`leave` frames. */
-export interface PresenceMember {
-  component: string;
-  session: string;
-  /** ISO-8601 time the member joined. */
-  since: string;
-  /** The `info` object of the `sub` (or else of the `hello`); `{}` when none. */
-  info: Record<string, unknown>;
-}
+export type { PresenceMember };
 
 /** Who wants `join`/`leave` frames: a subscription made with `"presence":true`. */
 export interface PresenceWatcher {

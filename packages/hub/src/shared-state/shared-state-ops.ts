@@ -1,6 +1,7 @@
 import type { SharedFrame } from '../delivery/frames.js';
+import type { FeatureConnection } from '../features/feature.js';
 import { channelPatternProblem, isPattern, SwitchboardError } from '@switchboard/protocol';
-import { assertMayDoc, assertMaySubscribe, type Identity } from '../auth/authenticator.js';
+import { assertMayDoc, assertMaySubscribe } from '../auth/authenticator.js';
 import { checkDocName, type DocPatch, type Documents } from './documents.js';
 import type { PresenceMember, PresenceTable } from './presence.js';
 import { catchUpPatches, ParkedSharedState, type ParkedDoc } from './shared-state-resume.js';
@@ -37,11 +38,7 @@ export class PatchFrames {
 }
 
 /** What the shared state ops need from their connection. */
-export interface SharedStateConnection {
-  identity(): Identity;
-  session(): string;
-  send(text: string | SharedFrame): void;
-}
+export type SharedStateConnection = FeatureConnection;
 
 type Frame = Record<string, unknown>;
 
@@ -212,7 +209,7 @@ export class SharedStateOps {
    * call after the `welcome`: it sends the patches since that version (or one that replaces the whole value, when
    * the record no longer keeps them), then the live ones, and starts the watches.
    */
-  async resume(parked: ParkedSharedState, restoredSubs: Set<string>): Promise<{ docs: ParkedDoc[]; activate(): void }> {
+  async resume(parked: ParkedSharedState, restoredSubs: ReadonlySet<string>): Promise<{ docs: ParkedDoc[]; activate(): void }> {
     const held = parked.take();
     const session = this.conn.session();
     for (const m of parked.members) {

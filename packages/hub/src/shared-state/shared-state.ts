@@ -1,23 +1,15 @@
 import type { ContractSet } from '@switchboard/contracts';
-import type { Cluster } from '../cluster/cluster.js';
-import type { HubConfig } from '../config/config.js';
+import type { HubFeature } from '../features/feature.js';
 import { DOC_ANNOUNCE_PREFIX, Documents, type DocValidator } from './documents.js';
+import { documentRoute } from './document-route.js';
 import { PresenceTable, type PresenceEvent } from './presence.js';
-import { PatchFrames, type SharedStateDeps } from './shared-state-ops.js';
-import type { StoredMessage, Store } from '../store/store.js';
+import { PatchFrames, SHARED_STATE_OPS, SharedStateOps, type SharedStateDeps } from './shared-state-ops.js';
+import { ParkedSharedState } from './shared-state-resume.js';
 
 /** Prefix of the contract channel address that declares a document's contract: `doc:<document name>`. */
 export const DOC_CONTRACT_PREFIX = 'doc:';
 /** Channel name of the presence announcements carried by the cluster bus. */
 const PRESENCE_ANNOUNCE = '$presence:';
-
-/** The shared state documents and presence of one hub node. */
-export interface SharedState extends SharedStateDeps {
-  /** Takes a cluster announcement of a document change or of presence; false for a channel message. */
-  onAnnounce(message: StoredMessage): boolean;
-  /** Stops the presence timer. */
-  close(): void;
-}
 
 /**
  * The contract of document `D` is the AsyncAPI channel whose address matches `doc:D` (e.g. `doc:qa/{session}`):
@@ -35,38 +27,63 @@ export function documentValidator(contracts: () => ContractSet): DocValidator {
   };
 }
 
-/** Creates the documents and presence of a hub node. */
-export function createSharedState(deps: { store: Store; config: HubConfig; cluster: Cluster; contracts: () => ContractSet }): SharedState {
-  const { limits } = deps.config;
-  const documents = new Documents({
-    store: deps.store,
-    limits: { maxDocBytes: limits.maxDocBytes, maxDocOps: limits.maxDocOps },
-    announce: (m) => deps.cluster.announce(m),
-    validate: documentValidator(deps.contracts),
-  });
-  const { cluster } = deps;
-  const presence = new PresenceTable(cluster.kind === 'local' ? {} : { announce: (e) => cluster.announce({ ch: PRESENCE_ANNOUNCE, seq: 0, json: JSON.stringify(e) }) });
+/**
+ * Shared state documents (`doc.sub`, `doc.unsub`, `doc.update`, `GET /v1/docs/{doc}`) and presence (`presence`,
+ * `join`/`leave` of `sub` with `"presence":true`), with what a parked session keeps of them for `resume`.
+ */
+export function sharedStateFeature(): HubFeature {
   return {
-    documents,
-    presence,
-    maxInfoBytes: limits.maxPresenceInfoBytes,
-    maxPendingUpdates: limits.maxPendingRequests,
-    // A dropped member stays as long as the hub itself would take to notice a silent client, within session_ttl.
-    presenceGraceMs: Math.min(deps.config.sessionTtlMs, 2 * deps.config.heartbeatMs),
-    patchFrames: new PatchFrames(),
-    onAnnounce(m) {
-      if (m.ch === PRESENCE_ANNOUNCE) {
+    name: 'shared-state',
+    register(host) {
+      const { limits } = host.config;
+      const { cluster } = host;
+      const documents = new Documents({
+        store: host.store,
+        limits: { maxDocBytes: limits.maxDocBytes, maxDocOps: limits.maxDocOps },
+        announce: (m) => cluster.announce(m),
+        validate: documentValidator(() => host.contracts()),
+      });
+      const presence = new PresenceTable(cluster.kind === 'local' ? {} : { announce: (e) => cluster.announce({ ch: PRESENCE_ANNOUNCE, seq: 0, json: JSON.stringify(e) }) });
+      const deps: SharedStateDeps = {
+        documents,
+        presence,
+        maxInfoBytes: limits.maxPresenceInfoBytes,
+        maxPendingUpdates: limits.maxPendingRequests,
+        // A dropped member stays as long as the hub itself would take to notice a silent client, within session_ttl.
+        presenceGraceMs: Math.min(host.config.sessionTtlMs, 2 * host.config.heartbeatMs),
+        patchFrames: new PatchFrames(),
+      };
+      host.connection({
+        ops: SHARED_STATE_OPS,
+        open(conn) {
+          const ops = new SharedStateOps(deps, conn);
+          return {
+            handle: (op, frame) => ops.handle(op, frame),
+            check: (_op, frame) => void ops.checkInfo(frame.info),
+            ready: (hello) => ops.hello(ops.checkInfo(hello.info)),
+            subscribed: (sub, frame) => ops.subscribed(sub.id, sub.pattern, frame),
+            unsubscribed: (subId) => ops.unsubscribed(subId),
+            park: (lost) => ops.park(lost),
+            close: () => ops.close(),
+            async resume(parked, restoredSubs) {
+              if (!(parked instanceof ParkedSharedState)) return undefined;
+              const r = await ops.resume(parked, restoredSubs);
+              return { welcome: { docs: r.docs }, activate: r.activate };
+            },
+          };
+        },
+      });
+      host.route(documentRoute(documents));
+      host.announcements(PRESENCE_ANNOUNCE, (m) => {
         try {
           presence.onRemote(JSON.parse(m.json) as PresenceEvent);
         } catch {
           /* a malformed announcement is ignored; the next state corrects */
         }
-        return true;
-      }
-      if (!m.ch.startsWith(DOC_ANNOUNCE_PREFIX)) return false;
-      documents.onAnnounce(m);
-      return true;
+      });
+      host.announcements(DOC_ANNOUNCE_PREFIX, (m) => documents.onAnnounce(m));
+      host.onResync(() => documents.resync());
+      host.onClose(() => presence.close());
     },
-    close: () => presence.close(),
   };
 }

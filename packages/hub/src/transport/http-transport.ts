@@ -1,14 +1,15 @@
-import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { channelNameProblem, httpStatusFor, matchChannel, SwitchboardError } from '@switchboard/protocol';
-import { assertMayDoc, assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth/authenticator.js';
-import { checkDocName, type Documents } from '../shared-state/documents.js';
+import { channelNameProblem, matchChannel, SwitchboardError } from '@switchboard/protocol';
+import { assertMayPublish, assertMaySubscribe, type Authenticator } from '../auth/authenticator.js';
 import type { HubConfig } from '../config/config.js';
-import type { HubMetrics } from '../metrics/metrics.js';
 import type { ReloadResult } from '../contracts/contract-reload.js';
+import { toSwitchboardError } from '../errors.js';
+import type { HttpContext, HttpRoute } from '../features/feature.js';
+import type { HubMetrics } from '../metrics/metrics.js';
 import type { Router } from '../publish/router.js';
-import { toSwitchboardError, type SubscriberInfo } from '../connection/connection.js';
+import type { SubscriberInfo } from '../delivery/subscriber-info.js';
 import type { Store } from '../store/store.js';
+import { decodePathParam, identify, readJsonBody, sendError, sendJson, sendJsonText } from './http-io.js';
 
 export interface HttpDeps {
   config: HubConfig;
@@ -23,97 +24,104 @@ export interface HttpDeps {
   subscribers: () => SubscriberInfo[];
   /** Reloads the contracts (see `Hub.reloadContracts`). */
   reloadContracts: (trigger: string) => Promise<ReloadResult>;
-  /** Shared state documents, for `GET /v1/docs/{doc}`. */
-  documents: Documents;
+  /** The routes the features registered, tried after the core's. */
+  routes: readonly HttpRoute[];
 }
 
 const MAX_HISTORY_LIMIT = 1000;
 const DEFAULT_HISTORY_LIMIT = 100;
 
+/** Paths the hub answers when it shares an HTTP server with other handlers; any other path is left to them. */
+export function isHubPath(path: string): boolean {
+  return path.startsWith('/v1/') || path === '/healthz' || path === '/readyz' || path === '/metrics';
+}
+
 /**
- * The HTTP twins of the socket ops: publish and history under `/v1/channels/{ch}/messages`, plus `/healthz`,
- * `/readyz` and `/metrics`. A publish here calls the same {@link Router.publish} as the socket.
+ * The HTTP twins of the socket ops — publish and history under `/v1/channels/{ch}/messages`, `/v1/channels`,
+ * contract reload — plus `/healthz`, `/readyz`, `/metrics`, and the routes of the features. A publish here calls
+ * the same {@link Router.publish} as the socket.
  */
 export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const routes = [...coreRoutes(deps), ...deps.routes];
   return (req, res) => {
-    void handle(deps, req, res).catch((err) => {
-      const e = toSwitchboardError(err, deps.log);
-      sendError(res, e);
-    });
+    void handle(deps, routes, req, res).catch((err) => sendError(res, toSwitchboardError(err, deps.log)));
   };
 }
 
-async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: HttpDeps, routes: readonly HttpRoute[], req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://hub');
   const path = url.pathname;
   const method = req.method ?? 'GET';
-  if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-  if (path === '/readyz') {
-    if (deps.closing()) return sendJson(res, 503, { status: 'not ready', code: 'UNAVAILABLE', message: 'the hub is shutting down' });
-    try {
-      await deps.store.ping();
-      return sendJson(res, 200, { status: 'ready', store: deps.store.kind });
-    } catch (err) {
-      return sendJson(res, 503, { status: 'not ready', code: 'UNAVAILABLE', message: `store ${deps.store.kind} is not reachable: ${(err as Error).message}` });
+  for (const route of routes) {
+    const params = matchPath(route.path, path);
+    if (!params) continue;
+    if (route.methods && !route.methods.includes(method)) {
+      res.setHeader('allow', route.methods.join(', '));
+      return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; ${route.hint}` });
     }
-  }
-  if (path === '/metrics' && method === 'GET') {
-    const text = await deps.metrics.registry.metrics();
-    res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-    res.end(text);
-    return;
-  }
-  if (path === '/v1/contracts/reload') {
-    if (method === 'POST') return reload(deps, req, res);
-    res.setHeader('allow', 'POST');
-    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use POST to reload the contracts` });
-  }
-  if (path === '/v1/channels') {
-    if (method === 'GET') return listChannels(deps, req, res);
-    res.setHeader('allow', 'GET');
-    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use GET to list the channels` });
-  }
-  const m = /^\/v1\/channels\/([^/]+)\/messages$/.exec(path);
-  if (m) {
-    let ch: string;
-    try {
-      ch = decodeURIComponent(m[1]!);
-    } catch {
-      throw new SwitchboardError('UNKNOWN_CHANNEL', 'the channel name in the path is not valid percent-encoding');
-    }
-    if (method === 'POST') return publish(deps, req, res, ch);
-    if (method === 'GET') return history(deps, req, res, ch, url.searchParams);
-    res.setHeader('allow', 'GET, POST');
-    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use POST to publish or GET to read` });
-  }
-  const d = /^\/v1\/docs\/(.+)$/.exec(path);
-  if (d) {
-    if (method === 'GET') return getDoc(deps, req, res, d[1]!);
-    res.setHeader('allow', 'GET');
-    return sendJson(res, 405, { code: 'BAD_FRAME', message: `${method} is not supported on ${path}; use GET to read a document (update it with doc.update on the socket)` });
+    const ctx: HttpContext = {
+      req,
+      res,
+      url,
+      params,
+      identify: () => identify(deps.config, deps.auth, req),
+      body: () => readJsonBody(req, deps.config.limits.maxFrameBytes),
+      json: (status, body) => sendJson(res, status, body),
+    };
+    return route.handle(ctx);
   }
   if (path === '/v1/ws') return sendJson(res, 426, { code: 'BAD_FRAME', message: 'this is the WebSocket endpoint; connect with a WebSocket client (subprotocol switchboard.v1)' });
   sendJson(res, 404, { code: 'NOT_FOUND', message: `no route ${method} ${path}; see docs/reference/http.md for the HTTP API` });
 }
 
-async function identify(deps: HttpDeps, req: IncomingMessage): Promise<Identity> {
-  const header = req.headers.authorization;
-  let token: string | undefined;
-  if (header !== undefined) {
-    const mm = /^Bearer\s+(.+)$/i.exec(header);
-    if (!mm) throw new SwitchboardError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <JWT>"');
-    token = mm[1]!.trim();
-  }
-  const claimed = req.headers['x-switchboard-component'];
-  const anonymousDev = deps.config.auth.dev && (token === undefined || !deps.config.auth.hs256Secret);
-  const component = typeof claimed === 'string' && claimed !== '' ? claimed : anonymousDev ? 'http' : undefined;
-  return deps.auth.authenticate(token, component);
+function matchPath(pattern: string | RegExp, path: string): string[] | undefined {
+  if (typeof pattern === 'string') return pattern === path ? [] : undefined;
+  const m = pattern.exec(path);
+  return m ? m.slice(1) : undefined;
 }
 
-async function publish(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ch: string): Promise<void> {
+function coreRoutes(deps: HttpDeps): HttpRoute[] {
+  return [
+    { path: '/healthz', hint: 'use GET', handle: async (ctx) => ctx.json(200, { status: 'ok' }) },
+    { path: '/readyz', hint: 'use GET', handle: (ctx) => readyz(deps, ctx) },
+    {
+      path: '/metrics',
+      methods: ['GET'],
+      hint: 'use GET to scrape the metrics',
+      async handle(ctx) {
+        const text = await deps.metrics.registry.metrics();
+        ctx.res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+        ctx.res.end(text);
+      },
+    },
+    { path: '/v1/contracts/reload', methods: ['POST'], hint: 'use POST to reload the contracts', handle: (ctx) => reload(deps, ctx) },
+    { path: '/v1/channels', methods: ['GET'], hint: 'use GET to list the channels', handle: (ctx) => listChannels(deps, ctx) },
+    {
+      path: /^\/v1\/channels\/([^/]+)\/messages$/,
+      methods: ['GET', 'POST'],
+      hint: 'use POST to publish or GET to read',
+      async handle(ctx) {
+        const ch = decodePathParam(ctx.params[0]!, 'channel name', 'UNKNOWN_CHANNEL');
+        return ctx.req.method === 'POST' ? publish(deps, ctx, ch) : history(deps, ctx, ch);
+      },
+    },
+  ];
+}
+
+async function readyz(deps: HttpDeps, ctx: HttpContext): Promise<void> {
+  if (deps.closing()) return ctx.json(503, { status: 'not ready', code: 'UNAVAILABLE', message: 'the hub is shutting down' });
+  try {
+    await deps.store.ping();
+    ctx.json(200, { status: 'ready', store: deps.store.kind });
+  } catch (err) {
+    ctx.json(503, { status: 'not ready', code: 'UNAVAILABLE', message: `store ${deps.store.kind} is not reachable: ${(err as Error).message}` });
+  }
+}
+
+async function publish(deps: HttpDeps, ctx: HttpContext, ch: string): Promise<void> {
   const started = process.hrtime.bigint();
-  const identity = await identify(deps, req);
-  const body = await readJson(req, deps.config.limits.maxFrameBytes);
+  const identity = await ctx.identify();
+  const { value: body } = await ctx.body();
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SwitchboardError('BAD_FRAME', 'the body must be a JSON object: {"type":"…","data":…,"msg_id":"…"}');
   }
@@ -121,30 +129,28 @@ async function publish(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
   assertMayPublish(identity, ch);
   const result = await deps.router.publish({ ch, type: b.type, data: b.data, msgId: b.msg_id, meta: b.meta, source: identity.component });
   deps.metrics.publishSeconds.observe({ transport: 'http' }, Number(process.hrtime.bigint() - started) / 1e9);
-  if (result.duplicate) return sendJson(res, 200, { seq: result.seq, duplicate: true });
-  sendJson(res, 201, { seq: result.seq });
+  if (result.duplicate) return ctx.json(200, { seq: result.seq, duplicate: true });
+  ctx.json(201, { seq: result.seq });
 }
 
-async function history(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ch: string, q: URLSearchParams): Promise<void> {
-  const identity = await identify(deps, req);
+async function history(deps: HttpDeps, ctx: HttpContext, ch: string): Promise<void> {
+  const identity = await ctx.identify();
   const problem = channelNameProblem(ch, 256, true);
   if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `cannot read "${ch}": ${problem}`);
   assertMaySubscribe(identity, ch);
-  const from = intParam(q, 'from', 0, 0, Number.MAX_SAFE_INTEGER);
-  const limit = intParam(q, 'limit', DEFAULT_HISTORY_LIMIT, 1, MAX_HISTORY_LIMIT);
+  const from = intParam(ctx.url.searchParams, 'from', 0, 0, Number.MAX_SAFE_INTEGER);
+  const limit = intParam(ctx.url.searchParams, 'limit', DEFAULT_HISTORY_LIMIT, 1, MAX_HISTORY_LIMIT);
   const messages = await deps.store.read(ch, from, limit);
   const next = messages.length ? messages[messages.length - 1]!.seq : from;
-  const text = '{"messages":[' + messages.map((m) => m.json).join(',') + '],"next":' + next + '}';
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(text);
+  sendJsonText(ctx.res, 200, '{"messages":[' + messages.map((m) => m.json).join(',') + '],"next":' + next + '}');
 }
 
 /**
  * `GET /v1/channels`: every channel with a stored log that the caller may read, with its head and the live
  * subscriptions that cover it (one entry per component, pattern, group and ack mode, with a connection count).
  */
-async function listChannels(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const identity = await identify(deps, req);
+async function listChannels(deps: HttpDeps, ctx: HttpContext): Promise<void> {
+  const identity = await ctx.identify();
   const names = (await deps.store.channels()).filter((ch) => !identity.sub || identity.sub.some((p) => matchChannel(p, ch)));
   const subs = deps.subscribers();
   const channels = [];
@@ -160,18 +166,18 @@ async function listChannels(deps: HttpDeps, req: IncomingMessage, res: ServerRes
     }
     channels.push({ ch, head: info.last, first: info.first, count: info.count, subscribers: [...byKey.values()] });
   }
-  sendJson(res, 200, { channels });
+  ctx.json(200, { channels });
 }
 
 /** `POST /v1/contracts/reload`: in dev mode anyone, otherwise a token with `"sb.admin": true`. */
-async function reload(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const identity = await identify(deps, req);
+async function reload(deps: HttpDeps, ctx: HttpContext): Promise<void> {
+  const identity = await ctx.identify();
   if (!deps.config.auth.dev && identity.admin !== true) {
     throw new SwitchboardError('FORBIDDEN', `component "${identity.component}" may not reload the contracts; use a token with the claim "sb.admin": true (switchboard token --admin)`);
   }
-  req.resume();
+  ctx.req.resume();
   const result = await deps.reloadContracts(`HTTP by ${identity.component}`);
-  sendJson(res, 200, { reloaded: true, ...result });
+  ctx.json(200, { reloaded: true, ...result });
 }
 
 function intParam(q: URLSearchParams, name: string, dflt: number, min: number, max: number): number {
@@ -181,69 +187,4 @@ function intParam(q: URLSearchParams, name: string, dflt: number, min: number, m
   const n = Number(raw);
   if (n < min || n > max) throw new SwitchboardError('BAD_FRAME', `query parameter "${name}" must be from ${min} to ${max}, not ${raw}`);
   return n;
-}
-
-function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      req.resume();
-      reject(new SwitchboardError('TOO_LARGE', `body of ${declared} bytes is over the limit of ${limit} bytes; split the message or raise limits.max_frame_bytes`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c: Buffer) => {
-      if (failed) return;
-      size += c.length;
-      if (size > limit) {
-        failed = true;
-        reject(new SwitchboardError('TOO_LARGE', `body is over the limit of ${limit} bytes; split the message or raise limits.max_frame_bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (failed) return;
-      const body = Buffer.concat(chunks);
-      if (!isUtf8(body)) {
-        reject(new SwitchboardError('BAD_FRAME', 'the body is not valid UTF-8; send JSON text encoded as UTF-8'));
-        return;
-      }
-      try {
-        resolve(JSON.parse(body.toString('utf8')));
-      } catch (err) {
-        reject(new SwitchboardError('BAD_FRAME', `the body is not valid JSON (${(err as Error).message})`));
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, e: SwitchboardError): void {
-  const body: Record<string, unknown> = { code: e.code, message: e.message };
-  if (e.details !== undefined) body.details = e.details;
-  sendJson(res, httpStatusFor(e.code), body);
-}
-
-/** `GET /v1/docs/{doc}`: the document's `{version, value}` (version 0 and value null when never written). */
-async function getDoc(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
-  let name: string;
-  try {
-    name = decodeURIComponent(raw);
-  } catch {
-    throw new SwitchboardError('BAD_FRAME', 'the document name in the path is not valid percent-encoding');
-  }
-  const doc = checkDocName(name);
-  const identity = await identify(deps, req);
-  assertMayDoc(identity, doc, 'r');
-  sendJson(res, 200, await deps.documents.snapshot(doc));
 }

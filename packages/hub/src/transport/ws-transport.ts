@@ -1,8 +1,9 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { WebSocketServer, WebSocket } from 'ws';
-import { SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
+import { CloseCodes, SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
 import type { Peer } from '../connection/peer.js';
 import type { SharedFrame } from '../delivery/frames.js';
 
@@ -37,6 +38,8 @@ export interface WsHandlers {
 export interface WsTransportOptions {
   /** Frames up to this size are read and answered (TOO_LARGE above `maxFrameBytes`); bigger ones close the socket with 1009. */
   hardMaxPayload: number;
+  /** The server is shared with other handlers: an upgrade to another path is left to them (else it is refused with 400). */
+  shared?: boolean;
 }
 
 /**
@@ -45,8 +48,7 @@ export interface WsTransportOptions {
  */
 export function attachWebSocket(server: HttpServer, handlers: WsHandlers, options: WsTransportOptions): { close(): Promise<void>; clients(): Set<WebSocket> } {
   const wss = new WebSocketServer({
-    server,
-    path: WS_PATH,
+    noServer: true,
     maxPayload: options.hardMaxPayload,
     perMessageDeflate: false,
     skipUTF8Validation: true,
@@ -57,7 +59,11 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
   // Server frames are not masked, so the bytes are the same for every socket; with permessage-deflate off `ws`
   // never queues a frame, so writes keep their order.
   const frameOf = (f: SharedFrame): Buffer => (f.wire as Buffer | undefined) ?? (f.wire = frameText(f.text));
-  // The HTTP server's own 'error' (e.g. EADDRINUSE) is re-emitted here; the hub's listen() reports it.
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://hub').pathname === WS_PATH) wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    else if (!options.shared) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  };
+  server.on('upgrade', onUpgrade);
   wss.on('error', () => {});
   // Frames sent in one turn of the event loop leave in one write (writev) per socket instead of one syscall each:
   // a socket is corked at its first send and uncorked once the current callbacks and microtasks are done. One
@@ -102,7 +108,8 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
     clients: () => wss.clients,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.close(1001, 'hub shutting down');
+        server.off('upgrade', onUpgrade);
+        for (const c of wss.clients) c.close(CloseCodes.SHUTTING_DOWN.code, CloseCodes.SHUTTING_DOWN.reason);
         wss.close(() => resolve());
       }),
   };

@@ -1,0 +1,68 @@
+import type { StoredMessage } from '../store/store.js';
+import type { ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFeature } from './feature.js';
+
+/** The parts of the hub a feature is lent (everything of {@link FeatureHost} but the registration calls). */
+export type FeatureParts = Omit<FeatureHost, 'connection' | 'route' | 'announcements' | 'onResync' | 'onClose'>;
+
+interface ConnectionSpec {
+  feature: string;
+  ops: readonly string[];
+  open(conn: FeatureConnection): ConnectionHooks;
+}
+
+/** What the features of one hub registered; the core reads it. */
+export class FeatureRegistry {
+  /** Connection specs, in registration order; a connection's hooks have the same order. */
+  readonly connections: ConnectionSpec[] = [];
+  /** Feature op → index of the connection spec that answers it. */
+  readonly ops = new Map<string, number>();
+  readonly routes: HttpRoute[] = [];
+  private readonly announcementHandlers: { prefix: string; handler: (m: StoredMessage) => void }[] = [];
+  private readonly resyncs: (() => void)[] = [];
+  private readonly closers: (() => void | Promise<void>)[] = [];
+
+  /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
+  constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[]) {
+    for (const feature of features) {
+      const host: FeatureHost = {
+        ...parts,
+        contracts: () => parts.contracts(),
+        connection: (spec) => {
+          const ops = spec.ops ?? [];
+          for (const op of ops) {
+            if (coreOps.includes(op) || this.ops.has(op)) throw new Error(`feature "${feature.name}" registers op "${op}", which is already taken`);
+            this.ops.set(op, this.connections.length);
+          }
+          this.connections.push({ feature: feature.name, ops, open: spec.open });
+        },
+        route: (route) => {
+          if (this.routes.some((r) => String(r.path) === String(route.path))) throw new Error(`feature "${feature.name}" registers route ${String(route.path)}, which is already taken`);
+          this.routes.push(route);
+        },
+        announcements: (prefix, handler) => this.announcementHandlers.push({ prefix, handler }),
+        onResync: (fn) => this.resyncs.push(fn),
+        onClose: (fn) => this.closers.push(fn),
+      };
+      feature.register(host);
+    }
+  }
+
+  /** Hands a cluster announcement to the feature that registered its prefix; false when none did. */
+  announce(message: StoredMessage): boolean {
+    for (const a of this.announcementHandlers) {
+      if (message.ch.startsWith(a.prefix)) {
+        a.handler(message);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  resync(): void {
+    for (const fn of this.resyncs) fn();
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.closers) await fn();
+  }
+}

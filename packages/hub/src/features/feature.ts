@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { ContractSet } from '@switchboard/contracts';
+import type { RawFrame } from '@switchboard/protocol';
+import type { Authenticator, Identity } from '../auth/authenticator.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { HubConfig } from '../config/config.js';
+import type { SharedFrame } from '../delivery/frames.js';
+import type { HubMetrics } from '../metrics/metrics.js';
+import type { Router } from '../publish/router.js';
+import type { Store, StoredMessage } from '../store/store.js';
+
+/**
+ * A part of the hub that is not its core (documents and presence today; the admin API, webhooks and rollouts next):
+ * a folder of its own that registers everything it adds through {@link FeatureHost}, once, when the hub is made.
+ * The core calls what a feature registered and knows nothing else of it. In the spirit of fastify's plugins:
+ * a feature never reaches into the core; what it needs is passed in the host.
+ */
+export interface HubFeature {
+  /** Short name, for logs and errors (`shared-state`, `admin`, …). */
+  readonly name: string;
+  /** Registers the feature's socket ops, HTTP routes, connection hooks and lifecycle hooks. */
+  register(host: FeatureHost): void;
+}
+
+/** What the hub lends a feature: its parts, and one call per kind of thing a feature can add. */
+export interface FeatureHost {
+  readonly config: HubConfig;
+  readonly store: Store;
+  readonly cluster: Cluster;
+  /** The one publish path (what a feature publishes takes it too). */
+  readonly router: Router;
+  readonly metrics: HubMetrics;
+  readonly log: Logger;
+  readonly auth: Authenticator;
+  /** The contracts in force now (they can be swapped at run time: call this each time). */
+  contracts(): ContractSet;
+  /**
+   * Per-connection state: `open` is called for each new connection and returns the hooks the connection calls.
+   * `ops` are the socket ops the hooks' `handle` answers (after `welcome`, like every op but `hello` and `ping`).
+   */
+  connection(spec: { ops?: readonly string[]; open(conn: FeatureConnection): ConnectionHooks }): void;
+  /** Serves an HTTP route (the core answers 404 for a path no route matches, and 405 for another method). */
+  route(route: HttpRoute): void;
+  /** Takes the cluster-bus announcements whose `ch` starts with `prefix` (they are not channel messages). */
+  announcements(prefix: string, handler: (message: StoredMessage) => void): void;
+  /** Called when the cluster bus came back after an outage: catch up with what other nodes did meanwhile. */
+  onResync(fn: () => void): void;
+  /** Called when the hub stops, after the last connection closed and before the store closes. */
+  onClose(fn: () => void | Promise<void>): void;
+}
+
+/** A connection as a feature sees it. */
+export interface FeatureConnection {
+  /** The authenticated identity (valid from `welcome` on). */
+  identity(): Identity;
+  /** The session id of the `welcome`. */
+  session(): string;
+  /** Sends a frame; a {@link SharedFrame} is encoded once for all connections it is sent to. */
+  send(text: string | SharedFrame): void;
+}
+
+/** What a parked session keeps of a feature, until a `resume` takes it back or the session is forgotten. */
+export interface ParkedFeatureState {
+  /** The session was forgotten (its TTL passed, or the hub stops): let go of what is held. Idempotent. */
+  release(): void;
+}
+
+/** The hooks a feature gives each connection. Every hook is optional; none may throw except `check` and `handle`. */
+export interface ConnectionHooks {
+  /** Runs one of the feature's ops; resolves with the fields of the `ok` reply. Throws a `SwitchboardError` to refuse. */
+  handle?(op: string, frame: RawFrame): Promise<RawFrame> | RawFrame;
+  /** Checks the frame of a core op (`hello`, `sub`) before it runs; throws a `SwitchboardError` to refuse it. */
+  check?(op: 'hello' | 'sub', frame: RawFrame): void;
+  /** The `welcome` of `hello` was sent. */
+  ready?(hello: RawFrame): void;
+  /** A `sub` succeeded (its reply was sent). */
+  subscribed?(sub: { id: string; pattern: string }, frame: RawFrame): void;
+  /** A subscription ended by `unsub`. */
+  unsubscribed?(subId: string): void;
+  /**
+   * The connection ended and its session is parked for `resume`; returns what a resume gives back (undefined when
+   * nothing). `lost`: the connection was lost, not closed by the client. After `park`, `close` is not called.
+   */
+  park?(lost: boolean): ParkedFeatureState | undefined;
+  /** The connection ended without being parked (it never said hello, or the hub stops). */
+  close?(): void;
+  /**
+   * A `hello` resumed a parked session whose subscriptions `restoredSubs` (ids) were restored: take `parked` back.
+   * `welcome` fields are added to the `welcome` frame; `activate` is called right after it was sent.
+   */
+  resume?(parked: ParkedFeatureState, restoredSubs: ReadonlySet<string>): Promise<{ welcome?: RawFrame; activate(): void } | undefined>;
+}
+
+/** An HTTP route of a feature. */
+export interface HttpRoute {
+  /** The path: exact, or a pattern matched against the whole pathname (its groups are passed to `handle`). */
+  path: string | RegExp;
+  /** Methods served (any when absent); another method gets 405 with an `allow` header and `hint` in the message. */
+  methods?: readonly string[];
+  /** What the path is for, said in the 405 message (e.g. "use GET to read a document"). */
+  hint: string;
+  handle(ctx: HttpContext): Promise<void>;
+}
+
+/** One HTTP request as a route sees it, with the helpers every route needs. */
+export interface HttpContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  /** Groups of the route's pattern (percent-encoded as in the path). */
+  readonly params: readonly string[];
+  /** The caller: `Authorization: Bearer <JWT>` (or dev mode), as on the socket. Throws UNAUTHENTICATED. */
+  identify(): Promise<Identity>;
+  /** The body as JSON (at most `limits.max_frame_bytes`); `text` is the body as sent. Throws BAD_FRAME or TOO_LARGE. */
+  body(): Promise<{ value: unknown; text: string }>;
+  /** Answers with a JSON body. */
+  json(status: number, body: unknown): void;
+}
