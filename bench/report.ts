@@ -7,7 +7,7 @@ import type { RunResult, Scenario } from './lib/driver.js';
 import type { Machine } from './lib/machine.js';
 import type { Form } from './scenarios.js';
 import { int, ms, ratio } from './lib/format.js';
-import { docCharts, docRow, docSection, type DocRow } from './lib/doc-report.js';
+import { docCharts, docRow, docSection } from './lib/doc-report.js';
 
 export interface Summary {
   form: Form;
@@ -22,16 +22,8 @@ export interface Summary {
   skipped: Record<string, string>;
 }
 
-/** The per-metric median of the repeats of one scenario × target. */
-export interface Row {
-  target: string; label: string; isSb: boolean; repeats: number;
-  msgPerSec: number; sentPerSec: number; p50: number; p90: number; p99: number; p999: number; max: number;
-  lost: number; outOfOrder: number; srvCpu: number; srvRss: number; genCpu: number; genElu: number; notes: string[];
-  /** kind `idle` only */
-  idle?: { connections: number; connectS: number; rssBefore: number; rssAfter: number; kbPerConn: number };
-  /** kind `doc` only */
-  doc?: DocRow;
-}
+export type { Row } from './lib/report-row.js';
+import type { Row } from './lib/report-row.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };

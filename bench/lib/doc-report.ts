@@ -1,25 +1,11 @@
 /** The shared-document scenario in RESULTS.md: its table, ratios, checked lines and charts. */
-import type { Row } from '../report.js';
+import type { DocRow, Row } from './report-row.js';
+
+export type { DocRow };
 import { latencyChart, throughputChart, type ChartRow } from './charts.js';
 import type { RunResult, Scenario } from './driver.js';
 import { int, ms, ratio } from './format.js';
 
-/** The document figures of one scenario × target: medians over the repeats, except the correctness counts (sums). */
-export interface DocRow {
-  rate: number;
-  ackedPerSec: number;
-  /** update → ok: p50, p90, p99, p99.9, max (µs) */
-  ackUs: [number, number, number, number, number];
-  /** over all repeats */
-  votesSent: number;
-  votesAcked: number;
-  votesRefused: number;
-  finalCount: number;
-  lostVotes: number;
-  countedUnacked: number;
-  /** compare-and-set retries per acked vote (NATS KV), median over the repeats; undefined elsewhere */
-  casRetriesPerVote?: number;
-}
 
 /** The 100 ms from the conferencing use case: every attendee sees a vote within it. */
 const PROPAGATION_LIMIT_US = 100_000;

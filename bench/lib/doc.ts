@@ -6,7 +6,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { DocClient, Session, Target } from '../targets/types.js';
-import type { RunOptions, RunResult, Scenario } from './driver.js';
+import type { DocFigures, RunOptions, RunResult, Scenario } from './run-types.js';
+
+export type { DocFigures };
 import { deliveryFigures, measureWindow, percentiles, serverFigures, type Percentiles } from './window.js';
 import { Collector, nowUs } from './stats.js';
 
@@ -21,31 +23,6 @@ export const DOC_NAME = 'qa/bench';
 const ACK_WAIT_MS = 1000;
 
 
-/** What the document scenario measures beyond the deliveries. */
-export interface DocFigures {
-  /** connections, each a subscriber and a writer */
-  connections: number;
-  /** updates per second asked of all writers together */
-  rate: number;
-  questions: number;
-  votesSent: number;
-  /** votes the server acknowledged (Switchboard: `ok`; Socket.IO: the ack; NATS: the successful compare-and-set) */
-  votesAcked: number;
-  /** votes refused or given up */
-  votesRefused: number;
-  /** acknowledged votes per second while measuring */
-  ackedPerSec: number;
-  /** update → acknowledgement to its writer */
-  ackLatencyUs: Percentiles;
-  /** the sum of all counts, read back afresh at the end */
-  finalCount: number;
-  /** votes acknowledged before the final read that are missing from its count (must be 0) */
-  lostVotes: number;
-  /** votes counted that were never acknowledged (e.g. still unanswered after the wait) */
-  countedUnacked: number;
-  /** client-side counters (e.g. compare-and-set retries) */
-  clientCounters: Record<string, number>;
-}
 
 /** Runs the `doc` scenario against a started session. */
 export async function runDocument(sc: Scenario, target: Target, session: Session, repeat: number, o: RunOptions): Promise<RunResult> {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Session, Target } from '../targets/types.js';
-import type { RunResult, Scenario } from './driver.js';
+import type { RunResult, Scenario } from './run-types.js';
 import { procCpuMs, procMemKb } from './proc.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -8,7 +8,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnServer, type ServerHandle } from '../lib/proc.js';
 import { natsServerVersion } from './nats.js';
-import { CLI, RawConn } from './switchboard.js';
+import { CLI } from './switchboard.js';
+import { RawConn } from './raw-conn.js';
 import type { OnSample, Publisher, Session, Subscriber, Target } from './types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -6,7 +6,7 @@
  * the hub applies the updates of one connection to a document in the order it sent them and forwards the patches
  * of a document in version order, so the k-th patch by `voter-i` a subscriber receives is `voter-i`'s k-th update.
  */
-import type { DocPatchFrame, RawConn, Reply } from './switchboard.js';
+import type { DocPatchFrame, RawConn, Reply } from './raw-conn.js';
 import type { DocClient, DocumentCapability, OnDocChange } from './types.js';
 
 /**

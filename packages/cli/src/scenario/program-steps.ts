@@ -2,7 +2,7 @@ import type { RunContext } from './context.js';
 import type { AwaitStep, StartStep } from './flow-types.js';
 import { allPass, matchPartial, show, type FieldCheck } from './match.js';
 import { startProcess } from './processes.js';
-import type { Repetition } from './steps.js';
+import type { Repetition } from './repetition.js';
 
 /** `start`: starts a `start: manual` program and waits until it is ready; the sample is the time to ready. */
 export async function startStep(ctx: RunContext, step: StartStep): Promise<Repetition> {

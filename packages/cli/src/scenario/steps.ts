@@ -5,15 +5,9 @@ import type { ExpectStep, HttpStep, PublishStep, RequestStep, StepSpec } from '.
 import { allPass, matchPartial, show, type FieldCheck } from './match.js';
 import { fillTemplate, type TemplateContext } from './template.js';
 import { awaitStep, startStep } from './program-steps.js';
+import type { Repetition } from './repetition.js';
 
-/** The outcome of one repetition of a step. */
-export interface Repetition {
-  pass: boolean;
-  /** What happened, in words. */
-  actual: string;
-  /** Latency sample, in ms (see {@link runRepetition}). */
-  sampleMs?: number;
-}
+export type { Repetition };
 
 /** Contract checks kept per step: the first repetition and the first few failures. */
 const MAX_CHECKS_PER_STEP = 4;
