@@ -9,7 +9,7 @@ import type { DocClient, Session, Target } from '../targets/types.js';
 import type { DocFigures, RunOptions, RunResult, Scenario } from './run-types.js';
 
 export type { DocFigures };
-import { deliveryFigures, measureWindow, percentiles, serverFigures, type Percentiles } from './window.js';
+import { deliveryFigures, measureWindow, percentiles, serverFigures } from './window.js';
 import { Collector, nowUs } from './stats.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

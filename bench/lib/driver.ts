@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Publisher, Target } from '../targets/types.js';
-import { deliveryFigures, measureWindow, serverFigures, type Percentiles } from './window.js';
+import { deliveryFigures, measureWindow, serverFigures } from './window.js';
 import { Collector, makePayload, nowUs } from './stats.js';
 import { runIdle } from './idle.js';
 import { runDocument } from './doc.js';

@@ -1,7 +1,6 @@
 // Preloaded into a Switchboard hub by bench/tail-probe.ts (through SWITCHBOARD_BENCH_NODE_ARGS): records the main
 // thread's garbage collections (epoch start ms, duration ms, kind) and writes them to $SWITCHBOARD_GC_PROBE_OUT
 // when the hub is asked to stop.
-const { PerformanceObserver, performance } = require('node:perf_hooks');
 const { isMainThread } = require('node:worker_threads');
 const out = process.env.SWITCHBOARD_GC_PROBE_OUT;
 if (isMainThread && out) {

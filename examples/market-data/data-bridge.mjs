@@ -24,7 +24,7 @@ export async function runBridge({ url, count = 1000, rate = 200, invalidEvery = 
       const kind = (i / invalidEvery) % 3;
       if (kind === 0) tick = { ...tick, bid: String(tick.bid) };
       else if (kind === 1) tick = { ...tick, symbol: symbol.toLowerCase() };
-      else { const { ask, ...rest } = tick; tick = rest; }
+      else { const rest = { ...tick }; delete rest.ask; tick = rest; }
     }
     pending.push(
       client.publish('market.ticks', 'tick', tick).then(

@@ -1,14 +1,12 @@
 // Two hub nodes sharing one nats-server: the presence of a channel spans both nodes.
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawClient } from '../support/raw-client.js';
-import { useCluster, type TestCluster } from '../support/cluster.js';
+import { useCluster } from '../support/cluster.js';
 import { NO_NATS } from '../support/nats-server.js';
 
 describe('presence on a cluster of two hub nodes', { skip: NO_NATS }, () => {
   const fx = useCluster(2);
-  let cluster: TestCluster;
-  before(() => { cluster = fx.cluster; });
   async function on(node: number, component: string, extra: Record<string, unknown> = {}): Promise<{ client: RawClient; session: string }> {
     const { client, welcome } = await fx.session(node, component, extra);
     return { client, session: welcome.session };

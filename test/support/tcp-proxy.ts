@@ -17,10 +17,10 @@ export class TcpProxy {
 
   /** Listens on 127.0.0.1, port 0, and forwards to `targetPort` on 127.0.0.1. */
   static async start(targetPort: number): Promise<TcpProxy> {
-    let proxy!: TcpProxy;
-    const server = createServer((client) => proxy.accept(client, targetPort));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new TcpProxy(server, (server.address() as AddressInfo).port);
+    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port);
+    server.on('connection', (client) => proxy.accept(client, targetPort));
     return proxy;
   }
 

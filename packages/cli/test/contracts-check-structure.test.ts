@@ -19,7 +19,7 @@ operations:
 `);
   const r = runCli(['contracts', 'check', file]);
   assert.equal(r.status, 1, r.stdout);
-  assert.match(r.stderr, /FAIL  .*orders\.yaml/);
+  assert.match(r.stderr, /FAIL {2}.*orders\.yaml/);
   assert.match(r.stderr, /orders\.yaml:11:5 at #\/operations\/placeOrder\/action: "action" is "publish", not one of "send", "receive"/);
   assert.match(r.stderr, /fix: use one of "send", "receive"/);
   const json = JSON.parse(runCli(['contracts', 'check', file, '--json']).stdout);

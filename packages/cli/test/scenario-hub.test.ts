@@ -83,7 +83,7 @@ steps:
 `);
   const crashed = await runCliAsync(['scenario', 'run', crash, '--report', join(dir, 'crash')]);
   assert.equal(crashed.status, 1, crashed.stdout);
-  assert.match(crashed.stdout, /\n  component crasher: exited \(3\) during the run; last output: boom\n/);
+  assert.match(crashed.stdout, /\n {2}component crasher: exited \(3\) during the run; last output: boom\n/);
   const crashJunit = parseJunit(readFileSync(join(dir, 'crash', 'junit.xml'), 'utf8'));
   assert.deepEqual(crashJunit.cases.filter((c) => c.failure).map((c) => [c.classname, c.name]), [['crash.components', 'crasher']]);
 

@@ -68,9 +68,9 @@ export class ClientImpl implements SwitchboardClient {
     this.random = options.random ?? Math.random;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMINGS.request_timeout_ms;
-    const self = this;
+    const up = () => this.transport !== undefined;
     this.link = {
-      get up() { return self.transport !== undefined; },
+      get up() { return up(); },
       call: (frame, reply) => this.call(frame, reply),
       cancel: (id) => { this.pending.delete(id); },
       send: (frame) => this.send(frame),

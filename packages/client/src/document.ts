@@ -338,7 +338,9 @@ export class DocumentImpl<T> implements SharedDocument<T> {
     }
     const w = this.waiter;
     this.waiter = undefined;
-    if (w) this.endError ? w.reject(this.endError) : w.resolve({ value: undefined, done: true });
+    if (!w) return;
+    if (this.endError) w.reject(this.endError);
+    else w.resolve({ value: undefined, done: true });
   }
 
   async close(): Promise<void> {

@@ -296,7 +296,9 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     this.buffer.length = 0;
     const w = this.waiter;
     this.waiter = undefined;
-    if (w) err ? w.reject(err) : w.resolve({ value: undefined, done: true });
+    if (!w) return;
+    if (err) w.reject(err);
+    else w.resolve({ value: undefined, done: true });
   }
 
   async unsubscribe(): Promise<void> {

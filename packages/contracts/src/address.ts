@@ -21,7 +21,7 @@ export function parseAddress(address: string): AddressShape | { problem: string;
   let last = 0;
   for (let m = token.exec(address); m; m = token.exec(address)) {
     const name = m[1]!;
-    if (!/^[A-Za-z0-9_\-]+$/.test(name)) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) {
       return { problem: `address "${address}" has a parameter "{${name}}" with an empty name or a character outside A-Z a-z 0-9 _ -`, fix: 'name each parameter with letters, digits, _ or -, e.g. rooms.{roomId}' };
     }
     if (params.includes(name)) return { problem: `address "${address}" uses parameter {${name}} twice`, fix: 'give each parameter of the address its own name' };

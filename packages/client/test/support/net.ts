@@ -19,15 +19,16 @@ export class Wire {
   readonly WebSocket: WebSocketCtor;
 
   constructor() {
-    const wire = this;
+    const opened = () => ++this.connections;
+    const record = (f: SentFrame) => this.sent.push(f);
     class RecordingWebSocket extends WebSocket {
       private readonly conn: number;
       constructor(url: string, protocols?: string | string[]) {
         super(url, protocols);
-        this.conn = ++wire.connections;
+        this.conn = opened();
       }
       override send(data: any, ...rest: any[]): void {
-        if (typeof data === 'string') wire.sent.push({ conn: this.conn, frame: JSON.parse(data) });
+        if (typeof data === 'string') record({ conn: this.conn, frame: JSON.parse(data) });
         (super.send as (...args: unknown[]) => void)(data, ...rest);
       }
     }

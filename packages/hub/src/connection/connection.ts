@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CloseCodes, decodeClientFrame, isLostConnection, isPattern, SwitchboardError, type AckMode, type ErrorCode, type PubResult, type RawFrame } from '@switchboard/protocol';
+import { CloseCodes, decodeClientFrame, isLostConnection, isPattern, SwitchboardError, type ErrorCode, type PubResult, type RawFrame } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth/authenticator.js';
 import { configDeclares, type HubConfig } from '../config/config.js';
 import type { HubMetrics } from '../metrics/metrics.js';
