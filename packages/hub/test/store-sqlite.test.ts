@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { SwitchboardError } from '@switchboard/protocol';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import type { AppendInput, Store } from '../src/store/store.js';
+import { waitFor } from '../../../test/support/util.js';
 import { storeConformance } from './store-conformance.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -86,7 +87,7 @@ describe('SQLite store', () => {
     assert.equal((await store.append('r', { ...input(1), msgId: 'k' })).seq, 1);
     await store.append('r', input(2));
     await store.append('r', input(3));
-    for (let i = 0; i < 100 && (await store.info('r')).first !== 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => (await store.info('r')).first === 3, 'retention to trim r to its newest message', { timeoutMs: 2000, everyMs: 20 });
     assert.deepEqual(await store.info('r'), { first: 3, last: 3, count: 1 });
     assert.deepEqual(await store.append('r', { ...input(4), msgId: 'k' }), { seq: 1, duplicate: true });
     await store.close();
