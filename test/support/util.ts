@@ -5,6 +5,28 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A clock that stands still until the test moves it; see {@link manualClock}. */
+export interface ManualClock {
+  /** The current time in epoch milliseconds (a function to pass where code takes `now: () => number`). */
+  readonly now: () => number;
+  /** Moves the clock `ms` milliseconds forward. */
+  advance(ms: number): void;
+}
+
+/**
+ * A clock for code that takes one (`now: () => number`), starting at `start`: a test makes time pass with
+ * `advance` instead of sleeping, so that what depends on the time happens exactly when the test says.
+ */
+export function manualClock(start = Date.now()): ManualClock {
+  let t = start;
+  return {
+    now: () => t,
+    advance(ms) {
+      t += ms;
+    },
+  };
+}
+
 /** Options of {@link waitFor}. */
 export interface WaitForOptions {
   /** Give up after this many milliseconds (default 5000). */

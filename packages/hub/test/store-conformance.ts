@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchboardError } from '@switchboard/protocol';
 import type { AppendInput, GroupCursor, Store } from '../src/store/store.js';
-import { sleep, waitFor } from '../../../test/support/util.js';
+import { manualClock, sleep, waitFor } from '../../../test/support/util.js';
 
 /** Settings the suite asks of a factory for one test; a factory applies those its backend supports. */
 export interface StoreHints {
   /** Dedupe window to configure, in ms (only the dedupe-expiry test asks for one). */
   dedupeWindowMs?: number;
+  /** The clock to use, in epoch ms (given to a backend with {@link ConformanceOptions.clock}). */
+  now?: () => number;
 }
 
 /** Which optional parts of the suite a backend runs. */
@@ -21,6 +23,11 @@ export interface ConformanceOptions {
   dedupeExpiry?: boolean;
   /** How long retention may take to apply a limit, in ms (default 3000). */
   retentionWithinMs?: number;
+  /**
+   * The factory honours `hints.now` for message age and the dedupe window: the tests of those move an injected
+   * clock instead of waiting for the time to pass (default false: a backend whose server keeps the time).
+   */
+  clock?: boolean;
 }
 
 /**
@@ -139,10 +146,13 @@ export function storeConformance(
     });
 
     it('writes a msgId again once the dedupe window has passed', { skip: options.dedupeExpiry === false }, async () => {
-      const store = await fresh({ dedupeWindowMs: 300 });
+      const clock = manualClock();
+      const store = await fresh({ dedupeWindowMs: 300, ...(options.clock ? { now: clock.now } : {}) });
       assert.equal((await store.append('w', { ...input(1), msgId: 'k' })).seq, 1);
       assert.equal((await store.append('w', { ...input(2), msgId: 'k' })).duplicate, true);
-      await sleep(500);
+      // past the window: on the injected clock when the backend takes one, else on the wall clock
+      if (options.clock) clock.advance(500);
+      else await sleep(500);
       const later = await store.append('w', { ...input(3), msgId: 'k' });
       assert.deepEqual([later.seq, later.duplicate], [2, false]);
     });
@@ -157,9 +167,11 @@ export function storeConformance(
     });
 
     it('applies retention by age; seq keeps counting after everything expired', async () => {
-      const store = await fresh();
+      const clock = manualClock();
+      const store = await fresh(options.clock ? { now: clock.now } : {});
       await store.ensureChannel('ra', { maxAgeMs: 100 });
       for (let i = 0; i < 5; i++) await store.append('ra', input(i));
+      if (options.clock) clock.advance(101);
       await waitFor(async () => assert.deepEqual(await store.info('ra'), { first: 6, last: 5, count: 0 }), 'retention', retentionWithinMs);
       assert.deepEqual(await store.read('ra', 0, 100), []);
       assert.equal((await store.append('ra', input(5))).seq, 6);

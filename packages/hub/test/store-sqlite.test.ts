@@ -16,12 +16,16 @@ import { storeConformance } from './store-conformance.js';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const crashWriter = fileURLToPath(new URL('./fixtures/store-crash-writer.ts', import.meta.url));
 
-storeConformance('sqlite', (dir, hints) =>
-  createSqliteStore({ path: join(dir, 'store.db'), retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs }),
+storeConformance(
+  'sqlite',
+  (dir, hints) => createSqliteStore({ path: join(dir, 'store.db'), retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs, now: hints?.now }),
+  { clock: true },
 );
 
-storeConformance('sqlite, durability process', (dir, hints) =>
-  createSqliteStore({ path: join(dir, 'nested', 'store.db'), durability: 'process', retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs }),
+storeConformance(
+  'sqlite, durability process',
+  (dir, hints) => createSqliteStore({ path: join(dir, 'nested', 'store.db'), durability: 'process', retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs, now: hints?.now }),
+  { clock: true },
 );
 
 describe('SQLite store', () => {
