@@ -5,7 +5,7 @@ import type { RawClient } from '../support/raw-client.js';
 import { assertContiguous, history, publishMany, quietFor, subscribe } from '../support/hub-fixture.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
 import { NO_NATS } from '../support/nats-server.js';
-import { eventually, range } from '../support/util.js';
+import { waitFor, range } from '../support/util.js';
 
 describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
   const fx = useCluster(3, 'channels:\n  "live.>":\n    mode: ephemeral\n');
@@ -46,7 +46,7 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
       });
     }
     await publishMany(await on(1, 'pub-b'), 'cl.work', 300, { window: 20 });
-    assert.ok(await eventually(() => handled.size === 300, 20_000), `handled ${handled.size} of 300`);
+    await waitFor(() => handled.size === 300, () => `handled ${handled.size} of 300`, 20_000);
     assert.deepEqual([...handled.keys()].sort((x, y) => x - y), range(1, 300));
     assert.deepEqual(twice, [], 'no message handled twice');
     const perNode = new Map<string, number>();
@@ -80,7 +80,7 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
       if (f.op === 'req') responder.send({ op: 'reply', rid: f.rid, data: { symbol: f.data.symbol, price: 1.25 } });
     });
     const requester = await on(0, 'trader');
-    await eventually(async () => (await requester.call({ op: 'req', to: 'pricer', type: 'quote', data: { symbol: 'X' }, timeout_ms: 2000 })).op === 'ok', 5000);
+    await waitFor(async () => (await requester.call({ op: 'req', to: 'pricer', type: 'quote', data: { symbol: 'X' }, timeout_ms: 2000 })).op === 'ok', 'the responder on another node to answer', { timeoutMs: 5000, everyMs: 100 }).catch(() => {});
     const reply = await requester.call({ op: 'req', to: 'pricer', type: 'quote', data: { symbol: 'EURUSD' }, timeout_ms: 3000 });
     assert.deepEqual([reply.op, reply.data], ['ok', { symbol: 'EURUSD', price: 1.25 }]);
     const missing = await requester.call({ op: 'req', to: 'nobody-anywhere', type: 'quote', data: {}, timeout_ms: 1000 });

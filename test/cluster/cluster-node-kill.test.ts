@@ -5,7 +5,7 @@ import { connect, type SwitchboardClient } from '@switchboard/client';
 import { history } from '../support/hub-fixture.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { NO_NATS } from '../support/nats-server.js';
-import { eventually, range, sleep } from '../support/util.js';
+import { waitFor, range, sleep } from '../support/util.js';
 
 const TOTAL = 1500;
 const KILL_AFTER = 500;
@@ -68,9 +68,10 @@ describe('kill -9 of one node of a three-node cluster', { skip: NO_NATS }, () =>
     await killed;
 
     const ackedSeqs = [...acked.values()];
-    await eventually(() => ackedSeqs.every((s) => handled.has(s)), 30_000);
+    // Waits that end anyway: the counts below say what is missing.
+    await waitFor(() => ackedSeqs.every((s) => handled.has(s)), 'every acknowledged message handled', { timeoutMs: 30_000, everyMs: 100 }).catch(() => {});
     const lastSeq = Math.max(...ackedSeqs);
-    await eventually(() => new Set(fanout).size >= lastSeq, 30_000);
+    await waitFor(() => new Set(fanout).size >= lastSeq, 'the fan-out subscriber to see every seq', { timeoutMs: 30_000, everyMs: 100 }).catch(() => {});
 
     const lost = ackedSeqs.filter((s) => !handled.has(s)).length;
     const unique = handled.size;

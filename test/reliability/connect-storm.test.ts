@@ -13,7 +13,7 @@ import { startHub, type HubProcess } from '../support/hub-process.js';
 import { RawClient } from '../support/raw-client.js';
 import { history } from '../support/hub-fixture.js';
 import { bySoak, HubInspector, now, openFds, printCounts, processMemory, scrapeMetrics } from '../support/load.js';
-import { eventually, sleep } from '../support/util.js';
+import { waitFor, sleep } from '../support/util.js';
 
 const RATE = 2_000;
 const STORM_MS = bySoak(3_000, 10_000);
@@ -86,7 +86,7 @@ async function storm(hub: HubProcess, rate: number, ms: number, stats: StormStat
     }
     await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 2); });
   }
-  await eventually(() => active === 0, 60_000, 20);
+  await waitFor(() => active === 0, 'every storm connection to end', { timeoutMs: 60_000, everyMs: 20 }).catch(() => {});
   return launched;
 }
 
@@ -123,11 +123,11 @@ describe('a storm of connects and disconnects', () => {
     const peakConnections = await connections();
 
     // Back to baseline: connections at once (eventually), fds near it, heap within 10 % once parked sessions expired.
-    const connectionsBack = await eventually(async () => (await connections()) === baseConnections, 15_000);
-    const fdsBack = await eventually(() => openFds(pid) <= baseFds + 5, 15_000);
+    const connectionsBack = await waitFor(async () => (await connections()) === baseConnections, 'connections back', { timeoutMs: 15_000, everyMs: 100 }).then(() => true, () => false);
+    const fdsBack = await waitFor(() => openFds(pid) <= baseFds + 5, 'fds back', { timeoutMs: 15_000, everyMs: 100 }).then(() => true, () => false);
     await sleep(1_500);
     let heap = Infinity;
-    const heapBack = await eventually(async () => (heap = await inspector!.heapAfterGc()) <= baseHeap * 1.1, 15_000, 1_000);
+    const heapBack = await waitFor(async () => (heap = await inspector!.heapAfterGc()) <= baseHeap * 1.1, 'heap back', { timeoutMs: 15_000, everyMs: 1_000 }).then(() => true, () => false);
     const afterConnections = await connections();
     const afterFds = openFds(pid);
     const rss = processMemory(pid).rss;

@@ -10,7 +10,7 @@ import { startHub, type HubProcess } from '../support/hub-process.js';
 import { RawClient } from '../support/raw-client.js';
 import { history, subscribe } from '../support/hub-fixture.js';
 import { bySoak, now, PacedPublisher, printCounts, Receiver } from '../support/load.js';
-import { eventually, range, sleep } from '../support/util.js';
+import { waitFor, range, sleep } from '../support/util.js';
 
 const CH = 'rel.k9load';
 const PUBLISHERS = 4;
@@ -99,7 +99,7 @@ describe('kill -9 of the hub under load', () => {
 
     // The subscribers catch up with the whole log.
     const catchUpStart = now();
-    const caughtUp = await eventually(() => follower.last >= head && auditor.seen.size >= head, 60_000);
+    const caughtUp = await waitFor(() => follower.last >= head && auditor.seen.size >= head, 'subscribers to catch up', { timeoutMs: 60_000, everyMs: 100 }).then(() => true, () => false);
     console.log(`subscribers caught up ${Math.round(now() - catchUpStart)} ms after the log was read`);
     for (const c of clients) await c.close();
     const groupMissing = range(1, head).filter((s) => !auditor.seen.has(s)).length;

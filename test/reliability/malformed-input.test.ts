@@ -14,7 +14,7 @@ import { startHub, type HubProcess } from '../support/hub-process.js';
 import { RawClient } from '../support/raw-client.js';
 import { subscribe } from '../support/hub-fixture.js';
 import { bySoak, now, percentile, printCounts, Receiver } from '../support/load.js';
-import { eventually, sleep } from '../support/util.js';
+import { waitFor, sleep } from '../support/util.js';
 import { ATTACKER_SUB, ATTACKER_SUB_CH, FAMILIES, makeFrame, OP_FIELDS, seededRandom, undescribedOps, wrongTypeCases, type FuzzFrame } from './malformed-frames.js';
 
 const FRAMES = bySoak(15_000, 100_000);
@@ -68,10 +68,7 @@ async function sendAndCheck(client: RawClient, frames: Iterable<FuzzFrame>, tall
       sent++;
     }
     batch = [];
-    const ok = await eventually(() => byId.size === 0 && inOrder.length === 0, 30_000, 5);
-    if (!ok) {
-      assert.fail(`${byId.size + inOrder.length} frames got no answer within 30 s, e.g. ${[...byId.values(), ...inOrder].slice(0, 3).map((f) => String(f.payload).slice(0, 120)).join(' | ')}`);
-    }
+    await waitFor(() => byId.size === 0 && inOrder.length === 0, () => `an answer to every frame: ${byId.size + inOrder.length} frames got no answer within 30 s, e.g. ${[...byId.values(), ...inOrder].slice(0, 3).map((f) => String(f.payload).slice(0, 120)).join(' | ')}`, 30_000);
   };
   for (const f of frames) {
     batch.push(f);
@@ -177,7 +174,7 @@ describe('malformed input', () => {
     await sleep(500);
     running = false;
     await goodLoop;
-    const delivered = await eventually(() => rx.last >= goodAcked, 10_000);
+    const delivered = await waitFor(() => rx.last >= goodAcked, 'the good messages delivered', { timeoutMs: 10_000, everyMs: 100 }).then(() => true, () => false);
     const health = await fetch(`${hub.url}/healthz`);
     const alive = hub.child.exitCode === null && hub.child.signalCode === null;
     const afterAttack = await attacker.call({ op: 'ping' });

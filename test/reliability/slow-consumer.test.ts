@@ -13,7 +13,7 @@ import { startHub, type HubProcess } from '../support/hub-process.js';
 import { RawClient } from '../support/raw-client.js';
 import { subscribe } from '../support/hub-fixture.js';
 import { bySoak, now, PacedPublisher, percentile, printCounts, processMemory, Receiver } from '../support/load.js';
-import { eventually, sleep } from '../support/util.js';
+import { waitFor, sleep } from '../support/util.js';
 
 const CH = 'rel.slow';
 const RATE = 10_000;
@@ -91,7 +91,7 @@ describe('slow consumers', () => {
     const finishedAt = now();
     const published = pubs.reduce((n, p) => n + p.published, 0);
     const head = pubs.reduce((n, p) => n + p.acked.size, 0);
-    const fastCaughtUp = await eventually(() => fast.last >= head, 30_000);
+    const fastCaughtUp = await waitFor(() => fast.last >= head, 'the fast subscriber to catch up', { timeoutMs: 30_000, everyMs: 100 }).then(() => true, () => false);
     const fastCatchUpMs = now() - finishedAt;
     clearInterval(sampler);
     clearInterval(acker);
@@ -106,7 +106,7 @@ describe('slow consumers', () => {
     const again = stalled[0]!;
     again.client.ws.resume();
     const resumedAt = now();
-    await eventually(() => again.rx.last >= head || again.client.closed !== undefined, 60_000);
+    await waitFor(() => again.rx.last >= head || again.client.closed !== undefined, 'the stalled subscriber to catch up or be dropped', { timeoutMs: 60_000, everyMs: 100 }).catch(() => {});
     const droppedWith = again.client.closed?.code;
     if (again.rx.last < head && droppedWith !== undefined) {
       const { client } = await RawClient.connect(hub.wsUrl, 'slow-test-stalled-0');
@@ -114,7 +114,7 @@ describe('slow consumers', () => {
       await subscribe(client, { ch: CH, from: again.rx.last });
       clients.push(client);
     }
-    const stalledCaughtUp = await eventually(() => again.rx.last >= head, 60_000);
+    const stalledCaughtUp = await waitFor(() => again.rx.last >= head, 'the stalled subscriber to catch up', { timeoutMs: 60_000, everyMs: 100 }).then(() => true, () => false);
     const stalledCatchUpMs = now() - resumedAt;
     for (const c of clients) await c.close();
     // A paused socket never reads the close handshake: cut it off.

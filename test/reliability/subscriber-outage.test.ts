@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { startHub, type HubProcess } from '../support/hub-process.js';
 import { RawClient } from '../support/raw-client.js';
 import { bySoak, now, PacedPublisher, percentile, printCounts, Receiver } from '../support/load.js';
-import { eventually, sleep } from '../support/util.js';
+import { waitFor, sleep } from '../support/util.js';
 
 const CH = 'rel.outage';
 const RATE = 5_000;
@@ -100,7 +100,7 @@ describe('a durable subscriber comes back after an outage', () => {
       s.rx.liveFrom = Infinity;
       await up(s, true);
       const target = acked();
-      await eventually(() => s.rx.last >= target, 120_000, 20);
+      await waitFor(() => s.rx.last >= target, 'the subscriber to catch up', { timeoutMs: 120_000, everyMs: 20 }).catch(() => {});
       s.catchUpMs = now() - backAt;
       s.rx.liveFrom = s.rx.last;
     }));
@@ -112,7 +112,7 @@ describe('a durable subscriber comes back after an outage', () => {
     await Promise.all(pubs.map((p) => p.finish()));
     const published = pubs.reduce((n, p) => n + p.published, 0);
     const head = acked();
-    const caughtUp = await eventually(() => subs.every((s) => s.rx.last >= head), 60_000);
+    const caughtUp = await waitFor(() => subs.every((s) => s.rx.last >= head), 'every subscriber to catch up', { timeoutMs: 60_000, everyMs: 100 }).then(() => true, () => false);
     for (const s of subs) await s.client!.close();
 
     for (const [i, s] of subs.entries()) {

@@ -9,7 +9,7 @@ import { startHub, type HubProcess } from './hub-process.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
 import { RawClient } from './raw-client.js';
 import { TcpProxy } from './tcp-proxy.js';
-import { eventually } from './util.js';
+import { waitFor } from './util.js';
 
 export interface TestCluster {
   readonly nats: NatsServer;
@@ -59,14 +59,13 @@ export async function startCluster(count: number, config?: string, options: { pr
     proxies,
     wsUrls: (first) => nodes.map((_, i) => nodes[(first + i) % nodes.length]!.wsUrl),
     async waitReady(status, timeoutMs = 20_000, only = nodes) {
-      const ok = await eventually(async () => {
+      await waitFor(async () => {
         for (const n of only) {
           const res = await fetch(`${n.url}/readyz`).catch(() => undefined);
           if (res?.status !== status) return false;
         }
         return true;
-      }, timeoutMs, 50);
-      if (!ok) throw new Error(`the nodes did not all answer /readyz with ${status} within ${timeoutMs} ms`);
+      }, `the nodes to all answer /readyz with ${status}`, { timeoutMs, everyMs: 50 });
     },
     async cleanup() {
       for (const n of nodes) await n.cleanup();

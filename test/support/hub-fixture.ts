@@ -1,16 +1,19 @@
-// The shared set-up of tests against a real hub: `useHub` starts one hub for a `describe` block and tracks the
-// clients it opens; the helpers below it only speak the wire protocol and the HTTP API, so that any test (also
-// one that starts its hubs itself, such as a kill -9 or restart test) can use them.
+// The shared set-up of tests against a real hub: `useHub` starts one hub (in the test process) for a `describe`
+// block and tracks the clients it opens; `useHubProcess` does the same with a `switchboard start` process, for
+// tests that need one. The helpers below them only speak the wire protocol and the HTTP API, so that any test
+// (also one that starts its hubs itself, such as a kill -9 or restart test) can use them.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { startHubInProcess, type InProcessHub } from './hub-in-process.js';
 import { startHub, type HubProcess, type HubProcessOptions } from './hub-process.js';
+import type { TestHub, TestHubOptions } from './test-hub.js';
 import { RawClient } from './raw-client.js';
 import { sleep } from './util.js';
 
-/** What {@link useHub} returns: the running hub plus clients that are closed for you. */
-export interface HubFixture {
+/** What {@link useHub} and {@link useHubProcess} return: the running hub plus clients that are closed for you. */
+export interface HubFixture<H extends TestHub = InProcessHub> {
   /** The running hub (the restarted one after {@link HubFixture.restart}). Only valid inside hooks and tests. */
-  readonly hub: HubProcess;
+  readonly hub: H;
   /**
    * Opens a socket, says `hello` as `component` (with the `extraHello` fields, e.g. `{ resume }`), asserts the
    * answer is a `welcome` and resolves with the client. The client is closed after the block.
@@ -27,14 +30,14 @@ export interface HubFixture {
   /** Closes every client opened through this fixture so far (e.g. before stopping the hub in a test). */
   closeClients(): Promise<void>;
   /** Restarts the hub on the same port and data directory (stopping it first if it runs); resolves with the new one. */
-  restart(): Promise<HubProcess>;
+  restart(): Promise<H>;
   /** Runs `fn` in the `after` hook, before the clients are closed and the hub is removed. */
   onCleanup(fn: () => unknown): void;
 }
 
 /**
- * Starts a hub (through the CLI, see {@link startHub}) in a `before` hook of the enclosing `describe` and
- * registers an `after` hook that runs the {@link HubFixture.onCleanup} callbacks, closes the clients the
+ * Starts a hub in the test process (see {@link startHubInProcess}) in a `before` hook of the enclosing `describe`
+ * and registers an `after` hook that runs the {@link HubFixture.onCleanup} callbacks, closes the clients the
  * fixture opened and removes the hub with its temporary data directory.
  *
  * Pass a function to compute the options when the hook runs rather than when the block is declared.
@@ -50,13 +53,25 @@ export interface HubFixture {
  * });
  * ```
  */
-export function useHub(options: HubProcessOptions | (() => HubProcessOptions) = {}): HubFixture {
-  let current: HubProcess | undefined;
+export function useHub(options: TestHubOptions | (() => TestHubOptions) = {}): HubFixture<InProcessHub> {
+  return useHubWith(startHubInProcess, options);
+}
+
+/**
+ * Like {@link useHub}, with the hub as a `switchboard start` child process (see {@link startHub}): for tests that
+ * need a process of its own (signals, kill -9, the CLI's output, the hub's memory).
+ */
+export function useHubProcess(options: HubProcessOptions | (() => HubProcessOptions) = {}): HubFixture<HubProcess> {
+  return useHubWith(startHub, options);
+}
+
+function useHubWith<H extends TestHub, O>(start: (options: O) => Promise<H>, options: O | (() => O)): HubFixture<H> {
+  let current: H | undefined;
   const clients: RawClient[] = [];
   const cleanups: (() => unknown)[] = [];
 
   before(async () => {
-    current = await startHub(typeof options === 'function' ? options() : options);
+    current = await start(typeof options === 'function' ? (options as () => O)() : options);
   });
   after(async () => {
     try {
@@ -67,8 +82,8 @@ export function useHub(options: HubProcessOptions | (() => HubProcessOptions) = 
     }
   });
 
-  const fx: HubFixture = {
-    get hub(): HubProcess {
+  const fx: HubFixture<H> = {
+    get hub(): H {
       if (!current) throw new Error('useHub: the hub starts in a before() hook; use it inside hooks and tests only');
       return current;
     },
@@ -92,7 +107,7 @@ export function useHub(options: HubProcessOptions | (() => HubProcessOptions) = 
       for (const c of clients.splice(0)) await c.close().catch(() => {});
     },
     async restart() {
-      current = await fx.hub.restart();
+      current = (await fx.hub.restart()) as H;
       return current;
     },
     onCleanup(fn) {

@@ -3,20 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestHub, TestHubOptions } from './test-hub.js';
+
+export type { TestHub, TestHubOptions };
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Path of the built CLI entry. Tests run after `npm run build`. */
 export const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 
-export interface HubProcessOptions {
-  /** Data directory; a fresh temp dir when omitted (removed by `cleanup`). */
-  dataDir?: string;
-  contracts?: string;
-  config?: string;
-  /** Dev mode (no token needed). Default true. */
-  dev?: boolean;
-  /** Port; default 0 (a free one). A restart reuses the port first chosen. */
-  port?: number;
+/** How a hub process is started: the settings every test hub has, plus what only a process has. */
+export interface HubProcessOptions extends TestHubOptions {
   /** Extra CLI arguments. */
   args?: string[];
   /** Extra Node.js arguments, before the CLI entry (e.g. `--inspect=127.0.0.1:0`, `--max-old-space-size=256`). */
@@ -24,14 +20,11 @@ export interface HubProcessOptions {
   env?: Record<string, string>;
 }
 
-/** A real hub process started through the CLI. */
-export interface HubProcess {
-  readonly port: number;
-  /** `http://127.0.0.1:PORT` */
-  readonly url: string;
-  /** `ws://127.0.0.1:PORT/v1/ws` */
-  readonly wsUrl: string;
-  readonly dataDir: string;
+/**
+ * A real hub process started through the CLI: for tests that need a process of its own (kill -9, signals, the
+ * CLI's own output, start-up errors, memory). Other tests use `startHubInProcess` (hub-in-process.ts).
+ */
+export interface HubProcess extends TestHub {
   readonly child: ChildProcess;
   /** Everything the process printed so far (stdout + stderr). */
   output(): string;
@@ -41,8 +34,6 @@ export interface HubProcess {
   kill9(): Promise<void>;
   /** Start again on the same port and data directory (after stop or kill9). */
   restart(): Promise<HubProcess>;
-  /** Stop if running and remove the temp data dir. */
-  cleanup(): Promise<void>;
 }
 
 /** Starts `switchboard start` on 127.0.0.1 and resolves once it printed its listening line. */
@@ -62,11 +53,20 @@ async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: 
   if (lineage.cleaned) throw new Error('this hub was cleaned up; start a new one instead of restarting it');
   const args = [...(options.nodeArgs ?? []), CLI, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', options.dataDir];
   if (options.dev !== false) args.push('--dev');
+  if (options.tokenSecret) args.push('--token-secret', options.tokenSecret);
+  if (options.durability) args.push('--durability', options.durability);
+  if (options.nodeId) args.push('--node-id', options.nodeId);
   if (options.contracts) args.push('--contracts', options.contracts);
   if (options.config) args.push('--config', options.config);
   if (options.args) args.push(...options.args);
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn', ...options.env },
+    env: {
+      ...process.env,
+      SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn',
+      // dev: false means tokens are needed, whatever the environment of the test says
+      ...(options.dev === false ? { SWITCHBOARD_DEV: '' } : {}),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   lineage.children.add(child);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, before } from 'node:test';
 import { publishMany, subscribe, useHub } from '../../../test/support/hub-fixture.js';
-import { runCli, tempFiles } from './support/cli.js';
+import { runCli, runCliAsync, tempFiles } from './support/cli.js';
 
 /** A market-ticks contract; `venue` is the field the versions disagree on. */
 function contract(venue: 'absent' | 'optional' | 'required'): string {
@@ -49,8 +49,8 @@ describe('switchboard contracts can-deploy', () => {
     assert.equal(refused.code, 'CONTRACT_VIOLATION');
   });
 
-  it('a new required field: exit 1, the table names the channel, the field and the producing component', () => {
-    const r = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url]);
+  it('a new required field: exit 1, the table names the channel, the field and the producing component', async () => {
+    const r = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url]);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     const row = r.stdout.split('\n').find((l) => l.startsWith('market.ticks') && l.includes('data-bridge'));
     assert.ok(row, r.stdout);
@@ -63,8 +63,8 @@ describe('switchboard contracts can-deploy', () => {
     assert.match(r.stderr, /would refuse 5 messages that data-bridge sent/);
   });
 
-  it('--json gives the same per channel, type and producer, with the live subscribers', () => {
-    const r = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--json']);
+  it('--json gives the same per channel, type and producer, with the live subscribers', async () => {
+    const r = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--json']);
     assert.equal(r.status, 1, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.ok, false);
@@ -79,19 +79,19 @@ describe('switchboard contracts can-deploy', () => {
     ]);
   });
 
-  it('a compatible new version: exit 0', () => {
-    const r = runCli(['contracts', 'can-deploy', compatible, '--hub', fx.hub.url]);
+  it('a compatible new version: exit 0', async () => {
+    const r = await runCliAsync(['contracts', 'can-deploy', compatible, '--hub', fx.hub.url]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /10 messages of 2 channels .* 0 would be refused/);
   });
 
-  it('--limit replays only the most recent messages of each channel', () => {
-    const r = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--limit', '3', '--json']);
+  it('--limit replays only the most recent messages of each channel', async () => {
+    const r = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--limit', '3', '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).checked, 5);
   });
 
-  it('--data reads the store file of the running hub, read-only, with its consumer groups', () => {
+  it('--data reads the store file of the running hub, read-only, with its consumer groups', async () => {
     const r = runCli(['contracts', 'can-deploy', breaking, '--data', fx.hub.dataDir, '--json']);
     assert.equal(r.status, 1, r.stderr);
     const ticks = JSON.parse(r.stdout).channels.find((c: any) => c.ch === 'market.ticks');
@@ -100,10 +100,10 @@ describe('switchboard contracts can-deploy', () => {
     assert.equal(runCli(['contracts', 'can-deploy', compatible, '--data', fx.hub.dataDir]).status, 0);
   });
 
-  it('usage errors exit 2; an unreachable hub or a missing store exits 1 with the reason', () => {
+  it('usage errors exit 2; an unreachable hub or a missing store exits 1 with the reason', async () => {
     assert.equal(runCli(['contracts', 'can-deploy', breaking]).status, 2);
-    assert.equal(runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--data', fx.hub.dataDir]).status, 2);
-    assert.equal(runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--limit', '0']).status, 2);
+    assert.equal((await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--data', fx.hub.dataDir])).status, 2);
+    assert.equal((await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--limit', '0'])).status, 2);
     const down = runCli(['contracts', 'can-deploy', breaking, '--hub', 'http://127.0.0.1:1']);
     assert.equal(down.status, 1);
     assert.match(down.stderr, /does not answer .*is the hub running there\?/);
@@ -118,7 +118,7 @@ describe('switchboard contracts can-deploy against a hub that checks tokens', ()
   const files = tempFiles('sb-can-deploy-token-');
   files.write('v1/market.yaml', contract('optional'));
   const breaking = files.write('v2/market.yaml', contract('required'));
-  const fx = useHub(() => ({ contracts: files.dir + '/v1', dev: false, args: ['--token-secret', SECRET], env: { SWITCHBOARD_DEV: '' } }));
+  const fx = useHub(() => ({ contracts: files.dir + '/v1', dev: false, tokenSecret: SECRET }));
   const token = (...args: string[]) => runCli(['token', '--secret', SECRET, ...args]).stdout.trim();
 
   it('uses --token (or SWITCHBOARD_TOKEN); without one the hub refuses and the exit status is 1', async () => {
@@ -128,13 +128,13 @@ describe('switchboard contracts can-deploy against a hub that checks tokens', ()
     });
     assert.equal(res.status, 201);
     const ci = token('--component', 'ci', '--sub', 'market.>');
-    const r = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--token', ci, '--json']);
+    const r = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--token', ci, '--json']);
     assert.equal(r.status, 1, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout).channels[0].groups.map((g: any) => [g.source, g.refused]), [['data-bridge', 1]]);
-    const fromEnv = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url], { SWITCHBOARD_TOKEN: ci });
+    const fromEnv = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url], { SWITCHBOARD_TOKEN: ci });
     assert.equal(fromEnv.status, 1);
     assert.match(fromEnv.stdout, /market\.ticks\s+tick\s+data-bridge\s+1\s+1\s+\/venue required ×1/);
-    const anonymous = runCli(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url]);
+    const anonymous = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url]);
     assert.equal(anonymous.status, 1);
     assert.match(anonymous.stderr, /GET \/v1\/channels answered 401 \(UNAUTHENTICATED: a token is required/);
   });

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { history } from '../../../test/support/hub-fixture.js';
-import { startHub } from '../../../test/support/hub-process.js';
+import { startHubInProcess } from '../../../test/support/hub-in-process.js';
 import { runCliAsync, tempFiles } from './support/cli.js';
 import { parseJunit } from './support/junit.js';
 
@@ -23,7 +23,7 @@ function alive(pid: number): boolean {
 }
 
 test('--hub runs the flow against a hub that already runs, which keeps what flowed', async () => {
-  const hub = await startHub({ contracts: join(ROOT, 'examples/request-reply/contracts') });
+  const hub = await startHubInProcess({ contracts: join(ROOT, 'examples/request-reply/contracts') });
   after(() => hub.cleanup());
   const report = join(dir, 'against-hub');
   const run = await runCliAsync(['scenario', 'run', join(ROOT, 'examples/request-reply/flow.yaml'), '--hub', hub.wsUrl, '--report', report]);

@@ -1,11 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub } from '../../../test/support/hub-process.js';
+import { startHubInProcess } from '../../../test/support/hub-in-process.js';
 import { runCli } from './support/cli.js';
 import { RawClient } from '../../../test/support/raw-client.js';
 
 const SECRET = 'test-secret-for-token-command';
-const hub = await startHub({ dev: false, args: ['--token-secret', SECRET] });
+const hub = await startHubInProcess({ dev: false, tokenSecret: SECRET });
 after(() => hub.cleanup());
 
 function token(...args: string[]): string {

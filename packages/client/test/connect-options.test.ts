@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { connect, type ConnectionState, type WelcomeFrame } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { signToken, Wire } from './support/net.js';
-import { closing, waitFor } from './support/wait.js';
+import { waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const SECRET = 'client-sdk-test-secret-that-is-long-enough-0123456789';
 
@@ -13,7 +14,7 @@ test('connect needs a url and a component', async () => {
 });
 
 test('hello announces component and version; the token function is called before every hello, so a reconnect after the token expired gets a fresh one', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t, { dev: false, args: ['--token-secret', SECRET] });
+  const hub = await hubFor(t, { dev: false, tokenSecret: SECRET });
   const wire = new Wire();
   const issued: string[] = [];
   // The first token expires within two seconds (the hub then closes the connection); the next ones last an hour.

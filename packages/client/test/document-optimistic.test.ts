@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { connect, DocumentError, type DocumentChange } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
-import { closing, waitFor } from './support/wait.js';
+import { waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const CONTRACTS = fileURLToPath(new URL('./fixtures/contracts-docs', import.meta.url));
 

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { connect, DocumentError, SwitchboardError } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { signToken } from './support/net.js';
-import { closing } from './support/wait.js';
+import { closing } from './support/closing.js';
 
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
 
 test('what the token does not allow: doc() and presence() reject with FORBIDDEN; a read-only document refuses updates and rolls them back', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t, { dev: false, args: ['--token-secret', SECRET] });
+  const hub = await hubFor(t, { dev: false, tokenSecret: SECRET });
   const token = signToken(SECRET, { sub: 'attendee-ui', 'sb.sub': ['session.*'], 'sb.docs': { 'session/*': 'r' } });
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'attendee-ui', token }));
 

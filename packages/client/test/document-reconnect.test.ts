@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { connect, type DocumentChange } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { proxyFor, Wire } from './support/net.js';
-import { closing, sleep, waitFor } from './support/wait.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const reconnect = { initialDelayMs: 20, maxDelayMs: 100 };
 /** Frames with `op` the SDK sent after its first socket. */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type SharedDocument, type SwitchboardClient } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
-import { closing, waitFor } from './support/wait.js';
+import { waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 type Qa = { questions: Record<string, { text: string; votes: number }> };
 

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { SwitchboardError } from '@switchboard/protocol';
 import { connect, type ConnectionState, type WelcomeFrame } from '../src/index.js';
-import { assertFrozenHubDetected, deadPort, hubFor, NO_HUB } from './support/hub.js';
+import { assertFrozenHubDetected, deadPort, hubFor, hubProcessFor, NO_HUB } from './support/hub.js';
 import { Wire } from './support/net.js';
-import { closing, sleep, waitFor } from './support/wait.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 test('connect: welcome with session and node; close', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);
@@ -23,7 +24,7 @@ test('connect: welcome with session and node; close', { skip: NO_HUB }, async (t
 });
 
 test('a hello without a valid token is refused: connect rejects with UNAUTHENTICATED', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t, { dev: false, args: ['--token-secret', 'test-secret-that-is-long-enough-0123456789'] });
+  const hub = await hubFor(t, { dev: false, tokenSecret: 'test-secret-that-is-long-enough-0123456789' });
   await assert.rejects(connect({ url: hub.wsUrl, component: 'sdk-auth', connectTimeoutMs: 5000 }), (err: unknown) => {
     assert.ok(err instanceof SwitchboardError, String(err));
     assert.equal(err.code, 'UNAUTHENTICATED');
@@ -56,7 +57,7 @@ test('failover: the first url is dead, the client connects to the second', { ski
 });
 
 test('failover after a drop: the hub of the first url dies, the second one takes over', { skip: NO_HUB }, async (t) => {
-  const a = await hubFor(t);
+  const a = await hubProcessFor(t);
   const b = await hubFor(t);
   const c = await closing(t, connect({ urls: [a.wsUrl, b.wsUrl], component: 'sdk-failover2', reconnect: { initialDelayMs: 20 } }));
   const states: ConnectionState[] = [];
@@ -84,7 +85,7 @@ test('state events through a hub restart', { skip: NO_HUB }, async (t) => {
 });
 
 test('reconnect off: a drop closes the client', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t);
+  const hub = await hubProcessFor(t);
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-once', reconnect: false }));
   await hub.current.kill9();
   await waitFor(() => c.state === 'closed', 'closed');
@@ -107,7 +108,7 @@ test('heartbeat: the client pings at half the hub heartbeat_ms, so an idle clien
 });
 
 test('heartbeat: a frozen hub (SIGSTOP) is detected after 2 × heartbeat_ms and the client reconnects once it thaws', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t, { config: HB300 });
+  const hub = await hubProcessFor(t, { config: HB300 });
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-frozen', connectTimeoutMs: 1000, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }));
   await assertFrozenHubDetected(t, hub, c, 550);
 });

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { SwitchboardError } from '@switchboard/protocol';
 import { AsyncRefusalError, connect } from '../src/index.js';
 import { history, hubFor, NO_HUB } from './support/hub.js';
-import { closing, waitFor } from './support/wait.js';
+import { waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const CONTRACTS = fileURLToPath(new URL('./fixtures/contracts', import.meta.url));
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SwitchboardError } from '@switchboard/protocol';
 import { connect } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
-import { closing } from './support/wait.js';
+import { closing } from './support/closing.js';
 
 test('request/reply between two clients', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);

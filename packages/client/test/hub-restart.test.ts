@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type ConnectionState, type PublishResult } from '../src/index.js';
-import { history, hubFor, NO_HUB, type HubRef } from './support/hub.js';
-import { closing, sleep, waitFor } from './support/wait.js';
+import { history, hubFor, hubProcessFor, NO_HUB, type HubProcess, type HubRef } from './support/hub.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const N = 500;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -14,7 +15,7 @@ const reconnect = { initialDelayMs: 20, maxDelayMs: 250 };
  * exactly once, in order, and a subscriber (manual ack, from 0) must see seq 1..N with no gap and no duplicate.
  */
 async function streamThroughRestart(t: { after(fn: () => unknown): void }, how: 'stop' | 'kill9', burst = false): Promise<void> {
-  const hub = await hubFor(t);
+  const hub = await hubProcessFor(t);
   const ch = `stream.${how}${burst ? '.burst' : ''}`;
   const subscriber = await closing(t, connect({ url: hub.wsUrl, component: 'stream-sub', reconnect }));
   const seqs: number[] = [];
@@ -79,7 +80,7 @@ async function streamThroughRestart(t: { after(fn: () => unknown): void }, how: 
   assert.deepEqual(lateSeqs, range(1, N));
 }
 
-async function bounce(hub: HubRef, how: 'stop' | 'kill9'): Promise<void> {
+async function bounce(hub: HubRef<HubProcess>, how: 'stop' | 'kill9'): Promise<void> {
   if (how === 'stop') await hub.current.stop();
   else await hub.current.kill9();
   await sleep(300);
@@ -103,7 +104,7 @@ test('hub stopped (SIGTERM) during a burst of 500 publishes: each lands once', {
 });
 
 test('a subscriber that is down while messages are published resumes from its last ack, with no gap', { skip: NO_HUB, timeout: 60_000 }, async (t) => {
-  const hub = await hubFor(t);
+  const hub = await hubProcessFor(t);
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'resume-sub', reconnect }));
   const got: number[] = [];
   const sub = await c.subscribe<number>('resume.ch', { ack: 'manual', onMessage: (m) => { got.push(m.data); } });

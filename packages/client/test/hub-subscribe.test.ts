@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { connect, type Message } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { Wire } from './support/net.js';
-import { closing, sleep, waitFor } from './support/wait.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const SHORT_ACK = fileURLToPath(new URL('./fixtures/short-ack-timeout.yaml', import.meta.url));
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { connect, type PresenceMember } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { proxyFor } from './support/net.js';
-import { closing, sleep, waitFor } from './support/wait.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const names = (ms: PresenceMember[]) => ms.map((m) => m.info.name);
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from '../src/index.js';
 import { history, hubFor, NO_HUB } from './support/hub.js';
 import { Wire } from './support/net.js';
-import { closing } from './support/wait.js';
+import { closing } from './support/closing.js';
 
 test('data that JSON cannot encode (a cycle, a BigInt) rejects with BAD_FRAME, nothing is sent, and the connection stays usable', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);

@@ -2,13 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SwitchboardError } from '@switchboard/protocol';
 import { connect, type ConnectionState, type WelcomeFrame } from '../src/index.js';
-import { deadPort, history, hubFor, NO_HUB } from './support/hub.js';
+import { deadPort, history, hubFor, hubProcessFor, NO_HUB } from './support/hub.js';
 import { Wire } from './support/net.js';
-import { closing, waitFor } from './support/wait.js';
+import { waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 test('failover: the first url is dead, the second answers; when that hub dies the client moves back to the first, offering its session', { skip: NO_HUB }, async (t) => {
   const a = await hubFor(t);
-  const b = await hubFor(t);
+  const b = await hubProcessFor(t);
   await a.current.stop(); // nothing listens on a's port now
   const wire = new Wire();
   const c = await closing(t, connect({ urls: [a.wsUrl, b.wsUrl], component: 'sdk-failover', WebSocket: wire.WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }));
@@ -48,7 +49,7 @@ test('with reconnect off, connect tries each url once and rejects with UNAVAILAB
 });
 
 test('reconnect gives up after maxAttempts: state reconnecting then closed, an UNAVAILABLE error event, publish rejects', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t);
+  const hub = await hubProcessFor(t);
   const wire = new Wire();
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-giveup', WebSocket: wire.WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 50, maxAttempts: 3 } }));
   const states: ConnectionState[] = [];

@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../src/index.js';
-import { history, hubFor, NO_HUB } from './support/hub.js';
+import { history, hubFor, hubProcessFor, NO_HUB } from './support/hub.js';
 import { proxyFor, Wire } from './support/net.js';
-import { closing, sleep, waitFor } from './support/wait.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const reconnect = { initialDelayMs: 20, maxDelayMs: 200 };
 
 test('publishes sent without an ok go out again first, with the same msg_id, then the offline queue, in order: each lands once', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t);
+  const hub = await hubProcessFor(t);
   const wire = new Wire();
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-requeue', WebSocket: wire.WebSocket, reconnect }));
   // The hub freezes: three publishes go out on the socket and no ok comes back.
@@ -50,7 +51,7 @@ test('a queued publish rejects with TIMEOUT after publishTimeoutMs and is never 
 });
 
 test('a sent publish without an ok within publishTimeoutMs rejects with TIMEOUT; publishing again with its msgId is safe', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t);
+  const hub = await hubProcessFor(t);
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-inflight-timeout', publishTimeoutMs: 150, reconnect }));
   hub.current.child.kill('SIGSTOP');
   t.after(() => { hub.current.child.kill('SIGCONT'); });

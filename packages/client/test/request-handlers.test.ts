@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { Wire } from './support/net.js';
-import { closing } from './support/wait.js';
+import { closing } from './support/closing.js';
 
 test('a component connected without a request handler answers UNAVAILABLE; the latest handler answers, removing it restores the previous one; requests carry their timeout', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { connect, type WelcomeFrame } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { proxyFor, Wire } from './support/net.js';
-import { closing, sleep, waitFor } from './support/wait.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { connect } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
-import { closing, waitFor } from './support/wait.js';
+import { waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 test('a client whose session another connection resumed stops with an error, instead of taking the session back', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);

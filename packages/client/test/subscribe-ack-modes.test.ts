@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect, type Message } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { Wire } from './support/net.js';
-import { closing } from './support/wait.js';
+import { closing } from './support/closing.js';
 
 test('iterating from 0 with manual ack: lastSeq follows the acks, each ack names its channel, break unsubscribes', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);

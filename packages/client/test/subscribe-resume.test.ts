@@ -2,10 +2,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { connect, type Message, type SwitchboardClient, type WelcomeFrame } from '../src/index.js';
-import { startHub } from '../../../test/support/hub-process.js';
+import { startHubInProcess } from '../../../test/support/hub-in-process.js';
 import { HubRef, NO_HUB } from './support/hub.js';
 import { proxyFor, Wire, type TcpProxy } from './support/net.js';
-import { closing, sleep, waitFor } from './support/wait.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
+import { closing } from './support/closing.js';
 
 // Subscriptions made again after a reconnect that did not resume the session: the subscriber reaches the hub
 // through a TCP proxy, the test cuts it off for longer than the hub keeps a disconnected session (50 ms), and
@@ -17,7 +18,7 @@ let hub: HubRef;
 let publisher: SwitchboardClient;
 before(async () => {
   if (NO_HUB) return;
-  hub = new HubRef(await startHub({ config: SHORT_TTL }));
+  hub = new HubRef(await startHubInProcess({ config: SHORT_TTL }));
   publisher = await connect({ url: hub.wsUrl, component: 'resume-publisher' });
 });
 after(async () => {

@@ -1,10 +1,5 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CLI } from '../../../test/support/hub-process.js';
 import type { RawClient } from '../../../test/support/raw-client.js';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { fixture } from './fixtures/delivery-support.js';
@@ -117,31 +112,5 @@ describe('switchboard.yaml: limits', () => {
     assert.match(second.message, /max_pending_requests/);
     responder.send({ op: 'reply', rid: req.rid, data: 'done' });
     assert.equal((await first).data, 'done');
-  });
-});
-
-describe('an invalid config file', () => {
-  const data = mkdtempSync(join(tmpdir(), 'sb-config-'));
-  after(() => rmSync(data, { recursive: true, force: true }));
-  function start(config: string) {
-    return spawnSync(process.execPath, [CLI, 'start', '--port', '0', '--dev', '--data', data, '--config', config], {
-      encoding: 'utf8', timeout: 15_000, env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
-    });
-  }
-
-  it('makes start exit non-zero with a message naming the key', () => {
-    const cases: [string, RegExp[]][] = [
-      ['invalid-mode.yaml', [/invalid-mode\.yaml/, /telemetry\.\*/, /mode/, /"fast"/]],
-      ['invalid-unknown-key.yaml', [/invalid-unknown-key\.yaml/, /"heartbeats"/]],
-      ['invalid-duration.yaml', [/invalid-duration\.yaml/, /heartbeat/, /500ms|30s/]],
-      ['does-not-exist.yaml', [/does-not-exist\.yaml/, /--config/]],
-    ];
-    for (const [file, patterns] of cases) {
-      const r = start(fixture(file));
-      assert.notEqual(r.status, 0, file);
-      assert.notEqual(r.status, null, `${file}: exited by itself`);
-      assert.doesNotMatch(r.stdout, /listening/, file);
-      for (const p of patterns) assert.match(r.stderr, p, file);
-    }
   });
 });

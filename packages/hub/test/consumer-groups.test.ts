@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawClient } from '../../../test/support/raw-client.js';
 import { publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
-import { range, sleep } from '../../../test/support/util.js';
+import { range, sleep, waitFor } from '../../../test/support/util.js';
 
 describe('consumer groups', () => {
   const fx = useHub();
@@ -12,7 +12,6 @@ describe('consumer groups', () => {
   /** Drains, acks (manual) and records the messages of each member until `total` arrived in all, then a quiet spell. */
   async function collect(members: { client: RawClient; sub: string; manual: boolean }[], total: number, timeoutMs = 15_000): Promise<number[][]> {
     const got: number[][] = members.map(() => []);
-    const end = Date.now() + timeoutMs;
     const pull = () => {
       members.forEach((m, i) => {
         for (const f of m.client.drain((x) => x.op === 'msg' && x.sub === m.sub)) {
@@ -22,10 +21,7 @@ describe('consumer groups', () => {
       });
       return got.reduce((n, g) => n + g.length, 0);
     };
-    while (pull() < total) {
-      if (Date.now() > end) assert.fail(`only ${pull()} of ${total} messages reached the group within ${timeoutMs} ms`);
-      await sleep(20);
-    }
+    await waitFor(() => pull() >= total, () => `${total} messages to reach the group: only ${pull()} did`, { timeoutMs, everyMs: 20 });
     await sleep(400); // anything delivered twice would show up now
     pull();
     return got;
@@ -67,21 +63,21 @@ describe('consumer groups', () => {
       }
     };
     let held: number[] = [];
-    for (let i = 0; i < 100 && held.length + fromB.length < 20; i++) {
-      await sleep(20);
+    await waitFor(() => {
       drainB();
       held = a.frames.filter((x) => x.op === 'msg' && x.sub === subA).map((x) => x.msg.seq);
-    }
+      return held.length + fromB.length >= 20;
+    }, () => `all 20 to reach A or B: A held ${held.length}, B got ${fromB.length}`, { timeoutMs: 2000, everyMs: 20 });
     assert.equal(held.length + fromB.length, 20, `A held ${held.length}, B got ${fromB.length}`);
     assert.ok(held.length > 0, 'A got a share before leaving');
     assert.ok(fromB.every((f) => f.redelivered === undefined), 'first deliveries carry no "redelivered"');
 
     await a.close(); // A leaves with its messages unacknowledged
     const before = fromB.length;
-    for (let i = 0; i < 250 && fromB.length < before + held.length; i++) {
-      await sleep(20);
+    await waitFor(() => {
       drainB();
-    }
+      return fromB.length >= before + held.length;
+    }, () => `what A held (${held.length}) to reach B: B got ${fromB.length - before}`, { timeoutMs: 5000, everyMs: 20 });
     const handedOver = fromB.slice(before);
     assert.deepEqual(handedOver.map((f) => f.msg.seq).sort((x, y) => x - y), [...held].sort((x, y) => x - y), 'what A held goes to B');
     for (const f of handedOver) assert.equal(f.redelivered, 1, `seq ${f.msg.seq} is a redelivery: ${JSON.stringify(f)}`);

@@ -1,57 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { useHub } from '../../../test/support/hub-fixture.js';
-import { eventually } from '../../../test/support/util.js';
-
-/** A contract for market.ticks; `venue` required or not. */
-function ticks(venueRequired: boolean): string {
-  return `asyncapi: 3.0.0
-info: { title: market, version: 1.0.0 }
-channels:
-  ticks:
-    address: market.ticks
-    messages:
-      tick:
-        payload:
-          type: object
-          required: [symbol${venueRequired ? ', venue' : ''}]
-          properties: { symbol: { type: string }, venue: { type: string } }
-operations:
-  sendTicks:
-    action: send
-    channel: { $ref: '#/channels/ticks' }
-    messages: [{ $ref: '#/channels/ticks/messages/tick' }]
-`;
-}
-
-/** Loads, but fails `contracts check`: the operation lists a message of another channel. */
-const MISPLACED = ticks(false).replace("channel: { $ref: '#/channels/ticks' }", "channel: { $ref: '#/channels/other' }").replace('operations:', `  other:
-    address: market.other
-    messages:
-      note: { payload: { type: string } }
-operations:`);
-
-function contractsDir(): { dir: string; write(text: string): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-reload-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  const write = (text: string) => writeFileSync(join(dir, 'market.yaml'), text);
-  write(ticks(false));
-  return { dir, write };
-}
-
-async function post(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url + path, { method: 'POST', headers });
-  return { status: res.status, body: await res.json() };
-}
-
-async function publish(url: string, data: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}/v1/channels/market.ticks/messages`, { method: 'POST', body: JSON.stringify({ type: 'tick', data }) });
-  return { status: res.status, body: await res.json() };
-}
+import { contractsDir, MISPLACED, post, publish, ticks } from '../../../test/support/reload-contracts.js';
 
 describe('contract reload (dev mode)', () => {
   const contracts = contractsDir();
@@ -98,19 +49,6 @@ describe('contract reload (dev mode)', () => {
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 422);
   });
 
-  it('SIGHUP reloads the contracts, and refuses a broken set the same way', async () => {
-    contracts.write(ticks(false));
-    fx.hub.child.kill('SIGHUP');
-    assert.ok(await eventually(() => /reloaded the contracts \(SIGHUP\): 1 channel\(s\)/.test(fx.hub.output()), 20_000), fx.hub.output());
-    assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 201);
-
-    contracts.write(MISPLACED);
-    fx.hub.child.kill('SIGHUP');
-    assert.ok(await eventually(() => /contract reload \(SIGHUP\) refused: the contracts were not reloaded/.test(fx.hub.output()), 20_000), fx.hub.output());
-    assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 201);
-    assert.equal((await post(fx.hub.url, '/v1/contracts/reload')).status, 422, 'still broken on disk');
-  });
-
   it('GET is not a reload', async () => {
     const res = await fetch(`${fx.hub.url}/v1/contracts/reload`);
     assert.equal(res.status, 405);
@@ -122,7 +60,7 @@ describe('contract reload (tokens)', () => {
   const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
   const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
   const contracts = contractsDir();
-  const fx = useHub({ contracts: contracts.dir, dev: false, args: ['--token-secret', SECRET], env: { SWITCHBOARD_DEV: '' } });
+  const fx = useHub({ contracts: contracts.dir, dev: false, tokenSecret: SECRET });
 
   it('needs a token with "sb.admin": true', async () => {
     assert.equal((await post(fx.hub.url, '/v1/contracts/reload')).status, 401);

@@ -1,15 +1,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CLI } from '../../../test/support/hub-process.js';
 import type { RawClient } from '../../../test/support/raw-client.js';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { fixture } from './fixtures/delivery-support.js';
 
-const brokenContracts = fixture('contracts-broken');
 
 describe('contracts at runtime', () => {
   const fx = useHub({ contracts: fixture('contracts-market') });
@@ -139,23 +133,5 @@ describe('contracts at runtime', () => {
   it('accepts any message on a channel without a contract', async () => {
     const ok = await pubC.call({ op: 'pub', ch: 'free.form', type: 'anything', data: { bid: 'text' } });
     assert.equal(ok.op, 'ok');
-  });
-});
-
-describe('start with a broken contract', () => {
-  it('exits non-zero with a message naming the file', () => {
-    const data = mkdtempSync(join(tmpdir(), 'sb-test-'));
-    try {
-      const r = spawnSync(process.execPath, [CLI, 'start', '--port', '0', '--data', data, '--dev', '--contracts', brokenContracts], {
-        encoding: 'utf8', timeout: 15_000, env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
-      });
-      assert.notEqual(r.status, 0);
-      assert.notEqual(r.status, null, 'it exited by itself');
-      assert.match(r.stderr, /broken-ticks\.yaml/);
-      assert.match(r.stderr, /components\/messages\/missing/);
-      assert.doesNotMatch(r.stdout, /listening/);
-    } finally {
-      rmSync(data, { recursive: true, force: true });
-    }
   });
 });

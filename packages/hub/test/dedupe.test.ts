@@ -3,27 +3,30 @@
 // after the window the same msg_id is stored again.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, type HubProcess, type HubProcessOptions } from '../../../test/support/hub-process.js';
+import { startHubInProcess } from '../../../test/support/hub-in-process.js';
+import { startHub } from '../../../test/support/hub-process.js';
+import type { TestHub, TestHubOptions } from '../../../test/support/test-hub.js';
 import { RawClient } from '../../../test/support/raw-client.js';
 import { history, quietFor, subscribe } from '../../../test/support/hub-fixture.js';
 import { sleep } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
-// Each test starts (and restarts) hubs of its own, so this file does not use useHub.
+// Each test starts (and restarts) hubs of its own, so this file does not use useHub; the kill -9 test starts a
+// hub process, the others a hub in this process.
 describe('dedupe', () => {
-  const hubs: HubProcess[] = [];
+  const hubs: TestHub[] = [];
   const clients: RawClient[] = [];
   after(async () => {
     for (const c of clients) await c.close().catch(() => {});
     for (const h of hubs) await h.cleanup();
   });
   /** Records a hub (a started or a restarted one) for cleanup and returns it. */
-  function track(hub: HubProcess): HubProcess {
+  function track<H extends TestHub>(hub: H): H {
     hubs.push(hub);
     return hub;
   }
-  const start = async (options?: HubProcessOptions) => track(await startHub(options));
-  async function connect(hub: HubProcess, component = 'bridge'): Promise<RawClient> {
+  const start = async (options?: TestHubOptions) => track(await startHubInProcess(options));
+  async function connect(hub: TestHub, component = 'bridge'): Promise<RawClient> {
     const { client } = await RawClient.connect(hub.wsUrl, component);
     clients.push(client);
     return client;
@@ -64,7 +67,7 @@ describe('dedupe', () => {
   });
 
   it('still dedupes after a hub restart and after kill -9 within the window', async () => {
-    const hub0 = await start();
+    const hub0 = track(await startHub());
     let c = await connect(hub0);
     const first = await pub(c, 'dd.restart', 'r-1');
     const firstKill = await pub(c, 'dd.restart', 'k-1');

@@ -8,7 +8,7 @@ const token = (claims: Record<string, unknown>) =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
 
 describe('shared state documents: sb.docs permissions', () => {
-  const fx = useHub({ dev: false, args: ['--token-secret', SECRET], env: { SWITCHBOARD_DEV: '' } });
+  const fx = useHub({ dev: false, tokenSecret: SECRET });
 
   it('lets "w" update and "r" read, and answers FORBIDDEN otherwise (socket and HTTP)', async () => {
     const writer = await fx.connect('presenter-ui', { token: await token({ sub: 'presenter-ui', 'sb.docs': { 'session/*': 'rw' } }) });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { useHub } from '../../../test/support/hub-fixture.js';
-import { sleep } from '../../../test/support/util.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
 interface Probe { ws: WebSocket; frames: any[]; closed: Promise<{ code: number; at: number }> }
@@ -35,7 +35,7 @@ describe('heartbeat', () => {
     const p = await open(fx.hub.wsUrl, true);
     probes.push(p);
     hello(p, 'hb-welcome');
-    await sleep(100);
+    await waitFor(() => p.frames.length > 0, 'the answer to hello');
     assert.equal(p.frames[0]?.op, 'welcome');
     assert.equal(p.frames[0].heartbeat_ms, 300);
   });
@@ -68,7 +68,7 @@ describe('heartbeat', () => {
     assert.equal(autoPong.ws.readyState, WebSocket.OPEN, 'the auto-pong client is open after 4 × heartbeat');
     assert.ok(pinger.frames.filter((f) => f.op === 'pong').length >= 6);
     pinger.ws.send(JSON.stringify({ op: 'pub', id: 'after', ch: 'hb.ch', type: 't', data: 1 }));
-    await sleep(100);
+    await waitFor(() => pinger.frames.some((f) => f.re === 'after'), 'the answer to the publish');
     assert.equal(pinger.frames.find((f) => f.re === 'after')?.op, 'ok');
   });
 });

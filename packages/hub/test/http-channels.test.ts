@@ -10,7 +10,7 @@ function sign(claims: Record<string, unknown>): Promise<string> {
 }
 
 describe('GET /v1/channels', () => {
-  const fx = useHub({ dev: false, args: ['--token-secret', SECRET], env: { SWITCHBOARD_DEV: '' } });
+  const fx = useHub({ dev: false, tokenSecret: SECRET });
   const list = async (token?: string): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${fx.hub.url}/v1/channels`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     return { status: res.status, body: await res.json() };

@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawClient } from '../../../test/support/raw-client.js';
 import { publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
-import { eventually } from '../../../test/support/util.js';
+import { waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
 const ACK_TIMEOUT = 300;
@@ -103,7 +103,7 @@ describe('manual acknowledgement', () => {
     await c.call({ op: 'ack', sub, seq: next }); // only the first one is never acked
     for (let i = 0; i < 2; i++) seen.push((await delivery(c, sub, seq!)).frame);
     assert.deepEqual(seen.map((f) => f.redelivered), [undefined, 1, 2]);
-    assert.ok(await eventually(async () => (await deadLetters(ch, seq!)).length > 0, 3000), 'the dead letter appears in $dlq');
+    await waitFor(async () => (await deadLetters(ch, seq!)).length > 0, 'the dead letter appears in $dlq', { timeoutMs: 3000, everyMs: 50 });
     const [dead, ...more] = await deadLetters(ch, seq!);
     assert.deepEqual(more, [], 'dead-lettered once');
     assert.equal(dead.ch, `$dlq.${ch}`);
@@ -146,7 +146,7 @@ describe('manual acknowledgement', () => {
     }
     assert.deepEqual(seen.map((f) => f.redelivered), [undefined, 1, 2]);
     assert.ok(seen[1].at - seen[0].at >= ACK_TIMEOUT - 50, `group redelivery after ${seen[1].at - seen[0].at} ms`);
-    assert.ok(await eventually(async () => (await deadLetters(ch, seq!)).length > 0, 3000), 'the dead letter appears in $dlq');
+    await waitFor(async () => (await deadLetters(ch, seq!)).length > 0, 'the dead letter appears in $dlq', { timeoutMs: 3000, everyMs: 50 });
     const dead = await deadLetters(ch, seq!);
     assert.equal(dead.length, 1);
     assert.equal(dead[0].meta.dlq.deliveries, 3);
@@ -174,7 +174,7 @@ describe('manual acknowledgement', () => {
     const after = await delivery(c, sub, next!, 3000);
     assert.equal(after.frame.redelivered, undefined, 'once the first is dead-lettered, the window takes the next message');
     await c.call({ op: 'ack', sub, seq: next });
-    assert.ok(await eventually(async () => (await deadLetters(ch, seq!)).length === 1, 3000), 'the first is in $dlq');
+    await waitFor(async () => (await deadLetters(ch, seq!)).length === 1, 'the first is in $dlq', { timeoutMs: 3000, everyMs: 50 });
     assert.deepEqual(await quietFor(c, sub, ACK_TIMEOUT * 3), []);
   });
 });

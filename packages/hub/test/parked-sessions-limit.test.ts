@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, useHub } from '../../../test/support/hub-fixture.js';
-import { sleep } from '../../../test/support/util.js';
+import { waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
 describe('parked sessions limit', () => {
@@ -14,9 +14,11 @@ describe('parked sessions limit', () => {
     for (const name of ['pk-a', 'pk-b', 'pk-c']) {
       const { client, welcome } = await fx.session(name);
       await subscribe(client, { ch: `pk.${name}`, ack: 'manual' });
+      const open = fx.hub.node.connectionCount();
       await client.close();
       sessions.push(welcome.session);
-      await sleep(100); // parked in this order
+      // parked in this order: the hub parks a session when it drops the connection
+      await waitFor(() => fx.hub.node.connectionCount() < open, `the hub to drop the connection of ${name}`);
     }
     const { welcome: a } = await fx.session('pk-a', { resume: sessions[0] });
     assert.equal(a.resumed, false, 'the oldest parked session was forgotten when the third was parked');

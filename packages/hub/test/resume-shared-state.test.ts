@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawClient } from '../../../test/support/raw-client.js';
 import { useHub } from '../../../test/support/hub-fixture.js';
-import { sleep } from '../../../test/support/util.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
 /** Drops the TCP connection without a close frame (the hub sees 1006, a lost connection) and waits for the close. */
@@ -19,7 +19,7 @@ async function drop(fx: { hub: { port: number } }, c: RawClient): Promise<void> 
   c.ws.terminate();
   await closed;
   // and until the hub has seen it go: a patch sent meanwhile would still count as delivered to the old socket
-  for (let i = 0; i < 200 && (await openConnections()) >= before; i++) await sleep(10);
+  await waitFor(async () => (await openConnections()) < before, 'the hub to count the connection closed', { timeoutMs: 2000, everyMs: 10 });
 }
 
 async function update(c: RawClient, doc: string, ops: unknown[]): Promise<number> {

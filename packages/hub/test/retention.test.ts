@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertContiguous, publishMany, subscribe, useHub } from '../../../test/support/hub-fixture.js';
-import { eventually } from '../../../test/support/util.js';
+import { waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
 describe('retention', () => {
@@ -15,8 +15,7 @@ describe('retention', () => {
     const seqs = await publishMany(publisher, ch, 250, { window: 25 });
     assertContiguous(seqs, 0, 'publish seqs');
     let log: any[] = [];
-    const trimmed = await eventually(async () => (log = await fx.history(ch)).length === 100, 5000);
-    assert.ok(trimmed, `history should hold 100 messages within a few seconds, holds ${log.length}`);
+    await waitFor(async () => (log = await fx.history(ch)).length === 100, () => `history should hold 100 messages within a few seconds, holds ${log.length}`, { timeoutMs: 5000, everyMs: 50 });
     assertContiguous(log.map((m) => m.seq), 150, 'retained history');
     assert.deepEqual(log[0].data, { i: 150 });
 
@@ -35,12 +34,12 @@ describe('retention', () => {
     const publisher = await fx.connect('bridge');
     await publishMany(publisher, ch, 10, { window: 10 });
     assert.equal((await fx.history(ch)).length, 10, 'kept while young');
-    assert.ok(await eventually(async () => (await fx.history(ch)).length === 0, 4000), 'gone within a couple of seconds after max_age');
+    await waitFor(async () => (await fx.history(ch)).length === 0, 'gone within a couple of seconds after max_age', { timeoutMs: 4000, everyMs: 50 });
     const [eleven] = await publishMany(publisher, ch, 1);
     assert.equal(eleven, 11);
     assert.deepEqual((await fx.history(ch)).map((m) => m.seq), [11]);
 
-    assert.ok(await eventually(async () => (await fx.history(ch)).length === 0, 4000), 'trimmed again');
+    await waitFor(async () => (await fx.history(ch)).length === 0, 'trimmed again', { timeoutMs: 4000, everyMs: 50 });
     await fx.closeClients();
     assert.equal(await fx.hub.stop(), 0);
     await fx.restart();

@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchboardError } from '@switchboard/protocol';
 import type { AppendInput, GroupCursor, Store } from '../src/store/store.js';
+import { manualClock, sleep, waitFor } from '../../../test/support/util.js';
 
 /** Settings the suite asks of a factory for one test; a factory applies those its backend supports. */
 export interface StoreHints {
   /** Dedupe window to configure, in ms (only the dedupe-expiry test asks for one). */
   dedupeWindowMs?: number;
+  /** The clock to use, in epoch ms (given to a backend with {@link ConformanceOptions.clock}). */
+  now?: () => number;
 }
 
 /** Which optional parts of the suite a backend runs. */
@@ -20,6 +23,11 @@ export interface ConformanceOptions {
   dedupeExpiry?: boolean;
   /** How long retention may take to apply a limit, in ms (default 3000). */
   retentionWithinMs?: number;
+  /**
+   * The factory honours `hints.now` for message age and the dedupe window: the tests of those move an injected
+   * clock instead of waiting for the time to pass (default false: a backend whose server keeps the time).
+   */
+  clock?: boolean;
 }
 
 /**
@@ -138,10 +146,13 @@ export function storeConformance(
     });
 
     it('writes a msgId again once the dedupe window has passed', { skip: options.dedupeExpiry === false }, async () => {
-      const store = await fresh({ dedupeWindowMs: 300 });
+      const clock = manualClock();
+      const store = await fresh({ dedupeWindowMs: 300, ...(options.clock ? { now: clock.now } : {}) });
       assert.equal((await store.append('w', { ...input(1), msgId: 'k' })).seq, 1);
       assert.equal((await store.append('w', { ...input(2), msgId: 'k' })).duplicate, true);
-      await sleep(500);
+      // past the window: on the injected clock when the backend takes one, else on the wall clock
+      if (options.clock) clock.advance(500);
+      else await sleep(500);
       const later = await store.append('w', { ...input(3), msgId: 'k' });
       assert.deepEqual([later.seq, later.duplicate], [2, false]);
     });
@@ -150,16 +161,18 @@ export function storeConformance(
       const store = await fresh();
       await store.ensureChannel('rc', { maxMessages: 3 });
       for (let i = 0; i < 10; i++) await store.append('rc', input(i));
-      await eventually(async () => assert.deepEqual(await store.info('rc'), { first: 8, last: 10, count: 3 }), retentionWithinMs);
+      await waitFor(async () => assert.deepEqual(await store.info('rc'), { first: 8, last: 10, count: 3 }), 'retention', retentionWithinMs);
       assert.deepEqual((await store.read('rc', 0, 100)).map((m) => m.seq), [8, 9, 10]);
       assert.equal((await store.append('rc', input(10))).seq, 11);
     });
 
     it('applies retention by age; seq keeps counting after everything expired', async () => {
-      const store = await fresh();
+      const clock = manualClock();
+      const store = await fresh(options.clock ? { now: clock.now } : {});
       await store.ensureChannel('ra', { maxAgeMs: 100 });
       for (let i = 0; i < 5; i++) await store.append('ra', input(i));
-      await eventually(async () => assert.deepEqual(await store.info('ra'), { first: 6, last: 5, count: 0 }), retentionWithinMs);
+      if (options.clock) clock.advance(101);
+      await waitFor(async () => assert.deepEqual(await store.info('ra'), { first: 6, last: 5, count: 0 }), 'retention', retentionWithinMs);
       assert.deepEqual(await store.read('ra', 0, 100), []);
       assert.equal((await store.append('ra', input(5))).seq, 6);
       assert.deepEqual((await store.read('ra', 0, 100)).map((m) => m.seq), [6]);
@@ -248,19 +261,19 @@ export function storeConformance(
       assert.equal(g.inFlight(), 0);
       assert.deepEqual(await g.fetch(1), []);
       await ready.next(3000);
-      const due = await eventually(async () => {
+      const due = await waitFor(async () => {
         const d = await g.fetch(1);
         assert.equal(d.length, 1);
         return d;
-      }, 3000);
+      }, 'a redelivery', 3000);
       assert.ok(Date.now() - nackedAt >= 180, 'the nack delay was honoured');
       assert.deepEqual(due.map((d) => [d.message.seq, d.deliveries]), [[1, 2]]);
       await g.nack(1, 0);
-      const now = await eventually(async () => {
+      const now = await waitFor(async () => {
         const d = await g.fetch(1);
         assert.equal(d.length, 1);
         return d;
-      }, 3000);
+      }, 'a redelivery', 3000);
       assert.deepEqual(now.map((d) => [d.message.seq, d.deliveries]), [[1, 3]]);
     });
 
@@ -302,7 +315,7 @@ export function storeConformance(
       await store.ensureChannel('gr', { maxMessages: 3 });
       const before = await store.group('gr', 'old', { from: 'earliest', ackWaitMs: 30_000 });
       for (let i = 0; i < 6; i++) await store.append('gr', input(i));
-      await eventually(async () => assert.equal((await store.info('gr')).first, 4), retentionWithinMs);
+      await waitFor(async () => assert.equal((await store.info('gr')).first, 4), 'retention', retentionWithinMs);
       const after = await store.group('gr', 'new', { from: 'earliest', ackWaitMs: 30_000 });
       assert.deepEqual(seqs(await before.fetch(10)), [4, 5, 6]);
       assert.deepEqual(seqs(await after.fetch(10)), [4, 5, 6]);
@@ -410,23 +423,6 @@ function conflict(revision: number): (err: unknown) => boolean {
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Retries `check` until it stops throwing, or rethrows its last failure after `withinMs`. */
-async function eventually<T>(check: () => Promise<T>, withinMs: number): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(20);
-    }
-  }
-}
-
 /** A callback that counts calls, and a way to wait for the next one. */
 function signal(): { fn: () => void; next(timeoutMs: number): Promise<void> } {
   let calls = 0;
@@ -436,7 +432,7 @@ function signal(): { fn: () => void; next(timeoutMs: number): Promise<void> } {
       calls += 1;
     },
     next: async (timeoutMs) => {
-      await eventually(async () => assert.ok(calls > seen, 'onReady was called'), timeoutMs);
+      await waitFor(() => calls > seen, 'onReady to be called', timeoutMs);
       seen = calls;
     },
   };

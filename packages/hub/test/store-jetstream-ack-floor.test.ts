@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { openJetStreamStore, type JetStreamStore } from '../src/store/jetstream/jetstream-store.js';
 import type { AppendInput, GroupCursor } from '../src/store/store.js';
 import { freePort, NO_NATS, startNatsServer, type NatsServer } from '../../../test/support/nats-server.js';
-import { eventually } from '../../../test/support/util.js';
+import { waitFor } from '../../../test/support/util.js';
 
 describe('the ack floor of a JetStream group spread over two nodes', { skip: NO_NATS }, () => {
   let nats: NatsServer;
@@ -48,8 +48,7 @@ describe('the ack floor of a JetStream group spread over two nodes', { skip: NO_
     console.log(`${n} acks over two nodes in ${elapsedS.toFixed(2)} s: ${used} ack-floor requests`);
     assert.ok(used <= 2 * (Math.ceil(elapsedS) + 2), `${used} JetStream API requests for ${n} acks in ${elapsedS.toFixed(2)} s (one per ack before)`);
 
-    const caughtUp = await eventually(() => ga.ackFloor() === n && gb.ackFloor() === n, 10_000, 50);
-    assert.ok(caughtUp, `both nodes see the floor reach ${n} (node a: ${ga.ackFloor()}, node b: ${gb.ackFloor()})`);
+    await waitFor(() => ga.ackFloor() === n && gb.ackFloor() === n, () => `both nodes see the floor reach ${n} (node a: ${ga.ackFloor()}, node b: ${gb.ackFloor()})`, { timeoutMs: 10_000, everyMs: 50 });
   });
 });
 

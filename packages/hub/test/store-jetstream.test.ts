@@ -6,6 +6,7 @@ import { openJetStreamStore } from '../src/store/jetstream/jetstream-store.js';
 import type { AppendInput } from '../src/store/store.js';
 import { storeConformance } from './store-conformance.js';
 import { startNatsServer, type NatsServer } from '../../../test/support/nats-server.js';
+import { waitFor } from '../../../test/support/util.js';
 
 let nats: NatsServer;
 before(async () => {
@@ -28,11 +29,11 @@ describe('JetStream store', () => {
       assert.equal((await store.append('o', input(1))).seq, 1);
       await nats.stop();
       const unavailable = (err: unknown): boolean => err instanceof SwitchboardError && err.code === 'UNAVAILABLE';
-      await waitFor(async () => (await store.ping().then(() => false, unavailable)));
+      await waitFor(async () => (await store.ping().then(() => false, unavailable)), 'the store to answer UNAVAILABLE', { timeoutMs: 20_000, everyMs: 50 });
       await assert.rejects(store.append('o', input(2)), unavailable);
       await assert.rejects(store.read('o', 0, 10), unavailable);
       await nats.restart();
-      await waitFor(async () => store.ping().then(() => true, () => false));
+      await waitFor(async () => store.ping().then(() => true, () => false), 'the store to answer again', { timeoutMs: 20_000, everyMs: 50 });
       assert.equal((await store.append('o', input(3))).seq, 2, 'the refused append took no seq');
       assert.deepEqual((await store.read('o', 0, 10)).map((m) => (JSON.parse(m.json) as { id: string }).id), ['id-1', 'id-3']);
     } finally {
@@ -52,12 +53,4 @@ describe('JetStream store', () => {
 
 function input(i: number): AppendInput {
   return { id: `id-${i}`, type: 'test', source: 'jetstream-test', ts: new Date(0).toISOString(), data: { i } };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { eventually } from '../../../test/support/util.js';
+import { waitFor } from '../../../test/support/util.js';
 
 describe('SQLite store WAL checkpoints', () => {
   const dirs: string[] = [];
@@ -33,7 +33,7 @@ describe('SQLite store WAL checkpoints', () => {
       // SQLite's automatic checkpoint is off on the store's connection: only the worker's checkpoints put the
       // messages into the database file while the store is open (a worker that never runs leaves it at 4 KB).
       const inFile = () => statSync(path).size > 2_000_000;
-      assert.ok(await eventually(inFile, 10_000), `the database file holds the messages: ${statSync(path).size} bytes`);
+      await waitFor(inFile, () => `the database file holds the messages: ${statSync(path).size} bytes`, { timeoutMs: 10_000, everyMs: 100 });
       assert.equal((await store.info('cp.ch')).last, 10_000);
     } finally {
       await store.close();

@@ -10,17 +10,22 @@ import Database from 'better-sqlite3';
 import { SwitchboardError } from '@switchboard/protocol';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { AppendInput, Store } from '../src/store/store.js';
+import { waitFor } from '../../../test/support/util.js';
 import { storeConformance } from './store-conformance.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const crashWriter = fileURLToPath(new URL('./fixtures/store-crash-writer.ts', import.meta.url));
 
-storeConformance('sqlite', (dir, hints) =>
-  createSqliteStore({ path: join(dir, 'store.db'), retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs }),
+storeConformance(
+  'sqlite',
+  (dir, hints) => createSqliteStore({ path: join(dir, 'store.db'), retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs, now: hints?.now }),
+  { clock: true },
 );
 
-storeConformance('sqlite, durability process', (dir, hints) =>
-  createSqliteStore({ path: join(dir, 'nested', 'store.db'), durability: 'process', retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs }),
+storeConformance(
+  'sqlite, durability process',
+  (dir, hints) => createSqliteStore({ path: join(dir, 'nested', 'store.db'), durability: 'process', retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs, now: hints?.now }),
+  { clock: true },
 );
 
 describe('SQLite store', () => {
@@ -86,7 +91,7 @@ describe('SQLite store', () => {
     assert.equal((await store.append('r', { ...input(1), msgId: 'k' })).seq, 1);
     await store.append('r', input(2));
     await store.append('r', input(3));
-    for (let i = 0; i < 100 && (await store.info('r')).first !== 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => (await store.info('r')).first === 3, 'retention to trim r to its newest message', { timeoutMs: 2000, everyMs: 20 });
     assert.deepEqual(await store.info('r'), { first: 3, last: 3, count: 1 });
     assert.deepEqual(await store.append('r', { ...input(4), msgId: 'k' }), { seq: 1, duplicate: true });
     await store.close();

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createAsyncApiStructureValidator, loadCheckedContracts, loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
-import { createHub, createSqliteStore, defaultConfig, readConfigFile, ConfigError, type Cluster, type HubConfig, type Store } from '@switchboard/hub';
+import type { Hub } from '@switchboard/hub';
+import { startHub, StartHubError, type JetStreamOptions } from './start-hub.js';
 
 export const START_HELP = `Usage: switchboard start [options]
 
@@ -89,76 +88,34 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) return fail(`--log-level must be one of fatal, error, warn, info, debug, trace, silent, not "${level}"`);
   const logger = pino({ level });
 
-  let config: HubConfig;
+  const storeUrls = args.store ?? env.SWITCHBOARD_STORE;
+  let jetstream: JetStreamOptions | undefined;
+  if (storeUrls && storeUrls !== 'sqlite') {
+    const parsed = jetStreamOptions(storeUrls, args);
+    if (typeof parsed === 'number') return parsed;
+    jetstream = parsed;
+  }
+  let hub: Hub;
   try {
-    config = configFile ? readConfigFile(configFile) : defaultConfig();
+    const started = await startHub({
+      port,
+      host,
+      dataDir,
+      contractsDir,
+      configFile,
+      dev: args.dev || truthy(env.SWITCHBOARD_DEV),
+      tokenSecret: args['token-secret'] ?? env.SWITCHBOARD_TOKEN_SECRET,
+      nodeId: args['node-id'] ?? env.SWITCHBOARD_NODE_ID,
+      durability,
+      jetstream,
+      logger,
+    });
+    hub = started.hub;
+    process.stdout.write(started.banner);
   } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message);
+    if (err instanceof StartHubError) return fail(err.message);
     throw err;
   }
-  if (args.dev || truthy(env.SWITCHBOARD_DEV)) config.auth.dev = true;
-  const secret = args['token-secret'] ?? env.SWITCHBOARD_TOKEN_SECRET;
-  if (secret) config.auth.hs256Secret = secret;
-  const nodeId = args['node-id'] ?? env.SWITCHBOARD_NODE_ID;
-  if (nodeId) config.nodeId = nodeId;
-  if (!config.auth.dev && !config.auth.hs256Secret) {
-    return fail('no way to authenticate clients: add --dev for development, or --token-secret SECRET (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens');
-  }
-
-  let contracts = emptyContracts();
-  if (contractsDir) {
-    try {
-      contracts = await loadContracts(resolve(contractsDir));
-    } catch (err) {
-      if (err instanceof ContractLoadError) return fail(`cannot load contracts: ${err.message}`);
-      throw err;
-    }
-  }
-
-  const storeUrls = args.store ?? env.SWITCHBOARD_STORE;
-  let store: Store;
-  let cluster: Cluster | undefined;
-  let storeLine: string;
-  if (storeUrls && storeUrls !== 'sqlite') {
-    const opened = await openNats(storeUrls, args, config, logger);
-    if (typeof opened === 'number') return opened;
-    ({ store, cluster } = opened);
-    storeLine = `jetstream ${storeUrls} (namespace ${args['nats-namespace'] ?? env.SWITCHBOARD_NATS_NAMESPACE ?? 'sb'})`;
-  } else {
-    try {
-      mkdirSync(dataDir, { recursive: true });
-    } catch (err) {
-      return fail(`cannot create the data directory ${dataDir}: ${(err as Error).message}; choose another with --data`);
-    }
-    const dbFile = join(dataDir, 'switchboard.db');
-    try {
-      store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability: durability as 'fsync' | 'process' });
-    } catch (err) {
-      return fail(`cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`);
-    }
-    storeLine = `sqlite ${dbFile} (durability ${durability})`;
-  }
-  const structure = createAsyncApiStructureValidator();
-  const contractSource = contractsDir ? () => loadCheckedContracts(resolve(contractsDir), { structure }) : undefined;
-  const hub = createHub({ config, store, contracts, logger, cluster, ...(contractSource ? { contractSource } : {}) });
-  let address;
-  try {
-    address = await hub.listen(port, host);
-  } catch (err) {
-    await hub.close().catch(() => {});
-    const code = (err as { code?: string }).code;
-    if (code === 'EADDRINUSE') return fail(`port ${port} on ${host} is already in use; pick another with --port (0 picks a free one)`);
-    return fail(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
-  }
-  const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
-  const base = `http://${shownHost}:${address.port}`;
-  const channelsCount = contracts.channels().length;
-  process.stdout.write(
-    `Switchboard ${config.nodeId} listening on ${base} (WebSocket ws://${shownHost}:${address.port}/v1/ws)\n` +
-      `  store: ${storeLine}\n` +
-      `  contracts: ${contractsDir ? `${channelsCount} channel(s) from ${resolve(contractsDir)}` : 'none'}\n` +
-      `  auth: ${config.auth.dev ? 'dev mode (no token needed)' : 'HS256 tokens'}\n`,
-  );
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -190,41 +147,26 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
   return undefined;
 }
 
-/** Opens the JetStream store and the cluster bus on its connection; an exit code when it cannot. */
-async function openNats(
-  urls: string,
-  args: Record<string, string | boolean | undefined>,
-  config: HubConfig,
-  logger: pino.Logger,
-): Promise<{ store: Store; cluster: Cluster } | number> {
+/** The JetStream settings of `--store nats://…` and the `--nats-*` options; an exit code when they are wrong. */
+function jetStreamOptions(urls: string, args: Record<string, string | boolean | undefined>): JetStreamOptions | number {
   const env = process.env;
   const opt = (name: string, envName: string): string | undefined => (args[name] as string | undefined) ?? env[envName];
   const servers = urls.split(',').map((u) => u.trim()).filter(Boolean);
   const bad = servers.find((u) => !/^(nats|tls):\/\/[^\s/]+$/.test(u));
   if (servers.length === 0 || bad) return fail(`--store must be "sqlite" or nats://HOST:PORT[,nats://HOST:PORT…], not "${bad ?? urls}"`);
   const replicasText = opt('nats-replicas', 'SWITCHBOARD_NATS_REPLICAS') ?? '1';
-  const replicas = Number(replicasText);
   if (!/^[1-5]$/.test(replicasText)) return fail(`--nats-replicas must be a number from 1 to 5, not "${replicasText}"`);
   const namespace = opt('nats-namespace', 'SWITCHBOARD_NATS_NAMESPACE') ?? 'sb';
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(namespace)) return fail(`--nats-namespace must be 1 to 32 letters, digits, "_" or "-", not "${namespace}"`);
-  try {
-    const { openJetStreamStore, createNatsCluster } = await import('@switchboard/hub/nats');
-    const store = await openJetStreamStore({
-      servers,
-      namespace,
-      replicas,
-      user: opt('nats-user', 'SWITCHBOARD_NATS_USER'),
-      password: opt('nats-password', 'SWITCHBOARD_NATS_PASSWORD'),
-      token: opt('nats-token', 'SWITCHBOARD_NATS_TOKEN'),
-      credsFile: opt('nats-creds', 'SWITCHBOARD_NATS_CREDS'),
-      name: `switchboard ${config.nodeId}`,
-      dedupeWindowMs: config.dedupeWindowMs,
-      logger,
-    });
-    return { store, cluster: createNatsCluster(store.connection, store.names, logger) };
-  } catch (err) {
-    return fail(`cannot open the JetStream store at ${urls}: ${(err as Error).message}`);
-  }
+  return {
+    servers,
+    namespace,
+    replicas: Number(replicasText),
+    user: opt('nats-user', 'SWITCHBOARD_NATS_USER'),
+    password: opt('nats-password', 'SWITCHBOARD_NATS_PASSWORD'),
+    token: opt('nats-token', 'SWITCHBOARD_NATS_TOKEN'),
+    credsFile: opt('nats-creds', 'SWITCHBOARD_NATS_CREDS'),
+  };
 }
 
 function fail(message: string): number {

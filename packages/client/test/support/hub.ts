@@ -1,28 +1,40 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { startHubInProcess, type InProcessHub } from '../../../../test/support/hub-in-process.js';
 import { CLI, startHub, type HubProcess, type HubProcessOptions } from '../../../../test/support/hub-process.js';
+import type { TestHub, TestHubOptions } from '../../../../test/support/test-hub.js';
+import { waitFor } from '../../../../test/support/util.js';
 import type { ConnectionState, SwitchboardClient } from '../../src/index.js';
-import { waitFor } from './wait.js';
 
-export type { HubProcess };
+export type { HubProcess, InProcessHub };
 
 /** `false` when the hub CLI is built, else the reason to skip the tests that need a real hub. */
 export const NO_HUB: false | string = existsSync(CLI) ? false : `the hub CLI is not built (${CLI}); run \`npm run build\` first`;
 
-/** A live hub for one test, stopped and removed when the test ends. `current()` follows restarts. */
-export async function hubFor(t: { after(fn: () => unknown): void }, options: HubProcessOptions = {}): Promise<HubRef> {
+/** A live hub in the test process for one test, stopped and removed when the test ends. `current` follows restarts. */
+export async function hubFor(t: { after(fn: () => unknown): void }, options: TestHubOptions = {}): Promise<HubRef<InProcessHub>> {
+  const ref = new HubRef(await startHubInProcess(options));
+  t.after(() => ref.current.cleanup());
+  return ref;
+}
+
+/**
+ * Like {@link hubFor}, with the hub as a `switchboard start` process: for tests that kill it (kill -9) or freeze it
+ * (SIGSTOP), which a hub in the test process cannot undergo.
+ */
+export async function hubProcessFor(t: { after(fn: () => unknown): void }, options: HubProcessOptions = {}): Promise<HubRef<HubProcess>> {
   const ref = new HubRef(await startHub(options));
   t.after(() => ref.current.cleanup());
   return ref;
 }
 
-/** A hub process that may be restarted (the restarted process is a new object). */
-export class HubRef {
-  constructor(public current: HubProcess) {}
+/** A hub that may be restarted (the restarted hub is a new object). */
+export class HubRef<H extends TestHub = InProcessHub> {
+  constructor(public current: H) {}
   get wsUrl(): string { return this.current.wsUrl; }
   get url(): string { return this.current.url; }
-  async restart(): Promise<void> { this.current = await this.current.restart(); }
+  async restart(): Promise<void> { this.current = (await this.current.restart()) as H; }
 }
 
 /** Every stored message of `ch`, read with `GET /v1/channels/{ch}/messages`, page by page. */
@@ -54,7 +66,7 @@ export async function deadPort(): Promise<number> {
  */
 export async function assertFrozenHubDetected(
   t: { after(fn: () => unknown): void },
-  hub: HubRef,
+  hub: HubRef<HubProcess>,
   c: SwitchboardClient,
   minMs: number,
 ): Promise<void> {

@@ -1,0 +1,173 @@
+// How `switchboard start` composes a hub node from its options: the config file, the contracts directory, dev
+// mode or a token secret, the store (a SQLite file in the data directory, or NATS JetStream) and the listening
+// socket. The command parses flags and environment into these options and owns the process (output, signals);
+// tests call the same function to run a hub inside their own process.
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { createAsyncApiStructureValidator, loadCheckedContracts, loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
+import { createHub, createSqliteStore, defaultConfig, readConfigFile, ConfigError, type Cluster, type Hub, type HubConfig, type Store } from '@switchboard/hub';
+
+/** Where a hub keeps its channels, groups and documents when it is not the embedded SQLite file. */
+export interface JetStreamOptions {
+  /** `nats://HOST:PORT` URLs of the NATS servers (every node started with the same ones forms a cluster). */
+  servers: string[];
+  /** Prefix of streams, buckets and subjects (default `sb`). */
+  namespace?: string;
+  /** Replicas of each stream in a NATS cluster (default 1). */
+  replicas?: number;
+  user?: string;
+  password?: string;
+  token?: string;
+  /** A NATS credentials file (JWT and NKey seed). */
+  credsFile?: string;
+}
+
+/** What {@link startHub} needs: the same settings as the flags of `switchboard start`, already parsed. */
+export interface StartHubOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
+  /** Directory of the embedded SQLite store (created when missing); unused with {@link StartHubOptions.jetstream}. */
+  dataDir: string;
+  /** Load every AsyncAPI 3 document in this directory, and reload from it on {@link Hub.reloadContracts}. */
+  contractsDir?: string;
+  /** A switchboard.yaml with channels, limits and auth; the defaults when omitted. */
+  configFile?: string;
+  /** Development mode (no token needed), whatever the config file says. */
+  dev?: boolean;
+  /** Shared secret for HS256 tokens; overrides the config file's. */
+  tokenSecret?: string;
+  /** Node id shown to clients; overrides the config file's. */
+  nodeId?: string;
+  /** `process` (default): an acked message survives kill -9; `fsync`: also an OS crash (SQLite only). */
+  durability?: 'process' | 'fsync';
+  /** Keep the data in NATS JetStream instead of the embedded SQLite file. */
+  jetstream?: JetStreamOptions;
+  /** Where the hub logs. */
+  logger: Logger;
+}
+
+/** A hub that {@link startHub} started and that listens. */
+export interface StartedHub {
+  readonly hub: Hub;
+  /** The bound address (the chosen port when asked for 0). */
+  readonly address: AddressInfo;
+  /** `http://HOST:PORT` of the bound address. */
+  readonly url: string;
+  /** The lines `switchboard start` prints once it listens: address, store, contracts and auth mode. */
+  readonly banner: string;
+}
+
+/**
+ * A hub that cannot start with these options: the message says what is wrong and what to change (e.g. a port in
+ * use, a config key that does not exist, a contract that does not load). `switchboard start` prints it and exits 1.
+ */
+export class StartHubError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartHubError';
+  }
+}
+
+/**
+ * Composes a hub node as `switchboard start` does (config, contracts, auth, store) and starts it listening.
+ * Rejects with a {@link StartHubError} when the options cannot make a hub; nothing is left open then.
+ */
+export async function startHub(options: StartHubOptions): Promise<StartedHub> {
+  const { logger } = options;
+  const host = options.host ?? '127.0.0.1';
+  const durability = options.durability ?? 'process';
+
+  let config: HubConfig;
+  try {
+    config = options.configFile ? readConfigFile(options.configFile) : defaultConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new StartHubError(err.message, { cause: err });
+    throw err;
+  }
+  if (options.dev) config.auth.dev = true;
+  if (options.tokenSecret) config.auth.hs256Secret = options.tokenSecret;
+  if (options.nodeId) config.nodeId = options.nodeId;
+  if (!config.auth.dev && !config.auth.hs256Secret) {
+    throw new StartHubError('no way to authenticate clients: add --dev for development, or --token-secret SECRET (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens');
+  }
+
+  const contractsDir = options.contractsDir ? resolve(options.contractsDir) : undefined;
+  let contracts = emptyContracts();
+  if (contractsDir) {
+    try {
+      contracts = await loadContracts(contractsDir);
+    } catch (err) {
+      if (err instanceof ContractLoadError) throw new StartHubError(`cannot load contracts: ${err.message}`, { cause: err });
+      throw err;
+    }
+  }
+
+  let store: Store;
+  let cluster: Cluster | undefined;
+  let storeLine: string;
+  if (options.jetstream) {
+    ({ store, cluster } = await openJetStream(options.jetstream, config, logger));
+    storeLine = `jetstream ${options.jetstream.servers.join(',')} (namespace ${options.jetstream.namespace ?? 'sb'})`;
+  } else {
+    const dataDir = resolve(options.dataDir);
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (err) {
+      throw new StartHubError(`cannot create the data directory ${dataDir}: ${(err as Error).message}; choose another with --data`, { cause: err });
+    }
+    const dbFile = join(dataDir, 'switchboard.db');
+    try {
+      store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability });
+    } catch (err) {
+      throw new StartHubError(`cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`, { cause: err });
+    }
+    storeLine = `sqlite ${dbFile} (durability ${durability})`;
+  }
+
+  const structure = createAsyncApiStructureValidator();
+  const contractSource = contractsDir ? () => loadCheckedContracts(contractsDir, { structure }) : undefined;
+  const hub = createHub({ config, store, contracts, logger, cluster, ...(contractSource ? { contractSource } : {}) });
+  let address: AddressInfo;
+  try {
+    address = await hub.listen(options.port, host);
+  } catch (err) {
+    await hub.close().catch(() => {});
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new StartHubError(`port ${options.port} on ${host} is already in use; pick another with --port (0 picks a free one)`, { cause: err });
+    throw new StartHubError(`cannot listen on ${host}:${options.port}: ${(err as Error).message}`, { cause: err });
+  }
+  const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  const banner =
+    `Switchboard ${config.nodeId} listening on ${url} (WebSocket ws://${shownHost}:${address.port}/v1/ws)\n` +
+    `  store: ${storeLine}\n` +
+    `  contracts: ${contractsDir ? `${contracts.channels().length} channel(s) from ${contractsDir}` : 'none'}\n` +
+    `  auth: ${config.auth.dev ? 'dev mode (no token needed)' : 'HS256 tokens'}\n`;
+  return { hub, address, url, banner };
+}
+
+/** Opens the JetStream store and the cluster bus on its connection. */
+async function openJetStream(options: JetStreamOptions, config: HubConfig, logger: Logger): Promise<{ store: Store; cluster: Cluster }> {
+  try {
+    const { openJetStreamStore, createNatsCluster } = await import('@switchboard/hub/nats');
+    const store = await openJetStreamStore({
+      servers: options.servers,
+      namespace: options.namespace ?? 'sb',
+      replicas: options.replicas ?? 1,
+      user: options.user,
+      password: options.password,
+      token: options.token,
+      credsFile: options.credsFile,
+      name: `switchboard ${config.nodeId}`,
+      dedupeWindowMs: config.dedupeWindowMs,
+      logger,
+    });
+    return { store, cluster: createNatsCluster(store.connection, store.names, logger) };
+  } catch (err) {
+    throw new StartHubError(`cannot open the JetStream store at ${options.servers.join(',')}: ${(err as Error).message}`, { cause: err });
+  }
+}
