@@ -8,8 +8,9 @@ import { deliveryFigures, measureWindow, serverFigures, type Percentiles } from 
 import { Collector, makePayload, nowUs } from './stats.js';
 import { runIdle } from './idle.js';
 import { runDocument, type DocFigures } from './doc.js';
+import { runPolyglot, type PolyglotFigures } from './polyglot.js';
 
-export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle' | 'doc';
+export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle' | 'doc' | 'polyglot';
 
 export interface Scenario {
   id: string;
@@ -17,13 +18,17 @@ export interface Scenario {
   /**
    * `rate`: open loop at a fixed rate; `max`: closed loop with a window; `acked`: closed loop of acked publishes;
    * `acked-rate`: acked publishes, open loop at a fixed rate; `idle`: connections that only say hello (memory);
-   * `doc`: a shared document, every connection subscribed to it and voting on it at a fixed total rate.
+   * `doc`: a shared document, every connection subscribed to it and voting on it at a fixed total rate;
+   * `polyglot`: the market-data example's Python bridge publishes `ticks` at `rate` to its Java engine (lib/polyglot.ts).
    */
   kind: ScenarioKind;
   /** subscribers (kind `doc`: connections, each both a subscriber and a writer) */
   subscribers: number;
-  /** messages per second published (kind `rate`, `acked-rate`; kind `doc`: updates per second, all writers together) */
+  /** messages per second published (kind `rate`, `acked-rate`, `polyglot`; kind `doc`: updates per second, all writers together) */
   rate?: number;
+  /** kind `polyglot`: ticks the bridge publishes in all, and every n-th of them invalid (refused into the DLQ) */
+  ticks?: number;
+  invalidEvery?: number;
   /** kind `doc`: questions in the document (the votes go round them) */
   questions?: number;
   /** kind `doc`: at least this warm-up, whatever the form's (the first updates on 250 fresh connections are slow) */
@@ -72,6 +77,8 @@ export interface RunResult {
   idle?: IdleFigures;
   /** kind `doc`: votes, their acknowledgements and the final count read back */
   doc?: DocFigures;
+  /** kind `polyglot`: what the bridge and the engine counted, the dead letters, the p99 target */
+  polyglot?: PolyglotFigures;
 }
 
 export interface IdleFigures {
@@ -92,8 +99,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function runOne(sc: Scenario, target: Target, repeat: number, o: RunOptions): Promise<RunResult> {
   const tmp = mkdtempSync(join(tmpdir(), `sb-bench-${target.id}-`));
   const session = await target.start(tmp);
-  if (sc.kind === 'idle' || sc.kind === 'doc') {
+  if (sc.kind === 'idle' || sc.kind === 'doc' || sc.kind === 'polyglot') {
     try {
+      if (sc.kind === 'polyglot') return await runPolyglot(sc, target, session, repeat, o);
       return sc.kind === 'idle'
         ? await runIdle(sc, target, session, repeat, Math.min(sc.connections ?? o.idleConnections, o.idleConnections))
         : await runDocument(sc, target, session, repeat, o);
