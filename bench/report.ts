@@ -8,6 +8,7 @@ import type { Machine } from './lib/machine.js';
 import type { Form } from './scenarios.js';
 import { int, ms, ratio } from './lib/format.js';
 import { docCharts, docRow, docSection } from './lib/doc-report.js';
+import { polyglotCharts, polyglotMet, polyglotRow, polyglotSection } from './lib/polyglot-report.js';
 
 export interface Summary {
   form: Form;
@@ -48,6 +49,7 @@ export function rows(results: RunResult[], sc: Scenario): Row[] {
         rssBefore: med((r) => r.idle!.rssBeforeMb), rssAfter: med((r) => r.idle!.rssAfterMb), kbPerConn: med((r) => r.idle!.kbPerConnection),
       },
       doc: rs[0]!.doc && docRow(rs, med),
+      polyglot: rs[0]!.polyglot && polyglotRow(rs, med),
     });
   }
   return out;
@@ -81,6 +83,7 @@ function scenarioSection(sc: Scenario, rs: Row[], charts: Map<string, string[]>)
   if (links?.length) L.push(links.map((f) => `![${sc.id}](${f})`).join(' '), '');
   if (sc.kind === 'idle') return idleSection(L, rs);
   if (sc.kind === 'doc') return docSection(L, sc, rs);
+  if (sc.kind === 'polyglot') return polyglotSection(L, sc, rs);
   const acked = sc.kind === 'acked' || sc.kind === 'acked-rate';
   L.push(`| target | ${acked ? 'acked msg/s' : 'delivered msg/s'} | sent msg/s | p50 ms | p99 ms | max ms | undelivered | out of order | server CPU % | server peak RSS MB | generator CPU % | generator ELU |`);
   L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -106,7 +109,7 @@ function scenarioSection(sc: Scenario, rs: Row[], charts: Map<string, string[]>)
 
 function targetsSection(all: Map<string, Row[]>): string[] {
   const get = (sc: string, t: string) => all.get(sc)?.find((r) => r.target === t);
-  const L = ['## Targets of issue 5 (this run)', '', '| target | figure | met |', '| --- | --- | --- |'];
+  const L = ['## Targets (this run)', '', '| target | figure | met |', '| --- | --- | --- |'];
   const check = (name: string, figure: string | undefined, ok: boolean | undefined) =>
     L.push(`| ${name} | ${figure ?? 'not measured'} | ${ok === undefined ? '—' : ok ? 'yes' : '**no**'} |`);
   const sb5 = get('1to1-5k', 'switchboard'); const ws5 = get('1to1-5k', 'ws'); const io5 = get('1to1-5k', 'socketio');
@@ -131,6 +134,9 @@ function targetsSection(all: Map<string, Row[]>): string[] {
   check('10,000 idle connections: ≤ 30 KB hub RSS each',
     idle ? `${idle.kbPerConn.toFixed(1)} KB each (${int(idle.connections)} connections${idle.connections < 10_000 ? ', quick form' : ''})` : undefined,
     idle ? idle.kbPerConn <= 30 : undefined);
+  const poly = get('polyglot-500', 'switchboard-market-data');
+  check('market-data plan, Python bridge → hub → Java engine at 500 ticks/s: p99 < 25 ms',
+    poly ? `p99 ${ms(poly.p99)} ms (${poly.polyglot!.metRepeats} of ${poly.repeats} repeats under)` : undefined, poly ? polyglotMet(poly) : undefined);
   L.push('');
   return L;
 }
@@ -183,6 +189,7 @@ export function writeCharts(dir: string, base: string, scenarios: Scenario[], al
     const files: [string, string][] = [];
     if (sc.kind === 'idle') files.push([`${sc.id}-memory.svg`, memoryChart(`${sc.id}: server RSS per idle connection`, rs)]);
     else if (sc.kind === 'doc') files.push(...docCharts(sc.id, all.get(sc.id)!));
+    else if (sc.kind === 'polyglot') files.push(...polyglotCharts(sc.id, all.get(sc.id)!));
     else {
       const acked = sc.kind === 'acked' || sc.kind === 'acked-rate';
       files.push([`${sc.id}-latency.svg`, latencyChart(`${sc.id}: ${acked ? 'publish → ack' : 'publish → delivery'} latency`, rs)]);

@@ -1,7 +1,7 @@
 /**
  * Switchboard benchmark: `npm run bench:quick` (one short repeat, ≤ 90 s) or `npm run bench` (3 repeats, median).
  * Options: --quick | --full, --only <scenario id,…>, --targets <target id,…>, --no-report, --out <dir>,
- * --cpu-prof <dir>, --seconds <s>.
+ * --cpu-prof <dir>, --seconds <s>, --help (the options and every scenario id with its targets).
  * Writes one JSON per run under bench/out/<stamp>/, and RESULTS.md with charts/*.svg in bench/ (or --out <dir>).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,23 @@ import { writeReport } from './report.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`Usage: npx tsx bench/run.ts [--quick | --full] [options]   (npm run bench:quick, npm run bench)
+
+  --quick               one short repeat of every scenario (${FORMS.quick.durationMs / 1000} s measured per run)
+  --full                the median of ${FORMS.full.repeats} repeats (${FORMS.full.durationMs / 1000} s measured per run; the default)
+  --only <id,…>         these scenarios only (JSON only: RESULTS.md is left as it is unless --out is given)
+  --targets <id,…>      these targets only (the same)
+  --out <dir>           write RESULTS.md and charts/ there (default bench/), also for a subset
+  --no-report           write no RESULTS.md
+  --seconds <s>         measured seconds per run instead of the form's
+  --cpu-prof <dir>      every Switchboard hub of the run writes a V8 CPU profile there (read with bench/profile.ts)
+
+Scenarios (--only) and their targets (--targets):
+${SCENARIOS.map((s) => `  ${s.id.padEnd(14)} ${s.targets.join(', ')}\n      ${s.title}`).join('\n')}
+`);
+  process.exit(0);
+}
 const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
 const baseForm = FORMS[argv.includes('--quick') ? 'quick' : 'full'];
 /** --seconds <s>: measured seconds per run instead of the form's (e.g. longer runs under --cpu-prof) */
@@ -39,6 +56,11 @@ const started = Date.now();
 const loadStart = loadavg()[0]!;
 const results: RunResult[] = [];
 const failures: { scenario: string; target: string; repeat: number; error: string }[] = [];
+const unknown = [...(only ?? []).filter((id) => !SCENARIOS.some((s) => s.id === id)), ...(onlyTargets ?? []).filter((id) => !TARGETS.some((t) => t.id === id))];
+if (unknown.length) {
+  process.stderr.write(`unknown scenario or target: ${unknown.join(', ')} (npx tsx bench/run.ts --help lists them)\n`);
+  process.exit(2);
+}
 const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
 process.stdout.write(`switchboard bench, ${form.name} form: ${scenarios.length} scenarios × ${form.repeats} repeat(s), ${form.durationMs / 1000} s each\n`);
 for (let rep = 1; rep <= form.repeats; rep++) {
@@ -55,6 +77,7 @@ for (let rep = 1; rep <= form.repeats; rep++) {
         writeFileSync(join(outDir, `${sc.id}.${id}.${rep}.json`), JSON.stringify(r, null, 2));
         const l = r.latencyUs;
         if (r.doc) process.stdout.write(`${label} ${String(r.doc.ackedPerSec).padStart(5)} votes/s acked (p99 ${r.doc.ackLatencyUs.p99} µs)  ${r.msgPerSec} patches/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  votes ${r.doc.votesAcked}/${r.doc.votesSent} acked, count ${r.doc.finalCount}, lost ${r.doc.lostVotes}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
+        else if (r.polyglot) process.stdout.write(`${label} ${String(r.msgPerSec).padStart(5)} ticks/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs (target p99 < ${r.polyglot.p99TargetMs} ms: ${r.polyglot.met ? 'met' : 'MISSED'})  received ${r.received}/${r.expected}, refused ${r.polyglot.bridge.refused}, dead letters ${r.polyglot.deadLetters}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  bridge ${r.polyglot.bridge.cpuPct}% engine ${r.polyglot.engine.cpuPct}%${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}${r.errors.length ? '  ERRORS: ' + r.errors.join('; ') : ''}\n`);
         else if (r.idle) process.stdout.write(`${label} ${r.idle.connections} connections in ${r.idle.connectSeconds} s  server RSS ${r.idle.rssBeforeMb} → ${r.idle.rssAfterMb} MB = ${r.idle.kbPerConnection} KB each${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
         else process.stdout.write(`${label} ${String(r.msgPerSec).padStart(8)} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
       } catch (e) {
@@ -67,7 +90,9 @@ for (let rep = 1; rep <= form.repeats; rep++) {
 }
 
 const m = machine();
-const command = process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `npx tsx bench/run.ts ${argv.join(' ')}`.trim();
+// npm names the script it runs (bench, bench:quick); under npx the event is "npx", and the command is this file's.
+const script = process.env.npm_lifecycle_event;
+const command = script && script !== 'npx' ? `npm run ${script}` : `npx tsx bench/run.ts ${argv.join(' ')}`.trim();
 const summary = { form, machine: m, date: new Date().toISOString(), command, elapsedS: Math.round((Date.now() - started) / 1000), load: { start: loadStart, end: loadavg()[0]! }, results, failures, skipped: Object.fromEntries(skipped) };
 writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
 if (!argv.includes('--no-report') && ((!only && !onlyTargets) || opt('--out'))) {

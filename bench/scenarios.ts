@@ -1,11 +1,11 @@
 /** The scenarios of the quick and full forms, and the targets each runs against. */
 import type { Scenario } from './lib/driver.js';
-import { switchboardDurable, switchboardEphemeral } from './targets/switchboard.js';
+import { switchboardDurable, switchboardEphemeral, switchboardMarketData } from './targets/switchboard.js';
 import { socketIo, wsRelay } from './targets/node-peers.js';
 import { natsCore, natsJetStream } from './targets/nats.js';
 import type { Target } from './targets/types.js';
 
-export const TARGETS: Target[] = [switchboardEphemeral, switchboardDurable, wsRelay, socketIo, natsCore, natsJetStream];
+export const TARGETS: Target[] = [switchboardEphemeral, switchboardDurable, wsRelay, socketIo, natsCore, natsJetStream, switchboardMarketData];
 
 const LIVE = ['switchboard', 'switchboard-durable', 'ws', 'socketio', 'nats'];
 /** Acked publishes: the durable, validated channel is the one compared with JetStream; ephemeral shows what durability costs. */
@@ -27,6 +27,11 @@ export const SCENARIOS: Scenario[] = [
     labels: { switchboard: 'Switchboard (document in SQLite)', socketio: 'Socket.IO 4 (document in memory)', jetstream: 'NATS JetStream KV (CAS + watch)' },
   },
   { id: 'idle-10k', title: 'idle connections (server RSS per connection after connect + hello; 10,000 in the full form, 1,500 in the quick form)', kind: 'idle', subscribers: 0, connections: 10_000, repeats: 1, targets: ['switchboard', 'ws', 'socketio', 'nats'], compare: 'memory' },
+  // The Python bridge and the Java engine of examples/market-data, through a fresh hub: the plan's latency target.
+  {
+    id: 'polyglot-500', title: 'Python bridge → hub → Java engine at 500 ticks/s (the market-data example: durable, validated, consumer group, manual ack; p99 < 25 ms)',
+    kind: 'polyglot', subscribers: 1, rate: 500, ticks: 2000, invalidEvery: 50, targets: ['switchboard-market-data'], compare: 'latency',
+  },
 ];
 
 export interface Form {
@@ -39,7 +44,7 @@ export interface Form {
   idleConnections: number;
 }
 
-/** Sized so that the quick form stays within 90 s and the full form within 10 min on a 2-core machine. */
+/** Sized so that the quick form stays within 100 s and the full form within 10 min on a 2-core machine. */
 export const FORMS: Record<'quick' | 'full', Form> = {
   quick: { name: 'quick', repeats: 1, warmupMs: 300, durationMs: 1000, drainMs: 300, idleConnections: 1_500 },
   full: { name: 'full', repeats: 3, warmupMs: 800, durationMs: 3500, drainMs: 1000, idleConnections: 10_000 },

@@ -23,6 +23,17 @@ fi
 
 echo "==> npm ci (builds every package)"
 npm ci --no-audit --no-fund
+echo "==> the switchboard command works right after install"
+# `--no`: never fetch a package of that name from the registry; only the command this install linked counts.
+for args in "--help" "start --help"; do
+  # shellcheck disable=SC2086 # $args is two words on purpose
+  if ! out=$(npx --no -- switchboard $args 2>&1) || ! grep -q '^Usage: switchboard' <<<"$out"; then
+    echo "FAIL: \`npx switchboard $args\` after npm ci did not print its usage:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  echo "    npx switchboard $args: $(head -1 <<<"$out")"
+done
 echo "==> type-check tests"
 npx tsc -p tsconfig.test.json
 echo "==> tests"

@@ -8,6 +8,7 @@ import { deliveryFigures, measureWindow, serverFigures } from './window.js';
 import { Collector, makePayload, nowUs } from './stats.js';
 import { runIdle } from './idle.js';
 import { runDocument } from './doc.js';
+import { runPolyglot } from './polyglot.js';
 
 export type { ScenarioKind, Scenario, RunOptions, RunResult, IdleFigures } from './run-types.js';
 import type { RunOptions, RunResult, Scenario } from './run-types.js';
@@ -17,8 +18,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function runOne(sc: Scenario, target: Target, repeat: number, o: RunOptions): Promise<RunResult> {
   const tmp = mkdtempSync(join(tmpdir(), `sb-bench-${target.id}-`));
   const session = await target.start(tmp);
-  if (sc.kind === 'idle' || sc.kind === 'doc') {
+  if (sc.kind === 'idle' || sc.kind === 'doc' || sc.kind === 'polyglot') {
     try {
+      if (sc.kind === 'polyglot') return await runPolyglot(sc, target, session, repeat, o);
       return sc.kind === 'idle'
         ? await runIdle(sc, target, session, repeat, Math.min(sc.connections ?? o.idleConnections, o.idleConnections))
         : await runDocument(sc, target, session, repeat, o);

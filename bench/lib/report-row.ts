@@ -9,6 +9,8 @@ export interface Row {
   idle?: { connections: number; connectS: number; rssBefore: number; rssAfter: number; kbPerConn: number };
   /** kind `doc` only */
   doc?: DocRow;
+  /** kind `polyglot` only */
+  polyglot?: PolyglotRow;
 }
 
 /** The document figures of one scenario × target: medians over the repeats, except the correctness counts (sums). */
@@ -26,4 +28,28 @@ export interface DocRow {
   countedUnacked: number;
   /** compare-and-set retries per acked vote (NATS KV), median over the repeats; undefined elsewhere */
   casRetriesPerVote?: number;
+}
+
+/** The polyglot figures of one target: medians over the repeats, except the counts (sums). */
+export interface PolyglotRow {
+  rate: number;
+  ticks: number;
+  warmupTicks: number;
+  targetMs: number;
+  /** over all repeats */
+  sent: number;
+  valid: number;
+  acked: number;
+  refused: number;
+  deadLetters: number;
+  received: number;
+  gaps: number;
+  duplicates: number;
+  outOfOrder: number;
+  redelivered: number;
+  /** repeats whose p99 met the target */
+  metRepeats: number;
+  bridgeCpu: number;
+  engineCpu: number;
+  versions: { python: string; java: string };
 }

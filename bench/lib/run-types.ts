@@ -2,7 +2,7 @@ import type { Percentiles } from './window.js';
 
 /** What one run of the benchmark is: its scenarios, options and results (the types shared by the driver and the scenario runners). */
 
-export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle' | 'doc';
+export type ScenarioKind = 'rate' | 'max' | 'acked' | 'acked-rate' | 'idle' | 'doc' | 'polyglot';
 
 export interface Scenario {
   id: string;
@@ -10,13 +10,17 @@ export interface Scenario {
   /**
    * `rate`: open loop at a fixed rate; `max`: closed loop with a window; `acked`: closed loop of acked publishes;
    * `acked-rate`: acked publishes, open loop at a fixed rate; `idle`: connections that only say hello (memory);
-   * `doc`: a shared document, every connection subscribed to it and voting on it at a fixed total rate.
+   * `doc`: a shared document, every connection subscribed to it and voting on it at a fixed total rate;
+   * `polyglot`: the market-data example's Python bridge publishes `ticks` at `rate` to its Java engine (lib/polyglot.ts).
    */
   kind: ScenarioKind;
   /** subscribers (kind `doc`: connections, each both a subscriber and a writer) */
   subscribers: number;
-  /** messages per second published (kind `rate`, `acked-rate`; kind `doc`: updates per second, all writers together) */
+  /** messages per second published (kind `rate`, `acked-rate`, `polyglot`; kind `doc`: updates per second, all writers together) */
   rate?: number;
+  /** kind `polyglot`: ticks the bridge publishes in all, and every n-th of them invalid (refused into the DLQ) */
+  ticks?: number;
+  invalidEvery?: number;
   /** kind `doc`: questions in the document (the votes go round them) */
   questions?: number;
   /** kind `doc`: at least this warm-up, whatever the form's (the first updates on 250 fresh connections are slow) */
@@ -65,6 +69,8 @@ export interface RunResult {
   idle?: IdleFigures;
   /** kind `doc`: votes, their acknowledgements and the final count read back */
   doc?: DocFigures;
+  /** kind `polyglot`: what the bridge and the engine counted, the dead letters, the p99 target */
+  polyglot?: PolyglotFigures;
 }
 
 export interface IdleFigures {
@@ -104,4 +110,22 @@ export interface DocFigures {
   countedUnacked: number;
   /** client-side counters (e.g. compare-and-set retries) */
   clientCounters: Record<string, number>;
+}
+
+/** What the polyglot scenario measures beyond the latency. */
+export interface PolyglotFigures {
+  /** ticks per second the bridge publishes, ticks in all, every n-th one invalid */
+  rate: number;
+  ticks: number;
+  invalidEvery: number;
+  /** the first deliveries left out of the latency figures (the form's warm-up at the rate) */
+  warmupTicks: number;
+  bridge: { sent: number; valid: number; acked: number; refused: number; cpuPct: number };
+  engine: { received: number; gaps: number; duplicates: number; outOfOrder: number; redelivered: number; cpuPct: number };
+  /** entries in `$dlq.market.ticks` at the end, read over HTTP (one per refused tick) */
+  deadLetters: number;
+  p99TargetMs: number;
+  /** p99 < the target */
+  met: boolean;
+  versions: { python: string; java: string };
 }

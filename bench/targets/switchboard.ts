@@ -5,6 +5,8 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingRuntimes } from '../../examples/market-data/polyglot-parts.js';
+import { PYTHON } from '../lib/polyglot.js';
 import { spawnServer } from '../lib/proc.js';
 import { switchboardDocuments } from './switchboard-doc.js';
 import { RawConn } from './raw-conn.js';
@@ -25,13 +27,24 @@ function profileArgs(): string[] {
   return dir ? [...extra, '--cpu-prof', '--cpu-prof-dir', dir] : extra;
 }
 
-function makeTarget(durable: boolean): Target {
+/** One way of running the hub: its id and label in the tables, its contracts, and what else it needs to run here. */
+interface HubVariant {
+  id: string;
+  label: string;
+  /** publishers and subscribers use the durable, validated `bench.dur` (else the ephemeral `bench.eph.<topic>`) */
+  durable: boolean;
+  contracts: string;
+  /** why a run with it cannot happen on this machine, besides the CLI (e.g. a missing runtime) */
+  needs?: () => string | undefined;
+}
+
+function makeTarget({ id, label, durable, contracts, needs }: HubVariant): Target {
   return {
-    id: durable ? 'switchboard-durable' : 'switchboard',
-    label: durable ? 'Switchboard durable+validated' : 'Switchboard ephemeral',
+    id,
+    label,
     isSwitchboard: true,
     acked: true,
-    unavailable: () => (existsSync(CLI) ? undefined : `${CLI} missing: run \`npm run build\` first`),
+    unavailable: () => (existsSync(CLI) ? needs?.() : `${CLI} missing: run \`npm run build\` first`),
     async start(tmp: string): Promise<Session> {
       const data = join(tmp, 'data');
       mkdirSync(data, { recursive: true });
@@ -41,7 +54,7 @@ function makeTarget(durable: boolean): Target {
         name: 'switchboard',
         cmd: process.execPath,
         args: [...profileArgs(), CLI, 'start', '--host', '127.0.0.1', '--port', '0', '--dev', '--data', data, '--config', config,
-          '--contracts', CONTRACTS, '--log-level', 'warn'],
+          '--contracts', contracts, '--log-level', 'warn'],
         ready: (out) => { const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out); return m ? Number(m[1]) : undefined; },
       });
       const url = `ws://127.0.0.1:${server.port}/v1/ws`;
@@ -100,5 +113,13 @@ function makeTarget(durable: boolean): Target {
   };
 }
 
-export const switchboardEphemeral = makeTarget(false);
-export const switchboardDurable = makeTarget(true);
+export const switchboardEphemeral = makeTarget({ id: 'switchboard', label: 'Switchboard ephemeral', durable: false, contracts: CONTRACTS });
+export const switchboardDurable = makeTarget({ id: 'switchboard-durable', label: 'Switchboard durable+validated', durable: true, contracts: CONTRACTS });
+/**
+ * The hub with the market-data example's contract (`market.ticks` durable and validated), for the `polyglot`
+ * scenario: the example's Python bridge and Java engine are its clients, so it needs their runtimes.
+ */
+export const switchboardMarketData = makeTarget({
+  id: 'switchboard-market-data', label: 'Switchboard durable+validated (market-data contract)', durable: true,
+  contracts: join(ROOT, 'examples', 'market-data', 'contracts'), needs: () => missingRuntimes(PYTHON),
+});

@@ -1,15 +1,15 @@
 // The polyglot market-data integration, as CI runs it: `switchboard scenario run flows/polyglot.yaml` against a
 // hub process started here. The flow starts the Java core engine (java/Engine.java) and the Python data bridge
 // (python/bridge.py), watches the ticks and the dead letters with a TypeScript SDK component, checks both
-// programs' summaries and the engine's p99, and writes the integration report (Markdown, HTML, JUnit) into
-// reports/polyglot/, which CI keeps. This test checks what a CI job would: the exit code, the JUnit counts, the
-// dead-letter channel over HTTP, and exactly-once, in-order delivery from the two summaries.
+// programs' summaries, and writes the integration report (Markdown, HTML, JUnit) into reports/polyglot/, which CI
+// keeps. This test checks what a CI job would: the exit code, the JUnit counts, the dead-letter channel over HTTP,
+// and exactly-once, in-order delivery from the two summaries. It prints the engine's latency but does not judge
+// it: the p99 < 25 ms target is a benchmark figure (`npm run bench:quick`, scenario polyglot-500).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpus, loadavg } from 'node:os';
 import { startHub, type HubProcess } from '../../test/support/hub-process.js';
 import { history } from '../../test/support/hub-fixture.js';
 import { runCliAsync } from '../../packages/cli/test/support/cli.js';
@@ -31,7 +31,7 @@ after(async () => {
 
 test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+ a TypeScript monitor), reported for CI', { skip, timeout: 120_000 }, async (t) => {
   // A hub process of its own (not the runner's in-process hub): it outlives the run, so the dead letters can be
-  // read here afterwards, and the runner's monitor does not share the hub's event loop (the latency target).
+  // read here afterwards, and the runner's monitor does not share the hub's event loop.
   hub = await startHub({ contracts: join(HERE, 'contracts') });
   const run = await runCliAsync(['scenario', 'run', FLOW, '--hub', hub.url, '--report', REPORT, '--json']);
   const out = `${run.stderr}\n${hub.output().slice(-2000)}`;
@@ -39,13 +39,11 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   const { flows: [flow] } = JSON.parse(run.stdout) as { flows: any[] };
   assert.equal(flow.pass, true, out);
 
-  // JUnit: every step, target and check is a case; none failed; the p99 target is skipped only when not judged.
+  // JUnit: every step, target and check is a case; none failed or was skipped.
   const junit = parseJunit(readFileSync(join(REPORT, 'junit.xml'), 'utf8'));
-  const latency = flow.targets.find((x: any) => x.metric === 'core-engine latency_ms.p99');
-  const notJudged = latency.judged === false ? 1 : 0;
   assert.equal(junit.totals.failures, '0');
   assert.equal(junit.totals.errors, '0');
-  assert.equal(junit.totals.skipped, String(notJudged));
+  assert.equal(junit.totals.skipped, '0');
   assert.equal(Number(junit.totals.tests), 2 + flow.steps.length + flow.targets.length + flow.checks.length, 'programs, steps, targets and checks');
   assert.deepEqual(junit.cases.filter((c) => c.classname.endsWith('.steps')).map((c) => c.name.split(':')[0]),
     ['1. bridge-starts', '2. monitor-sees-tick', '3. monitor-sees-dead-letter', '4. bridge-done', '5. engine-done', '6. dlq-over-http']);
@@ -59,6 +57,7 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   assert.equal(bridge.last_seq - bridge.first_seq + 1, VALID, 'the bridge\'s acks are one contiguous run of seqs');
   assert.deepEqual([engine.received, engine.first_seq, engine.last_seq], [VALID, bridge.first_seq, bridge.last_seq]);
   assert.deepEqual([engine.gaps, engine.duplicates, engine.out_of_order, engine.redelivered], [0, 0, 0, 0]);
+  assert.equal(engine.latency_ms.count, VALID, 'the engine timed every valid tick');
 
   // The dead letters, read from the hub over HTTP: the bridge's refused ticks, in order, each with its reason.
   const dlq = await history(hub.url, '$dlq.market.ticks');
@@ -70,8 +69,6 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
     assert.ok(e.meta.dlq.reason.length > 0 && e.meta.dlq.details.length > 0, `a reason and details: ${JSON.stringify(e.meta.dlq)}`);
   }
 
-  // p99 < 25 ms is judged unless the 1-minute load average is above 2 per CPU (the flow's unless_load_per_cpu_above).
-  const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
-  if (latency.judged === false) t.diagnostic(`latency target not judged (${load}): ${latency.actual}`);
-  console.log(`polyglot market-data: engine ${JSON.stringify(engine.latency_ms)} ms (${load}); p99 target: ${latency.judged === false ? 'not judged' : latency.pass ? 'met' : 'MISSED'}; report: ${REPORT}`);
+  // The latency, for the log only: the p99 < 25 ms target is judged by the benchmark on a quiet machine.
+  t.diagnostic(`engine latency ${JSON.stringify(engine.latency_ms)} ms (judged by npm run bench:quick, scenario polyglot-500); report: ${REPORT}`);
 });

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ContractLoadError } from '../src/index.js';
 
@@ -7,11 +6,8 @@ export function fixture(rel: string): string {
   return fileURLToPath(new URL(`./fixtures/${rel}`, import.meta.url));
 }
 
-/** The shared AsyncAPI examples (`/work/shared/asyncapi-examples`), or undefined when this checkout has none. */
-export const sharedExamples: string | undefined = (() => {
-  const dir = fileURLToPath(new URL('../../../../shared/asyncapi-examples', import.meta.url));
-  return existsSync(dir) ? dir : undefined;
-})();
+/** The official AsyncAPI 3 examples, vendored under test/fixtures/asyncapi-examples (see its README). */
+export const officialExamples: string = fixture('asyncapi-examples');
 
 /** Runs `fn`, expects a ContractLoadError, returns it. */
 export function loadError(fn: () => unknown): ContractLoadError {

@@ -1,4 +1,4 @@
-// A client written from PROTOCOL.md alone, the way a Python or Java author would: one WebSocket, JSON text
+// A client written from the protocol doc (docs/reference/protocol-v1.md) alone, the way a Python or Java author would: one WebSocket, JSON text
 // frames, an id counter and a table of waiting replies. No SDK and no test helper for the wire.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

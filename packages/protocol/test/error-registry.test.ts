@@ -5,7 +5,7 @@ import { ErrorCodes, ERROR_CODE_LIST, RETIRED_ERROR_CODES, isErrorCode, type Err
 
 const root = new URL('../../../', import.meta.url);
 const errorsDoc = readFileSync(new URL('docs/reference/errors.md', root), 'utf8');
-const sharedProtocol = readFileSync(new URL('../shared/PROTOCOL.md', root), 'utf8');
+const canonical = readFileSync(new URL('docs/reference/protocol-v1.md', root), 'utf8');
 
 test('every registry code is documented in docs/reference/errors.md with its HTTP status', () => {
   for (const code of ERROR_CODE_LIST) {
@@ -20,10 +20,10 @@ test('the errors page lists no code the registry lacks', () => {
   assert.deepEqual(documented.sort(), [...ERROR_CODE_LIST].sort());
 });
 
-test('every code of the shared protocol is in the registry, and the registry adds none the protocol lacks', () => {
-  const section = sharedProtocol.split('## Error codes')[1]!.split('##')[0]!;
-  const shared = [...section.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!);
-  assert.deepEqual([...new Set(shared)].sort(), [...ERROR_CODE_LIST].sort());
+test('every code of the canonical contract is in the registry, and the registry adds none the contract lacks', () => {
+  const section = canonical.split('## Error codes')[1]!.split('##')[0]!;
+  const listed = [...section.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!);
+  assert.deepEqual([...new Set(listed)].sort(), [...ERROR_CODE_LIST].sort());
 });
 
 test('retired codes are never reused', () => {

@@ -5,12 +5,12 @@ import { CLIENT_OPS, ERROR_CODE_LIST } from '../src/index.js';
 
 const root = new URL('../../../', import.meta.url);
 const ours = readFileSync(new URL('docs/protocol.md', root), 'utf8');
-const shared = readFileSync(new URL('../shared/PROTOCOL.md', root), 'utf8');
+const canonical = readFileSync(new URL('docs/reference/protocol-v1.md', root), 'utf8');
 
-test('the project protocol doc carries every line of the shared wire contract, word for word', () => {
-  const lines = shared.split('\n').slice(1).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+test('the protocol reference carries every line of the canonical contract, word for word', () => {
+  const lines = canonical.split('\n').slice(1).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
   const missing = lines.filter((l) => !ours.includes(l));
-  assert.deepEqual(missing, [], 'docs/protocol.md lost or changed these lines of ../shared/PROTOCOL.md');
+  assert.deepEqual(missing, [], 'docs/protocol.md lost or changed these lines of docs/reference/protocol-v1.md');
 });
 
 test('every client op of the protocol types is described in the doc', () => {

@@ -3,7 +3,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CLI } from '../../../../test/support/hub-process.js';
+
+/** The official AsyncAPI 3 examples, vendored as fixtures of the contracts package (see the README there). */
+export const OFFICIAL_EXAMPLES = fileURLToPath(new URL('../../../contracts/test/fixtures/asyncapi-examples', import.meta.url));
 
 /** What a finished CLI run printed, and its exit status. */
 export interface CliRun {

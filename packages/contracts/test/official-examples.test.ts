@@ -3,10 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ContractLoadError, loadContractDocuments, loadContracts } from '../src/index.js';
-import { loadError, sharedExamples } from './helpers.js';
+import { loadError, officialExamples as dir } from './helpers.js';
 
-const dir = sharedExamples ?? '';
-const skip = !sharedExamples;
 const load = (name: string, skipUnsupported = false) => {
   const file = join(dir, name);
   return loadContractDocuments([{ file, text: readFileSync(file, 'utf8') }], skipUnsupported ? { unsupportedSchemaFormats: 'skip' } : {});
@@ -40,20 +38,20 @@ const EXPECTED: Record<string, string[]> = {
   'websocket-gemini-asyncapi.yml': ['/v1/marketdata/{symbol}'],
 };
 
-test('the list above covers every shared single-file example but the Avro one', { skip }, () => {
+test('the list above covers every official single-file example but the Avro one', () => {
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   assert.deepEqual(files.filter((f) => !(f in EXPECTED)), ['adeo-kafka-request-reply-asyncapi.yml']);
 });
 
 for (const [name, addresses] of Object.entries(EXPECTED)) {
-  test(`shared example ${name} loads`, { skip }, () => {
+  test(`official example ${name} loads`, () => {
     const set = load(name);
     assert.deepEqual(set.channels().map((c) => c.address), addresses);
     for (const c of set.channels()) for (const t of c.messageTypes) assert.ok(c.message(t));
   });
 }
 
-test('the examples directory as one set is refused: two unrelated examples give channel "test" different payloads', { skip }, async () => {
+test('the examples directory as one set is refused: two unrelated examples give channel "test" different payloads', async () => {
   const err = await loadContracts(dir, { unsupportedSchemaFormats: 'skip' }).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof ContractLoadError);
   assert.equal(err.file, join(dir, 'not-asyncapi.yml'));
@@ -61,7 +59,7 @@ test('the examples directory as one set is refused: two unrelated examples give 
   assert.match(err.message, /message type "testMessages" of channel "test" has a different payload schema here than in .*anyof-asyncapi\.yml:21 at #\/components\/messages\/testMessages\/payload/);
 });
 
-test('the Adeo example (Avro payloads) is refused by default, naming the schema format', { skip }, () => {
+test('the Adeo example (Avro payloads) is refused by default, naming the schema format', () => {
   const err = loadError(() => load('adeo-kafka-request-reply-asyncapi.yml'));
   assert.ok(err instanceof ContractLoadError);
   assert.equal(err.pointer, '/components/messages/costingRequestV1/payload/schemaFormat');
@@ -69,7 +67,7 @@ test('the Adeo example (Avro payloads) is refused by default, naming the schema 
   assert.match(err.fix, /unsupportedSchemaFormats: 'skip'/);
 });
 
-test('the Adeo example loads with unsupportedSchemaFormats: skip; a null address falls back to the channel key', { skip }, () => {
+test('the Adeo example loads with unsupportedSchemaFormats: skip; a null address falls back to the channel key', () => {
   const set = load('adeo-kafka-request-reply-asyncapi.yml', true);
   assert.deepEqual(set.channels().map((c) => c.address), ['adeo-{env}-case-study-COSTING-REQUEST-{version}', 'costingResponseChannel']);
   assert.deepEqual(set.channel('costingResponseChannel')?.messageTypes, ['CostingResponse']);
@@ -78,7 +76,7 @@ test('the Adeo example loads with unsupportedSchemaFormats: skip; a null address
   assert.equal(set.warnings.length, 2);
 });
 
-test('shared examples validate real messages', { skip }, () => {
+test('official examples validate real messages', () => {
   const lights = load('streetlights-kafka-asyncapi.yml');
   const ch = 'smartylighting.streetlights.1.0.event.lamp-7.lighting.measured';
   assert.equal(lights.validate(ch, 'lightMeasured', { lumens: 3, sentAt: '2026-11-21T10:00:00Z' }), undefined);
