@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CLIENT_OPS, channelPatternProblem, isPattern, SwitchboardError, type AckMode, type ErrorCode, type From, type PubResult } from '@switchboard/protocol';
+import { CLIENT_OPS, channelPatternProblem, isPattern, PAYLOAD_MEMBERS, rawMembers, SwitchboardError, type AckMode, type ErrorCode, type From, type PubResult } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from './auth.js';
 import { configDeclares, type HubConfig } from './config.js';
 import type { HubMetrics } from './metrics.js';
@@ -164,7 +164,7 @@ export class Connection implements Responder {
       this.sendErr(undefined, 'BAD_FRAME', 'frame must be a JSON object such as {"op":"ping","id":1}');
       return;
     }
-    this.dispatch(frame as Frame);
+    this.dispatch(frame as Frame, text);
   }
 
   /** Answers a frame that cannot be read (binary, invalid UTF-8) with BAD_FRAME. */
@@ -182,7 +182,7 @@ export class Connection implements Responder {
    * Checks a frame's `id` and `op` and runs the op. The checks and every op that need not wait (an ephemeral publish,
    * ack, ping) run synchronously, so such a frame is answered within this call; a failure is answered either way.
    */
-  private dispatch(frame: Frame): void {
+  private dispatch(frame: Frame, text?: string): void {
     const rawId = frame.id;
     const id: FrameId = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : undefined;
     try {
@@ -192,15 +192,18 @@ export class Connection implements Responder {
       if (!(CLIENT_OPS as readonly string[]).includes(op)) {
         throw new SwitchboardError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"; known ops: ${CLIENT_OPS.join(', ')}`);
       }
-      const waiting = this.run(op, frame, id);
+      const waiting = this.run(op, frame, id, text);
       if (waiting) waiting.catch((err: unknown) => this.fail(frame, id, err));
     } catch (err) {
       this.fail(frame, id, err);
     }
   }
 
-  /** Runs a known op; returns a promise only when the op waits. Throws (or rejects) with the refusal. */
-  private run(op: string, frame: Frame, id: FrameId): Promise<unknown> | void {
+  /**
+   * Runs a known op; returns a promise only when the op waits. Throws (or rejects) with the refusal. `text` is the
+   * frame as received, from which a payload's own text is taken.
+   */
+  private run(op: string, frame: Frame, id: FrameId, text?: string): Promise<unknown> | void {
     if (op === 'ping') return this.reply(id, { op: 'pong' }, true);
     if (this.deps.closing() && op !== 'ack' && op !== 'nack' && op !== 'reply') {
       throw new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; reconnect (to another node, or after it restarts) and retry');
@@ -212,7 +215,7 @@ export class Connection implements Responder {
     if (this.state !== 'ready') throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
     switch (op) {
       case 'pub':
-        return this.pub(frame, id);
+        return this.pub(frame, id, text);
       case 'sub':
         this.shared.checkInfo(frame.info);
         return this.sub(frame, id).then((sub) => sub && this.shared.subscribed(sub.id, sub.spec.pattern, frame));
@@ -310,10 +313,11 @@ export class Connection implements Responder {
   }
 
   /** Publishes; returns a promise only when the router has to wait (the store, a new channel, a dead letter). */
-  private pub(frame: Frame, id: FrameId): Promise<void> | undefined {
+  private pub(frame: Frame, id: FrameId, text?: string): Promise<void> | undefined {
     const started = performance.now();
     if (typeof frame.ch === 'string' && this.identity) assertMayPublish(this.identity, frame.ch);
-    const result = this.deps.router.publish({ ch: frame.ch, type: frame.type, data: frame.data, msgId: frame.msg_id, meta: frame.meta, source: this.component });
+    const raw = text === undefined ? undefined : rawMembers(text, PAYLOAD_MEMBERS);
+    const result = this.deps.router.publish({ ch: frame.ch, type: frame.type, data: frame.data, msgId: frame.msg_id, meta: frame.meta, dataText: raw?.data, metaText: raw?.meta, source: this.component });
     if (result instanceof Promise) return result.then((r) => this.published(id, r, started));
     this.published(id, result, started);
     return undefined;

@@ -4,3 +4,4 @@ export * from './frames.js';
 export * from './channels.js';
 export * from './limits.js';
 export * from './json-pointer.js';
+export * from './raw-json.js';

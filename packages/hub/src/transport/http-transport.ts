@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { channelNameProblem, httpStatusFor, matchChannel, SwitchboardError } from '@switchboard/protocol';
+import { channelNameProblem, httpStatusFor, matchChannel, PAYLOAD_MEMBERS, rawMembers, SwitchboardError } from '@switchboard/protocol';
 import { assertMayDoc, assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth.js';
 import { checkDocName, type Documents } from '../documents.js';
 import type { HubConfig } from '../config.js';
@@ -113,13 +113,14 @@ async function identify(deps: HttpDeps, req: IncomingMessage): Promise<Identity>
 async function publish(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ch: string): Promise<void> {
   const started = process.hrtime.bigint();
   const identity = await identify(deps, req);
-  const body = await readJson(req, deps.config.limits.maxFrameBytes);
+  const { body, text } = await readJson(req, deps.config.limits.maxFrameBytes);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SwitchboardError('BAD_FRAME', 'the body must be a JSON object: {"type":"…","data":…,"msg_id":"…"}');
   }
   const b = body as Record<string, unknown>;
   assertMayPublish(identity, ch);
-  const result = await deps.router.publish({ ch, type: b.type, data: b.data, msgId: b.msg_id, meta: b.meta, source: identity.component });
+  const raw = rawMembers(text, PAYLOAD_MEMBERS);
+  const result = await deps.router.publish({ ch, type: b.type, data: b.data, msgId: b.msg_id, meta: b.meta, dataText: raw?.data, metaText: raw?.meta, source: identity.component });
   deps.metrics.publishSeconds.observe({ transport: 'http' }, Number(process.hrtime.bigint() - started) / 1e9);
   if (result.duplicate) return sendJson(res, 200, { seq: result.seq, duplicate: true });
   sendJson(res, 201, { seq: result.seq });
@@ -183,7 +184,8 @@ function intParam(q: URLSearchParams, name: string, dflt: number, min: number, m
   return n;
 }
 
-function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+/** Reads a JSON body: its value, and its text (from which the payload's own text is taken). */
+function readJson(req: IncomingMessage, limit: number): Promise<{ body: unknown; text: string }> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
@@ -212,7 +214,8 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
         return;
       }
       try {
-        resolve(JSON.parse(body.toString('utf8')));
+        const text = body.toString('utf8');
+        resolve({ body: JSON.parse(text), text });
       } catch (err) {
         reject(new SwitchboardError('BAD_FRAME', `the body is not valid JSON (${(err as Error).message})`));
       }
