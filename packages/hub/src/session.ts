@@ -225,9 +225,9 @@ export class Connection implements Responder {
       case 'unsub':
         return this.unsub(frame, id).then(() => this.shared.unsubscribed(frame.sub));
       case 'req':
-        return this.req(frame, id);
+        return this.req(frame, id, text);
       case 'reply':
-        this.deps.requests.reply(this, frame.rid, frame.data, frame.error);
+        this.deps.requests.reply(this, frame.rid, frame.data, frame.error, text === undefined ? undefined : rawMembers(text, PAYLOAD_MEMBERS)?.data);
         return this.reply(id, {});
       case 'doc.sub':
       case 'doc.unsub':
@@ -411,7 +411,7 @@ export class Connection implements Responder {
     this.reply(id, {});
   }
 
-  private async req(frame: Frame, id: FrameId): Promise<void> {
+  private async req(frame: Frame, id: FrameId, text?: string): Promise<void> {
     if (id === undefined) throw new SwitchboardError('BAD_FRAME', '"req" needs an "id": the reply comes back as {"op":"ok","re":<id>,"data":…}');
     if (typeof frame.to !== 'string' || frame.to === '') throw new SwitchboardError('BAD_FRAME', '"to" must name the component to ask, e.g. "core-engine"');
     if (typeof frame.type !== 'string' || frame.type === '') throw new SwitchboardError('BAD_FRAME', '"type" must be a non-empty string naming the request type');
@@ -423,8 +423,10 @@ export class Connection implements Responder {
     }
     this.pendingRequests++;
     try {
-      const data = await this.deps.requests.request(this.component, frame.to, frame.type, frame.data, t as number | undefined, frame.meta as never);
-      this.reply(id, { data });
+      const dataText = text === undefined || frame.data === undefined ? undefined : rawMembers(text, PAYLOAD_MEMBERS)?.data;
+      const r = await this.deps.requests.request(this.component, frame.to, frame.type, frame.data, t as number | undefined, frame.meta as never, dataText);
+      if (r.dataText === undefined) this.reply(id, { data: r.data });
+      else if (this.state !== 'closed') this.peer.send('{"op":"ok","re":' + JSON.stringify(id) + ',"data":' + r.dataText + '}');
     } finally {
       this.pendingRequests--;
     }
