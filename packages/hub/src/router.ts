@@ -1,4 +1,4 @@
-import { channelNameProblem, dlqChannel, SwitchboardError, withMember, type EnvelopeMeta, type PubResult } from '@switchboard/protocol';
+import { channelNameProblem, dlqChannel, MAX_PAYLOAD_DEPTH, nestedDeeperThan, SwitchboardError, withMember, type EnvelopeMeta, type PubResult } from '@switchboard/protocol';
 import type { Channel, ChannelTable, DeadLetterInput } from './channels.js';
 import { createEnvelopeStamps, type EnvelopeStamps } from './envelope-stamps.js';
 import { configDeclares, type HubConfig } from './config.js';
@@ -106,6 +106,11 @@ export class Router {
     const { ch, type, msgId, meta } = checkPublish(input);
     const data = input.data === undefined ? null : input.data;
     const text: PayloadText = { data: input.data === undefined ? undefined : input.dataText, meta: meta === undefined ? undefined : input.metaText };
+    for (const [name, t] of [['data', text.data], ['meta', text.meta]] as const) {
+      if (t !== undefined && nestedDeeperThan(t, MAX_PAYLOAD_DEPTH)) {
+        throw new SwitchboardError('BAD_FRAME', `"${name}" nests objects and arrays more than ${MAX_PAYLOAD_DEPTH} levels deep; flatten it (consumers in other languages could not read it)`);
+      }
+    }
     const { config } = this.deps;
     if (config.strictChannels && !this.deps.channels.contract(ch) && !configDeclares(config, ch)) {
       throw new SwitchboardError('UNKNOWN_CHANNEL', `channel "${ch}" is not declared by any contract or config entry, and this hub runs with strict_channels; add it to a contract or to switchboard.yaml`);

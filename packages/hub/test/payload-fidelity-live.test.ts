@@ -10,7 +10,7 @@ describe('payload fidelity: live delivery over the socket', () => {
   const fx = useHub({ config: fixture('fidelity.yaml') });
 
   for (const [kind, ch] of [['durable', 'fid.live'], ['ephemeral', 'fid.eph.live']] as const) {
-    it(`forwards data and meta as sent on a ${kind} channel`, async () => {
+    it(`forwards data and meta as sent on ${kind === 'ephemeral' ? 'an' : 'a'} ${kind} channel`, async () => {
       const publisher = await fx.connect('py-bridge');
       const subscriber = await fx.connect('java-engine');
       const texts = captureText(subscriber);

@@ -6,6 +6,12 @@
 /** The members of a `pub`, `req` or `reply` frame (and of an envelope) whose text is kept as the publisher wrote it. */
 export const PAYLOAD_MEMBERS = ['data', 'meta'] as const;
 
+/**
+ * Deepest nesting of objects and arrays the hub accepts in `data` and `meta`: parsers in other languages recurse
+ * (Python's `json` stops near 1,000 levels), so a deeper payload would reach consumers that cannot read it.
+ */
+export const MAX_PAYLOAD_DEPTH = 1000;
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -35,13 +41,13 @@ export function rawMembers<K extends string>(text: string, keys: readonly K[]): 
     if (text.charCodeAt(i) !== QUOTE) return undefined;
     const keyEnd = stringEnd(text, i);
     if (keyEnd < 0) return undefined;
-    const key = memberName(text, i, keyEnd);
+    const key = wantedKey(text, i, keyEnd, keys);
     i = skipSpace(text, keyEnd);
     if (text.charCodeAt(i) !== COLON) return undefined;
     const start = skipSpace(text, i + 1);
     const end = valueEnd(text, start);
     if (end < 0) return undefined;
-    if ((keys as readonly string[]).includes(key)) out[key as K] = text.slice(start, end);
+    if (key !== undefined) out[key] = text.slice(start, end);
     i = skipSpace(text, end);
     const c = text.charCodeAt(i);
     if (c === CLOSE_BRACE) return out;
@@ -69,6 +75,13 @@ export function withMember(objectText: string, key: string, valueText: string): 
   return objectText.slice(0, last + 1) + (empty ? '' : ',') + member + objectText.slice(end);
 }
 
+/** Whether the JSON value `valueText` nests objects and arrays more than `max` levels deep. */
+export function nestedDeeperThan(valueText: string, max: number): boolean {
+  const i = skipSpace(valueText, 0);
+  const c = valueText.charCodeAt(i);
+  return (c === OPEN_BRACE || c === OPEN_BRACKET) && containerEnd(valueText, i, max) === TOO_DEEP;
+}
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
@@ -91,22 +104,29 @@ function stringEnd(text: string, i: number): number {
   return -1;
 }
 
-/** The decoded name of the key string `text[start, end)` (quotes included). */
-function memberName(text: string, start: number, end: number): string {
-  const inner = text.slice(start + 1, end - 1);
-  if (!inner.includes('\\')) return inner;
-  try {
-    return JSON.parse(text.slice(start, end)) as string;
-  } catch {
-    return inner;
+/** Which of `keys` the key string `text[start, end)` (quotes included) names, compared in place unless escaped. */
+function wantedKey<K extends string>(text: string, start: number, end: number, keys: readonly K[]): K | undefined {
+  let escaped = false;
+  for (let k = start + 1; k < end - 1 && !escaped; k++) escaped = text.charCodeAt(k) === BACKSLASH;
+  let name: string | undefined;
+  if (escaped) {
+    try {
+      name = JSON.parse(text.slice(start, end)) as string;
+    } catch {
+      return undefined;
+    }
   }
+  for (const key of keys) {
+    if (name !== undefined ? name === key : end - start - 2 === key.length && text.startsWith(key, start + 1)) return key;
+  }
+  return undefined;
 }
 
 /** Index just past the JSON value starting at `i` (no leading white space); -1 when it does not end. */
 function valueEnd(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (c === QUOTE) return stringEnd(text, i);
-  if (c === OPEN_BRACE || c === OPEN_BRACKET) return containerEnd(text, i);
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) return containerEnd(text, i, Infinity);
   // A number, true, false or null: runs up to the next delimiter.
   const n = text.length;
   let j = i;
@@ -118,23 +138,52 @@ function valueEnd(text: string, i: number): number {
   return j > i ? j : -1;
 }
 
-/** Index just past the object or array opening at `i`: depth is counted outside strings only. */
-function containerEnd(text: string, i: number): number {
-  const n = text.length;
+/**
+ * The next quote, brace or bracket. A regular expression finds it several times faster than a loop over the
+ * characters in between (digits, commas, white space). Only `lastIndex` changes, set before each use.
+ */
+const STRUCTURAL = /["{}[\]]/g;
+
+/** Characters looked at one by one before the scan of a container switches to {@link STRUCTURAL}. */
+const SHORT = 128;
+
+/** What {@link containerEnd} returns for a container nested deeper than its `maxDepth`. */
+const TOO_DEEP = -2;
+
+/**
+ * Index just past the object or array opening at `i` (depth is counted outside strings only); -1 when it does not
+ * end, {@link TOO_DEEP} when it nests deeper than `maxDepth`.
+ */
+function containerEnd(text: string, i: number, maxDepth: number): number {
+  // Short containers (most payloads): a loop, without the regular expression's match objects.
   let depth = 0;
   let j = i;
-  while (j < n) {
+  const stop = Math.min(text.length, i + SHORT);
+  while (j < stop) {
     const c = text.charCodeAt(j);
     if (c === QUOTE) {
       j = stringEnd(text, j);
       if (j < 0) return -1;
       continue;
     }
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > maxDepth) return TOO_DEEP;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       if (--depth === 0) return j + 1;
     }
     j++;
+  }
+  STRUCTURAL.lastIndex = j;
+  for (let m = STRUCTURAL.exec(text); m !== null; m = STRUCTURAL.exec(text)) {
+    const j = m.index;
+    const c = text.charCodeAt(j);
+    if (c === QUOTE) {
+      const end = stringEnd(text, j);
+      if (end < 0) return -1;
+      STRUCTURAL.lastIndex = end;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > maxDepth) return TOO_DEEP;
+    } else if (--depth === 0) return j + 1;
   }
   return -1;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rawMembers, withMember } from '../src/index.js';
+import { MAX_PAYLOAD_DEPTH, nestedDeeperThan, rawMembers, withMember } from '../src/index.js';
 
 // A small seeded generator (mulberry32), so that a failure can be reproduced from its seed.
 function rng(seed: number): () => number {
@@ -78,6 +78,15 @@ test('deep nesting and a long string are read without recursion', () => {
   assert.equal(rawMembers(`{"data":${deep},"meta":{}}`, ['data'])?.data, deep);
   const long = '"' + 'a\\\\'.repeat(300_000) + '\\""';
   assert.equal(rawMembers(`{"data":${long}}`, ['data'])?.data, long);
+});
+
+test('nestedDeeperThan counts objects and arrays, not brackets inside strings', () => {
+  const nest = (n: number) => '{"a":['.repeat(n) + '"]]]"' + ']}'.repeat(n);
+  assert.equal(nestedDeeperThan(nest(MAX_PAYLOAD_DEPTH / 2), MAX_PAYLOAD_DEPTH), false);
+  assert.equal(nestedDeeperThan(nest(MAX_PAYLOAD_DEPTH / 2 + 1), MAX_PAYLOAD_DEPTH), true);
+  assert.equal(nestedDeeperThan(' ["[[[[", {"{{{": "[[["}] ', 2), false);
+  assert.equal(nestedDeeperThan('"[[[["', 0), false);
+  assert.equal(nestedDeeperThan('1764749280343123457', 0), false);
 });
 
 test('text that is not a JSON object gives undefined, never a throw', () => {
