@@ -7,6 +7,8 @@
 // Output on stdout:
 //   ready core-engine session=<id> sub=<sub> head=<seq>      once subscribed
 //   {"event":"msg","seq":…,"id":"…","recv_ms":…,"latency_ms":…,"redelivered":0}   one per message (unless --quiet)
+//   {"event":"parsed","seq":…,"data":{…},"types":{…}}        with --echo CH: what Java parsed (values and classes);
+//                                                             the data is also published back to CH, as Java writes it
 //   {"event":"summary",…}                                     last line: received, acked, first/last seq, gaps,
 //                                                             duplicates, latency p50/p99 (from the tick's sent_at)
 // It stops after --expect messages, after --idle-ms without a message, on SIGTERM/SIGINT, or when the hub closes.
@@ -14,6 +16,9 @@
 //
 // Latency is the receive time (epoch ms with sub-ms precision, taken when the frame's last fragment arrives)
 // minus the tick's `sent_at` (the bridge's epoch ms): both sides must run on the same machine clock.
+//
+// Numbers are read without loss: integers as long (BigInteger beyond 64 bits), decimals as BigDecimal, so a 64-bit
+// order id, a nanosecond timestamp and a price with 18 significant digits arrive exactly and are written back so.
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 public class Engine {
     static final String USAGE = """
-        Usage: java Engine.java [--url WS_URL] [--expect N] [--idle-ms MS] [--group NAME] [--from latest|earliest|SEQ] [--channel CH] [--quiet]
+        Usage: java Engine.java [--url WS_URL] [--expect N] [--idle-ms MS] [--group NAME] [--from latest|earliest|SEQ] [--channel CH] [--quiet] [--echo CH]
           --url WS_URL    hub WebSocket URL (env SWITCHBOARD_URL; default ws://127.0.0.1:7700/v1/ws)
           --expect N      stop after N messages (env ENGINE_EXPECT; default 0 = no limit)
           --idle-ms MS    stop after MS without a message, once one arrived (env ENGINE_IDLE_MS; default 0 = never)
@@ -46,10 +51,11 @@ public class Engine {
           --channel CH    channel (default market.ticks)
           --quiet         no line per message, only ready and summary (env ENGINE_QUIET=1)
           --warmup N      before subscribing, N rounds of 100 pings to warm up the JVM (env ENGINE_WARMUP; default 30)
+          --echo CH       print each message's data as parsed (values and Java classes) and publish it back to CH
         Environment: SWITCHBOARD_TOKEN (JWT, optional; omit in dev mode).""";
 
     // ---- settings ----
-    final String url, token, channel, group, from;
+    final String url, token, channel, group, from, echo;
     final long expect, idleMs;
     final boolean quiet;
     final int warmupRounds;
@@ -74,6 +80,7 @@ public class Engine {
         url = opt.getOrDefault("url", env("SWITCHBOARD_URL", "ws://127.0.0.1:7700/v1/ws"));
         token = env("SWITCHBOARD_TOKEN", "");
         channel = opt.getOrDefault("channel", "market.ticks");
+        echo = opt.get("echo");
         group = opt.getOrDefault("group", env("ENGINE_GROUP", "engine"));
         from = opt.getOrDefault("from", env("ENGINE_FROM", "latest"));
         expect = Long.parseLong(opt.getOrDefault("expect", env("ENGINE_EXPECT", "0")));
@@ -250,9 +257,18 @@ public class Engine {
             System.out.println(Json.write(Json.map("event", "msg", "seq", seq, "id", env.get("id"), "recv_ms", recvMs,
                 "latency_ms", Double.isNaN(latency) ? null : Math.round(latency * 1000) / 1000.0, "redelivered", redeliveries)));
         }
+        if (echo != null) echoData(seq, Json.obj(env.get("data")));
         send(Json.map("op", "ack", "sub", f.get("sub"), "seq", seq));
         synchronized (this) { acked++; }
         if (finished) stop("count");
+    }
+
+    /** --echo: reports the data as Java holds it (each member's class) and publishes it back, written by Json.write. */
+    void echoData(long seq, Map<String, Object> data) {
+        Map<String, Object> types = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : data.entrySet()) types.put(e.getKey(), e.getValue() == null ? "null" : e.getValue().getClass().getSimpleName());
+        System.out.println(Json.write(Json.map("event", "parsed", "seq", seq, "data", data, "types", types)));
+        send(Json.map("op", "pub", "id", "echo-" + seq, "ch", echo, "type", "echo", "data", data));
     }
 
     /** Prints the summary line once; returns whether the stream was complete. */
@@ -323,7 +339,8 @@ public class Engine {
 
     /**
      * A minimal JSON reader and writer (the file must have no dependencies). Objects are LinkedHashMaps, arrays
-     * ArrayLists, numbers Long (integers that fit) or Double, plus String, Boolean and null.
+     * ArrayLists, numbers Long (integers that fit), BigInteger (larger ones) or BigDecimal (decimals, exact), plus
+     * String, Boolean and null.
      */
     static final class Json {
         private final String s;
@@ -456,8 +473,12 @@ public class Engine {
             }
             String t = s.substring(start, i);
             try {
-                if (integral && t.length() < 19) return Long.parseLong(t);
-                return Double.parseDouble(t);
+                if (!integral) return new java.math.BigDecimal(t);
+                try {
+                    return Long.parseLong(t);
+                } catch (NumberFormatException beyond64Bits) {
+                    return new java.math.BigInteger(t);
+                }
             } catch (NumberFormatException x) {
                 throw error("bad number " + t);
             }

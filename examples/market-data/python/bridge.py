@@ -9,8 +9,13 @@ Every publish carries an `id` (its `ok`/`err` comes back with `re` equal to it) 
 (idempotency key; it becomes the envelope's `id`). The tick's `sent_at` is the bridge's wall clock in
 epoch milliseconds (fractional), taken just before the frame is written.
 
+With --orders it publishes `order` messages on `market.orders` instead: a 64-bit `order_id`, a nanosecond
+`ts_ns` (time.time_ns()) and a `decimal.Decimal` price with 18 significant digits, written as exact JSON text
+(json.dumps would turn the Decimal into a float), so that a consumer can check it receives every digit.
+
 Output on stdout, one JSON object per line after the `ready` line:
   ready data-bridge session=<id> heartbeat_ms=<n>
+  {"event":"order","i":<n>,"data":"<the data's JSON text>"}   with --orders, one per order sent
   {"event":"refused", ...}      one per refused tick
   {"event":"summary", ...}      last line: sent, acked, refused by code, errors, first/last seq
 Exit status: 0 when every valid tick was acknowledged and every invalid one refused with
@@ -21,6 +26,7 @@ Run: /usr/bin/python3 bridge.py --count 2000 --rate 500   (see --help; options a
 
 import argparse
 import asyncio
+import decimal
 import json
 import os
 import signal
@@ -58,6 +64,8 @@ def parse_args(argv):
     p.add_argument("--reply-timeout", type=float, default=10.0,
                    help="seconds to wait for outstanding replies after the last tick (default %(default)s)")
     p.add_argument("--component", default="data-bridge", help="component id sent in hello (default %(default)s)")
+    p.add_argument("--orders", action="store_true",
+                   help="publish exact `order` messages on market.orders instead of ticks (64-bit id, ns timestamp, Decimal price)")
     args = p.parse_args(argv)
     if args.count < 0 or args.rate <= 0 or args.invalid_every < 0:
         p.error("--count must be >= 0, --rate > 0, --invalid-every >= 0")
@@ -83,6 +91,17 @@ def make_tick(i, invalid_every):
     else:
         tick["bid"] = 0
     return tick, how
+
+
+ORDER_ID_BASE = 9_223_372_036_854_775_000   # near the largest Java long (2^63 - 1): beyond any double's precision
+PRICE = decimal.Decimal("1.08410000000000001")  # 18 significant digits: one more than a double holds
+PRICE_STEP = decimal.Decimal("1E-17")
+
+
+def order_text(i):
+    """Order number i (from 1) as JSON text. Python's ints are exact in JSON; the Decimal is written as its digits."""
+    price = PRICE + i * PRICE_STEP
+    return '{"order_id":%d,"ts_ns":%d,"price":%s,"side":"buy"}' % (ORDER_ID_BASE + i, time.time_ns(), price)
 
 
 def emit(obj):
@@ -175,11 +194,19 @@ class Bridge:
         for i in range(1, args.count + 1):
             if self.stop.is_set():
                 break
-            data, broken = make_tick(i, args.invalid_every)
-            self.pending[i] = (i, broken)
-            data["sent_at"] = now_ms()
-            await ws.send(json.dumps({"op": "pub", "id": i, "ch": "market.ticks", "type": "tick",
-                                      "msg_id": self.msg_id(i), "data": data}, separators=(",", ":")))
+            if args.orders:
+                data, broken = order_text(i), None
+                self.pending[i] = (i, broken)
+                emit({"event": "order", "i": i, "data": data})
+                head = json.dumps({"op": "pub", "id": i, "ch": "market.orders", "type": "order", "msg_id": self.msg_id(i)},
+                                  separators=(",", ":"))
+                await ws.send(head[:-1] + ',"data":' + data + '}')
+            else:
+                data, broken = make_tick(i, args.invalid_every)
+                self.pending[i] = (i, broken)
+                data["sent_at"] = now_ms()
+                await ws.send(json.dumps({"op": "pub", "id": i, "ch": "market.ticks", "type": "tick",
+                                          "msg_id": self.msg_id(i), "data": data}, separators=(",", ":")))
             self.sent += 1
             if broken:
                 self.invalid_sent += 1

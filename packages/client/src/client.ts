@@ -9,6 +9,7 @@ import { Documents } from './documents.js';
 import { AsyncRefusalError, errorFromFrame } from './errors.js';
 import type { Link, ReplyHandlers } from './link.js';
 import { Outbox } from './outbox.js';
+import { frameCodec, type FrameCodec } from './payload-codec.js';
 import { PresenceImpl, type PresenceHost } from './presence.js';
 import { Requests } from './requests.js';
 import { Subscriptions } from './subscriptions.js';
@@ -29,6 +30,7 @@ const noop = () => {};
 /** The client: one logical connection across sockets, reconnects and hub restarts. */
 export class ClientImpl implements SwitchboardClient {
   private readonly options: ConnectOptions;
+  private readonly codec: FrameCodec;
   private readonly urls: string[];
   private readonly policy: BackoffPolicy | undefined;
   private readonly random: () => number;
@@ -59,6 +61,7 @@ export class ClientImpl implements SwitchboardClient {
 
   constructor(options: ConnectOptions) {
     this.options = options;
+    this.codec = frameCodec(options.parse, options.stringify);
     this.urls = options.urls?.length ? [...options.urls] : options.url ? [options.url] : [];
     if (this.urls.length === 0) throw new SwitchboardError('BAD_FRAME', 'connect() needs `url` or a non-empty `urls`, e.g. { url: "ws://127.0.0.1:7070/v1/ws" }');
     if (typeof options.component !== 'string' || options.component === '') {
@@ -126,7 +129,7 @@ export class ClientImpl implements SwitchboardClient {
   private call(frame: ClientFrame, reply: ReplyHandlers): FrameId {
     if (!this.transport) throw new SwitchboardError('UNAVAILABLE', 'not connected to a hub');
     const id = this.nextId++;
-    const text = JSON.stringify({ ...frame, id });
+    const text = this.codec.encode({ ...frame, id });
     this.pending.set(id, reply);
     this.transport.send(text);
     return id;
@@ -134,7 +137,7 @@ export class ClientImpl implements SwitchboardClient {
 
   private send(frame: ClientFrame): boolean {
     if (!this.transport) return false;
-    this.transport.send(JSON.stringify(frame));
+    this.transport.send(this.codec.encode(frame));
     return true;
   }
 
@@ -210,14 +213,15 @@ export class ClientImpl implements SwitchboardClient {
   private onFrame(t: Transport, text: string): void {
     if (t !== this.transport) return;
     this.lastReceived = Date.now();
-    let f: { op?: unknown; re?: FrameId; [k: string]: unknown };
+    let decoded: { op?: unknown; re?: FrameId; [k: string]: unknown } | undefined;
     try {
-      f = JSON.parse(text);
-    } catch {
-      this.emitter.emit('error', new SwitchboardError('BAD_FRAME', `the hub sent a frame that is not JSON: ${text.slice(0, 200)}`));
+      decoded = this.codec.decode(text);
+    } catch (err) {
+      this.emitter.emit('error', new SwitchboardError('BAD_FRAME', `the hub sent a frame that is not JSON (or the parse option refused it: ${(err as Error).message}): ${text.slice(0, 200)}`, undefined, { cause: err }));
       return;
     }
-    if (f === null || typeof f !== 'object') return;
+    if (decoded === undefined) return;
+    const f = decoded;
     switch (f.op) {
       case 'ok': {
         const h = f.re === undefined ? undefined : this.pending.get(f.re);

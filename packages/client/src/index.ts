@@ -13,6 +13,7 @@ export { AsyncRefusalError, DocumentError } from './errors.js';
 export { applyPatch, PatchError } from './json-patch.js';
 export { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.js';
 export type { WebSocketCtor, WebSocketLike } from './transport.js';
+export type { PayloadParse, PayloadStringify } from './payload-codec.js';
 export type {
   ClientEvents, ConnectOptions, ConnectionState, DocumentChange, DocumentChangeKind, DocumentUpdateOptions, IncomingRequest, Message, Presence,
   PresenceEvents, PublishOptions, PublishResult, ReconnectOptions, RequestHandler, SharedDocument, SubscribeOptions, Subscription, SwitchboardClient,

@@ -1,6 +1,7 @@
 import type { DocOp, Envelope, EnvelopeMeta, From, PresenceMember, PubResult, WelcomeFrame } from '@switchboard/protocol';
 import type { DocumentError } from './errors.js';
 import type { WebSocketCtor } from './transport.js';
+import type { PayloadParse, PayloadStringify } from './payload-codec.js';
 
 /**
  * Connection state of a client.
@@ -56,6 +57,18 @@ export interface ConnectOptions {
   heartbeatMs?: number;
   /** Source of randomness of the backoff jitter; injectable for tests. Default `Math.random`. */
   random?: () => number;
+  /**
+   * Reads the JSON text of each incoming payload: `data` and `meta` of messages, of requests sent to this client
+   * and of replies. Default `JSON.parse` (numbers become doubles: 1764749280343123457 arrives as
+   * 1764749280343123500). Give a lossless parser to keep 64-bit integers and long decimals exactly; the hub
+   * forwards the publisher's text unchanged. Frames themselves are still read with `JSON.parse`.
+   */
+  parse?: PayloadParse;
+  /**
+   * Writes each outgoing payload (`data` and `meta` of publishes, requests and replies) as JSON text. Default
+   * `JSON.stringify`. Pair it with `parse`, so that values a lossless parser produced are sent back exactly.
+   */
+  stringify?: PayloadStringify;
 }
 
 /** Options of {@link SwitchboardClient.publish}. */

@@ -6,3 +6,4 @@ export * from './limits.js';
 export * from './json-pointer.js';
 export * from './close-codes.js';
 export * from './decode-frame.js';
+export * from './raw-json.js';

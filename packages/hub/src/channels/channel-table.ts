@@ -114,6 +114,9 @@ export interface DeadLetterInput {
   source: string;
   data: unknown;
   meta?: EnvelopeMeta;
+  /** The publisher's JSON text of `data` and of `meta`, kept as written in the dead letter (see `AppendInput`). */
+  dataText?: string;
+  metaText?: string;
   reason: string;
   code: string;
   details?: unknown;

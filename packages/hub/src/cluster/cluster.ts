@@ -12,6 +12,14 @@ export interface ClusterRequest {
   /** How long the requester waits for the reply, in ms. */
   timeoutMs: number;
   meta?: EnvelopeMeta;
+  /** The requester's own JSON text of `data`, forwarded to the responder as written (see `rawMembers`). */
+  dataText?: string;
+}
+
+/** The data of a reply, and the responder's own JSON text of it when the hub has it (forwarded as written). */
+export interface ReplyPayload {
+  data: unknown;
+  dataText?: string;
 }
 
 /**
@@ -46,9 +54,9 @@ export interface Cluster {
    */
   onResync(fn: () => void): void;
   /** Makes this node answer other nodes' requests to `component` with `handler`; returns a function that stops it. */
-  serve(component: string, handler: (req: ClusterRequest) => Promise<unknown>): () => void;
-  /** Sends a request to a node that serves `req.to` and resolves with the reply's data. */
-  request(req: ClusterRequest): Promise<unknown>;
+  serve(component: string, handler: (req: ClusterRequest) => Promise<ReplyPayload>): () => void;
+  /** Sends a request to a node that serves `req.to` and resolves with the reply's data (and its text). */
+  request(req: ClusterRequest): Promise<ReplyPayload>;
   /** Stops receiving and serving (the connection, when shared with a store, stays the store's). */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CloseCodes, decodeClientFrame, isLostConnection, isPattern, SwitchboardError, type ErrorCode, type PubResult, type RawFrame } from '@switchboard/protocol';
+import { CloseCodes, decodeClientFrame, isLostConnection, isPattern, PAYLOAD_MEMBERS, rawMembers, SwitchboardError, type ErrorCode, type PubResult, type RawFrame } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth/authenticator.js';
 import { configDeclares, type HubConfig } from '../config/config.js';
 import type { HubMetrics } from '../metrics/metrics.js';
@@ -103,7 +103,7 @@ export class Connection implements Responder {
       else this.sendErr(undefined, decoded.code, decoded.message);
       return;
     }
-    this.dispatch(decoded.op, decoded.frame, decoded.id);
+    this.dispatch(decoded.op, decoded.frame, decoded.id, text);
   }
 
   /** Answers a frame that cannot be read (binary, invalid UTF-8) with BAD_FRAME. */
@@ -121,17 +121,20 @@ export class Connection implements Responder {
    * Runs a decoded frame's op. The ops that need not wait (an ephemeral publish, ack, ping) run synchronously, so
    * such a frame is answered within this call; a failure is answered either way.
    */
-  private dispatch(op: string, frame: Frame, id: FrameId): void {
+  private dispatch(op: string, frame: Frame, id: FrameId, text: string): void {
     try {
-      const waiting = this.run(op, frame, id);
+      const waiting = this.run(op, frame, id, text);
       if (waiting) waiting.catch((err: unknown) => this.fail(frame, id, err));
     } catch (err) {
       this.fail(frame, id, err);
     }
   }
 
-  /** Runs a known op; returns a promise only when the op waits. Throws (or rejects) with the refusal. */
-  private run(op: string, frame: Frame, id: FrameId): Promise<unknown> | void {
+  /**
+   * Runs a known op; returns a promise only when the op waits. Throws (or rejects) with the refusal. `text` is the
+   * frame as received, from which a payload's own text is taken.
+   */
+  private run(op: string, frame: Frame, id: FrameId, text: string): Promise<unknown> | void {
     if (op === 'ping') return this.reply(id, { op: 'pong' }, true);
     if (this.deps.closing() && op !== 'ack' && op !== 'nack' && op !== 'reply') {
       throw new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; reconnect (to another node, or after it restarts) and retry');
@@ -145,7 +148,7 @@ export class Connection implements Responder {
     if (this.state !== 'ready') throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
     switch (op) {
       case 'pub':
-        return this.pub(frame, id);
+        return this.pub(frame, id, text);
       case 'sub':
         for (const h of this.hooks) h.check?.('sub', frame);
         return this.sub(frame, id).then((sub) => {
@@ -159,9 +162,9 @@ export class Connection implements Responder {
           for (const h of this.hooks) h.unsubscribed?.(frame.sub as string);
         });
       case 'req':
-        return this.req(frame, id);
+        return this.req(frame, id, text);
       case 'reply':
-        this.deps.requests.reply(this, frame.rid, frame.data, frame.error);
+        this.deps.requests.reply(this, frame.rid, frame.data, frame.error, rawMembers(text, PAYLOAD_MEMBERS)?.data);
         return this.reply(id, {});
     }
     const feature = this.deps.features.ops.get(op);
@@ -256,10 +259,11 @@ export class Connection implements Responder {
   }
 
   /** Publishes; returns a promise only when the router has to wait (the store, a new channel, a dead letter). */
-  private pub(frame: Frame, id: FrameId): Promise<void> | undefined {
+  private pub(frame: Frame, id: FrameId, text: string): Promise<void> | undefined {
     const started = performance.now();
     if (typeof frame.ch === 'string' && this.identity) assertMayPublish(this.identity, frame.ch);
-    const result = this.deps.router.publish({ ch: frame.ch, type: frame.type, data: frame.data, msgId: frame.msg_id, meta: frame.meta, source: this.component });
+    const raw = rawMembers(text, PAYLOAD_MEMBERS);
+    const result = this.deps.router.publish({ ch: frame.ch, type: frame.type, data: frame.data, msgId: frame.msg_id, meta: frame.meta, dataText: raw?.data, metaText: raw?.meta, source: this.component });
     if (result instanceof Promise) return result.then((r) => this.published(id, r, started));
     this.published(id, result, started);
     return undefined;
@@ -318,7 +322,7 @@ export class Connection implements Responder {
     this.reply(id, {});
   }
 
-  private async req(frame: Frame, id: FrameId): Promise<void> {
+  private async req(frame: Frame, id: FrameId, text: string): Promise<void> {
     if (id === undefined) throw new SwitchboardError('BAD_FRAME', '"req" needs an "id": the reply comes back as {"op":"ok","re":<id>,"data":…}');
     if (typeof frame.to !== 'string' || frame.to === '') throw new SwitchboardError('BAD_FRAME', '"to" must name the component to ask, e.g. "core-engine"');
     if (typeof frame.type !== 'string' || frame.type === '') throw new SwitchboardError('BAD_FRAME', '"type" must be a non-empty string naming the request type');
@@ -330,8 +334,10 @@ export class Connection implements Responder {
     }
     this.pendingRequests++;
     try {
-      const data = await this.deps.requests.request(this.component, frame.to, frame.type, frame.data, t as number | undefined, frame.meta as never);
-      this.reply(id, { data });
+      const dataText = frame.data === undefined ? undefined : rawMembers(text, PAYLOAD_MEMBERS)?.data;
+      const r = await this.deps.requests.request(this.component, frame.to, frame.type, frame.data, t as number | undefined, frame.meta as never, dataText);
+      if (r.dataText === undefined) this.reply(id, { data: r.data });
+      else if (this.state !== 'closed') this.peer.send('{"op":"ok","re":' + JSON.stringify(id) + ',"data":' + r.dataText + '}');
     } finally {
       this.pendingRequests--;
     }

@@ -1,4 +1,4 @@
-import { channelNameProblem, dlqChannel, SwitchboardError, type EnvelopeMeta, type PubResult } from '@switchboard/protocol';
+import { channelNameProblem, dlqChannel, MAX_PAYLOAD_DEPTH, nestedDeeperThan, SwitchboardError, withMember, type EnvelopeMeta, type PubResult } from '@switchboard/protocol';
 import type { Channel, ChannelTable, DeadLetterInput } from '../channels/channel-table.js';
 import { createEnvelopeStamps, type EnvelopeStamps } from './envelope-stamps.js';
 import { configDeclares, type HubConfig } from '../config/config.js';
@@ -13,6 +13,12 @@ export interface PublishInput {
   data: unknown;
   msgId?: unknown;
   meta?: unknown;
+  /**
+   * The publisher's own JSON text of `data` and of `meta` (cut from the frame or body with `rawMembers`), when the
+   * transport has it: stored and forwarded instead of a re-serialisation, so that every digit arrives as sent.
+   */
+  dataText?: string;
+  metaText?: string;
   /** Component id of the publisher (authenticated). */
   source: string;
 }
@@ -28,6 +34,12 @@ export interface RouterDeps {
   announce?: (message: StoredMessage) => void;
   /** Message ids and timestamps for envelopes (default: random UUIDs and the wall clock). */
   stamps?: EnvelopeStamps;
+}
+
+/** The publisher's texts of `data` and `meta` that reach the store, each only when its value does. */
+interface PayloadText {
+  data?: string;
+  meta?: string;
 }
 
 const MAX_TYPE_LENGTH = 256;
@@ -93,29 +105,35 @@ export class Router {
   private publishChecked(input: PublishInput): PubResult | Promise<PubResult> {
     const { ch, type, msgId, meta } = checkPublish(input);
     const data = input.data === undefined ? null : input.data;
+    const text: PayloadText = { data: input.data === undefined ? undefined : input.dataText, meta: meta === undefined ? undefined : input.metaText };
+    for (const [name, t] of [['data', text.data], ['meta', text.meta]] as const) {
+      if (t !== undefined && nestedDeeperThan(t, MAX_PAYLOAD_DEPTH)) {
+        throw new SwitchboardError('BAD_FRAME', `"${name}" nests objects and arrays more than ${MAX_PAYLOAD_DEPTH} levels deep; flatten it (consumers in other languages could not read it)`);
+      }
+    }
     const { config } = this.deps;
     if (config.strictChannels && !this.deps.channels.contract(ch) && !configDeclares(config, ch)) {
       throw new SwitchboardError('UNKNOWN_CHANNEL', `channel "${ch}" is not declared by any contract or config entry, and this hub runs with strict_channels; add it to a contract or to switchboard.yaml`);
     }
     const violation = this.deps.validate(ch, type, data);
     if (violation) {
-      return this.deadLetter({ ch, type, source: input.source, data, meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId }).then(() => {
+      return this.deadLetter({ ch, type, source: input.source, data, meta, dataText: text.data, metaText: text.meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId }).then(() => {
         throw new SwitchboardError('CONTRACT_VIOLATION', violation.message, violation.details);
       });
     }
     const open = this.deps.channels.peek(ch);
-    if (open) return this.append(open, ch, type, input.source, data, msgId, meta);
-    return this.deps.channels.get(ch).then((channel) => this.append(channel, ch, type, input.source, data, msgId, meta));
+    if (open) return this.append(open, ch, type, input.source, data, msgId, meta, text);
+    return this.deps.channels.get(ch).then((channel) => this.append(channel, ch, type, input.source, data, msgId, meta, text));
   }
 
-  private append(channel: Channel, ch: string, type: string, source: string, data: unknown, msgId: string | undefined, meta: EnvelopeMeta | undefined): PubResult | Promise<PubResult> {
+  private append(channel: Channel, ch: string, type: string, source: string, data: unknown, msgId: string | undefined, meta: EnvelopeMeta | undefined, text: PayloadText): PubResult | Promise<PubResult> {
     const ts = this.stamps.isoNow();
     const id = msgId ?? this.stamps.uuid();
     if (!channel.durable) {
       const seq = channel.head + 1;
       let json: string;
       try {
-        json = encodeEnvelope({ id, ch, type, source, ts, seq, data, meta });
+        json = encodeEnvelope({ id, ch, type, source, ts, seq, data, meta }, text.data, text.meta);
       } catch (err) {
         throw new SwitchboardError('BAD_FRAME', `the message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values, nested less deeply`);
       }
@@ -125,7 +143,7 @@ export class Router {
       this.deps.metrics.published.inc();
       return { seq };
     }
-    return this.deps.store.append(ch, { id, type, source, ts, data, meta, msgId }).then((result) => {
+    return this.deps.store.append(ch, { id, type, source, ts, data, meta, dataText: text.data, metaText: text.meta, msgId }).then((result) => {
       if (result.duplicate) return { seq: result.seq, duplicate: true };
       this.deps.metrics.published.inc();
       if (result.message) {
@@ -145,6 +163,8 @@ export class Router {
     if (input.msgId !== undefined) dlqMeta.msg_id = input.msgId;
     if (input.seq !== undefined) dlqMeta.original_seq = input.seq;
     if (input.deliveries !== undefined) dlqMeta.deliveries = input.deliveries;
+    // The publisher's meta text with `dlq` added; re-encoded only when that meta has a `dlq` of its own (replaced).
+    const metaText = input.metaText !== undefined && !(input.meta && Object.hasOwn(input.meta, 'dlq')) ? withMember(input.metaText, 'dlq', JSON.stringify(dlqMeta)) : undefined;
     const result = await this.deps.store.append(dlq, {
       id: this.stamps.uuid(),
       type: input.type,
@@ -152,6 +172,8 @@ export class Router {
       ts: this.stamps.isoNow(),
       data: input.data,
       meta: { ...(input.meta ?? {}), dlq: dlqMeta },
+      dataText: input.dataText,
+      metaText,
     });
     this.deps.metrics.deadLettered.inc();
     if (result.message) {

@@ -1,6 +1,6 @@
 import { isErrorCode, SwitchboardError, type EnvelopeMeta } from '@switchboard/protocol';
 import type { HubConfig } from '../config/config.js';
-import { createLocalCluster, noResponder, type Cluster } from '../cluster/cluster.js';
+import { createLocalCluster, noResponder, type Cluster, type ReplyPayload } from '../cluster/cluster.js';
 
 /** A connection that can receive requests. */
 export interface Responder {
@@ -11,7 +11,7 @@ export interface Responder {
 
 interface PendingRequest {
   target: Responder;
-  resolve: (data: unknown) => void;
+  resolve: (reply: ReplyPayload) => void;
   reject: (err: SwitchboardError) => void;
   timer: NodeJS.Timeout;
 }
@@ -39,7 +39,7 @@ export class RequestRouter {
     list.push(r);
     this.byComponent.set(r.component, list);
     if (!this.withdraw.has(r.component)) {
-      this.withdraw.set(r.component, this.cluster.serve(r.component, (q) => this.requestLocal(q.from, q.to, q.type, q.data, q.timeoutMs, q.meta)));
+      this.withdraw.set(r.component, this.cluster.serve(r.component, (q) => this.requestLocal(q.from, q.to, q.type, q.data, q.timeoutMs, q.meta, q.dataText)));
     }
   }
 
@@ -65,16 +65,20 @@ export class RequestRouter {
     return this.byComponent.has(component);
   }
 
-  /** Sends a request to a connection of `to` (on this node when it has one, else on another) and resolves with the reply's data. */
-  request(from: string, to: string, type: string, data: unknown, timeoutMs: number | undefined, meta?: EnvelopeMeta): Promise<unknown> {
+  /**
+   * Sends a request to a connection of `to` (on this node when it has one, else on another) and resolves with the
+   * reply's data. `dataText`, the requester's own text of `data`, reaches the responder as written; the reply's
+   * text comes back the same way.
+   */
+  request(from: string, to: string, type: string, data: unknown, timeoutMs: number | undefined, meta?: EnvelopeMeta, dataText?: string): Promise<ReplyPayload> {
     if (!this.byComponent.has(to)) {
       const timeout = Math.min(timeoutMs ?? this.config.requestTimeoutMs, this.config.maxRequestTimeoutMs);
-      return this.cluster.request({ from, to, type, data, timeoutMs: timeout, meta });
+      return this.cluster.request({ from, to, type, data, timeoutMs: timeout, meta, ...(dataText !== undefined ? { dataText } : {}) });
     }
-    return this.requestLocal(from, to, type, data, timeoutMs, meta);
+    return this.requestLocal(from, to, type, data, timeoutMs, meta, dataText);
   }
 
-  private requestLocal(from: string, to: string, type: string, data: unknown, timeoutMs: number | undefined, meta?: EnvelopeMeta): Promise<unknown> {
+  private requestLocal(from: string, to: string, type: string, data: unknown, timeoutMs: number | undefined, meta?: EnvelopeMeta, dataText?: string): Promise<ReplyPayload> {
     const list = this.byComponent.get(to);
     if (!list || list.length === 0) return Promise.reject(noResponder(to));
     const i = (this.rr.get(to) ?? 0) % list.length;
@@ -89,14 +93,17 @@ export class RequestRouter {
       }, timeout);
       timer.unref?.();
       this.pending.set(rid, { target, resolve, reject, timer });
-      const frame: Record<string, unknown> = { op: 'req', rid, from, type, data: data === undefined ? null : data, timeout_ms: timeout };
-      if (meta) frame.meta = meta;
-      target.send(JSON.stringify(frame));
+      const head = JSON.stringify({ op: 'req', rid, from, type }).slice(0, -1);
+      const text = data === undefined ? 'null' : (dataText ?? JSON.stringify(data));
+      target.send(head + ',"data":' + text + ',"timeout_ms":' + timeout + (meta ? ',"meta":' + JSON.stringify(meta) : '') + '}');
     });
   }
 
-  /** Handles a `reply` from `from`; throws NOT_FOUND when the request is unknown, already answered or timed out. */
-  reply(from: Responder, rid: unknown, data: unknown, error: unknown): void {
+  /**
+   * Handles a `reply` from `from` (`dataText`: its own text of `data`); throws NOT_FOUND when the request is unknown,
+   * already answered or timed out.
+   */
+  reply(from: Responder, rid: unknown, data: unknown, error: unknown, dataText?: string): void {
     if (typeof rid !== 'string') throw new SwitchboardError('BAD_FRAME', '"rid" must be the string "rid" of the request being answered');
     if (error !== undefined && error !== null && (typeof error !== 'object' || Array.isArray(error))) {
       throw new SwitchboardError('BAD_FRAME', '"error" must be an object such as {"code":"NOT_FOUND","message":"…"}');
@@ -111,7 +118,7 @@ export class RequestRouter {
       else p.reject(new SwitchboardError('INTERNAL', message, { code: e.code, details: e.details }));
       return;
     }
-    p.resolve(data === undefined ? null : data);
+    p.resolve(data === undefined ? { data: null } : { data, dataText });
   }
 
   close(): void {

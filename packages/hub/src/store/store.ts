@@ -46,7 +46,9 @@ export interface Store {
    * When `input.msgId` is given and a message with the same `msgId` was appended to the same channel within
    * the dedupe window, nothing is written and the earlier `seq` is returned with `duplicate: true`.
    * The stored envelope is `{id, ch, type, source, ts, seq, data, meta}` (meta omitted when absent),
-   * serialised once into `message.json`.
+   * serialised once into `message.json`. Where `input.dataText` / `input.metaText` are given, the envelope holds
+   * exactly those texts (the publisher's, byte for byte), not a re-serialisation of `data` / `meta`, and `read`
+   * and group deliveries return them unchanged.
    */
   append(ch: string, input: AppendInput): Promise<AppendResult>;
 
@@ -102,8 +104,16 @@ export interface AppendInput {
   source: string;
   /** ISO-8601 acceptance time, set by the hub. */
   ts: string;
+  /** The payload, parsed (what validation saw). */
   data: unknown;
   meta?: EnvelopeMeta;
+  /**
+   * The publisher's JSON text of `data`, when the hub has it: stored instead of `JSON.stringify(data)`, so that
+   * numbers beyond a double's precision keep their digits. Must be JSON text whose value is `data`.
+   */
+  dataText?: string;
+  /** The JSON text of `meta` (the publisher's, or the hub's for a dead letter), stored as it is; only with `meta`. */
+  metaText?: string;
   /** Idempotency key (the client's `msg_id`). */
   msgId?: string;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { channelNameProblem, matchChannel, SwitchboardError } from '@switchboard/protocol';
+import { channelNameProblem, matchChannel, PAYLOAD_MEMBERS, rawMembers, SwitchboardError } from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator } from '../auth/authenticator.js';
 import type { HubConfig } from '../config/config.js';
 import type { ReloadResult } from '../contracts/contract-reload.js';
@@ -121,13 +121,14 @@ async function readyz(deps: HttpDeps, ctx: HttpContext): Promise<void> {
 async function publish(deps: HttpDeps, ctx: HttpContext, ch: string): Promise<void> {
   const started = process.hrtime.bigint();
   const identity = await ctx.identify();
-  const { value: body } = await ctx.body();
+  const { value: body, text } = await ctx.body();
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SwitchboardError('BAD_FRAME', 'the body must be a JSON object: {"type":"…","data":…,"msg_id":"…"}');
   }
   const b = body as Record<string, unknown>;
   assertMayPublish(identity, ch);
-  const result = await deps.router.publish({ ch, type: b.type, data: b.data, msgId: b.msg_id, meta: b.meta, source: identity.component });
+  const raw = rawMembers(text, PAYLOAD_MEMBERS);
+  const result = await deps.router.publish({ ch, type: b.type, data: b.data, msgId: b.msg_id, meta: b.meta, dataText: raw?.data, metaText: raw?.meta, source: identity.component });
   deps.metrics.publishSeconds.observe({ transport: 'http' }, Number(process.hrtime.bigint() - started) / 1e9);
   if (result.duplicate) return ctx.json(200, { seq: result.seq, duplicate: true });
   ctx.json(201, { seq: result.seq });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Msg, Subscription } from '@nats-io/transport-node';
-import { isErrorCode, SwitchboardError } from '@switchboard/protocol';
-import type { Cluster, ClusterRequest } from '../../cluster/cluster.js';
+import { isErrorCode, PAYLOAD_MEMBERS, rawMembers, SwitchboardError } from '@switchboard/protocol';
+import type { Cluster, ClusterRequest, ReplyPayload } from '../../cluster/cluster.js';
 import { noResponder } from '../../cluster/cluster.js';
 import type { StoredMessage } from '../store.js';
 import type { TrackedConnection } from './connection.js';
@@ -104,12 +104,13 @@ export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames
         }
         throw conn.unavailable(`reach component "${req.to}" on another node`, err);
       }
-      const body = reply.json<{ data?: unknown; error?: { code?: unknown; message?: unknown; details?: unknown } }>();
+      const text = reply.string();
+      const body = JSON.parse(text) as { data?: unknown; error?: { code?: unknown; message?: unknown; details?: unknown } };
       if (body.error) {
         const code = isErrorCode(body.error.code) ? body.error.code : 'INTERNAL';
         throw new SwitchboardError(code, typeof body.error.message === 'string' ? body.error.message : `"${req.to}" replied with an error`, body.error.details);
       }
-      return body.data === undefined ? null : body.data;
+      return body.data === undefined ? { data: null } : { data: body.data, dataText: rawMembers(text, PAYLOAD_MEMBERS)?.data };
     },
     async close() {
       receiver = undefined;
@@ -122,11 +123,11 @@ export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames
   };
 }
 
-async function answer(m: Msg, handler: (req: ClusterRequest) => Promise<unknown>): Promise<void> {
+async function answer(m: Msg, handler: (req: ClusterRequest) => Promise<ReplyPayload>): Promise<void> {
   let out: string;
   try {
-    const data = await handler(m.json<ClusterRequest>());
-    out = JSON.stringify({ data: data === undefined ? null : data });
+    const reply = await handler(m.json<ClusterRequest>());
+    out = '{"data":' + (reply.dataText ?? JSON.stringify(reply.data === undefined ? null : reply.data)) + '}';
   } catch (err) {
     const e = err as { code?: unknown; message?: unknown; details?: unknown };
     out = JSON.stringify({ error: { code: isErrorCode(e.code) ? e.code : 'INTERNAL', message: typeof e.message === 'string' ? e.message : 'request failed', details: e.details } });

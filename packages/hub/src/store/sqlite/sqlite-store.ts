@@ -203,7 +203,7 @@ class SqliteStore implements Store {
     const seq = st.assigned + 1;
     let json: string;
     try {
-      json = encodeEnvelope({ id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq, data: input.data, meta: input.meta });
+      json = encodeEnvelope({ id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq, data: input.data, meta: input.meta }, input.dataText, input.metaText);
     } catch (err) {
       return Promise.reject(new SwitchboardError('BAD_FRAME', `The message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values only.`));
     }
