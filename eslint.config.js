@@ -15,7 +15,9 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       ...importX.flatConfigs.typescript.settings,
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['packages/*/tsconfig.json', 'tsconfig.test.json', 'bench/tsconfig.json'], noWarnOnMultipleProjects: true })],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: ['packages/*/tsconfig.json', 'tsconfig.test.json', 'bench/tsconfig.json'], noWarnOnMultipleProjects: true }),
+      ],
     },
     languageOptions: { globals: { ...globals.node } },
     rules: {

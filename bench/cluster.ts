@@ -17,25 +17,49 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const form = FORMS[process.argv.includes('--quick') ? 'quick' : 'full'];
 const targets = [switchboardDurable, switchboardCluster];
 const scenarios: Scenario[] = [
-  { id: 'cluster-1to1-5k', title: '1→1 at 5,000 msg/s, durable', kind: 'rate', subscribers: 1, rate: 5000, targets: targets.map((t) => t.id), compare: 'latency' },
-  { id: 'cluster-1to100-1k', title: '1→100 at 1,000 msg/s, durable (100,000 deliveries/s)', kind: 'rate', subscribers: 100, rate: 1000, targets: targets.map((t) => t.id), compare: 'latency' },
+  {
+    id: 'cluster-1to1-5k',
+    title: '1→1 at 5,000 msg/s, durable',
+    kind: 'rate',
+    subscribers: 1,
+    rate: 5000,
+    targets: targets.map((t) => t.id),
+    compare: 'latency',
+  },
+  {
+    id: 'cluster-1to100-1k',
+    title: '1→100 at 1,000 msg/s, durable (100,000 deliveries/s)',
+    kind: 'rate',
+    subscribers: 100,
+    rate: 1000,
+    targets: targets.map((t) => t.id),
+    compare: 'latency',
+  },
 ];
 
 const outDir = join(HERE, 'out', `${new Date().toISOString().replace(/[:.]/g, '-')}-cluster-${form.name}`);
 mkdirSync(outDir, { recursive: true });
 const load0 = loadavg()[0]!;
 const results: RunResult[] = [];
-process.stdout.write(`switchboard cluster bench, ${form.name} form: ${scenarios.length} scenarios × ${form.repeats} repeat(s), ${form.durationMs / 1000} s each\n`);
+process.stdout.write(
+  `switchboard cluster bench, ${form.name} form: ${scenarios.length} scenarios × ${form.repeats} repeat(s), ${form.durationMs / 1000} s each\n`,
+);
 for (const target of targets) {
   const why = target.unavailable?.();
-  if (why) { process.stderr.write(`skipping ${target.id}: ${why}\n`); continue; }
+  if (why) {
+    process.stderr.write(`skipping ${target.id}: ${why}\n`);
+    continue;
+  }
   for (const sc of scenarios) {
     for (let rep = 1; rep <= form.repeats; rep++) {
       const r = await runOne(sc, target, rep, form);
       results.push(r);
       writeFileSync(join(outDir, `${sc.id}.${target.id}.${rep}.json`), JSON.stringify(r, null, 2));
       const l = r.latencyUs;
-      process.stdout.write(`[${rep}/${form.repeats}] ${sc.id} ${target.id}`.padEnd(52) + ` ${r.msgPerSec} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}%${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
+      process.stdout.write(
+        `[${rep}/${form.repeats}] ${sc.id} ${target.id}`.padEnd(52) +
+          ` ${r.msgPerSec} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}%${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`,
+      );
     }
   }
 }
@@ -60,7 +84,9 @@ for (const sc of scenarios) {
   for (const t of targets) {
     const rs = results.filter((r) => r.scenario === sc.id && r.target === t.id);
     if (rs.length === 0) continue;
-    lines.push(`| ${sc.title} | ${t.label} | ${median(rs.map((r) => r.msgPerSec))} | ${ms(median(rs.map((r) => r.latencyUs.p50)))} | ${ms(median(rs.map((r) => r.latencyUs.p99)))} | ${ms(median(rs.map((r) => r.latencyUs.max)))} | ${median(rs.map((r) => r.lost))} | ${median(rs.map((r) => r.server.cpuPct))} |`);
+    lines.push(
+      `| ${sc.title} | ${t.label} | ${median(rs.map((r) => r.msgPerSec))} | ${ms(median(rs.map((r) => r.latencyUs.p50)))} | ${ms(median(rs.map((r) => r.latencyUs.p99)))} | ${ms(median(rs.map((r) => r.latencyUs.max)))} | ${median(rs.map((r) => r.lost))} | ${median(rs.map((r) => r.server.cpuPct))} |`,
+    );
   }
 }
 lines.push('', 'Target: cross-node p99 < 5 ms at 5,000 msg/s. Server CPU is node 2 for the cluster (one core = 100 %).', '');

@@ -13,7 +13,10 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 
 const argv = process.argv.slice(2);
-const opt = (name: string, dflt: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1]! : dflt; };
+const opt = (name: string, dflt: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1]! : dflt;
+};
 const root = opt('--root', new URL('..', import.meta.url).pathname);
 const bytes = Number(opt('--bytes', '2048'));
 const count = Number(opt('--count', '20000'));
@@ -37,7 +40,10 @@ function payload(n: number): string {
 
 async function open(url: string, component: string): Promise<WebSocket> {
   const ws = new WebSocket(url, 'switchboard.v1', { perMessageDeflate: false });
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
+  });
   ws.send(JSON.stringify({ op: 'hello', id: 0, component }));
   await new Promise((r) => ws.once('message', r));
   return ws;
@@ -49,10 +55,19 @@ async function measure(wsUrl: string, pid: number, ch: string): Promise<number> 
   await new Promise((r) => sub.once('message', r));
   const pub = await open(wsUrl, 'pub');
   let received = 0;
-  const done = new Promise<void>((resolve) => sub.on('message', () => { if (++received === count) resolve(); }));
+  const done = new Promise<void>((resolve) =>
+    sub.on('message', () => {
+      if (++received === count) resolve();
+    }),
+  );
   let sent = 0;
-  const sendOne = () => { sent++; pub.send(`{"op":"pub","id":${sent},"ch":"${ch}","type":"b","data":${payload(sent)}}`); };
-  pub.on('message', () => { if (sent < count) sendOne(); });
+  const sendOne = () => {
+    sent++;
+    pub.send(`{"op":"pub","id":${sent},"ch":"${ch}","type":"b","data":${payload(sent)}}`);
+  };
+  pub.on('message', () => {
+    if (sent < count) sendOne();
+  });
   const before = cpuTicks(pid);
   for (let i = 0; i < 100; i++) sendOne();
   await done;
@@ -86,10 +101,30 @@ components:
 `;
 mkdirSync(join(dir, 'contracts'));
 writeFileSync(join(dir, 'contracts', 'payload-cpu.yaml'), CONTRACT);
-const hub = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'start', '--port', '0', '--dev', '--data', dir, '--config', join(dir, 'switchboard.yaml'), '--contracts', join(dir, 'contracts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+const hub = spawn(
+  process.execPath,
+  [
+    join(root, 'packages/cli/dist/bin.js'),
+    'start',
+    '--port',
+    '0',
+    '--dev',
+    '--data',
+    dir,
+    '--config',
+    join(dir, 'switchboard.yaml'),
+    '--contracts',
+    join(dir, 'contracts'),
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const port = await new Promise<number>((resolve) => {
   let out = '';
-  hub.stdout!.on('data', (d) => { out += d; const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+  hub.stdout!.on('data', (d) => {
+    out += d;
+    const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+    if (m) resolve(Number(m[1]));
+  });
 });
 const wsUrl = `ws://127.0.0.1:${port}/v1/ws`;
 try {

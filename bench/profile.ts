@@ -7,8 +7,19 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 const argv = process.argv.slice(2);
 const file = argv.find((a, i) => !a.startsWith('--') && !['--top', '--by', '--from'].includes(argv[i - 1] ?? ''));
@@ -40,11 +51,16 @@ const agg = new Map<string, number>();
 for (const n of p.nodes) {
   const us = selfUs.get(n.id);
   if (!us) continue;
-  const key = byFile ? where(n) || n.callFrame.functionName : `${n.callFrame.functionName || '(anonymous)'} ${where(n)}${where(n) ? ':' + (n.callFrame.lineNumber + 1) : ''}`;
+  const key = byFile
+    ? where(n) || n.callFrame.functionName
+    : `${n.callFrame.functionName || '(anonymous)'} ${where(n)}${where(n) ? ':' + (n.callFrame.lineNumber + 1) : ''}`;
   agg.set(key, (agg.get(key) ?? 0) + us);
 }
 const idle = [...agg].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
 process.stdout.write(`${file}: ${(total / 1e6).toFixed(2)} s sampled, ${(((total - idle) / total) * 100).toFixed(1)} % busy; self time as % of busy time\n`);
-for (const [k, us] of [...agg].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+for (const [k, us] of [...agg]
+  .filter(([k]) => !k.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top)) {
   process.stdout.write(`${((us / (total - idle)) * 100).toFixed(1).padStart(5)} %  ${k}\n`);
 }

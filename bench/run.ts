@@ -32,7 +32,10 @@ ${SCENARIOS.map((s) => `  ${s.id.padEnd(14)} ${s.targets.join(', ')}\n      ${s.
 `);
   process.exit(0);
 }
-const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const opt = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
 const baseForm = FORMS[argv.includes('--quick') ? 'quick' : 'full'];
 /** --seconds <s>: measured seconds per run instead of the form's (e.g. longer runs under --cpu-prof) */
 const form = opt('--seconds') ? { ...baseForm, durationMs: Number(opt('--seconds')) * 1000 } : baseForm;
@@ -42,14 +45,20 @@ const onlyTargets = opt('--targets')?.split(',');
 const reportDir = opt('--out') ?? HERE;
 /** --cpu-prof <dir>: every Switchboard hub of the run writes a V8 CPU profile there (read with bench/profile.ts). */
 const cpuProf = opt('--cpu-prof');
-if (cpuProf) { mkdirSync(cpuProf, { recursive: true }); process.env.SWITCHBOARD_BENCH_CPU_PROF = cpuProf; }
+if (cpuProf) {
+  mkdirSync(cpuProf, { recursive: true });
+  process.env.SWITCHBOARD_BENCH_CPU_PROF = cpuProf;
+}
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = join(HERE, 'out', `${stamp}-${form.name}`);
 mkdirSync(outDir, { recursive: true });
 
 const skipped = new Map<string, string>();
-for (const t of TARGETS) { const why = t.unavailable?.(); if (why) skipped.set(t.id, why); }
+for (const t of TARGETS) {
+  const why = t.unavailable?.();
+  if (why) skipped.set(t.id, why);
+}
 for (const [id, why] of skipped) process.stderr.write(`skipping ${id}: ${why}\n`);
 
 const started = Date.now();
@@ -76,10 +85,22 @@ for (let rep = 1; rep <= form.repeats; rep++) {
         results.push(r);
         writeFileSync(join(outDir, `${sc.id}.${id}.${rep}.json`), JSON.stringify(r, null, 2));
         const l = r.latencyUs;
-        if (r.doc) process.stdout.write(`${label} ${String(r.doc.ackedPerSec).padStart(5)} votes/s acked (p99 ${r.doc.ackLatencyUs.p99} µs)  ${r.msgPerSec} patches/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  votes ${r.doc.votesAcked}/${r.doc.votesSent} acked, count ${r.doc.finalCount}, lost ${r.doc.lostVotes}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
-        else if (r.polyglot) process.stdout.write(`${label} ${String(r.msgPerSec).padStart(5)} ticks/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs (target p99 < ${r.polyglot.p99TargetMs} ms: ${r.polyglot.met ? 'met' : 'MISSED'})  received ${r.received}/${r.expected}, refused ${r.polyglot.bridge.refused}, dead letters ${r.polyglot.deadLetters}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  bridge ${r.polyglot.bridge.cpuPct}% engine ${r.polyglot.engine.cpuPct}%${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}${r.errors.length ? '  ERRORS: ' + r.errors.join('; ') : ''}\n`);
-        else if (r.idle) process.stdout.write(`${label} ${r.idle.connections} connections in ${r.idle.connectSeconds} s  server RSS ${r.idle.rssBeforeMb} → ${r.idle.rssAfterMb} MB = ${r.idle.kbPerConnection} KB each${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
-        else process.stdout.write(`${label} ${String(r.msgPerSec).padStart(8)} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`);
+        if (r.doc)
+          process.stdout.write(
+            `${label} ${String(r.doc.ackedPerSec).padStart(5)} votes/s acked (p99 ${r.doc.ackLatencyUs.p99} µs)  ${r.msgPerSec} patches/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  votes ${r.doc.votesAcked}/${r.doc.votesSent} acked, count ${r.doc.finalCount}, lost ${r.doc.lostVotes}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`,
+          );
+        else if (r.polyglot)
+          process.stdout.write(
+            `${label} ${String(r.msgPerSec).padStart(5)} ticks/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs (target p99 < ${r.polyglot.p99TargetMs} ms: ${r.polyglot.met ? 'met' : 'MISSED'})  received ${r.received}/${r.expected}, refused ${r.polyglot.bridge.refused}, dead letters ${r.polyglot.deadLetters}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  bridge ${r.polyglot.bridge.cpuPct}% engine ${r.polyglot.engine.cpuPct}%${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}${r.errors.length ? '  ERRORS: ' + r.errors.join('; ') : ''}\n`,
+          );
+        else if (r.idle)
+          process.stdout.write(
+            `${label} ${r.idle.connections} connections in ${r.idle.connectSeconds} s  server RSS ${r.idle.rssBeforeMb} → ${r.idle.rssAfterMb} MB = ${r.idle.kbPerConnection} KB each${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`,
+          );
+        else
+          process.stdout.write(
+            `${label} ${String(r.msgPerSec).padStart(8)} msg/s  p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  lost ${r.lost}  srv ${r.server.cpuPct}% ${r.server.peakRssMb} MB  gen ${r.generator.cpuPct}% elu ${r.generator.elu}${r.notes.length ? '  ! ' + r.notes.join('; ') : ''}\n`,
+          );
       } catch (e) {
         const error = (e as Error).message.split('\n').slice(0, 3).join(' ');
         failures.push({ scenario: sc.id, target: id, repeat: rep, error });
@@ -93,7 +114,17 @@ const m = machine();
 // npm names the script it runs (bench, bench:quick); under npx the event is "npx", and the command is this file's.
 const script = process.env.npm_lifecycle_event;
 const command = script && script !== 'npx' ? `npm run ${script}` : `npx tsx bench/run.ts ${argv.join(' ')}`.trim();
-const summary = { form, machine: m, date: new Date().toISOString(), command, elapsedS: Math.round((Date.now() - started) / 1000), load: { start: loadStart, end: loadavg()[0]! }, results, failures, skipped: Object.fromEntries(skipped) };
+const summary = {
+  form,
+  machine: m,
+  date: new Date().toISOString(),
+  command,
+  elapsedS: Math.round((Date.now() - started) / 1000),
+  load: { start: loadStart, end: loadavg()[0]! },
+  results,
+  failures,
+  skipped: Object.fromEntries(skipped),
+};
 writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
 if (!argv.includes('--no-report') && ((!only && !onlyTargets) || opt('--out'))) {
   mkdirSync(reportDir, { recursive: true });

@@ -15,12 +15,24 @@ function walk(dir) {
     else if (name.endsWith('.test.ts')) found.push(relative(root, p));
   }
 }
-for (const d of ['packages', 'test', 'examples']) { try { walk(join(root, d)); } catch { /* absent */ } }
+for (const d of ['packages', 'test', 'examples']) {
+  try {
+    walk(join(root, d));
+  } catch {
+    /* absent */
+  }
+}
 const filters = process.argv.slice(2);
 const files = found.sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const timeout = process.env.TEST_TIMEOUT ?? '120000';
 // Latency targets are judged by the benchmark (bench/), not by a test, so every file may share the CPUs.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -15,7 +15,12 @@ export interface ChartRow {
 }
 
 const COLORS: Record<string, string> = {
-  switchboard: '#1565c0', 'switchboard-durable': '#7b1fa2', ws: '#616161', socketio: '#2e7d32', nats: '#ef6c00', jetstream: '#8d6e63',
+  switchboard: '#1565c0',
+  'switchboard-durable': '#7b1fa2',
+  ws: '#616161',
+  socketio: '#2e7d32',
+  nats: '#ef6c00',
+  jetstream: '#8d6e63',
 };
 const FALLBACK = ['#00838f', '#c62828', '#5d4037', '#283593'];
 const color = (t: string, i: number) => COLORS[t] ?? FALLBACK[i % FALLBACK.length]!;
@@ -51,9 +56,18 @@ const PERCENTILES = ['p50', 'p90', 'p99', 'p99.9', 'max'];
 
 /** Latency by percentile: x = p50 … max, y = ms on a log scale, one line per target. */
 export function latencyChart(title: string, rows: ChartRow[]): string {
-  const W = 900, H = 320, L = 80, R = 370, T = 40, B = 40;
-  const pw = W - L - R, ph = H - T - B;
-  const vals = rows.flatMap((r) => r.latencyUs).filter((v) => v > 0).map((us) => us / 1000);
+  const W = 900,
+    H = 320,
+    L = 80,
+    R = 370,
+    T = 40,
+    B = 40;
+  const pw = W - L - R,
+    ph = H - T - B;
+  const vals = rows
+    .flatMap((r) => r.latencyUs)
+    .filter((v) => v > 0)
+    .map((us) => us / 1000);
   const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...vals, 1))));
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...vals, lo * 10))));
   const y = (ms: number) => T + ph - ((Math.log10(Math.max(ms, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * ph;
@@ -62,7 +76,8 @@ export function latencyChart(title: string, rows: ChartRow[]): string {
   for (let d = lo; d <= hi * 1.0001; d *= 10) {
     body.push(`<line x1="${L}" x2="${L + pw}" y1="${y(d).toFixed(1)}" y2="${y(d).toFixed(1)}" stroke="#ddd"/>`);
     body.push(`<text x="${L - 6}" y="${(y(d) + 4).toFixed(1)}" text-anchor="end" fill="#555">${fmtMs(d)} ms</text>`);
-    for (const k of [2, 5]) if (d * k < hi) body.push(`<line x1="${L}" x2="${L + pw}" y1="${y(d * k).toFixed(1)}" y2="${y(d * k).toFixed(1)}" stroke="#f0f0f0"/>`);
+    for (const k of [2, 5])
+      if (d * k < hi) body.push(`<line x1="${L}" x2="${L + pw}" y1="${y(d * k).toFixed(1)}" y2="${y(d * k).toFixed(1)}" stroke="#f0f0f0"/>`);
   }
   PERCENTILES.forEach((p, i) => {
     body.push(`<line x1="${x(i)}" x2="${x(i)}" y1="${T}" y2="${T + ph}" stroke="#eee"/>`);
@@ -74,9 +89,14 @@ export function latencyChart(title: string, rows: ChartRow[]): string {
     const c = color(r.target, i);
     const pts = r.latencyUs.map((us, j) => `${x(j).toFixed(1)},${y(us / 1000).toFixed(1)}`);
     body.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${c}" stroke-width="${r.isSb ? 2.5 : 1.5}"${r.isSb ? '' : ' stroke-dasharray="5 3"'}/>`);
-    for (const p of pts) { const [px, py] = p.split(','); body.push(`<circle cx="${px}" cy="${py}" r="3" fill="${c}"/>`); }
+    for (const p of pts) {
+      const [px, py] = p.split(',');
+      body.push(`<circle cx="${px}" cy="${py}" r="3" fill="${c}"/>`);
+    }
     const ly = T + 10 + i * 20;
-    body.push(`<line x1="${L + pw + 14}" x2="${L + pw + 36}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="${r.isSb ? 2.5 : 1.5}"${r.isSb ? '' : ' stroke-dasharray="5 3"'}/>`);
+    body.push(
+      `<line x1="${L + pw + 14}" x2="${L + pw + 36}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="${r.isSb ? 2.5 : 1.5}"${r.isSb ? '' : ' stroke-dasharray="5 3"'}/>`,
+    );
     body.push(`<text x="${L + pw + 42}" y="${ly + 4}"${r.isSb ? ' font-weight="600"' : ''}>${esc(r.label)} · p99 ${fmtMs(r.latencyUs[2] / 1000)} ms</text>`);
   });
   return svg(W, H, body);
@@ -84,7 +104,12 @@ export function latencyChart(title: string, rows: ChartRow[]): string {
 
 /** Horizontal bars, one per target, value at the end of each bar. */
 export function barChart(title: string, unit: string, rows: ChartRow[], value: (r: ChartRow) => number, fmt: (v: number) => string): string {
-  const W = 720, L = 250, R = 90, T = 40, BAR = 22, GAP = 8;
+  const W = 720,
+    L = 250,
+    R = 90,
+    T = 40,
+    BAR = 22,
+    GAP = 8;
   const H = T + rows.length * (BAR + GAP) + 30;
   const pw = W - L - R;
   const max = Math.max(...rows.map(value), 1e-9);
@@ -104,4 +129,10 @@ export function barChart(title: string, unit: string, rows: ChartRow[], value: (
 
 export const throughputChart = (title: string, unit: string, rows: ChartRow[]) => barChart(title, unit, rows, (r) => r.msgPerSec, fmtCount);
 export const memoryChart = (title: string, rows: ChartRow[]) =>
-  barChart(title, 'server RSS per idle connection, KB (lower is better)', rows.filter((r) => r.kbPerConn !== undefined), (r) => r.kbPerConn!, (v) => `${v.toFixed(1)} KB`);
+  barChart(
+    title,
+    'server RSS per idle connection, KB (lower is better)',
+    rows.filter((r) => r.kbPerConn !== undefined),
+    (r) => r.kbPerConn!,
+    (v) => `${v.toFixed(1)} KB`,
+  );

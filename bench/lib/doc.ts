@@ -22,8 +22,6 @@ export const DOC_NAME = 'qa/bench';
  */
 const ACK_WAIT_MS = 1000;
 
-
-
 /** Runs the `doc` scenario against a started session. */
 export async function runDocument(sc: Scenario, target: Target, session: Session, repeat: number, o: RunOptions): Promise<RunResult> {
   const docs = session.documents;
@@ -41,7 +39,14 @@ export async function runDocument(sc: Scenario, target: Target, session: Session
   const clients: DocClient[] = [];
   for (let i = 0; i < n; i += 20) {
     const batch = [];
-    for (let j = i; j < Math.min(n, i + 20); j++) batch.push(docs.open(DOC_NAME, j, (version, t) => col.deliver(j, version, t)).then((c) => { clients[j] = c; }));
+    for (let j = i; j < Math.min(n, i + 20); j++)
+      batch.push(
+        docs
+          .open(DOC_NAME, j, (version, t) => col.deliver(j, version, t))
+          .then((c) => {
+            clients[j] = c;
+          }),
+      );
     await Promise.all(batch);
   }
   await sleep(100);
@@ -49,7 +54,10 @@ export async function runDocument(sc: Scenario, target: Target, session: Session
   const voteOne = () => {
     const k = sent++;
     const t = nowUs();
-    clients[k % n]!.vote(questions[(k * 7) % questions.length]!, t, (err) => { if (err) refused++; else acks.ack(t); });
+    clients[k % n]!.vote(questions[(k * 7) % questions.length]!, t, (err) => {
+      if (err) refused++;
+      else acks.ack(t);
+    });
   };
   const start = performance.now();
   const timer = setInterval(() => {

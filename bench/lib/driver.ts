@@ -35,14 +35,18 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
   let sent = 0;
   let running = true;
   let pub: Publisher | undefined;
-  const sendOne = () => { pub!.send(makePayload(sent++, nowUs())); };
+  const sendOne = () => {
+    pub!.send(makePayload(sent++, nowUs()));
+  };
   let ackErrors = 0;
   /** One acked publish; in the closed loop (`again`) each ack sends the next one. */
   const sendAcked = (again: boolean) => {
     const t = nowUs();
     sent++;
     pub!.sendAcked!(makePayload(sent - 1, t), (err) => {
-      if (err) { ackErrors++; } else col.ack(t);
+      if (err) {
+        ackErrors++;
+      } else col.ack(t);
       if (again && running) sendAcked(true);
     });
   };
@@ -52,10 +56,12 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
     for (let i = 0; i < sc.subscribers; i += 20) {
       const batch = [];
       for (let j = i; j < Math.min(sc.subscribers, i + 20); j++) {
-        batch.push(session.subscriber(topic, (n, t) => {
-          col.deliver(j, n, t);
-          if (closed && running) sendOne();
-        }));
+        batch.push(
+          session.subscriber(topic, (n, t) => {
+            col.deliver(j, n, t);
+            if (closed && running) sendOne();
+          }),
+        );
       }
       await Promise.all(batch);
     }
@@ -77,7 +83,10 @@ export async function runOne(sc: Scenario, target: Target, repeat: number, o: Ru
       const w = sc.window!;
       for (let i = 0; i < w; i++) sendOne();
       // a message lost on the way would shrink the window for good: top it up
-      refill = setInterval(() => { const gap = w - (sent - (col.received - col.duplicates)); for (let i = 0; i < gap; i++) sendOne(); }, 50);
+      refill = setInterval(() => {
+        const gap = w - (sent - (col.received - col.duplicates));
+        for (let i = 0; i < gap; i++) sendOne();
+      }, 50);
     } else {
       if (!pub.sendAcked) throw new Error(`${target.id} has no acked publish`);
       for (let i = 0; i < sc.window!; i++) sendAcked(true);

@@ -29,7 +29,10 @@ export function idleCapacity(wanted: number): { connections: number; note?: stri
   const limit = openFileLimit();
   if (wanted + FD_RESERVE <= limit) return { connections: wanted };
   const connections = Math.max(0, limit - FD_RESERVE);
-  return { connections, note: `ulimit -n is ${limit}: held ${connections} connections instead of ${wanted}; raise it (\`ulimit -n ${wanted + 1000}\`) before the run` };
+  return {
+    connections,
+    note: `ulimit -n is ${limit}: held ${connections} connections instead of ${wanted}; raise it (\`ulimit -n ${wanted + 1000}\`) before the run`,
+  };
 }
 
 /** Opens the connections, settles, weighs the server (RSS delta per connection), drops them. */
@@ -47,9 +50,16 @@ export async function runIdle(sc: Scenario, target: Target, session: Session, re
   const worker = async () => {
     while (next < wanted) {
       next++;
-      try { drops.push(await session.idle()); } catch (e) { if (errors.length < 5) errors.push(String((e as Error).message ?? e)); }
+      try {
+        drops.push(await session.idle());
+      } catch (e) {
+        if (errors.length < 5) errors.push(String((e as Error).message ?? e));
+      }
       const now = performance.now();
-      if (now - lastReport > 2000) { lastReport = now; process.stdout.write(`  … ${drops.length}/${wanted} ${target.id} connections\n`); }
+      if (now - lastReport > 2000) {
+        lastReport = now;
+        process.stdout.write(`  … ${drops.length}/${wanted} ${target.id} connections\n`);
+      }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -57,18 +67,34 @@ export async function runIdle(sc: Scenario, target: Target, session: Session, re
   await sleep(500);
   const after = procMemKb(pid);
   const cpuMs = procCpuMs(pid) - cpu0;
-  for (const d of drops) { try { d(); } catch { /* already gone */ } }
+  for (const d of drops) {
+    try {
+      d();
+    } catch {
+      /* already gone */
+    }
+  }
   const held = drops.length;
   const kbPer = held > 0 ? (after.rss - before.rss) / held : NaN;
   const notes: string[] = [];
   if (note) notes.push(note);
   if (held < wanted) notes.push(`${wanted - held} of ${wanted} connections failed`);
   return {
-    scenario: sc.id, target: target.id, label: target.label, repeat,
-    durationMs: Math.round(connectMs), subscribers: 0,
-    msgPerSec: Math.round((held / connectMs) * 1000), sentPerSec: 0,
+    scenario: sc.id,
+    target: target.id,
+    label: target.label,
+    repeat,
+    durationMs: Math.round(connectMs),
+    subscribers: 0,
+    msgPerSec: Math.round((held / connectMs) * 1000),
+    sentPerSec: 0,
     latencyUs: { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 },
-    sent: 0, expected: wanted, received: held, lost: wanted - held, duplicates: 0, outOfOrder: 0,
+    sent: 0,
+    expected: wanted,
+    received: held,
+    lost: wanted - held,
+    duplicates: 0,
+    outOfOrder: 0,
     server: {
       pid,
       cpuPct: Math.round((cpuMs / connectMs) * 1000) / 10,
@@ -76,7 +102,9 @@ export async function runIdle(sc: Scenario, target: Target, session: Session, re
       rssMb: Math.round(after.rss / 102.4) / 10,
     },
     generator: { cpuPct: 0, elu: 0 },
-    notes, errors: [...errors, ...session.errors()], serverCounters: {},
+    notes,
+    errors: [...errors, ...session.errors()],
+    serverCounters: {},
     idle: {
       connections: held,
       rssBeforeMb: Math.round(before.rss / 102.4) / 10,

@@ -20,16 +20,32 @@ export interface Machine {
 }
 
 function pkgVersion(name: string): string {
-  try { return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version; } catch { return '?'; }
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
 }
 
 export function machine(): Machine {
   let cpu = cpus()[0]?.model ?? '?';
-  try { cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu; } catch { /* not Linux */ }
+  try {
+    cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    /* not Linux */
+  }
   let kernel = '?';
-  try { kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(); } catch { /* not Linux */ }
+  try {
+    kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  } catch {
+    /* not Linux */
+  }
   let commit = '?';
-  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    /* not a checkout */
+  }
   const packages: Record<string, string> = {};
   for (const p of ['ws', 'socket.io', 'socket.io-client', '@nats-io/transport-node', '@nats-io/jetstream', 'hdr-histogram-js', 'tsx']) {
     const v = pkgVersion(p);
@@ -37,7 +53,13 @@ export function machine(): Machine {
   }
   packages.switchboard = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   return {
-    cpu, cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30 * 10) / 10, kernel, node: process.version,
-    packages, natsServer: natsServerVersion() ?? 'not installed', commit,
+    cpu,
+    cores: cpus().length,
+    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    kernel,
+    node: process.version,
+    packages,
+    natsServer: natsServerVersion() ?? 'not installed',
+    commit,
   };
 }

@@ -25,7 +25,11 @@ export const P99_TARGET_MS = 25;
 /** As in the flow: C1 only and the serial collector, so the JVM starts fast on a small machine and no late C2 compilation stalls the stream. */
 const JAVA_ARGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', 'Engine.java'];
 
-interface EngineMsg { event: 'msg'; seq: number; latency_ms: number | null }
+interface EngineMsg {
+  event: 'msg';
+  seq: number;
+  latency_ms: number | null;
+}
 type Summary = Record<string, unknown>;
 
 /** A program of the example as a child process: its stdout lines, its ready line, its last summary, its CPU. */
@@ -39,12 +43,22 @@ class Program {
   /** the last CPU sample while it ran: ms of CPU, at performance.now() */
   last = { cpuMs: NaN, at: 0 };
 
-  constructor(readonly name: string, cmd: string, args: string[], cwd: string, private readonly onLine: (line: string) => void = () => undefined) {
+  constructor(
+    readonly name: string,
+    cmd: string,
+    args: string[],
+    cwd: string,
+    private readonly onLine: (line: string) => void = () => undefined,
+  ) {
     this.child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exit = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-    this.child.once('error', (e) => { this.out += `\n${String(e)}`; });
+    this.child.once('error', (e) => {
+      this.out += `\n${String(e)}`;
+    });
     this.child.stdout!.setEncoding('utf8').on('data', (s: string) => this.data(s));
-    this.child.stderr!.setEncoding('utf8').on('data', (s: string) => { if (this.out.length < 65536) this.out += s; });
+    this.child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      if (this.out.length < 65536) this.out += s;
+    });
   }
 
   private data(s: string): void {
@@ -56,7 +70,10 @@ class Program {
       if (line.startsWith('{"event":"summary"')) this.summary = JSON.parse(line) as Summary;
       else if (line.startsWith('{')) this.onLine(line);
       else if (this.out.length < 65536) this.out += `${line}\n`;
-      for (const w of this.waiters.filter((x) => x.re.test(line))) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(); }
+      for (const w of this.waiters.filter((x) => x.re.test(line))) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve();
+      }
     }
   }
 
@@ -69,19 +86,32 @@ class Program {
   ready(re: RegExp, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name} printed no line matching ${re} within ${timeoutMs} ms:\n${this.output()}`)), timeoutMs);
-      this.waiters.push({ re, resolve: () => { clearTimeout(timer); resolve(); } });
-      void this.exit.then((code) => { clearTimeout(timer); reject(new Error(`${this.name} exited (${code}) before it was ready:\n${this.output()}`)); });
+      this.waiters.push({
+        re,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+      void this.exit.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited (${code}) before it was ready:\n${this.output()}`));
+      });
     });
   }
 
   /** Its exit status; fails after `timeoutMs`. */
   exited(timeoutMs: number): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${this.name} did not finish within ${timeoutMs} ms:\n${this.output()}`)), timeoutMs); });
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name} did not finish within ${timeoutMs} ms:\n${this.output()}`)), timeoutMs);
+    });
     return Promise.race([this.exit, late]).finally(() => clearTimeout(timer));
   }
 
-  output(): string { return this.out.slice(-4000); }
+  output(): string {
+    return this.out.slice(-4000);
+  }
 
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
@@ -129,12 +159,26 @@ export async function runPolyglot(sc: Scenario, target: Target, session: Session
     seqs.push(m.seq);
     if (delivered > warmupTicks && typeof m.latency_ms === 'number') hist.recordValue(Math.max(1, Math.round(m.latency_ms * 1000)));
   };
-  const engine = new Program('core-engine (Java)', 'java', [...JAVA_ARGS, '--url', url, '--expect', String(valid), '--idle-ms', '20000'], join(EXAMPLE, 'java'), onEngineLine);
+  const engine = new Program(
+    'core-engine (Java)',
+    'java',
+    [...JAVA_ARGS, '--url', url, '--expect', String(valid), '--idle-ms', '20000'],
+    join(EXAMPLE, 'java'),
+    onEngineLine,
+  );
   let bridge: Program | undefined;
-  const sampler = setInterval(() => { engine.sample(); bridge?.sample(); }, 100);
+  const sampler = setInterval(() => {
+    engine.sample();
+    bridge?.sample();
+  }, 100);
   try {
     await engine.ready(/^ready core-engine /, 60_000);
-    bridge = new Program('data-bridge (Python)', PYTHON, ['bridge.py', '--url', url, '--count', String(ticks), '--rate', String(rate), '--invalid-every', String(invalidEvery)], join(EXAMPLE, 'python'));
+    bridge = new Program(
+      'data-bridge (Python)',
+      PYTHON,
+      ['bridge.py', '--url', url, '--count', String(ticks), '--rate', String(rate), '--invalid-every', String(invalidEvery)],
+      join(EXAMPLE, 'python'),
+    );
     await bridge.ready(/^ready data-bridge /, 20_000);
     // The window: from the bridge's first tick to its exit (every tick answered).
     const t0 = performance.now();
@@ -142,7 +186,7 @@ export async function runPolyglot(sc: Scenario, target: Target, session: Session
     engine.sample();
     bridge.sample();
     const [engine0, bridge0] = [engine.last, bridge.last];
-    const bridgeStatus = await bridge.exited(ticks / rate * 1000 + 30_000);
+    const bridgeStatus = await bridge.exited((ticks / rate) * 1000 + 30_000);
     const elapsed = performance.now() - t0;
     const hubCpu = procCpuMs(pid) - hub0;
     const engineStatus = await engine.exited(30_000);
@@ -151,7 +195,10 @@ export async function runPolyglot(sc: Scenario, target: Target, session: Session
     const errors: string[] = [...session.errors()];
     if (bridgeStatus !== 0 || bs.ok !== true) errors.push(`data-bridge exited ${bridgeStatus}: ${JSON.stringify(bs).slice(0, 400)}\n${bridge.output()}`);
     if (engineStatus !== 0 || es.ok !== true) errors.push(`core-engine exited ${engineStatus}: ${JSON.stringify(es).slice(0, 400)}\n${engine.output()}`);
-    const dlq = await deadLetters(session.server.port).catch((e: unknown) => { errors.push(String(e)); return -1; });
+    const dlq = await deadLetters(session.server.port).catch((e: unknown) => {
+      errors.push(String(e));
+      return -1;
+    });
 
     const received = num(es.received);
     const refused = Object.values((bs.refused ?? {}) as Record<string, number>).reduce((a, n) => a + n, 0);
@@ -160,10 +207,17 @@ export async function runPolyglot(sc: Scenario, target: Target, session: Session
     const latencyUs = percentiles(hist);
     const window = { elapsed, serverCpuPct: cpuPct(hubCpu, elapsed), generator: { cpuPct: 0, elu: 0 } };
     const polyglot: PolyglotFigures = {
-      rate, ticks, invalidEvery, warmupTicks,
+      rate,
+      ticks,
+      invalidEvery,
+      warmupTicks,
       bridge: { sent: num(bs.sent), valid: num(bs.valid), acked: num(bs.acked), refused, cpuPct: cpuOver(bridge, bridge0) },
       engine: {
-        received, gaps: num(es.gaps), duplicates: num(es.duplicates), outOfOrder: num(es.out_of_order), redelivered: num(es.redelivered),
+        received,
+        gaps: num(es.gaps),
+        duplicates: num(es.duplicates),
+        outOfOrder: num(es.out_of_order),
+        redelivered: num(es.redelivered),
         cpuPct: cpuOver(engine, engine0),
       },
       deadLetters: dlq,
@@ -172,7 +226,8 @@ export async function runPolyglot(sc: Scenario, target: Target, session: Session
       versions: { python: probe(PYTHON, ['--version']) ?? '?', java: probe('java', ['-version']) ?? '?' },
     };
     const notes: string[] = [];
-    if (outOfOrder !== polyglot.engine.outOfOrder) notes.push(`the engine's lines show ${outOfOrder} out-of-order deliveries, its summary ${polyglot.engine.outOfOrder}`);
+    if (outOfOrder !== polyglot.engine.outOfOrder)
+      notes.push(`the engine's lines show ${outOfOrder} out-of-order deliveries, its summary ${polyglot.engine.outOfOrder}`);
     if (dlq !== ticks - valid) notes.push(`${dlq} dead letters for ${ticks - valid} invalid ticks`);
     const sentPerSec = num(bs.rate);
     if (sentPerSec < rate * 0.95) notes.push(`the bridge sent ${sentPerSec} ticks/s of ${rate}/s`);

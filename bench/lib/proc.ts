@@ -44,18 +44,29 @@ export async function spawnServer(o: SpawnOptions): Promise<ServerHandle> {
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let running = true;
-  void exited.then(() => { running = false; });
+  void exited.then(() => {
+    running = false;
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${o.name} did not start within ${o.timeoutMs ?? 15000} ms:\n${out}`)), o.timeoutMs ?? 15_000);
     const onData = (b: Buffer) => {
       if (out.length < 65536) out += b.toString();
       const p = o.ready(out);
-      if (p !== undefined) { clearTimeout(timer); resolve(p); }
+      if (p !== undefined) {
+        clearTimeout(timer);
+        resolve(p);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('error', (e) => { clearTimeout(timer); reject(e); });
-    void exited.then(() => { clearTimeout(timer); reject(new Error(`${o.name} exited before ready:\n${out}`)); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${o.name} exited before ready:\n${out}`));
+    });
   });
   if (child.pid === undefined) throw new Error(`${o.name}: no pid`);
   return {

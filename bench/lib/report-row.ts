@@ -2,9 +2,24 @@
 
 /** The per-metric median of the repeats of one scenario × target. */
 export interface Row {
-  target: string; label: string; isSb: boolean; repeats: number;
-  msgPerSec: number; sentPerSec: number; p50: number; p90: number; p99: number; p999: number; max: number;
-  lost: number; outOfOrder: number; srvCpu: number; srvRss: number; genCpu: number; genElu: number; notes: string[];
+  target: string;
+  label: string;
+  isSb: boolean;
+  repeats: number;
+  msgPerSec: number;
+  sentPerSec: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  lost: number;
+  outOfOrder: number;
+  srvCpu: number;
+  srvRss: number;
+  genCpu: number;
+  genElu: number;
+  notes: string[];
   /** kind `idle` only */
   idle?: { connections: number; connectS: number; rssBefore: number; rssAfter: number; kbPerConn: number };
   /** kind `doc` only */

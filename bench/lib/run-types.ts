@@ -38,7 +38,12 @@ export interface Scenario {
   compare: 'latency' | 'throughput' | 'memory';
 }
 
-export interface RunOptions { warmupMs: number; durationMs: number; drainMs: number; idleConnections: number }
+export interface RunOptions {
+  warmupMs: number;
+  durationMs: number;
+  drainMs: number;
+  idleConnections: number;
+}
 
 export interface RunResult {
   scenario: string;

@@ -19,7 +19,10 @@ export function makePayload(n: number, t: number): string {
   return head + (pad > 0 ? 'x'.repeat(pad) : '') + '"}';
 }
 
-export interface Sample { n: number; t: number }
+export interface Sample {
+  n: number;
+  t: number;
+}
 
 export function newHistogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
@@ -37,7 +40,10 @@ export class Collector {
   private readonly last: Int32Array;
   private readonly seen: Uint8Array[];
 
-  constructor(readonly subscribers: number, maxMessages = 4_000_000) {
+  constructor(
+    readonly subscribers: number,
+    maxMessages = 4_000_000,
+  ) {
     this.last = new Int32Array(subscribers).fill(-1);
     // one bit-ish byte per (subscriber, n) is too much for fan-out; keep exact duplicate tracking for ≤ 10 subs
     this.seen = subscribers <= 10 ? Array.from({ length: subscribers }, () => new Uint8Array(maxMessages)) : [];
@@ -48,10 +54,15 @@ export class Collector {
     this.received++;
     const seen = this.seen[sub];
     if (seen !== undefined && n < seen.length) {
-      if (seen[n] === 1) { this.duplicates++; return; }
+      if (seen[n] === 1) {
+        this.duplicates++;
+        return;
+      }
       seen[n] = 1;
+    } else if (seen === undefined && n === this.last[sub]) {
+      this.duplicates++;
+      return;
     }
-    else if (seen === undefined && n === this.last[sub]) { this.duplicates++; return; }
     if (n < this.last[sub]!) this.outOfOrder++;
     else this.last[sub] = n;
     if (this.measuring) {

@@ -6,12 +6,25 @@ import type { Collector } from './stats.js';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Percentiles of one latency histogram, µs. */
-export interface Percentiles { p50: number; p90: number; p99: number; p999: number; max: number; mean: number; count: number }
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  count: number;
+}
 
 export function percentiles(h: Collector['hist']): Percentiles {
   return {
-    p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99),
-    p999: h.getValueAtPercentile(99.9), max: h.maxValue, mean: Math.round(h.mean), count: h.totalCount,
+    p50: h.getValueAtPercentile(50),
+    p90: h.getValueAtPercentile(90),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+    mean: Math.round(h.mean),
+    count: h.totalCount,
   };
 }
 

@@ -12,7 +12,10 @@
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
-interface Doc { version: number; value: { questions: Record<string, { votes: number }> } }
+interface Doc {
+  version: number;
+  value: { questions: Record<string, { votes: number }> };
+}
 type Ack = (reply: unknown) => void;
 
 const http = createServer();
@@ -20,8 +23,13 @@ const io = new Server(http, { transports: ['websocket'], perMessageDeflate: fals
 const docs = new Map<string, Doc>();
 
 io.on('connection', (socket) => {
-  socket.on('sub', (topic: string, ack?: () => void) => { void socket.join(topic); ack?.(); });
-  socket.on('pub', (topic: string, payload: string) => { socket.to(topic).emit('m', payload); });
+  socket.on('sub', (topic: string, ack?: () => void) => {
+    void socket.join(topic);
+    ack?.();
+  });
+  socket.on('pub', (topic: string, payload: string) => {
+    socket.to(topic).emit('m', payload);
+  });
   socket.on('doc.create', (name: string, value: Doc['value'], ack: Ack) => {
     const doc = { version: (docs.get(name)?.version ?? 0) + 1, value };
     docs.set(name, doc);
@@ -34,7 +42,10 @@ io.on('connection', (socket) => {
   socket.on('doc.inc', (name: string, q: string, t: number, ack: Ack) => {
     const doc = docs.get(name);
     const question = doc?.value.questions[q];
-    if (!doc || !question) { ack({ error: `no question ${q} in document ${name}` }); return; }
+    if (!doc || !question) {
+      ack({ error: `no question ${q} in document ${name}` });
+      return;
+    }
     question.votes += 1;
     doc.version += 1;
     io.to(`doc:${name}`).emit('doc.patch', { version: doc.version, q, votes: question.votes, t });
@@ -46,4 +57,7 @@ http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const a = http.address();
   process.stdout.write(`listening on http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}\n`);
 });
-process.on('SIGTERM', () => { void io.close(); process.exit(0); });
+process.on('SIGTERM', () => {
+  void io.close();
+  process.exit(0);
+});

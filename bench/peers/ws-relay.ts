@@ -8,7 +8,10 @@ import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const topics = new Map<string, Set<WebSocket>>();
-const http = createServer((_req, res) => { res.statusCode = 404; res.end(); });
+const http = createServer((_req, res) => {
+  res.statusCode = 404;
+  res.end();
+});
 const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
 
 wss.on('connection', (ws) => {
@@ -16,7 +19,11 @@ wss.on('connection', (ws) => {
   ws.on('message', (buf: Buffer, isBinary: boolean) => {
     if (isBinary) return;
     let f: { op?: unknown; topic?: unknown };
-    try { f = JSON.parse(buf.toString()) as typeof f; } catch { return; }
+    try {
+      f = JSON.parse(buf.toString()) as typeof f;
+    } catch {
+      return;
+    }
     if (typeof f.topic !== 'string') return;
     if (f.op === 'pub') {
       const subs = topics.get(f.topic);
@@ -29,11 +36,17 @@ wss.on('connection', (ws) => {
       ws.send('{"op":"ok"}');
     }
   });
-  ws.on('close', () => { for (const t of mine) topics.get(t)?.delete(ws); });
+  ws.on('close', () => {
+    for (const t of mine) topics.get(t)?.delete(ws);
+  });
 });
 
 http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const a = http.address();
   process.stdout.write(`listening on http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}\n`);
 });
-process.on('SIGTERM', () => { wss.close(); http.close(); process.exit(0); });
+process.on('SIGTERM', () => {
+  wss.close();
+  http.close();
+  process.exit(0);
+});

@@ -15,7 +15,10 @@ const BUCKET = 'docs';
 /** Attempts of one vote before it gives up (the hub's documents allow as many). */
 const MAX_ATTEMPTS = 200;
 
-interface DocValue { t: number; questions: Record<string, { votes: number }> }
+interface DocValue {
+  t: number;
+  questions: Record<string, { votes: number }>;
+}
 
 /** KV keys are subject tokens: `qa/bench` becomes `qa.bench`. */
 const keyOf = (doc: string) => doc.replace(/\//g, '.');
@@ -67,13 +70,18 @@ export function natsKvDocuments(open: () => Promise<NatsConnection>, onErr: (e: 
       };
       return {
         vote(question, t, done) {
-          vote(question, t).then(() => done(), (err: unknown) => {
-            const text = String(err);
-            onErr(text);
-            done(text);
-          });
+          vote(question, t).then(
+            () => done(),
+            (err: unknown) => {
+              const text = String(err);
+              onErr(text);
+              done(text);
+            },
+          );
         },
-        close: async () => { watch.stop(); },
+        close: async () => {
+          watch.stop();
+        },
       };
     },
     async totalVotes(doc) {

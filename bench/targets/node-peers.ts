@@ -8,7 +8,10 @@ import { spawnServer, type ServerHandle } from '../lib/proc.js';
 import type { DocClient, DocumentCapability, OnDocChange, OnSample, Publisher, Session, Subscriber, Target } from './types.js';
 
 const PEERS = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers');
-const listening = (out: string) => { const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out); return m ? Number(m[1]) : undefined; };
+const listening = (out: string) => {
+  const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
+  return m ? Number(m[1]) : undefined;
+};
 
 /**
  * Starts a peer server. It is bundled with esbuild (dependencies left external) into bench/out/peers first, so
@@ -16,7 +19,16 @@ const listening = (out: string) => { const m = /listening on http:\/\/[^:\s]+:(\
  */
 function startNodePeer(name: string, file: string): Promise<ServerHandle> {
   const outfile = join(PEERS, '..', 'out', 'peers', file.replace(/\.ts$/, '.mjs'));
-  buildSync({ entryPoints: [join(PEERS, file)], outfile, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
+  buildSync({
+    entryPoints: [join(PEERS, file)],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
   return spawnServer({ name, cmd: process.execPath, args: [outfile], ready: listening });
 }
 
@@ -25,7 +37,10 @@ function closeWs(ws: WebSocket): Promise<void> {
     if (ws.readyState === WebSocket.CLOSED) return resolve();
     ws.once('close', () => resolve());
     ws.close();
-    setTimeout(() => { ws.terminate(); resolve(); }, 1000).unref();
+    setTimeout(() => {
+      ws.terminate();
+      resolve();
+    }, 1000).unref();
   });
 }
 
@@ -40,7 +55,10 @@ export const wsRelay: Target = {
     const socks: WebSocket[] = [];
     const open = async () => {
       const ws = new WebSocket(url, { perMessageDeflate: false });
-      await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
       socks.push(ws);
       return ws;
     };
@@ -49,7 +67,10 @@ export const wsRelay: Target = {
       errors: () => [],
       async idle() {
         const ws = new WebSocket(url, { perMessageDeflate: false });
-        await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+        await new Promise<void>((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        });
         return () => ws.terminate();
       },
       async publisher(topic: string): Promise<Publisher> {
@@ -68,7 +89,10 @@ export const wsRelay: Target = {
         });
         return { close: () => closeWs(ws) };
       },
-      async stop() { await Promise.all(socks.map(closeWs)); await server.stop(); },
+      async stop() {
+        await Promise.all(socks.map(closeWs));
+        await server.stop();
+      },
     };
   },
 };
@@ -85,7 +109,10 @@ export const socketIo: Target = {
     const open = async () => {
       // perMessageDeflate: the server refuses it, so the negotiated connection is uncompressed
       const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-      await new Promise<void>((resolve, reject) => { s.once('connect', resolve); s.once('connect_error', reject); });
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', resolve);
+        s.once('connect_error', reject);
+      });
       socks.push(s);
       return s;
     };
@@ -103,7 +130,9 @@ export const socketIo: Target = {
           vote(question, t, done) {
             s.emit('doc.inc', doc, question, t, (r: { error?: string }) => done(r.error));
           },
-          close: async () => { s.disconnect(); },
+          close: async () => {
+            s.disconnect();
+          },
         };
       },
       async totalVotes(doc) {
@@ -119,20 +148,43 @@ export const socketIo: Target = {
       documents,
       async idle() {
         const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-        await new Promise<void>((resolve, reject) => { s.once('connect', resolve); s.once('connect_error', reject); });
-        return () => { s.io.engine?.close(); s.disconnect(); };
+        await new Promise<void>((resolve, reject) => {
+          s.once('connect', resolve);
+          s.once('connect_error', reject);
+        });
+        return () => {
+          s.io.engine?.close();
+          s.disconnect();
+        };
       },
       async publisher(topic: string): Promise<Publisher> {
         const s = await open();
-        return { send: (p) => { s.emit('pub', topic, p); }, close: async () => { s.disconnect(); } };
+        return {
+          send: (p) => {
+            s.emit('pub', topic, p);
+          },
+          close: async () => {
+            s.disconnect();
+          },
+        };
       },
       async subscriber(topic: string, on: OnSample): Promise<Subscriber> {
         const s = await open();
-        s.on('m', (p: string) => { const o = JSON.parse(p) as { n: number; t: number }; on(o.n, o.t); });
+        s.on('m', (p: string) => {
+          const o = JSON.parse(p) as { n: number; t: number };
+          on(o.n, o.t);
+        });
         await new Promise<void>((resolve) => s.emit('sub', topic, () => resolve()));
-        return { close: async () => { s.disconnect(); } };
+        return {
+          close: async () => {
+            s.disconnect();
+          },
+        };
       },
-      async stop() { for (const s of socks) s.disconnect(); await server.stop(); },
+      async stop() {
+        for (const s of socks) s.disconnect();
+        await server.stop();
+      },
     };
   },
 };

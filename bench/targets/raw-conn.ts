@@ -2,10 +2,22 @@
 import WebSocket from 'ws';
 
 /** A reply frame (`ok` or `err`), with whatever else it carries (e.g. `version`, `value` of a `doc.sub`). */
-export interface Reply { op: string; re?: number; code?: string; message?: string; [key: string]: unknown }
+export interface Reply {
+  op: string;
+  re?: number;
+  code?: string;
+  message?: string;
+  [key: string]: unknown;
+}
 
 /** A `doc.patch` frame. */
-export interface DocPatchFrame { op: 'doc.patch'; doc: string; version: number; ops: unknown[]; by: string }
+export interface DocPatchFrame {
+  op: 'doc.patch';
+  doc: string;
+  version: number;
+  ops: unknown[];
+  by: string;
+}
 
 /**
  * A raw v1 connection: replies by `re`, `msg` frames to `onMsg`, `doc.patch` frames to `onPatch`, refusals
@@ -17,13 +29,19 @@ export class RawConn {
   onMsg: ((data: { n: number; t: number }) => void) | undefined;
   onPatch: ((patch: DocPatchFrame) => void) | undefined;
 
-  private constructor(readonly ws: WebSocket, private readonly onErr: (e: string) => void) {
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly onErr: (e: string) => void,
+  ) {
     ws.on('message', (buf: Buffer) => this.frame(buf));
   }
 
   static async open(url: string, component: string, onErr: (e: string) => void): Promise<RawConn> {
     const ws = new WebSocket(url, 'switchboard.v1', { perMessageDeflate: false });
-    await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
     const c = new RawConn(ws, onErr);
     const w = await c.request({ op: 'hello', component });
     if (w.op !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(w)}`);
@@ -40,10 +58,17 @@ export class RawConn {
       return;
     }
     const f = JSON.parse(text) as Reply;
-    if (f.op === 'doc.patch') { this.onPatch?.(f as unknown as DocPatchFrame); return; }
+    if (f.op === 'doc.patch') {
+      this.onPatch?.(f as unknown as DocPatchFrame);
+      return;
+    }
     if (typeof f.re === 'number') {
       const cb = this.pending.get(f.re);
-      if (cb) { this.pending.delete(f.re); cb(f); return; }
+      if (cb) {
+        this.pending.delete(f.re);
+        cb(f);
+        return;
+      }
     }
     if (f.op === 'err') this.onErr(`${f.code}: ${f.message}`);
   }
@@ -58,14 +83,19 @@ export class RawConn {
     this.ws.send(frameWithId);
   }
 
-  get id(): number { return this.nextId; }
+  get id(): number {
+    return this.nextId;
+  }
 
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (this.ws.readyState === WebSocket.CLOSED) return resolve();
       this.ws.once('close', () => resolve());
       this.ws.close();
-      setTimeout(() => { this.ws.terminate(); resolve(); }, 1000).unref();
+      setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, 1000).unref();
     });
   }
 }

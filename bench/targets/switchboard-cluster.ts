@@ -30,7 +30,9 @@ export const switchboardCluster: Target = {
     const sd = join(tmp, 'js');
     mkdirSync(sd, { recursive: true });
     const nats = await spawnServer({
-      name: 'nats-server -js', cmd: 'nats-server', args: ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', sd],
+      name: 'nats-server -js',
+      cmd: 'nats-server',
+      args: ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', sd],
       ready: (out) => (/Server is ready/.test(out) ? natsPort : undefined),
     });
     const config = join(tmp, 'switchboard.yaml');
@@ -38,13 +40,35 @@ export const switchboardCluster: Target = {
     const nodes: ServerHandle[] = [];
     try {
       for (let i = 0; i < NODES; i++) {
-        nodes.push(await spawnServer({
-          name: `switchboard node-${i + 1}`,
-          cmd: process.execPath,
-          args: [CLI, 'start', '--host', '127.0.0.1', '--port', '0', '--dev', '--config', config, '--contracts', CONTRACTS,
-            '--store', `nats://127.0.0.1:${natsPort}`, '--node-id', `node-${i + 1}`, '--log-level', 'warn'],
-          ready: (out) => { const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out); return m ? Number(m[1]) : undefined; },
-        }));
+        nodes.push(
+          await spawnServer({
+            name: `switchboard node-${i + 1}`,
+            cmd: process.execPath,
+            args: [
+              CLI,
+              'start',
+              '--host',
+              '127.0.0.1',
+              '--port',
+              '0',
+              '--dev',
+              '--config',
+              config,
+              '--contracts',
+              CONTRACTS,
+              '--store',
+              `nats://127.0.0.1:${natsPort}`,
+              '--node-id',
+              `node-${i + 1}`,
+              '--log-level',
+              'warn',
+            ],
+            ready: (out) => {
+              const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
+              return m ? Number(m[1]) : undefined;
+            },
+          }),
+        );
       }
     } catch (err) {
       for (const n of nodes) await n.stop();
@@ -53,7 +77,9 @@ export const switchboardCluster: Target = {
     }
     const url = (i: number) => `ws://127.0.0.1:${nodes[i]!.port}/v1/ws`;
     const errors: string[] = [];
-    const onErr = (e: string) => { if (errors.length < 20) errors.push(e); };
+    const onErr = (e: string) => {
+      if (errors.length < 20) errors.push(e);
+    };
     const conns: RawConn[] = [];
     let subs = 0;
     let n = 0;
@@ -66,8 +92,7 @@ export const switchboardCluster: Target = {
         const prefix = '{"op":"pub","ch":"bench.dur","type":"b","data":';
         return {
           send: (payload) => c.ws.send(prefix + payload + '}'),
-          sendAcked: (payload, done) =>
-            c.requestCb(prefix + payload + `,"id":${c.id}}`, (r) => done(r.op === 'ok' ? undefined : `${r.code}: ${r.message}`)),
+          sendAcked: (payload, done) => c.requestCb(prefix + payload + `,"id":${c.id}}`, (r) => done(r.op === 'ok' ? undefined : `${r.code}: ${r.message}`)),
           close: () => c.close(),
         };
       },

@@ -32,9 +32,12 @@ export function switchboardDocuments(port: number, open: (component: string) => 
       const seen: number[] = [];
       c.onPatch = (p: DocPatchFrame) => {
         const w = p.by.startsWith('voter-') ? Number(p.by.slice(6)) : -1;
-        const k = (seen[w] ?? 0);
+        const k = seen[w] ?? 0;
         const t = sendTimes[w]?.[k];
-        if (t === undefined) { unmatched++; return; }
+        if (t === undefined) {
+          unmatched++;
+          return;
+        }
         seen[w] = k + 1;
         onChange(p.version, t);
       };

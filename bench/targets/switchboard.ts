@@ -53,24 +53,49 @@ function makeTarget({ id, label, durable, contracts, needs }: HubVariant): Targe
       const server = await spawnServer({
         name: 'switchboard',
         cmd: process.execPath,
-        args: [...profileArgs(), CLI, 'start', '--host', '127.0.0.1', '--port', '0', '--dev', '--data', data, '--config', config,
-          '--contracts', contracts, '--log-level', 'warn'],
-        ready: (out) => { const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out); return m ? Number(m[1]) : undefined; },
+        args: [
+          ...profileArgs(),
+          CLI,
+          'start',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          '0',
+          '--dev',
+          '--data',
+          data,
+          '--config',
+          config,
+          '--contracts',
+          contracts,
+          '--log-level',
+          'warn',
+        ],
+        ready: (out) => {
+          const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
+          return m ? Number(m[1]) : undefined;
+        },
       });
       const url = `ws://127.0.0.1:${server.port}/v1/ws`;
       const errors: string[] = [];
-      const onErr = (e: string) => { if (errors.length < 20) errors.push(e); };
+      const onErr = (e: string) => {
+        if (errors.length < 20) errors.push(e);
+      };
       const conns: RawConn[] = [];
       const channel = (topic: string) => (durable ? 'bench.dur' : `bench.eph.${topic}`);
       let n = 0;
       return {
         server,
         errors: () => errors,
-        documents: switchboardDocuments(server.port, async (component) => {
-          const c = await RawConn.open(url, component, onErr);
-          conns.push(c);
-          return c;
-        }, onErr),
+        documents: switchboardDocuments(
+          server.port,
+          async (component) => {
+            const c = await RawConn.open(url, component, onErr);
+            conns.push(c);
+            return c;
+          },
+          onErr,
+        ),
         async counters() {
           const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
           const out: Record<string, number> = {};
@@ -87,8 +112,7 @@ function makeTarget({ id, label, durable, contracts, needs }: HubVariant): Targe
           const prefix = `{"op":"pub","ch":"${channel(topic)}","type":"b","data":`;
           return {
             send: (payload) => c.ws.send(prefix + payload + '}'),
-            sendAcked: (payload, done) =>
-              c.requestCb(prefix + payload + `,"id":${c.id}}`, (r) => done(r.op === 'ok' ? undefined : `${r.code}: ${r.message}`)),
+            sendAcked: (payload, done) => c.requestCb(prefix + payload + `,"id":${c.id}}`, (r) => done(r.op === 'ok' ? undefined : `${r.code}: ${r.message}`)),
             close: () => c.close(),
           };
         },
@@ -120,6 +144,9 @@ export const switchboardDurable = makeTarget({ id: 'switchboard-durable', label:
  * scenario: the example's Python bridge and Java engine are its clients, so it needs their runtimes.
  */
 export const switchboardMarketData = makeTarget({
-  id: 'switchboard-market-data', label: 'Switchboard durable+validated (market-data contract)', durable: true,
-  contracts: join(ROOT, 'examples', 'market-data', 'contracts'), needs: () => missingRuntimes(PYTHON),
+  id: 'switchboard-market-data',
+  label: 'Switchboard durable+validated (market-data contract)',
+  durable: true,
+  contracts: join(ROOT, 'examples', 'market-data', 'contracts'),
+  needs: () => missingRuntimes(PYTHON),
 });

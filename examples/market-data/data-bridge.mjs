@@ -24,12 +24,20 @@ export async function runBridge({ url, count = 1000, rate = 200, invalidEvery = 
       const kind = (i / invalidEvery) % 3;
       if (kind === 0) tick = { ...tick, bid: String(tick.bid) };
       else if (kind === 1) tick = { ...tick, symbol: symbol.toLowerCase() };
-      else { const rest = { ...tick }; delete rest.ask; tick = rest; }
+      else {
+        const rest = { ...tick };
+        delete rest.ask;
+        tick = rest;
+      }
     }
     pending.push(
       client.publish('market.ticks', 'tick', tick).then(
-        () => { accepted++; },
-        (err) => { refused.push({ i, code: err.code, message: err.message, details: err.details }); },
+        () => {
+          accepted++;
+        },
+        (err) => {
+          refused.push({ i, code: err.code, message: err.message, details: err.details });
+        },
       ),
     );
     const due = start + (i * 1000) / rate;

@@ -24,7 +24,12 @@ after(async () => {
 });
 
 /** Starts a program; resolves with its stdout lines and exit code once it exits. `onLine` sees each line as it comes. */
-function run(cmd: string, args: string[], cwd: string, onLine: (line: string) => void = () => {}): Promise<{ code: number | null; lines: string[]; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  onLine: (line: string) => void = () => {},
+): Promise<{ code: number | null; lines: string[]; stderr: string }> {
   const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines: string[] = [];
@@ -39,7 +44,9 @@ function run(cmd: string, args: string[], cwd: string, onLine: (line: string) =>
       onLine(line);
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, lines, stderr })));
 }
 
@@ -50,14 +57,45 @@ test('Python Decimal and 64-bit ints reach Java as long and BigDecimal, and come
   assert.equal((await watcher.call({ op: 'sub', ch: 'market.orders.echo' })).op, 'ok');
 
   let ready!: () => void;
-  const engineReady = new Promise<void>((r) => { ready = r; });
-  const engine = run('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', 'Engine.java', '--url', hub.wsUrl, '--channel', 'market.orders', '--group', 'exact',
-    '--from', 'earliest', '--expect', String(ORDERS), '--idle-ms', '20000', '--warmup', '0', '--quiet', '--echo', 'market.orders.echo'], join(HERE, 'java'), (line) => {
-    if (line.startsWith('ready core-engine ')) ready();
+  const engineReady = new Promise<void>((r) => {
+    ready = r;
   });
+  const engine = run(
+    'java',
+    [
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      'Engine.java',
+      '--url',
+      hub.wsUrl,
+      '--channel',
+      'market.orders',
+      '--group',
+      'exact',
+      '--from',
+      'earliest',
+      '--expect',
+      String(ORDERS),
+      '--idle-ms',
+      '20000',
+      '--warmup',
+      '0',
+      '--quiet',
+      '--echo',
+      'market.orders.echo',
+    ],
+    join(HERE, 'java'),
+    (line) => {
+      if (line.startsWith('ready core-engine ')) ready();
+    },
+  );
   await Promise.race([engineReady, engine.then((r) => assert.fail(`the engine exited before ready: ${r.lines.join('\n')}\n${r.stderr}`))]);
 
-  const bridge = await run('/usr/bin/python3', ['bridge.py', '--url', hub.wsUrl, '--orders', '--count', String(ORDERS), '--rate', '50', '--invalid-every', '0'], join(HERE, 'python'));
+  const bridge = await run(
+    '/usr/bin/python3',
+    ['bridge.py', '--url', hub.wsUrl, '--orders', '--count', String(ORDERS), '--rate', '50', '--invalid-every', '0'],
+    join(HERE, 'python'),
+  );
   assert.equal(bridge.code, 0, `bridge: ${bridge.lines.join('\n')}\n${bridge.stderr}`);
   const sent = bridge.lines.filter((l) => l.startsWith('{"event":"order"')).map((l) => (JSON.parse(l) as { data: string }).data);
   assert.equal(sent.length, ORDERS);
@@ -72,7 +110,10 @@ test('Python Decimal and 64-bit ints reach Java as long and BigDecimal, and come
     assert.ok(line.includes('"types":{"order_id":"Long","ts_ns":"Long","price":"BigDecimal","side":"String"}'), line);
   });
   const ids = sent.map((s) => /"order_id":(\d+)/.exec(s)![1]!);
-  assert.ok(ids.every((id) => BigInt(id) > 2n ** 53n), 'the ids are beyond a double');
+  assert.ok(
+    ids.every((id) => BigInt(id) > 2n ** 53n),
+    'the ids are beyond a double',
+  );
   assert.match(sent[0]!, /"price":1\.08410000000000002,/, '18 significant digits, as Decimal wrote them');
 
   for (const data of sent) {

@@ -36,7 +36,9 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   const run = await runCliAsync(['scenario', 'run', FLOW, '--hub', hub.url, '--report', REPORT, '--json']);
   const out = `${run.stderr}\n${hub.output().slice(-2000)}`;
   assert.equal(run.status, 0, `scenario run failed:\n${out}`);
-  const { flows: [flow] } = JSON.parse(run.stdout) as { flows: any[] };
+  const {
+    flows: [flow],
+  } = JSON.parse(run.stdout) as { flows: any[] };
   assert.equal(flow.pass, true, out);
 
   // JUnit: every step, target and check is a case; none failed or was skipped.
@@ -45,8 +47,10 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   assert.equal(junit.totals.errors, '0');
   assert.equal(junit.totals.skipped, '0');
   assert.equal(Number(junit.totals.tests), 2 + flow.steps.length + flow.targets.length + flow.checks.length, 'programs, steps, targets and checks');
-  assert.deepEqual(junit.cases.filter((c) => c.classname.endsWith('.steps')).map((c) => c.name.split(':')[0]),
-    ['1. bridge-starts', '2. monitor-sees-tick', '3. monitor-sees-dead-letter', '4. bridge-done', '5. engine-done', '6. dlq-over-http']);
+  assert.deepEqual(
+    junit.cases.filter((c) => c.classname.endsWith('.steps')).map((c) => c.name.split(':')[0]),
+    ['1. bridge-starts', '2. monitor-sees-tick', '3. monitor-sees-dead-letter', '4. bridge-done', '5. engine-done', '6. dlq-over-http'],
+  );
   for (const file of ['report.md', 'report.html']) assert.match(readFileSync(join(REPORT, file), 'utf8'), /Program summaries/);
 
   // Exactly once, in order: the engine's seqs are the bridge's acknowledged ones, with no gap, duplicate or reorder.
@@ -54,7 +58,7 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   const bridge = summary('data-bridge');
   const engine = summary('core-engine');
   assert.equal(bridge.acked, VALID);
-  assert.equal(bridge.last_seq - bridge.first_seq + 1, VALID, 'the bridge\'s acks are one contiguous run of seqs');
+  assert.equal(bridge.last_seq - bridge.first_seq + 1, VALID, "the bridge's acks are one contiguous run of seqs");
   assert.deepEqual([engine.received, engine.first_seq, engine.last_seq], [VALID, bridge.first_seq, bridge.last_seq]);
   assert.deepEqual([engine.gaps, engine.duplicates, engine.out_of_order, engine.redelivered], [0, 0, 0, 0]);
   assert.equal(engine.latency_ms.count, VALID, 'the engine timed every valid tick');
@@ -62,7 +66,10 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   // The dead letters, read from the hub over HTTP: the bridge's refused ticks, in order, each with its reason.
   const dlq = await history(hub.url, '$dlq.market.ticks');
   assert.equal(dlq.length, INVALID);
-  assert.deepEqual(dlq.map((e) => e.meta.dlq.msg_id), bridge.refused_msg_ids);
+  assert.deepEqual(
+    dlq.map((e) => e.meta.dlq.msg_id),
+    bridge.refused_msg_ids,
+  );
   for (const e of dlq) {
     assert.equal(e.source, 'data-bridge');
     assert.equal(e.meta.dlq.code, 'CONTRACT_VIOLATION');

@@ -12,7 +12,9 @@ import { runBridge } from './data-bridge.mjs';
 import { startEngine } from './core-engine.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { count: { type: 'string' }, rate: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string' }, rate: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+});
 if (values.help) {
   console.log('Usage: node examples/market-data/run.mjs [--count 1000] [--rate 200] [--keep]');
   process.exit(0);
@@ -55,8 +57,14 @@ try {
   console.log(`refused:           ${bridge.refused.length} (CONTRACT_VIOLATION; ${dlq.messages.length} in $dlq.market.ticks)`);
   for (const r of bridge.refused.slice(0, 3)) console.log(`  e.g. tick #${r.i}: ${r.message}`);
   console.log(`engine received:   ${seen.seqs.length} (${inOrder ? 'in seq order' : 'OUT OF ORDER'})`);
-  console.log(`latency bridge → engine: p50 ${seen.p50.toFixed(2)} ms, p99 ${seen.p99.toFixed(2)} ms, max ${seen.max.toFixed(2)} ms (target p99 < ${TARGET_MS} ms: ${seen.p99 < TARGET_MS ? 'met' : 'MISSED'})`);
-  const ok = seen.seqs.length === bridge.accepted && inOrder && dlq.messages.length === bridge.refused.length && bridge.refused.every((r) => r.code === 'CONTRACT_VIOLATION');
+  console.log(
+    `latency bridge → engine: p50 ${seen.p50.toFixed(2)} ms, p99 ${seen.p99.toFixed(2)} ms, max ${seen.max.toFixed(2)} ms (target p99 < ${TARGET_MS} ms: ${seen.p99 < TARGET_MS ? 'met' : 'MISSED'})`,
+  );
+  const ok =
+    seen.seqs.length === bridge.accepted &&
+    inOrder &&
+    dlq.messages.length === bridge.refused.length &&
+    bridge.refused.every((r) => r.code === 'CONTRACT_VIOLATION');
   console.log(ok ? '\nOK: every valid tick reached the engine once, in order; every invalid tick is in the DLQ.' : '\nFAILED: see the counts above.');
   exitCode = ok ? 0 : 1;
   if (values.keep) {

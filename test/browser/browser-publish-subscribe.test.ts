@@ -27,7 +27,12 @@ describe('the client SDK in Chromium: publish and subscribe', { skip: NO_CHROMIU
       const sb = (window as any).Switchboard as Sdk;
       const received: unknown[] = [];
       const client = await sb.connect({ url, component: 'attendee-ui', version: '1.0.0' });
-      await client.subscribe('room.chat', { from: 0, onMessage: (m) => { received.push({ seq: m.seq, type: m.type, data: m.data }); } });
+      await client.subscribe('room.chat', {
+        from: 0,
+        onMessage: (m) => {
+          received.push({ seq: m.seq, type: m.type, data: m.data });
+        },
+      });
       Object.assign(window, { client, received });
     }, fx.hub.wsUrl);
 
@@ -40,10 +45,13 @@ describe('the client SDK in Chromium: publish and subscribe', { skip: NO_CHROMIU
       return (await client.publish('room.chat', 'chat', { text: 'hello from the browser' })).seq;
     });
     const mine = await node.messages(sub, 2, 20_000);
-    assert.deepEqual(mine.map((f) => [f.msg.seq, f.msg.type, f.msg.source, f.msg.data]), [
-      [1, 'chat', 'core-engine', { text: 'hello from Node' }],
-      [seq, 'chat', 'attendee-ui', { text: 'hello from the browser' }],
-    ]);
+    assert.deepEqual(
+      mine.map((f) => [f.msg.seq, f.msg.type, f.msg.source, f.msg.data]),
+      [
+        [1, 'chat', 'core-engine', { text: 'hello from Node' }],
+        [seq, 'chat', 'attendee-ui', { text: 'hello from the browser' }],
+      ],
+    );
     assert.equal(seq, 2);
 
     await page.waitForFunction(() => (window as any).received.length >= 2, undefined, { timeout: 20_000 });
@@ -62,8 +70,15 @@ describe('the client SDK in Chromium: publish and subscribe', { skip: NO_CHROMIU
       const received: number[] = [];
       const states: string[] = [];
       const client = await sb.connect({ url, component: 'attendee-ui', reconnect: { maxDelayMs: 500 } });
-      client.on('state', (s) => { states.push(s); });
-      await client.subscribe('room.restart', { from: 0, onMessage: (m) => { received.push(m.seq); } });
+      client.on('state', (s) => {
+        states.push(s);
+      });
+      await client.subscribe('room.restart', {
+        from: 0,
+        onMessage: (m) => {
+          received.push(m.seq);
+        },
+      });
       Object.assign(window, { client, received, states });
     }, fx.hub.wsUrl);
 
@@ -81,10 +96,13 @@ describe('the client SDK in Chromium: publish and subscribe', { skip: NO_CHROMIU
     assert.equal(pub.seq, 2, JSON.stringify(pub));
     await page.waitForFunction(() => (window as any).received.length >= 2, undefined, { timeout: 20_000 });
     assert.deepEqual(await page.evaluate(() => (window as any).received), [1, 2]);
-    assert.deepEqual((await fx.history('room.restart')).map((m) => [m.seq, m.source, m.data.text]), [
-      [1, 'attendee-ui', 'sent while the hub was down'],
-      [2, 'core-engine', 'after the restart'],
-    ]);
+    assert.deepEqual(
+      (await fx.history('room.restart')).map((m) => [m.seq, m.source, m.data.text]),
+      [
+        [1, 'attendee-ui', 'sent while the hub was down'],
+        [2, 'core-engine', 'after the restart'],
+      ],
+    );
     assert.equal(await page.evaluate(() => (window as any).client.state), 'connected');
     await page.evaluate(() => (window as any).client.close());
     browser.assertNoPageErrors();

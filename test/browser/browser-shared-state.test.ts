@@ -17,10 +17,13 @@ describe('the client SDK in Chromium: shared documents and presence across two p
   /** Opens a page whose SDK client is connected as `component` (as `window.client`). */
   async function connectedPage(component: string): Promise<Page> {
     const page = await browser.openPage();
-    await page.evaluate(async ({ url, component }) => {
-      const sb = (window as any).Switchboard as Sdk;
-      (window as any).client = await sb.connect({ url, component });
-    }, { url: fx.hub.wsUrl, component });
+    await page.evaluate(
+      async ({ url, component }) => {
+        const sb = (window as any).Switchboard as Sdk;
+        (window as any).client = await sb.connect({ url, component });
+      },
+      { url: fx.hub.wsUrl, component },
+    );
     return page;
   }
 
@@ -36,15 +39,21 @@ describe('the client SDK in Chromium: shared documents and presence across two p
         const client = (window as any).client as Awaited<ReturnType<Sdk['connect']>>;
         const qa = await client.doc<Qa>('qa/42');
         const shown: number[] = [];
-        qa.on('change', (c) => { shown.push(c.value.questions.q1!.votes); });
+        qa.on('change', (c) => {
+          shown.push(c.value.questions.q1!.votes);
+        });
         Object.assign(window, { qa, shown });
       });
     }
 
-    await Promise.all([a, b].map((page) => page.evaluate(async (n) => {
-      const qa = (window as any).qa as Awaited<ReturnType<Awaited<ReturnType<Sdk['connect']>>['doc']>>;
-      await Promise.all(Array.from({ length: n }, () => qa.inc('/questions/q1/votes')));
-    }, perPage)));
+    await Promise.all(
+      [a, b].map((page) =>
+        page.evaluate(async (n) => {
+          const qa = (window as any).qa as Awaited<ReturnType<Awaited<ReturnType<Sdk['connect']>>['doc']>>;
+          await Promise.all(Array.from({ length: n }, () => qa.inc('/questions/q1/votes')));
+        }, perPage),
+      ),
+    );
 
     const total = 2 * perPage;
     for (const page of [a, b]) {
@@ -63,8 +72,12 @@ describe('the client SDK in Chromium: shared documents and presence across two p
       const client = (window as any).client as Awaited<ReturnType<Sdk['connect']>>;
       const room = await client.presence('session.42', { name: 'Ada', role: 'speaker' });
       const events: unknown[] = [];
-      room.on('join', (m) => { events.push(['join', m.component, m.info]); });
-      room.on('leave', (m) => { events.push(['leave', m.component, m.info]); });
+      room.on('join', (m) => {
+        events.push(['join', m.component, m.info]);
+      });
+      room.on('leave', (m) => {
+        events.push(['leave', m.component, m.info]);
+      });
       Object.assign(window, { room, events });
     });
 
@@ -74,7 +87,10 @@ describe('the client SDK in Chromium: shared documents and presence across two p
       (window as any).room = room;
       return room.members.map((m) => [m.component, m.info]);
     });
-    assert.deepEqual(members, [['presenter-ui', { name: 'Ada', role: 'speaker' }], ['attendee-ui', { name: 'Bob', role: 'attendee' }]]);
+    assert.deepEqual(members, [
+      ['presenter-ui', { name: 'Ada', role: 'speaker' }],
+      ['attendee-ui', { name: 'Bob', role: 'attendee' }],
+    ]);
 
     await a.waitForFunction(() => (window as any).events.length >= 1, undefined, { timeout: 20_000 });
     assert.deepEqual(await a.evaluate(() => (window as any).room.members.map((m: any) => m.info.name)), ['Ada', 'Bob']);

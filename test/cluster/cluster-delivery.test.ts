@@ -10,7 +10,9 @@ import { waitFor, range } from '../support/util.js';
 describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
   const fx = useCluster(3, 'channels:\n  "live.>":\n    mode: ephemeral\n');
   let cluster: TestCluster;
-  before(() => { cluster = fx.cluster; });
+  before(() => {
+    cluster = fx.cluster;
+  });
   async function on(node: number, component: string): Promise<RawClient> {
     const { client, welcome } = await fx.session(node, component);
     assert.equal(welcome.node, `node-${node + 1}`);
@@ -23,8 +25,14 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
     const subC = await subscribe(c, { ch: 'cl.fan', from: 'latest' });
     const publisher = await on(0, 'pub-a');
     const seqs = await publishMany(publisher, 'cl.fan', 300, { window: 20 });
-    assert.deepEqual([...seqs].sort((x, y) => x - y), range(1, 300));
-    for (const [client, sub] of [[b, subB.sub], [c, subC.sub]] as const) {
+    assert.deepEqual(
+      [...seqs].sort((x, y) => x - y),
+      range(1, 300),
+    );
+    for (const [client, sub] of [
+      [b, subB.sub],
+      [c, subC.sub],
+    ] as const) {
       const got = (await client.messages(sub, 300, 15_000)).map((f) => f.msg.seq);
       assertContiguous(got, 0, `subscriber ${sub}`);
       assert.deepEqual(await quietFor(client, sub, 300), [], 'nothing delivered twice');
@@ -46,14 +54,24 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
       });
     }
     await publishMany(await on(1, 'pub-b'), 'cl.work', 300, { window: 20 });
-    await waitFor(() => handled.size === 300, () => `handled ${handled.size} of 300`, 20_000);
-    assert.deepEqual([...handled.keys()].sort((x, y) => x - y), range(1, 300));
+    await waitFor(
+      () => handled.size === 300,
+      () => `handled ${handled.size} of 300`,
+      20_000,
+    );
+    assert.deepEqual(
+      [...handled.keys()].sort((x, y) => x - y),
+      range(1, 300),
+    );
     assert.deepEqual(twice, [], 'no message handled twice');
     const perNode = new Map<string, number>();
     for (const node of handled.values()) perNode.set(node, (perNode.get(node) ?? 0) + 1);
     console.log(`group of 3 members on 3 nodes: 300 messages handled once each; per node ${JSON.stringify(Object.fromEntries(perNode))}`);
     for (const node of ['node-1', 'node-2', 'node-3']) {
-      assert.ok((perNode.get(node) ?? 0) >= 45, `the member on ${node} took ${perNode.get(node) ?? 0} of 300 (at least 15 % expected): the nodes share the group's work`);
+      assert.ok(
+        (perNode.get(node) ?? 0) >= 45,
+        `the member on ${node} took ${perNode.get(node) ?? 0} of 300 (at least 15 % expected): the nodes share the group's work`,
+      );
     }
   });
 
@@ -66,9 +84,15 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
       const reply = await publisher.call({ op: 'pub', ch: 'live.cursor', type: 'pos', data: { i } });
       assert.equal(reply.op, 'ok');
     }
-    for (const [client, sub] of [[b, subB.sub], [c, subC.sub]] as const) {
+    for (const [client, sub] of [
+      [b, subB.sub],
+      [c, subC.sub],
+    ] as const) {
       const got = await client.messages(sub, 50, 10_000);
-      assert.deepEqual(got.map((f) => f.msg.data.i), range(0, 49));
+      assert.deepEqual(
+        got.map((f) => f.msg.data.i),
+        range(0, 49),
+      );
     }
     assert.deepEqual(await history(cluster.nodes[1]!.url, 'live.cursor'), [], 'an ephemeral channel keeps no log');
   });
@@ -80,7 +104,11 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
       if (f.op === 'req') responder.send({ op: 'reply', rid: f.rid, data: { symbol: f.data.symbol, price: 1.25 } });
     });
     const requester = await on(0, 'trader');
-    await waitFor(async () => (await requester.call({ op: 'req', to: 'pricer', type: 'quote', data: { symbol: 'X' }, timeout_ms: 2000 })).op === 'ok', 'the responder on another node to answer', { timeoutMs: 5000, everyMs: 100 }).catch(() => {});
+    await waitFor(
+      async () => (await requester.call({ op: 'req', to: 'pricer', type: 'quote', data: { symbol: 'X' }, timeout_ms: 2000 })).op === 'ok',
+      'the responder on another node to answer',
+      { timeoutMs: 5000, everyMs: 100 },
+    ).catch(() => {});
     const reply = await requester.call({ op: 'req', to: 'pricer', type: 'quote', data: { symbol: 'EURUSD' }, timeout_ms: 3000 });
     assert.deepEqual([reply.op, reply.data], ['ok', { symbol: 'EURUSD', price: 1.25 }]);
     const missing = await requester.call({ op: 'req', to: 'nobody-anywhere', type: 'quote', data: {}, timeout_ms: 1000 });
@@ -95,6 +123,9 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
     assert.equal(first.op, 'ok');
     assert.deepEqual([again.op, again.seq, again.duplicate], ['ok', first.seq, true]);
     const stored = await history(cluster.nodes[2]!.url, 'cl.dedupe');
-    assert.deepEqual(stored.map((m) => m.data), [{ from: 'a' }]);
+    assert.deepEqual(
+      stored.map((m) => m.data),
+      [{ from: 'a' }],
+    );
   });
 });

@@ -29,7 +29,8 @@ describe('document changes missed while a node was off NATS', { skip: NO_NATS },
 
     proxy.cut(true);
     await ready(nodes[1]!, 503);
-    for (const i of range(1, 80)) assert.equal((await writer.call({ op: 'doc.update', id: 100 + i, doc: 'gap/1', ops: [{ op: 'inc', path: '/n', value: 1 }] })).op, 'ok');
+    for (const i of range(1, 80))
+      assert.equal((await writer.call({ op: 'doc.update', id: 100 + i, doc: 'gap/1', ops: [{ op: 'inc', path: '/n', value: 1 }] })).op, 'ok');
     proxy.restore();
     await ready(nodes[1]!, 200);
 

@@ -9,7 +9,9 @@ import { range } from '../support/util.js';
 describe('shared state documents on a cluster of two hub nodes', { skip: NO_NATS }, () => {
   const fx = useCluster(2);
   let cluster: TestCluster;
-  before(() => { cluster = fx.cluster; });
+  before(() => {
+    cluster = fx.cluster;
+  });
   async function on(node: number, component: string): Promise<RawClient> {
     return (await fx.session(node, component)).client;
   }
@@ -21,10 +23,15 @@ describe('shared state documents on a cluster of two hub nodes', { skip: NO_NATS
     const watchers = [await on(0, 'watch-1'), await on(1, 'watch-2')];
     for (const w of watchers) assert.equal((await w.call({ op: 'doc.sub', id: 1, doc: 'qa/cl' })).version, 1);
     const voters = await Promise.all(range(1, 10).map((i) => on(i % 2, `voter-${i}`)));
-    const replies = await Promise.all(voters.flatMap((v) => range(1, 10).map((k) => v.call({ op: 'doc.update', id: k, doc: 'qa/cl', ops: [{ op: 'inc', path: '/votes', value: 1 }] }, 30_000))));
-    assert.deepEqual(replies.filter((x) => x.op !== 'ok'), []);
+    const replies = await Promise.all(
+      voters.flatMap((v) => range(1, 10).map((k) => v.call({ op: 'doc.update', id: k, doc: 'qa/cl', ops: [{ op: 'inc', path: '/votes', value: 1 }] }, 30_000))),
+    );
+    assert.deepEqual(
+      replies.filter((x) => x.op !== 'ok'),
+      [],
+    );
     for (const node of cluster.nodes) {
-      const body = await (await fetch(`${node.url}/v1/docs/qa/cl`)).json() as any;
+      const body = (await (await fetch(`${node.url}/v1/docs/qa/cl`)).json()) as any;
       assert.deepEqual(body, { version: 101, value: { votes: 100 } });
     }
     for (const w of watchers) {

@@ -31,7 +31,10 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
     const { sub } = await subscribe(subscriber, { ch: 'cl.quiet', from: 'latest' });
     const first = await publisher.call({ op: 'pub', ch: 'cl.quiet', type: 't', data: { n: 1 } });
     assert.equal(first.op, 'ok');
-    assert.deepEqual((await subscriber.messages(sub, 1, 10_000)).map((f) => f.msg.data.n), [1]);
+    assert.deepEqual(
+      (await subscriber.messages(sub, 1, 10_000)).map((f) => f.msg.data.n),
+      [1],
+    );
 
     proxy.cut(true);
     await ready(nodes[1]!, 503);
@@ -41,7 +44,11 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
     await ready(nodes[1]!, 200);
 
     const got = await subscriber.messages(sub, 1, 15_000);
-    assert.deepEqual(got.map((f) => [f.msg.seq, f.msg.data.n]), [[second.seq, 2]], 'the message node-2 was not told about arrives anyway');
+    assert.deepEqual(
+      got.map((f) => [f.msg.seq, f.msg.data.n]),
+      [[second.seq, 2]],
+      'the message node-2 was not told about arrives anyway',
+    );
   });
 
   it('reaches a subscriber even when no node announced it at all (the periodic head check)', async () => {
@@ -54,7 +61,10 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
       const text = storedEnvelope('cl.unannounced', { id: 'direct-1', type: 't', source: 'elsewhere', ts: new Date().toISOString(), data: { n: 7 } });
       const ack = await jetstream(nc).publish(names.subject('cl.unannounced'), text);
       const got = await subscriber.messages(sub, 1, 30_000);
-      assert.deepEqual(got.map((f) => [f.msg.seq, f.msg.data.n]), [[ack.seq, 7]]);
+      assert.deepEqual(
+        got.map((f) => [f.msg.seq, f.msg.data.n]),
+        [[ack.seq, 7]],
+      );
     } finally {
       await nc.close();
     }

@@ -9,12 +9,12 @@ import { sleep } from '../support/util.js';
 describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS }, () => {
   const fx = useCluster(2);
   let cluster: TestCluster;
-  before(() => { cluster = fx.cluster; });
+  before(() => {
+    cluster = fx.cluster;
+  });
 
   it('answers UNAVAILABLE while NATS is down, reports not ready, reconnects, and keeps every acknowledged message', async () => {
-    const publishers = await Promise.all(
-      cluster.nodes.map(async (_, i) => (await fx.session(i, `restart-pub-${i}`)).client),
-    );
+    const publishers = await Promise.all(cluster.nodes.map(async (_, i) => (await fx.session(i, `restart-pub-${i}`)).client));
     const acked = new Map<string, number>();
     const refused = new Map<string, number>();
     let running = true;
@@ -37,7 +37,10 @@ describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS
     await cluster.waitReady(503);
     const ackedWhileDown = acked.size;
     await sleep(500);
-    assert.ok((refused.get('UNAVAILABLE') ?? 0) > 0, `publishers were told UNAVAILABLE while NATS was down (refusals: ${JSON.stringify(Object.fromEntries(refused))})`);
+    assert.ok(
+      (refused.get('UNAVAILABLE') ?? 0) > 0,
+      `publishers were told UNAVAILABLE while NATS was down (refusals: ${JSON.stringify(Object.fromEntries(refused))})`,
+    );
     assert.ok(acked.size - ackedWhileDown <= 2, 'no publish is acknowledged while NATS is down');
     await cluster.nats.restart();
     await cluster.waitReady(200);

@@ -84,7 +84,11 @@ describe('kill -9 of one node of a three-node cluster', { skip: NO_NATS }, () =>
     assert.equal(lost, 0, 'no acknowledged message was lost');
 
     const stored = await history(cluster.nodes[0]!.url, 'cl.kill');
-    assert.deepEqual(stored.map((m) => m.seq), range(1, stored.length), 'the log has no gap');
+    assert.deepEqual(
+      stored.map((m) => m.seq),
+      range(1, stored.length),
+      'the log has no gap',
+    );
     assert.equal(new Set(stored.map((m) => m.data.i)).size, stored.length, 'each message stored once (re-sent publishes were deduplicated)');
     assert.equal(stored.length, TOTAL);
     for (const [i, seq] of acked) assert.equal(stored[seq - 1]?.data.i, i, `acknowledged message ${i} is stored at seq ${seq}`);
@@ -96,6 +100,10 @@ describe('kill -9 of one node of a three-node cluster', { skip: NO_NATS }, () =>
       seen.add(seq);
       last = Math.max(last, seq);
     }
-    assert.deepEqual([...seen].sort((a, b) => a - b), range(1, TOTAL), 'the fan-out subscriber saw every seq');
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      range(1, TOTAL),
+      'the fan-out subscriber saw every seq',
+    );
   });
 });

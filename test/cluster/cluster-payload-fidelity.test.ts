@@ -12,7 +12,10 @@ import { assertExactPayload, captureText, EXACT_DATA, EXACT_META, frameText } fr
 describe('payload fidelity through JetStream and the cluster bus', { skip: NO_NATS }, () => {
   const fx = useCluster(2, 'channels:\n  "fx.eph.>":\n    mode: ephemeral\n  "fx.nack":\n    max_deliveries: 1\n');
 
-  for (const [kind, ch] of [['durable (JetStream)', 'fx.durable'], ['ephemeral', 'fx.eph.live']] as const) {
+  for (const [kind, ch] of [
+    ['durable (JetStream)', 'fx.durable'],
+    ['ephemeral', 'fx.eph.live'],
+  ] as const) {
     it(`a ${kind} message published on node 1 reaches a subscriber on node 2 exactly`, async () => {
       const { client: remote } = await fx.session(1, 'java-engine');
       const { client: local } = await fx.session(0, 'auditor');
@@ -23,8 +26,18 @@ describe('payload fidelity through JetStream and the cluster bus', { skip: NO_NA
       const { client: publisher } = await fx.session(0, 'py-bridge');
       publisher.send(frameText({ op: 'pub', id: 1, ch, type: 'order' }, EXACT_DATA, EXACT_META));
       assert.equal((await publisher.next((f) => f.re === 1)).op, 'ok');
-      assertExactPayload(await localTexts.next((t) => t.startsWith(`{"op":"msg","sub":"${localSub}"`), 10_000), EXACT_DATA, EXACT_META, `node 1's subscriber (${kind})`);
-      assertExactPayload(await remoteTexts.next((t) => t.startsWith(`{"op":"msg","sub":"${remoteSub}"`), 10_000), EXACT_DATA, EXACT_META, `node 2's subscriber over the bus (${kind})`);
+      assertExactPayload(
+        await localTexts.next((t) => t.startsWith(`{"op":"msg","sub":"${localSub}"`), 10_000),
+        EXACT_DATA,
+        EXACT_META,
+        `node 1's subscriber (${kind})`,
+      );
+      assertExactPayload(
+        await remoteTexts.next((t) => t.startsWith(`{"op":"msg","sub":"${remoteSub}"`), 10_000),
+        EXACT_DATA,
+        EXACT_META,
+        `node 2's subscriber over the bus (${kind})`,
+      );
     });
   }
 
@@ -38,7 +51,12 @@ describe('payload fidelity through JetStream and the cluster bus', { skip: NO_NA
     const replay = (await subscribe(late, { ch: 'fx.log', from: 0 })).sub;
     assertExactPayload(await texts.next((t) => t.startsWith(`{"op":"msg","sub":"${replay}"`), 10_000), EXACT_DATA, EXACT_META, 'a replay from JetStream');
     const group = (await subscribe(late, { ch: 'fx.log', group: 'engines', from: 'earliest', ack: 'manual' })).sub;
-    assertExactPayload(await texts.next((t) => t.startsWith(`{"op":"msg","sub":"${group}"`), 10_000), EXACT_DATA, EXACT_META, 'a group delivery from JetStream');
+    assertExactPayload(
+      await texts.next((t) => t.startsWith(`{"op":"msg","sub":"${group}"`), 10_000),
+      EXACT_DATA,
+      EXACT_META,
+      'a group delivery from JetStream',
+    );
 
     const body = await (await fetch(`${fx.cluster.nodes[1]!.url}/v1/channels/fx.log/messages`)).text();
     assertExactPayload(body, EXACT_DATA, EXACT_META, 'the HTTP history of node 2');
@@ -53,10 +71,14 @@ describe('payload fidelity through JetStream and the cluster bus', { skip: NO_NA
     const m = await consumer.next((f) => f.op === 'msg' && f.sub === sub, 10_000);
     consumer.send({ op: 'nack', sub, seq: m.msg.seq });
     let body = '';
-    await waitFor(async () => {
-      body = await (await fetch(`${fx.cluster.nodes[0]!.url}/v1/channels/${encodeURIComponent('$dlq.fx.nack')}/messages`)).text();
-      return body.includes('"data":');
-    }, 'the dead letter in $dlq.fx.nack', 10_000);
+    await waitFor(
+      async () => {
+        body = await (await fetch(`${fx.cluster.nodes[0]!.url}/v1/channels/${encodeURIComponent('$dlq.fx.nack')}/messages`)).text();
+        return body.includes('"data":');
+      },
+      'the dead letter in $dlq.fx.nack',
+      10_000,
+    );
     assertExactPayload(body, EXACT_DATA, undefined, 'the $dlq copy in JetStream');
     assert.ok(body.includes('"meta":' + EXACT_META.slice(0, -1) + ',"dlq":{'), body);
   });

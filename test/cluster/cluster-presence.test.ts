@@ -22,15 +22,25 @@ describe('presence on a cluster of two hub nodes', { skip: NO_NATS }, () => {
     const join = await host.client.next((f) => f.op === 'join' && f.member.session === guest.session, 10_000);
     assert.deepEqual([join.ch, join.member.component, join.member.info], ['session.cl', 'attendee-ui', { name: 'Bob' }]);
 
-    for (const [client, node] of [[host.client, 0], [guest.client, 1]] as const) {
+    for (const [client, node] of [
+      [host.client, 0],
+      [guest.client, 1],
+    ] as const) {
       const list = await client.call({ op: 'presence', id: 10 + node, ch: 'session.cl' });
-      assert.deepEqual(list.members.map((m: any) => m.component), ['presenter-ui', 'attendee-ui'], `node ${node + 1}`);
+      assert.deepEqual(
+        list.members.map((m: any) => m.component),
+        ['presenter-ui', 'attendee-ui'],
+        `node ${node + 1}`,
+      );
     }
 
     await guest.client.close();
     const leave = await host.client.next((f) => f.op === 'leave', 10_000);
     assert.equal(leave.member.session, guest.session);
     const list = await host.client.call({ op: 'presence', id: 20, ch: 'session.cl' });
-    assert.deepEqual(list.members.map((m: any) => m.component), ['presenter-ui']);
+    assert.deepEqual(
+      list.members.map((m: any) => m.component),
+      ['presenter-ui'],
+    );
   });
 });

@@ -63,7 +63,12 @@ async function lifecycle(hub: HubProcess, kind: Kind, n: number, stats: StormSta
     const ok = await client.call({ op: 'pub', ch: CH, type: 'storm', msg_id: `storm-${n}`, data: { n } }, 15_000);
     if (ok.op === 'ok') stats.acknowledged++;
     else stats.failures.push(`pub: ${JSON.stringify(ok)}`);
-    await client.next((f) => f.op === 'msg' && f.msg.id === `storm-${n}`, 15_000).then(() => stats.delivered++, (e) => stats.failures.push(`own message: ${(e as Error).message.slice(0, 200)}`));
+    await client
+      .next((f) => f.op === 'msg' && f.msg.id === `storm-${n}`, 15_000)
+      .then(
+        () => stats.delivered++,
+        (e) => stats.failures.push(`own message: ${(e as Error).message.slice(0, 200)}`),
+      );
   }
   await client.close();
 }
@@ -81,10 +86,18 @@ async function storm(hub: HubProcess, rate: number, ms: number, stats: StormStat
       active++;
       stats.byKind.set(kind, (stats.byKind.get(kind) ?? 0) + 1);
       void lifecycle(hub, kind, first + launched++, stats)
-        .catch((err) => { stats.failures.push(`${kind}: ${(err as Error).message.slice(0, 200)}`); })
-        .finally(() => { active--; wake?.(); });
+        .catch((err) => {
+          stats.failures.push(`${kind}: ${(err as Error).message.slice(0, 200)}`);
+        })
+        .finally(() => {
+          active--;
+          wake?.();
+        });
     }
-    await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 2); });
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, 2);
+    });
   }
   await waitFor(() => active === 0, 'every storm connection to end', { timeoutMs: 60_000, everyMs: 20 }).catch(() => {});
   return launched;
@@ -115,7 +128,9 @@ describe('a storm of connects and disconnects', () => {
 
     const stats: StormStats = { byKind: new Map(), failures: [], published: 0, acknowledged: 0, delivered: 0 };
     let peakFds = baseFds;
-    const fdSampler = setInterval(() => { peakFds = Math.max(peakFds, openFds(pid)); }, 100);
+    const fdSampler = setInterval(() => {
+      peakFds = Math.max(peakFds, openFds(pid));
+    }, 100);
     const t0 = now();
     const total = await storm(hub, RATE, STORM_MS, stats);
     const stormMs = now() - t0;
@@ -123,11 +138,23 @@ describe('a storm of connects and disconnects', () => {
     const peakConnections = await connections();
 
     // Back to baseline: connections at once (eventually), fds near it, heap within 10 % once parked sessions expired.
-    const connectionsBack = await waitFor(async () => (await connections()) === baseConnections, 'connections back', { timeoutMs: 15_000, everyMs: 100 }).then(() => true, () => false);
-    const fdsBack = await waitFor(() => openFds(pid) <= baseFds + 5, 'fds back', { timeoutMs: 15_000, everyMs: 100 }).then(() => true, () => false);
+    const connectionsBack = await waitFor(async () => (await connections()) === baseConnections, 'connections back', { timeoutMs: 15_000, everyMs: 100 }).then(
+      () => true,
+      () => false,
+    );
+    const fdsBack = await waitFor(() => openFds(pid) <= baseFds + 5, 'fds back', { timeoutMs: 15_000, everyMs: 100 }).then(
+      () => true,
+      () => false,
+    );
     await sleep(1_500);
     let heap = Infinity;
-    const heapBack = await waitFor(async () => (heap = await inspector!.heapAfterGc()) <= baseHeap * 1.1, 'heap back', { timeoutMs: 15_000, everyMs: 1_000 }).then(() => true, () => false);
+    const heapBack = await waitFor(async () => (heap = await inspector!.heapAfterGc()) <= baseHeap * 1.1, 'heap back', {
+      timeoutMs: 15_000,
+      everyMs: 1_000,
+    }).then(
+      () => true,
+      () => false,
+    );
     const afterConnections = await connections();
     const afterFds = openFds(pid);
     const rss = processMemory(pid).rss;

@@ -44,16 +44,22 @@ describe('kill -9 of the hub under load', () => {
     /** Connects the follower (from its last seq) and the group member to the current hub. */
     async function attachSubscribers(): Promise<void> {
       const { client: f } = await RawClient.connect(hub.wsUrl, 'k9-follower');
-      f.tap((x) => x.op === 'msg', (x) => follower.onMessage(x.msg));
+      f.tap(
+        (x) => x.op === 'msg',
+        (x) => follower.onMessage(x.msg),
+      );
       await subscribe(f, { ch: CH, from: follower.last });
       const { client: g } = await RawClient.connect(hub.wsUrl, 'k9-auditor');
-      g.tap((x) => x.op === 'msg', (x) => {
-        const seq: number = x.msg.seq;
-        auditor.deliveries++;
-        if (auditor.seen.has(seq)) auditor.redeliveries++;
-        else auditor.seen.add(seq);
-        g.send(`{"op":"ack","sub":"${x.sub}","seq":${seq}}`);
-      });
+      g.tap(
+        (x) => x.op === 'msg',
+        (x) => {
+          const seq: number = x.msg.seq;
+          auditor.deliveries++;
+          if (auditor.seen.has(seq)) auditor.redeliveries++;
+          else auditor.seen.add(seq);
+          g.send(`{"op":"ack","sub":"${x.sub}","seq":${seq}}`);
+        },
+      );
       await subscribe(g, { ch: CH, group: 'audit', ack: 'manual', from: 0 });
       clients.push(f, g);
     }
@@ -70,7 +76,9 @@ describe('kill -9 of the hub under load', () => {
       const ackedBefore = pubs.reduce((n, p) => n + p.acked.size, 0);
       inflightAtKills += pubs.reduce((n, p) => n + p.inflight, 0);
       await hub.kill9();
-      console.log(`kill ${round + 1}/${KILLS}: ${ackedBefore} acknowledged so far, ${pubs.reduce((n, p) => n + p.inflight, 0)} publishes in flight at the kill`);
+      console.log(
+        `kill ${round + 1}/${KILLS}: ${ackedBefore} acknowledged so far, ${pubs.reduce((n, p) => n + p.inflight, 0)} publishes in flight at the kill`,
+      );
       hub = await hub.restart();
     }
     const beforeFinish = pubs.reduce((n, p) => n + p.published, 0);
@@ -99,7 +107,13 @@ describe('kill -9 of the hub under load', () => {
 
     // The subscribers catch up with the whole log.
     const catchUpStart = now();
-    const caughtUp = await waitFor(() => follower.last >= head && auditor.seen.size >= head, 'subscribers to catch up', { timeoutMs: 60_000, everyMs: 100 }).then(() => true, () => false);
+    const caughtUp = await waitFor(() => follower.last >= head && auditor.seen.size >= head, 'subscribers to catch up', {
+      timeoutMs: 60_000,
+      everyMs: 100,
+    }).then(
+      () => true,
+      () => false,
+    );
     console.log(`subscribers caught up ${Math.round(now() - catchUpStart)} ms after the log was read`);
     for (const c of clients) await c.close();
     const groupMissing = range(1, head).filter((s) => !auditor.seen.has(s)).length;

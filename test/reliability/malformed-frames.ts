@@ -20,8 +20,17 @@ type JsonType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 
 /** The JSON values of each type that the wrong-type cases put in a field. */
 const VALUES: [JsonType, unknown][] = [
-  ['number', 42], ['number', -1.5], ['string', 'text'], ['string', ''], ['boolean', true], ['boolean', false],
-  ['null', null], ['array', []], ['array', [1, 'a']], ['object', {}], ['object', { a: 1 }],
+  ['number', 42],
+  ['number', -1.5],
+  ['string', 'text'],
+  ['string', ''],
+  ['boolean', true],
+  ['boolean', false],
+  ['null', null],
+  ['array', []],
+  ['array', [1, 'a']],
+  ['object', {}],
+  ['object', { a: 1 }],
 ];
 
 /** Subscription id of the attacker's manual-ack subscription (its first `sub`). */
@@ -34,7 +43,10 @@ export const ATTACKER_SUB_CH = 'rel.fuzz.acks';
  * `id` (number or string) is added to every op. `null` is listed where the hub treats it as "absent".
  */
 export const OP_FIELDS: Record<ClientOp, { base: Record<string, unknown>; fields: Record<string, JsonType[] | 'any'> }> = {
-  hello: { base: { op: 'hello', component: 'fuzz-hello', version: '1.0.0' }, fields: { token: ['string'], component: ['string'], version: ['string'], resume: ['string'], info: ['object'] } },
+  hello: {
+    base: { op: 'hello', component: 'fuzz-hello', version: '1.0.0' },
+    fields: { token: ['string'], component: ['string'], version: ['string'], resume: ['string'], info: ['object'] },
+  },
   ping: { base: { op: 'ping' }, fields: {} },
   pub: {
     base: { op: 'pub', ch: 'rel.fuzz.pub', type: 't', data: {}, msg_id: 'm', meta: {} },
@@ -42,7 +54,15 @@ export const OP_FIELDS: Record<ClientOp, { base: Record<string, unknown>; fields
   },
   sub: {
     base: { op: 'sub', ch: 'rel.fuzz.sub', from: 'latest', group: 'g', ack: 'auto', max_inflight: 10, presence: false },
-    fields: { ch: ['string'], from: ['string', 'number'], group: ['string'], ack: ['string'], max_inflight: ['number'], presence: ['boolean'], info: ['object'] },
+    fields: {
+      ch: ['string'],
+      from: ['string', 'number'],
+      group: ['string'],
+      ack: ['string'],
+      max_inflight: ['number'],
+      presence: ['boolean'],
+      info: ['object'],
+    },
   },
   ack: { base: { op: 'ack', sub: ATTACKER_SUB, seq: 1, ch: ATTACKER_SUB_CH }, fields: { sub: ['string'], seq: ['number'], ch: ['string'] } },
   nack: {
@@ -56,9 +76,15 @@ export const OP_FIELDS: Record<ClientOp, { base: Record<string, unknown>; fields
   },
   'doc.sub': { base: { op: 'doc.sub', doc: 'rel/fuzz' }, fields: { doc: ['string'] } },
   'doc.unsub': { base: { op: 'doc.unsub', doc: 'rel/fuzz' }, fields: { doc: ['string'] } },
-  'doc.update': { base: { op: 'doc.update', doc: 'rel/fuzz', ops: [{ op: 'inc', path: '/n', value: 1 }], if_version: 0 }, fields: { doc: ['string'], ops: ['array'], if_version: ['number'] } },
+  'doc.update': {
+    base: { op: 'doc.update', doc: 'rel/fuzz', ops: [{ op: 'inc', path: '/n', value: 1 }], if_version: 0 },
+    fields: { doc: ['string'], ops: ['array'], if_version: ['number'] },
+  },
   presence: { base: { op: 'presence', ch: 'rel.fuzz.sub' }, fields: { ch: ['string'] } },
-  reply: { base: { op: 'reply', rid: 'r-none', data: {}, error: { code: 'INTERNAL', message: 'x' } }, fields: { rid: ['string'], data: 'any', error: ['object', 'null'] } },
+  reply: {
+    base: { op: 'reply', rid: 'r-none', data: {}, error: { code: 'INTERNAL', message: 'x' } },
+    fields: { rid: ['string'], data: 'any', error: ['object', 'null'] },
+  },
 };
 
 /** The ops of the protocol that {@link OP_FIELDS} does not describe (must be empty). */
@@ -86,7 +112,8 @@ export function wrongTypeCases(): WrongTypeCase[] {
         out.push({
           op,
           field,
-          frame: (id) => (field === 'id' ? { payload: JSON.stringify({ ...base, id: value }) } : { payload: JSON.stringify({ ...base, id, [field]: value }), id }),
+          frame: (id) =>
+            field === 'id' ? { payload: JSON.stringify({ ...base, id: value }) } : { payload: JSON.stringify({ ...base, id, [field]: value }), id },
         });
       }
     }
@@ -121,34 +148,60 @@ export function makeFrame(kind: string, id: number, rnd: () => number): FuzzFram
     case 'random-text':
       return { kind, payload: bytes(1 + Math.floor(rnd() * 512)), expect: ['BAD_FRAME'] };
     case 'truncated-json': {
-      const whole = JSON.stringify(pick([
-        { op: 'pub', id, ch: 'rel.fuzz.pub', type: 't', data: { a: [1, 2, { b: 'c' }] } },
-        { op: 'sub', id, ch: 'rel.fuzz.>', from: 0 },
-        { op: 'ping', id },
-      ]));
+      const whole = JSON.stringify(
+        pick([
+          { op: 'pub', id, ch: 'rel.fuzz.pub', type: 't', data: { a: [1, 2, { b: 'c' }] } },
+          { op: 'sub', id, ch: 'rel.fuzz.>', from: 0 },
+          { op: 'ping', id },
+        ]),
+      );
       return { kind, payload: whole.slice(0, 1 + Math.floor(rnd() * (whole.length - 1))), expect: ['BAD_FRAME'] };
     }
     case 'not-an-object':
-      return { kind, payload: pick(['42', '-0.5', '"text"', 'null', 'true', 'false', '[]', '[{"op":"ping","id":1}]', '"{\\"op\\":\\"ping\\"}"', '   ', '']), expect: ['BAD_FRAME'] };
+      return {
+        kind,
+        payload: pick(['42', '-0.5', '"text"', 'null', 'true', 'false', '[]', '[{"op":"ping","id":1}]', '"{\\"op\\":\\"ping\\"}"', '   ', '']),
+        expect: ['BAD_FRAME'],
+      };
     case 'invalid-utf8': {
       const text = Buffer.from(`{"op":"ping","id":${id},"x":"ab`);
-      return { kind, payload: Buffer.concat([text, Buffer.from(pick([[0xff], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]])), Buffer.from('"}')]), expect: ['BAD_FRAME'] };
+      return {
+        kind,
+        payload: Buffer.concat([
+          text,
+          Buffer.from(pick([[0xff], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]])),
+          Buffer.from('"}'),
+        ]),
+        expect: ['BAD_FRAME'],
+      };
     }
     case 'unknown-op':
-      return { kind, payload: JSON.stringify({ op: pick(['frobnicate', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'welcome', 'msg', 'PUB', '']), id }), id, expect: ['UNKNOWN_OP'] };
+      return {
+        kind,
+        payload: JSON.stringify({ op: pick(['frobnicate', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'welcome', 'msg', 'PUB', '']), id }),
+        id,
+        expect: ['UNKNOWN_OP'],
+      };
     case 'proto-keys':
       return { kind, ...pick(protoCases)(id) };
     case 'deep': {
       const arr = '['.repeat(NEST) + ']'.repeat(NEST);
       const obj = '{"a":'.repeat(NEST) + '1' + '}'.repeat(NEST);
-      return { kind, ...pick<(i: number) => Omit<FuzzFrame, 'kind'>>([
-        (i) => ({ payload: `{"op":"pub","id":${i},"ch":"rel.fuzz.deep","type":"t","data":${arr}}`, id: i, expect: ['ok', 'BAD_FRAME'] }),
-        (i) => ({ payload: `{"op":"pub","id":${i},"ch":"rel.fuzz.deep","type":"t","data":{},"meta":${obj}}`, id: i, expect: ['ok', 'BAD_FRAME'] }),
-        (i) => ({ payload: `{"op":"pub","id":${i},"ch":"rel.eph.deep","type":"t","data":${'['.repeat(10 * NEST)}${']'.repeat(10 * NEST)}}`, id: i, expect: ['ok', 'BAD_FRAME'] }),
-        (i) => ({ payload: `{"op":"ping","id":${i},"x":${obj}}`, id: i, expect: ['pong'] }),
-        () => ({ payload: arr, expect: ['BAD_FRAME'] }),
-        () => ({ payload: obj, expect: ['BAD_FRAME'] }),
-      ])(id) };
+      return {
+        kind,
+        ...pick<(i: number) => Omit<FuzzFrame, 'kind'>>([
+          (i) => ({ payload: `{"op":"pub","id":${i},"ch":"rel.fuzz.deep","type":"t","data":${arr}}`, id: i, expect: ['ok', 'BAD_FRAME'] }),
+          (i) => ({ payload: `{"op":"pub","id":${i},"ch":"rel.fuzz.deep","type":"t","data":{},"meta":${obj}}`, id: i, expect: ['ok', 'BAD_FRAME'] }),
+          (i) => ({
+            payload: `{"op":"pub","id":${i},"ch":"rel.eph.deep","type":"t","data":${'['.repeat(10 * NEST)}${']'.repeat(10 * NEST)}}`,
+            id: i,
+            expect: ['ok', 'BAD_FRAME'],
+          }),
+          (i) => ({ payload: `{"op":"ping","id":${i},"x":${obj}}`, id: i, expect: ['pong'] }),
+          () => ({ payload: arr, expect: ['BAD_FRAME'] }),
+          () => ({ payload: obj, expect: ['BAD_FRAME'] }),
+        ])(id),
+      };
     }
     default:
       throw new Error(`unknown frame family ${kind}`);
@@ -161,7 +214,11 @@ const protoCases: ((id: number) => Omit<FuzzFrame, 'kind'>)[] = [
   (id) => ({ payload: `{"constructor":{"op":"ping"},"id":${id}}`, id, expect: ['BAD_FRAME'] }),
   (id) => ({ payload: `{"op":"sub","id":${id},"__proto__":{"ch":"rel.fuzz.proto"}}`, id, expect: ['BAD_FRAME'] }),
   (id) => ({ payload: `{"op":"pub","id":${id},"__proto__":{"ch":"rel.fuzz.proto","type":"t"},"data":{}}`, id, expect: ['BAD_FRAME'] }),
-  (id) => ({ payload: `{"op":"pub","id":${id},"ch":"rel.fuzz.proto","type":"t","data":{"__proto__":{"x":1},"constructor":{"prototype":{"y":2}}},"meta":{"__proto__":{"priority":"urgent"}}}`, id, expect: ['ok'] }),
+  (id) => ({
+    payload: `{"op":"pub","id":${id},"ch":"rel.fuzz.proto","type":"t","data":{"__proto__":{"x":1},"constructor":{"prototype":{"y":2}}},"meta":{"__proto__":{"priority":"urgent"}}}`,
+    id,
+    expect: ['ok'],
+  }),
   (id) => ({ payload: `{"op":"pub","id":${id},"ch":"__proto__","type":"constructor","data":{}}`, id, expect: ['ok'] }),
   (id) => ({ payload: `{"op":"pub","id":${id},"ch":"constructor.prototype","type":"__proto__","data":{},"msg_id":"__proto__"}`, id, expect: ['ok'] }),
   (id) => ({ payload: `{"op":"ack","id":${id},"sub":"__proto__","seq":1}`, id, expect: ['NOT_FOUND'] }),

@@ -15,7 +15,17 @@ import { RawClient } from '../support/raw-client.js';
 import { subscribe } from '../support/hub-fixture.js';
 import { bySoak, now, percentile, printCounts, Receiver } from '../support/load.js';
 import { waitFor, sleep } from '../support/util.js';
-import { ATTACKER_SUB, ATTACKER_SUB_CH, FAMILIES, makeFrame, OP_FIELDS, seededRandom, undescribedOps, wrongTypeCases, type FuzzFrame } from './malformed-frames.js';
+import {
+  ATTACKER_SUB,
+  ATTACKER_SUB_CH,
+  FAMILIES,
+  makeFrame,
+  OP_FIELDS,
+  seededRandom,
+  undescribedOps,
+  wrongTypeCases,
+  type FuzzFrame,
+} from './malformed-frames.js';
 
 const FRAMES = bySoak(15_000, 100_000);
 const DEEP_FRAMES = bySoak(30, 200);
@@ -44,19 +54,24 @@ async function sendAndCheck(client: RawClient, frames: Iterable<FuzzFrame>, tall
   const note = (frame: FuzzFrame, answer: string, raw: any) => {
     tally.answered++;
     tally.byCode.set(answer, (tally.byCode.get(answer) ?? 0) + 1);
-    if (!frame.expect.includes(answer)) tally.wrong.push(`${frame.kind} ${String(frame.payload).slice(0, 160)} → ${JSON.stringify(raw).slice(0, 300)} (expected ${frame.expect.join(' or ')})`);
-    if (raw.op === 'err' && (!isErrorCode(raw.code) || typeof raw.message !== 'string' || raw.message.length < 10)) tally.wrong.push(`err without a registered code and a message: ${JSON.stringify(raw).slice(0, 300)}`);
+    if (!frame.expect.includes(answer))
+      tally.wrong.push(`${frame.kind} ${String(frame.payload).slice(0, 160)} → ${JSON.stringify(raw).slice(0, 300)} (expected ${frame.expect.join(' or ')})`);
+    if (raw.op === 'err' && (!isErrorCode(raw.code) || typeof raw.message !== 'string' || raw.message.length < 10))
+      tally.wrong.push(`err without a registered code and a message: ${JSON.stringify(raw).slice(0, 300)}`);
   };
-  const untap = client.tap(() => true, (f) => {
-    if (f.re !== undefined && byId.has(f.re)) {
-      const frame = byId.get(f.re)!;
-      byId.delete(f.re);
-      return note(frame, f.op === 'err' ? f.code : f.op, f);
-    }
-    const frame = inOrder.shift();
-    if (!frame) return void tally.wrong.push(`an answer nobody asked for: ${JSON.stringify(f).slice(0, 300)}`);
-    note(frame, f.op === 'err' ? f.code : `${f.op} (without re)`, f);
-  });
+  const untap = client.tap(
+    () => true,
+    (f) => {
+      if (f.re !== undefined && byId.has(f.re)) {
+        const frame = byId.get(f.re)!;
+        byId.delete(f.re);
+        return note(frame, f.op === 'err' ? f.code : f.op, f);
+      }
+      const frame = inOrder.shift();
+      if (!frame) return void tally.wrong.push(`an answer nobody asked for: ${JSON.stringify(f).slice(0, 300)}`);
+      note(frame, f.op === 'err' ? f.code : `${f.op} (without re)`, f);
+    },
+  );
   let sent = 0;
   let batch: FuzzFrame[] = [];
   const flush = async () => {
@@ -68,7 +83,15 @@ async function sendAndCheck(client: RawClient, frames: Iterable<FuzzFrame>, tall
       sent++;
     }
     batch = [];
-    await waitFor(() => byId.size === 0 && inOrder.length === 0, () => `an answer to every frame: ${byId.size + inOrder.length} frames got no answer within 30 s, e.g. ${[...byId.values(), ...inOrder].slice(0, 3).map((f) => String(f.payload).slice(0, 120)).join(' | ')}`, 30_000);
+    await waitFor(
+      () => byId.size === 0 && inOrder.length === 0,
+      () =>
+        `an answer to every frame: ${byId.size + inOrder.length} frames got no answer within 30 s, e.g. ${[...byId.values(), ...inOrder]
+          .slice(0, 3)
+          .map((f) => String(f.payload).slice(0, 120))
+          .join(' | ')}`,
+      30_000,
+    );
   };
   for (const f of frames) {
     batch.push(f);
@@ -92,8 +115,14 @@ describe('malformed input', () => {
     const good = (await RawClient.connect(hub.wsUrl, 'fuzz-good')).client;
     const goodErrors: any[] = [];
     const rx = new Receiver(0);
-    good.tap((f) => f.op === 'err', (f) => goodErrors.push(f));
-    good.tap((f) => f.op === 'msg', (f) => rx.onMessage(f.msg));
+    good.tap(
+      (f) => f.op === 'err',
+      (f) => goodErrors.push(f),
+    );
+    good.tap(
+      (f) => f.op === 'msg',
+      (f) => rx.onMessage(f.msg),
+    );
     await subscribe(good, { ch: 'rel.fuzz.good', from: 0 });
     const latency = { baseline: [] as number[], attack: [] as number[] };
     let phase: keyof typeof latency = 'baseline';
@@ -118,10 +147,12 @@ describe('malformed input', () => {
     // Hellos with a field of the wrong type, each on a socket of its own; then ops before hello.
     const wrong = wrongTypeCases();
     let nextId = 1;
-    const helloFrames = wrong.filter((c) => c.op === 'hello').map((c) => {
-      const { payload, id } = c.frame(nextId++);
-      return { kind: `wrong-type hello.${c.field}`, payload, id, expect: ['BAD_FRAME'] } satisfies FuzzFrame;
-    });
+    const helloFrames = wrong
+      .filter((c) => c.op === 'hello')
+      .map((c) => {
+        const { payload, id } = c.frame(nextId++);
+        return { kind: `wrong-type hello.${c.field}`, payload, id, expect: ['BAD_FRAME'] } satisfies FuzzFrame;
+      });
     for (const f of helloFrames) {
       const fresh = await RawClient.open(hub.wsUrl);
       await sendAndCheck(fresh, [f], tally);
@@ -174,7 +205,10 @@ describe('malformed input', () => {
     await sleep(500);
     running = false;
     await goodLoop;
-    const delivered = await waitFor(() => rx.last >= goodAcked, 'the good messages delivered', { timeoutMs: 10_000, everyMs: 100 }).then(() => true, () => false);
+    const delivered = await waitFor(() => rx.last >= goodAcked, 'the good messages delivered', { timeoutMs: 10_000, everyMs: 100 }).then(
+      () => true,
+      () => false,
+    );
     const health = await fetch(`${hub.url}/healthz`);
     const alive = hub.child.exitCode === null && hub.child.signalCode === null;
     const afterAttack = await attacker.call({ op: 'ping' });
@@ -183,8 +217,10 @@ describe('malformed input', () => {
 
     const frames = helloFrames.length + beforeHello.length + streamed + closes.length;
     const codes = Object.fromEntries([...tally.byCode].sort((a, b) => b[1] - a[1]).map(([k, v]) => [`answers_${k.replace(/\W+/g, '_')}`, v]));
-    console.log(`the well-behaved client: pub→ok p50 ${percentile(latency.baseline, 0.5).toFixed(1)} / p99 ${percentile(latency.baseline, 0.99).toFixed(1)} ms before, ` +
-      `p50 ${percentile(latency.attack, 0.5).toFixed(1)} / p99 ${percentile(latency.attack, 0.99).toFixed(1)} ms (max ${percentile(latency.attack, 1).toFixed(1)}) during the attack (${(frames / (attackMs / 1000)).toFixed(0)} bad frames/s)`);
+    console.log(
+      `the well-behaved client: pub→ok p50 ${percentile(latency.baseline, 0.5).toFixed(1)} / p99 ${percentile(latency.baseline, 0.99).toFixed(1)} ms before, ` +
+        `p50 ${percentile(latency.attack, 0.5).toFixed(1)} / p99 ${percentile(latency.attack, 0.99).toFixed(1)} ms (max ${percentile(latency.attack, 1).toFixed(1)}) during the attack (${(frames / (attackMs / 1000)).toFixed(0)} bad frames/s)`,
+    );
     const firstOfKind = new Map<string, string>();
     for (const w of tally.wrong) if (!firstOfKind.has(w.split(' ')[1]!)) firstOfKind.set(w.split(' ')[1]!, w);
     for (const w of firstOfKind.values()) console.log(`unexpected: ${w}`);

@@ -47,7 +47,10 @@ describe('slow consumers', () => {
 
     const fast = new Receiver(0);
     const fastClient = (await RawClient.connect(hub.wsUrl, 'slow-test-fast')).client;
-    fastClient.tap((f) => f.op === 'msg', (f) => fast.onMessage(f.msg));
+    fastClient.tap(
+      (f) => f.op === 'msg',
+      (f) => fast.onMessage(f.msg),
+    );
     await subscribe(fastClient, { ch: CH, from: 0 });
     clients.push(fastClient);
 
@@ -55,7 +58,10 @@ describe('slow consumers', () => {
     for (let i = 0; i < STALLED; i++) {
       const rx = new Receiver(0);
       const { client } = await RawClient.connect(hub.wsUrl, `slow-test-stalled-${i}`);
-      client.tap((f) => f.op === 'msg', (f) => rx.onMessage(f.msg));
+      client.tap(
+        (f) => f.op === 'msg',
+        (f) => rx.onMessage(f.msg),
+      );
       await subscribe(client, { ch: CH, from: 0 });
       client.ws.pause();
       stalled.push({ client, rx });
@@ -65,13 +71,22 @@ describe('slow consumers', () => {
     const slow = new Receiver(0);
     const slowClient = (await RawClient.connect(hub.wsUrl, 'slow-test-ten-per-second')).client;
     const toAck: { sub: string; seq: number }[] = [];
-    slowClient.tap((f) => f.op === 'msg', (f) => { slow.onMessage(f.msg); toAck.push({ sub: f.sub, seq: f.msg.seq }); });
+    slowClient.tap(
+      (f) => f.op === 'msg',
+      (f) => {
+        slow.onMessage(f.msg);
+        toAck.push({ sub: f.sub, seq: f.msg.seq });
+      },
+    );
     await subscribe(slowClient, { ch: CH, from: 0, ack: 'manual' });
     clients.push(slowClient);
     let slowAcked = 0;
     const acker = setInterval(() => {
       const next = toAck.shift();
-      if (next) { slowClient.send({ op: 'ack', ...next }); slowAcked++; }
+      if (next) {
+        slowClient.send({ op: 'ack', ...next });
+        slowAcked++;
+      }
     }, 100);
 
     await sleep(500);
@@ -84,14 +99,19 @@ describe('slow consumers', () => {
       peak = Math.max(peak, rss);
     }, 200);
 
-    const pubs = [1, 2, 3, 4].map((p) => new PacedPublisher({ ch: CH, component: `slow-pub-${p}`, rate: RATE / 4, window: 128, msgId: (i) => `s${p}-${i}`, pad: PAD }));
+    const pubs = [1, 2, 3, 4].map(
+      (p) => new PacedPublisher({ ch: CH, component: `slow-pub-${p}`, rate: RATE / 4, window: 128, msgId: (i) => `s${p}-${i}`, pad: PAD }),
+    );
     await Promise.all(pubs.map((p) => p.connect(hub!.wsUrl)));
     await sleep(RUN_MS);
     await Promise.all(pubs.map((p) => p.finish()));
     const finishedAt = now();
     const published = pubs.reduce((n, p) => n + p.published, 0);
     const head = pubs.reduce((n, p) => n + p.acked.size, 0);
-    const fastCaughtUp = await waitFor(() => fast.last >= head, 'the fast subscriber to catch up', { timeoutMs: 30_000, everyMs: 100 }).then(() => true, () => false);
+    const fastCaughtUp = await waitFor(() => fast.last >= head, 'the fast subscriber to catch up', { timeoutMs: 30_000, everyMs: 100 }).then(
+      () => true,
+      () => false,
+    );
     const fastCatchUpMs = now() - finishedAt;
     clearInterval(sampler);
     clearInterval(acker);
@@ -106,15 +126,24 @@ describe('slow consumers', () => {
     const again = stalled[0]!;
     again.client.ws.resume();
     const resumedAt = now();
-    await waitFor(() => again.rx.last >= head || again.client.closed !== undefined, 'the stalled subscriber to catch up or be dropped', { timeoutMs: 60_000, everyMs: 100 }).catch(() => {});
+    await waitFor(() => again.rx.last >= head || again.client.closed !== undefined, 'the stalled subscriber to catch up or be dropped', {
+      timeoutMs: 60_000,
+      everyMs: 100,
+    }).catch(() => {});
     const droppedWith = again.client.closed?.code;
     if (again.rx.last < head && droppedWith !== undefined) {
       const { client } = await RawClient.connect(hub.wsUrl, 'slow-test-stalled-0');
-      client.tap((f) => f.op === 'msg', (f) => again.rx.onMessage(f.msg));
+      client.tap(
+        (f) => f.op === 'msg',
+        (f) => again.rx.onMessage(f.msg),
+      );
       await subscribe(client, { ch: CH, from: again.rx.last });
       clients.push(client);
     }
-    const stalledCaughtUp = await waitFor(() => again.rx.last >= head, 'the stalled subscriber to catch up', { timeoutMs: 60_000, everyMs: 100 }).then(() => true, () => false);
+    const stalledCaughtUp = await waitFor(() => again.rx.last >= head, 'the stalled subscriber to catch up', { timeoutMs: 60_000, everyMs: 100 }).then(
+      () => true,
+      () => false,
+    );
     const stalledCatchUpMs = now() - resumedAt;
     for (const c of clients) await c.close();
     // A paused socket never reads the close handshake: cut it off.
@@ -122,7 +151,10 @@ describe('slow consumers', () => {
 
     const p50 = percentile(fast.latencies, 0.5);
     const p99 = percentile(fast.latencies, 0.99);
-    const ackP99 = percentile(pubs.flatMap((p) => p.ackLatencies), 0.99);
+    const ackP99 = percentile(
+      pubs.flatMap((p) => p.ackLatencies),
+      0.99,
+    );
     console.log(
       `hub RSS: idle ${(idle / MiB).toFixed(0)} MiB, peak ${(peak / MiB).toFixed(0)} MiB (growth ${((peak - idle) / MiB).toFixed(0)} MiB, bound ${RSS_GROWTH_BOUND / MiB} MiB); ` +
         `the stalled sockets were owed ${(owedBytes / MiB).toFixed(0)} MiB, of which the kernel may hold up to ${(kernelPerSocket / MiB).toFixed(0)} MiB each ` +
@@ -160,10 +192,16 @@ describe('slow consumers', () => {
     assert.equal(fast.duplicates, 0);
     // Loose on purpose (a loaded machine slows everything): delivery to the fast subscriber may not lag far behind
     // the publishers' own acknowledgements, as it would if the slow subscribers held up the channel.
-    assert.ok(p99 <= Math.max(1_000, 4 * ackP99), `the fast subscriber's p99 latency (${p99.toFixed(0)} ms) is not blown up by the slow ones (publish→ok p99 ${ackP99.toFixed(0)} ms)`);
+    assert.ok(
+      p99 <= Math.max(1_000, 4 * ackP99),
+      `the fast subscriber's p99 latency (${p99.toFixed(0)} ms) is not blown up by the slow ones (publish→ok p99 ${ackP99.toFixed(0)} ms)`,
+    );
     // Redeliveries after the ack timeout (30 s) repeat messages of the window; distinct ones stay within it.
     const slowDistinct = slow.delivered - slow.duplicates;
-    assert.ok(slowDistinct <= 1_000 + slowAcked, `the 10 msg/s consumer got at most its window ahead of its acks (${slowDistinct} distinct delivered, ${slowAcked} acked)`);
+    assert.ok(
+      slowDistinct <= 1_000 + slowAcked,
+      `the 10 msg/s consumer got at most its window ahead of its acks (${slowDistinct} distinct delivered, ${slowAcked} acked)`,
+    );
     assert.deepEqual(slow.gaps, [], 'the 10 msg/s consumer saw no gap');
     assert.ok(stalledCaughtUp, `the stalled subscriber caught up once it read again (at ${stalled[0]!.rx.last} of ${head})`);
     assert.deepEqual(stalled[0]!.rx.gaps, [], 'the stalled subscriber saw no gap');

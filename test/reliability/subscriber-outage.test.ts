@@ -46,10 +46,13 @@ describe('a durable subscriber comes back after an outage', () => {
       const client = await RawClient.open(wsUrl);
       const manual = s.kind !== 'follower';
       // Tapped before hello: a resumed session's messages may follow the welcome in the same packet.
-      client.tap((f) => f.op === 'msg', (f) => {
-        s.rx.onMessage(f.msg);
-        if (manual) client.send(`{"op":"ack","sub":"${f.sub}","seq":${f.msg.seq}}`);
-      });
+      client.tap(
+        (f) => f.op === 'msg',
+        (f) => {
+          s.rx.onMessage(f.msg);
+          if (manual) client.send(`{"op":"ack","sub":"${f.sub}","seq":${f.msg.seq}}`);
+        },
+      );
       const welcome = await client.call({ op: 'hello', component: `outage-${s.kind}`, ...extra }, 30_000);
       assert.equal(welcome.op, 'welcome', JSON.stringify(welcome));
       s.client = client;
@@ -66,7 +69,9 @@ describe('a durable subscriber comes back after an outage', () => {
     }
 
     for (const s of subs) await up(s, false);
-    const pubs = [1, 2].map((p) => new PacedPublisher({ ch: CH, component: `outage-pub-${p}`, rate: RATE / 2, window: 128, msgId: (i) => `o${p}-${i}`, pad: 32 }));
+    const pubs = [1, 2].map(
+      (p) => new PacedPublisher({ ch: CH, component: `outage-pub-${p}`, rate: RATE / 2, window: 128, msgId: (i) => `o${p}-${i}`, pad: 32 }),
+    );
     await Promise.all(pubs.map((p) => p.connect(wsUrl)));
     const acked = () => pubs.reduce((n, p) => n + p.acked.size, 0);
 
@@ -95,15 +100,17 @@ describe('a durable subscriber comes back after an outage', () => {
 
     // Back up: each catches up with what it missed while the publishers keep going.
     const pingsBefore = pings.length;
-    await Promise.all(subs.map(async (s) => {
-      const backAt = now();
-      s.rx.liveFrom = Infinity;
-      await up(s, true);
-      const target = acked();
-      await waitFor(() => s.rx.last >= target, 'the subscriber to catch up', { timeoutMs: 120_000, everyMs: 20 }).catch(() => {});
-      s.catchUpMs = now() - backAt;
-      s.rx.liveFrom = s.rx.last;
-    }));
+    await Promise.all(
+      subs.map(async (s) => {
+        const backAt = now();
+        s.rx.liveFrom = Infinity;
+        await up(s, true);
+        const target = acked();
+        await waitFor(() => s.rx.last >= target, 'the subscriber to catch up', { timeoutMs: 120_000, everyMs: 20 }).catch(() => {});
+        s.catchUpMs = now() - backAt;
+        s.rx.liveFrom = s.rx.last;
+      }),
+    );
     const catchUpPings = pings.slice(pingsBefore);
     await sleep(AFTER_MS);
     pinging = false;
@@ -112,7 +119,10 @@ describe('a durable subscriber comes back after an outage', () => {
     await Promise.all(pubs.map((p) => p.finish()));
     const published = pubs.reduce((n, p) => n + p.published, 0);
     const head = acked();
-    const caughtUp = await waitFor(() => subs.every((s) => s.rx.last >= head), 'every subscriber to catch up', { timeoutMs: 60_000, everyMs: 100 }).then(() => true, () => false);
+    const caughtUp = await waitFor(() => subs.every((s) => s.rx.last >= head), 'every subscriber to catch up', { timeoutMs: 60_000, everyMs: 100 }).then(
+      () => true,
+      () => false,
+    );
     for (const s of subs) await s.client!.close();
 
     for (const [i, s] of subs.entries()) {

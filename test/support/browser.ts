@@ -91,7 +91,9 @@ export function useBrowser(): BrowserFixture {
   });
 
   return {
-    get pageUrl() { return pageUrl; },
+    get pageUrl() {
+      return pageUrl;
+    },
     get bundle() {
       if (!bundle) throw new Error('useBrowser: the bundle is made in a before() hook; use it inside hooks and tests only');
       return bundle;

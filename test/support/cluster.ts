@@ -34,7 +34,9 @@ export async function startCluster(count: number, config?: string, options: { pr
   const dir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
   const nodes: HubProcess[] = [];
   const proxies = new Map<number, TcpProxy>();
-  const closeProxies = async () => { for (const p of proxies.values()) await p.close(); };
+  const closeProxies = async () => {
+    for (const p of proxies.values()) await p.close();
+  };
   try {
     for (const i of options.proxied ?? []) proxies.set(i, await TcpProxy.start(nats.port));
     let configFile: string | undefined;
@@ -43,7 +45,9 @@ export async function startCluster(count: number, config?: string, options: { pr
       writeFileSync(configFile, config);
     }
     const started = await Promise.all(
-      Array.from({ length: count }, (_, i) => startHub({ config: configFile, args: ['--store', proxies.get(i)?.url ?? nats.url, '--node-id', `node-${i + 1}`] })),
+      Array.from({ length: count }, (_, i) =>
+        startHub({ config: configFile, args: ['--store', proxies.get(i)?.url ?? nats.url, '--node-id', `node-${i + 1}`] }),
+      ),
     );
     nodes.push(...started);
   } catch (err) {
@@ -59,13 +63,17 @@ export async function startCluster(count: number, config?: string, options: { pr
     proxies,
     wsUrls: (first) => nodes.map((_, i) => nodes[(first + i) % nodes.length]!.wsUrl),
     async waitReady(status, timeoutMs = 20_000, only = nodes) {
-      await waitFor(async () => {
-        for (const n of only) {
-          const res = await fetch(`${n.url}/readyz`).catch(() => undefined);
-          if (res?.status !== status) return false;
-        }
-        return true;
-      }, `the nodes to all answer /readyz with ${status}`, { timeoutMs, everyMs: 50 });
+      await waitFor(
+        async () => {
+          for (const n of only) {
+            const res = await fetch(`${n.url}/readyz`).catch(() => undefined);
+            if (res?.status !== status) return false;
+          }
+          return true;
+        },
+        `the nodes to all answer /readyz with ${status}`,
+        { timeoutMs, everyMs: 50 },
+      );
     },
     async cleanup() {
       for (const n of nodes) await n.cleanup();

@@ -47,7 +47,13 @@ export function captureText(client: RawClient): TextFrames {
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no frame matched within ${timeoutMs} ms; received: ${texts.join('\n').slice(-2000)}`)), timeoutMs);
-        waiters.push({ pred, resolve: (text) => { clearTimeout(t); resolve(text); } });
+        waiters.push({
+          pred,
+          resolve: (text) => {
+            clearTimeout(t);
+            resolve(text);
+          },
+        });
       });
     },
   };
@@ -56,5 +62,6 @@ export function captureText(client: RawClient): TextFrames {
 /** Asserts that `text` holds `"data":<dataText>` (and `"meta":<metaText>`) exactly as written by the publisher. */
 export function assertExactPayload(text: string, dataText: string, metaText?: string, what = 'the frame'): void {
   assert.ok(text.includes('"data":' + dataText), `${what} must carry data exactly as published:\n  sent ${dataText}\n  got  ${text.slice(0, 1000)}`);
-  if (metaText !== undefined) assert.ok(text.includes('"meta":' + metaText), `${what} must carry meta exactly as published:\n  sent ${metaText}\n  got  ${text.slice(0, 1000)}`);
+  if (metaText !== undefined)
+    assert.ok(text.includes('"meta":' + metaText), `${what} must carry meta exactly as published:\n  sent ${metaText}\n  got  ${text.slice(0, 1000)}`);
 }

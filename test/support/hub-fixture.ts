@@ -199,6 +199,9 @@ export async function quietFor(client: RawClient, sub: string, ms: number): Prom
 /** Asserts `seqs` are exactly from+1, from+2, … (in order, no gap, no duplicate). */
 export function assertContiguous(seqs: number[], from: number, what: string): void {
   for (let i = 0; i < seqs.length; i++) {
-    if (seqs[i] !== from + 1 + i) assert.fail(`${what}: expected seq ${from + 1 + i} at position ${i}, got ${seqs[i]} (sequence starts ${JSON.stringify(seqs.slice(Math.max(0, i - 3), i + 3))})`);
+    if (seqs[i] !== from + 1 + i)
+      assert.fail(
+        `${what}: expected seq ${from + 1 + i} at position ${i}, got ${seqs[i]} (sequence starts ${JSON.stringify(seqs.slice(Math.max(0, i - 3), i + 3))})`,
+      );
   }
 }

@@ -43,7 +43,14 @@ interface Lineage {
 async function launch(options: TestHubOptions & { dataDir: string }, ownDir: boolean, lineage: Lineage): Promise<InProcessHub> {
   if (lineage.cleaned) throw new Error('this hub was cleaned up; start a new one instead of restarting it');
   let out = '';
-  const logger = pino({ level: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn' }, { write: (line: string) => { out += line; } });
+  const logger = pino(
+    { level: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn' },
+    {
+      write: (line: string) => {
+        out += line;
+      },
+    },
+  );
   const started = await composeHub({
     port: options.port ?? 0,
     host: '127.0.0.1',

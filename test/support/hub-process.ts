@@ -78,14 +78,22 @@ async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: 
     const onData = (b: Buffer) => {
       out += b.toString();
       const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`hub exited with ${code} before listening; output:\n${out}`)); });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code} before listening; output:\n${out}`));
+    });
   });
   let running = true;
-  void exited.then(() => { running = false; });
+  void exited.then(() => {
+    running = false;
+  });
   const hub: HubProcess = {
     port,
     url: `http://127.0.0.1:${port}`,

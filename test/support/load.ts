@@ -31,7 +31,12 @@ export interface Counts {
 /** Prints the one counts line a reliability test ends with: `counts <test> [form]: published=… acknowledged=… …`. */
 export function printCounts(test: string, counts: Counts): void {
   const fmt = (v: number | string) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v));
-  console.log(`counts ${test} [${soak() ? 'soak' : 'short'}]: ` + Object.entries(counts).map(([k, v]) => `${k}=${fmt(v)}`).join(' '));
+  console.log(
+    `counts ${test} [${soak() ? 'soak' : 'short'}]: ` +
+      Object.entries(counts)
+        .map(([k, v]) => `${k}=${fmt(v)}`)
+        .join(' '),
+  );
 }
 
 /** The `p` quantile (0..1) of `values` (nearest rank); 0 when empty. */
@@ -77,7 +82,10 @@ export class HubInspector {
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString());
       const w = this.waiting.get(m.id);
-      if (w) { this.waiting.delete(m.id); w(m); }
+      if (w) {
+        this.waiting.delete(m.id);
+        w(m);
+      }
     });
   }
 
@@ -86,7 +94,10 @@ export class HubInspector {
     const url = /Debugger listening on (ws:\/\/\S+)/.exec(hub.output())?.[1];
     if (!url) throw new Error(`the hub was not started with --inspect; output:\n${hub.output()}`);
     const ws = new WebSocket(url, { perMessageDeflate: false });
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     return new HubInspector(ws);
   }
 
@@ -188,7 +199,10 @@ export class PacedPublisher {
     if (welcome.op !== 'welcome') throw new Error(`publisher hello refused: ${JSON.stringify(welcome)}`);
     this.client = client;
     this.stopping = false;
-    client.tap((f) => f.re !== undefined && this.outstanding.has(f.re), (f) => this.onAnswer(f));
+    client.tap(
+      (f) => f.re !== undefined && this.outstanding.has(f.re),
+      (f) => this.onAnswer(f),
+    );
     client.ws.on('close', () => this.onClose(client));
     this.paceStart = now();
     this.paceBase = this.sends;
@@ -200,7 +214,9 @@ export class PacedPublisher {
   async finish(timeoutMs = 60_000): Promise<void> {
     this.stopping = true;
     if (this.client && this.client.ws.readyState === WebSocket.OPEN && (this.outstanding.size > 0 || this.resend.length > 0)) {
-      const done = new Promise<void>((resolve) => { this.idle = resolve; });
+      const done = new Promise<void>((resolve) => {
+        this.idle = resolve;
+      });
       this.pump();
       await withTimeout(done, timeoutMs, () => `publisher ${this.opts.component}: ${this.outstanding.size} publishes unanswered`);
     }
@@ -223,7 +239,9 @@ export class PacedPublisher {
       this.outstanding.set(id, i);
       this.sentAt.set(id, now());
       this.sends++;
-      c.send(`{"op":"pub","id":${id},"ch":"${this.opts.ch}","type":"${this.opts.type ?? 'load'}","msg_id":"${this.opts.msgId(i)}","data":{"p":"${this.opts.component}","i":${i},"t":${now()}${this.padding ? `,"pad":"${this.padding}"` : ''}}}`);
+      c.send(
+        `{"op":"pub","id":${id},"ch":"${this.opts.ch}","type":"${this.opts.type ?? 'load'}","msg_id":"${this.opts.msgId(i)}","data":{"p":"${this.opts.component}","i":${i},"t":${now()}${this.padding ? `,"pad":"${this.padding}"` : ''}}}`,
+      );
     }
     if (this.stopping && this.outstanding.size === 0 && this.resend.length === 0) this.idle?.();
   }

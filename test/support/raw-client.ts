@@ -18,19 +18,31 @@ export class RawClient {
     ws.on('message', (data, isBinary) => {
       const text = data.toString();
       let frame: any;
-      try { frame = JSON.parse(text); } catch { frame = { op: '__unparsable__', text, isBinary }; }
+      try {
+        frame = JSON.parse(text);
+      } catch {
+        frame = { op: '__unparsable__', text, isBinary };
+      }
       if (typeof frame === 'object' && frame !== null) this.arrivals.set(frame, Date.now());
       for (const t of this.taps) if (t.pred(frame)) return t.fn(frame);
       const i = this.waiters.findIndex((w) => w.pred(frame));
-      if (i >= 0) { const [w] = this.waiters.splice(i, 1); w!.resolve(frame); } else this.frames.push(frame);
+      if (i >= 0) {
+        const [w] = this.waiters.splice(i, 1);
+        w!.resolve(frame);
+      } else this.frames.push(frame);
     });
-    ws.on('close', (code, reason) => { this.closed = { code, reason: reason.toString() }; });
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+    });
   }
 
   /** Opens a socket (no hello yet). */
   static async open(url: string, protocols: string | string[] = 'switchboard.v1'): Promise<RawClient> {
     const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     return new RawClient(ws);
   }
 
@@ -41,7 +53,9 @@ export class RawClient {
     return { client, welcome };
   }
 
-  send(frame: unknown): void { this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)); }
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
 
   /** Sends a frame with a fresh `id` and resolves with the reply carrying `re` equal to it. */
   async call(frame: Record<string, unknown>, timeoutMs = 5000): Promise<any> {
@@ -60,7 +74,13 @@ export class RawClient {
     const i = this.frames.findIndex(pred);
     if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
     return new Promise((resolve, reject) => {
-      const w = { pred, resolve: (f: any) => { clearTimeout(t); resolve(f); } };
+      const w = {
+        pred,
+        resolve: (f: any) => {
+          clearTimeout(t);
+          resolve(f);
+        },
+      };
       const t = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(w), 1);
         reject(new Error(`no matching frame within ${timeoutMs} ms; queued: ${JSON.stringify(this.frames).slice(0, 2000)}`));
@@ -84,7 +104,10 @@ export class RawClient {
     const t = { pred, fn };
     this.taps.push(t);
     for (const f of this.drain(pred)) fn(f);
-    return () => { const i = this.taps.indexOf(t); if (i >= 0) this.taps.splice(i, 1); };
+    return () => {
+      const i = this.taps.indexOf(t);
+      if (i >= 0) this.taps.splice(i, 1);
+    };
   }
 
   /** Frames queued that nobody awaited, optionally filtered. */
@@ -96,6 +119,9 @@ export class RawClient {
 
   close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => { this.ws.once('close', () => resolve()); this.ws.close(); });
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
   }
 }

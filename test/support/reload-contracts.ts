@@ -27,11 +27,16 @@ operations:
 }
 
 /** A contract that loads, but fails `contracts check`: the operation lists a message of another channel. */
-export const MISPLACED = ticks(false).replace("channel: { $ref: '#/channels/ticks' }", "channel: { $ref: '#/channels/other' }").replace('operations:', `  other:
+export const MISPLACED = ticks(false)
+  .replace("channel: { $ref: '#/channels/ticks' }", "channel: { $ref: '#/channels/other' }")
+  .replace(
+    'operations:',
+    `  other:
     address: market.other
     messages:
       note: { payload: { type: string } }
-operations:`);
+operations:`,
+  );
 
 /** A temp directory (removed after the file) holding market.yaml, first `ticks(venueRequired)`; `write` replaces it. */
 export function contractsDir(venueRequired = false): { dir: string; write(text: string): void } {

@@ -13,7 +13,10 @@ export class TcpProxy {
   /** Connections accepted so far (refused ones included). */
   accepted = 0;
 
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
 
   /** Listens on 127.0.0.1, port 0, and forwards to `targetPort` on 127.0.0.1. */
   static async start(targetPort: number): Promise<TcpProxy> {
@@ -25,19 +28,32 @@ export class TcpProxy {
   }
 
   /** `ws://127.0.0.1:PORT/v1/ws` through the proxy (a hub target). */
-  get wsUrl(): string { return `ws://127.0.0.1:${this.port}/v1/ws`; }
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/v1/ws`;
+  }
 
   /** `nats://127.0.0.1:PORT` through the proxy (a nats-server target). */
-  get url(): string { return `nats://127.0.0.1:${this.port}`; }
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
 
   private accept(client: Socket, targetPort: number): void {
     this.accepted++;
-    if (this.down) { client.destroy(); return; }
+    if (this.down) {
+      client.destroy();
+      return;
+    }
     const upstream = tcpConnect(targetPort, '127.0.0.1');
     for (const s of [client, upstream]) {
       this.sockets.add(s);
-      s.on('error', () => { /* the other side is destroyed below */ });
-      s.on('close', () => { this.sockets.delete(s); client.destroy(); upstream.destroy(); });
+      s.on('error', () => {
+        /* the other side is destroyed below */
+      });
+      s.on('close', () => {
+        this.sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
     }
     client.pipe(upstream);
     upstream.pipe(client);
@@ -49,7 +65,9 @@ export class TcpProxy {
     for (const s of [...this.sockets]) s.destroy();
   }
 
-  restore(): void { this.down = false; }
+  restore(): void {
+    this.down = false;
+  }
 
   close(): Promise<void> {
     this.cut(true);

@@ -30,7 +30,10 @@ describe('switchboard contracts can-deploy', () => {
   const files = tempFiles('sb-can-deploy-');
   const v1 = files.write('v1/market.yaml', contract('optional'));
   const breaking = files.write('v2-breaking/market.yaml', contract('required'));
-  const compatible = files.write('v2-compatible/market.yaml', contract('absent').replace('bid: { type: number }', 'bid: { type: number }\n            ask: { type: number }'));
+  const compatible = files.write(
+    'v2-compatible/market.yaml',
+    contract('absent').replace('bid: { type: number }', 'bid: { type: number }\n            ask: { type: number }'),
+  );
   const fx = useHub(() => ({ contracts: files.dir + '/v1' }));
 
   before(async () => {
@@ -71,7 +74,13 @@ describe('switchboard contracts can-deploy', () => {
     assert.equal(report.refused, 5);
     const ticks = report.channels.find((c: any) => c.ch === 'market.ticks');
     assert.equal(ticks.head, 8);
-    assert.deepEqual(ticks.groups.map((g: any) => [g.type, g.source, g.checked, g.refused]), [['tick', 'data-bridge', 5, 5], ['tick', 'backfill', 3, 0]]);
+    assert.deepEqual(
+      ticks.groups.map((g: any) => [g.type, g.source, g.checked, g.refused]),
+      [
+        ['tick', 'data-bridge', 5, 5],
+        ['tick', 'backfill', 3, 0],
+      ],
+    );
     assert.deepEqual(ticks.groups[0].fields, [{ path: '/venue', rule: 'required', count: 5 }]);
     assert.deepEqual(ticks.subscribers, [
       { component: 'core-engine', pattern: 'market.ticks', group: 'engine', ack: 'manual', connections: 1 },
@@ -95,7 +104,13 @@ describe('switchboard contracts can-deploy', () => {
     const r = runCli(['contracts', 'can-deploy', breaking, '--data', fx.hub.dataDir, '--json']);
     assert.equal(r.status, 1, r.stderr);
     const ticks = JSON.parse(r.stdout).channels.find((c: any) => c.ch === 'market.ticks');
-    assert.deepEqual(ticks.groups.map((g: any) => [g.source, g.refused]), [['data-bridge', 5], ['backfill', 0]]);
+    assert.deepEqual(
+      ticks.groups.map((g: any) => [g.source, g.refused]),
+      [
+        ['data-bridge', 5],
+        ['backfill', 0],
+      ],
+    );
     assert.deepEqual(ticks.subscribers, [{ group: 'engine' }]);
     assert.equal(runCli(['contracts', 'can-deploy', compatible, '--data', fx.hub.dataDir]).status, 0);
   });
@@ -124,13 +139,18 @@ describe('switchboard contracts can-deploy against a hub that checks tokens', ()
   it('uses --token (or SWITCHBOARD_TOKEN); without one the hub refuses and the exit status is 1', async () => {
     const bridge = token('--component', 'data-bridge');
     const res = await fetch(`${fx.hub.url}/v1/channels/market.ticks/messages`, {
-      method: 'POST', headers: { authorization: `Bearer ${bridge}` }, body: JSON.stringify({ type: 'tick', data: { symbol: 'EURUSD', bid: 1 } }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${bridge}` },
+      body: JSON.stringify({ type: 'tick', data: { symbol: 'EURUSD', bid: 1 } }),
     });
     assert.equal(res.status, 201);
     const ci = token('--component', 'ci', '--sub', 'market.>');
     const r = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--token', ci, '--json']);
     assert.equal(r.status, 1, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).channels[0].groups.map((g: any) => [g.source, g.refused]), [['data-bridge', 1]]);
+    assert.deepEqual(
+      JSON.parse(r.stdout).channels[0].groups.map((g: any) => [g.source, g.refused]),
+      [['data-bridge', 1]],
+    );
     const fromEnv = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url], { SWITCHBOARD_TOKEN: ci });
     assert.equal(fromEnv.status, 1);
     assert.match(fromEnv.stdout, /market\.ticks\s+tick\s+data-bridge\s+1\s+1\s+\/venue required ×1/);

@@ -52,7 +52,10 @@ test('check --json gives a machine-readable result', () => {
   const out = JSON.parse(r.stdout) as { ok: boolean; problems: number; documents: Array<{ file: string; ok: boolean; channels: unknown }> };
   assert.equal(out.ok, true);
   assert.equal(out.problems, 0);
-  assert.deepEqual(out.documents.map((d) => [d.file, d.ok, d.channels]), [[file, true, [{ address: 'market.ticks', messageTypes: ['tick', 'quote'] }]]]);
+  assert.deepEqual(
+    out.documents.map((d) => [d.file, d.ok, d.channels]),
+    [[file, true, [{ address: 'market.ticks', messageTypes: ['tick', 'quote'] }]]],
+  );
 });
 
 test('an invalid payload schema is reported with file, line:col, pointer and fix; exit 1', () => {
@@ -62,7 +65,10 @@ test('an invalid payload schema is reported with file, line:col, pointer and fix
   assert.match(r.stderr, /^FAIL {2}.*schema\.yaml$/m);
   assert.match(r.stderr, /schema\.yaml:27:\d+ at #\/components\/messages\/tick\/payload\/properties\/bid\/type: the payload schema is invalid/);
   assert.match(r.stderr, /^ {4}fix: /m);
-  const j = JSON.parse(run('contracts', 'check', '--json', file).stdout) as { ok: boolean; documents: Array<{ problems: Array<{ pointer: string; line: number; fix: string }> }> };
+  const j = JSON.parse(run('contracts', 'check', '--json', file).stdout) as {
+    ok: boolean;
+    documents: Array<{ problems: Array<{ pointer: string; line: number; fix: string }> }>;
+  };
   assert.equal(j.ok, false);
   assert.equal(j.documents[0]!.problems[0]!.pointer, '/components/messages/tick/payload/properties/bid/type');
   assert.equal(j.documents[0]!.problems[0]!.line, 27);
@@ -70,12 +76,17 @@ test('an invalid payload schema is reported with file, line:col, pointer and fix
 });
 
 test("an operation's message that belongs to another channel is a problem with pointer and fix", () => {
-  const text = MARKET.replace("      - $ref: '#/channels/ticks/messages/tick'", "      - $ref: '#/channels/news/messages/headline'")
-    .replace('operations:', `  news:\n    address: market.news\n    messages:\n      headline:\n        payload: { type: object }\noperations:`);
+  const text = MARKET.replace("      - $ref: '#/channels/ticks/messages/tick'", "      - $ref: '#/channels/news/messages/headline'").replace(
+    'operations:',
+    `  news:\n    address: market.news\n    messages:\n      headline:\n        payload: { type: object }\noperations:`,
+  );
   const file = write('bad/ops.yaml', text);
   const r = run('contracts', 'check', file);
   assert.equal(r.status, 1, r.stdout);
-  assert.match(r.stderr, /ops\.yaml:24:9 at #\/operations\/publishTicks\/messages\/0\/\$ref: operation "publishTicks" lists message "#\/channels\/news\/messages\/headline", which is not a message of its channel "#\/channels\/ticks"/);
+  assert.match(
+    r.stderr,
+    /ops\.yaml:24:9 at #\/operations\/publishTicks\/messages\/0\/\$ref: operation "publishTicks" lists message "#\/channels\/news\/messages\/headline", which is not a message of its channel "#\/channels\/ticks"/,
+  );
   assert.match(r.stderr, /fix: point the \$ref at one of the channel's messages \(#\/channels\/ticks\/messages\/tick, #\/channels\/ticks\/messages\/quote\)/);
 });
 
@@ -116,10 +127,19 @@ test('every official AsyncAPI example passes check (Avro accepted with a warning
 });
 
 test('--help of contracts and contracts check exit 0; usage errors exit 2', () => {
-  for (const args of [['contracts', '--help'], ['help', 'contracts'], ['contracts', 'check', '--help'], ['help', 'contracts', 'check'], ['contracts', 'check', '-h']]) {
+  for (const args of [
+    ['contracts', '--help'],
+    ['help', 'contracts'],
+    ['contracts', 'check', '--help'],
+    ['help', 'contracts', 'check'],
+    ['contracts', 'check', '-h'],
+  ]) {
     const r = run(...args);
     assert.equal(r.status, 0, args.join(' '));
-    assert.match(r.stdout, args.includes('check') ? /Usage: switchboard contracts check FILE\|DIR\.\.\./ : /Usage: switchboard contracts <check\|diff\|types\|can-deploy>/);
+    assert.match(
+      r.stdout,
+      args.includes('check') ? /Usage: switchboard contracts check FILE\|DIR\.\.\./ : /Usage: switchboard contracts <check\|diff\|types\|can-deploy>/,
+    );
   }
   assert.match(run('--help').stdout, /contracts {2}Check AsyncAPI contracts/);
   const none = run('contracts');

@@ -22,7 +22,10 @@ channels:
           type: object
           required: ${required}
           properties:
-${props.split('\n').map((l) => `            ${l}`).join('\n')}
+${props
+  .split('\n')
+  .map((l) => `            ${l}`)
+  .join('\n')}
 ${extraTypes}`;
 }
 
@@ -37,8 +40,14 @@ test('a change that breaks producers is a table row and exit 1 (default --fail-o
   assert.equal(r.status, 1);
   const lines = r.stdout.split('\n');
   assert.match(lines[0]!, /^change\s+channel \/ type\s+path\s+old → new\s+breaks$/);
-  assert.ok(lines.some((l) => /^type-changed\s+market\.ticks \/ tick\s+\/bid\s+number → integer\s+producers$/.test(l)), r.stdout);
-  assert.ok(lines.some((l) => /^required-property-added\s+market\.ticks \/ tick\s+\/ask\s+— → \{"type":"number"\}\s+producers$/.test(l)), r.stdout);
+  assert.ok(
+    lines.some((l) => /^type-changed\s+market\.ticks \/ tick\s+\/bid\s+number → integer\s+producers$/.test(l)),
+    r.stdout,
+  );
+  assert.ok(
+    lines.some((l) => /^required-property-added\s+market\.ticks \/ tick\s+\/ask\s+— → \{"type":"number"\}\s+producers$/.test(l)),
+    r.stdout,
+  );
   assert.match(r.stdout, /2 changes: 2 break producers, 0 break consumers, 0 break nobody/);
   assert.match(r.stderr, /2 changes break producers \(--fail-on producers\)/);
   assert.equal(run('contracts', 'diff', '--fail-on', 'consumers', join(dir, 'v1.yaml'), join(dir, 'v2p.yaml')).status, 0);
@@ -73,14 +82,26 @@ test('identical versions: "No changes." and exit 0; directories are compared as 
   assert.equal(r.stdout, 'No changes.\n');
   assert.deepEqual(JSON.parse(run('contracts', 'diff', '--json', join(dir, 'v1.yaml'), join(dir, 'v1-copy.yaml')).stdout), []);
   write('old/market.yaml', V1);
-  write('new/market.yaml', V1.replace('title: market', 'title: market').replace('ticks:\n    address: market.ticks', 'ticks:\n    address: market.ticks\n    description: best prices'));
-  write('new/news.yaml', 'asyncapi: 3.0.0\ninfo: { title: news, version: 1.0.0 }\nchannels:\n  news:\n    address: market.news\n    messages:\n      headline: { payload: { type: string } }\n');
+  write(
+    'new/market.yaml',
+    V1.replace('title: market', 'title: market').replace(
+      'ticks:\n    address: market.ticks',
+      'ticks:\n    address: market.ticks\n    description: best prices',
+    ),
+  );
+  write(
+    'new/news.yaml',
+    'asyncapi: 3.0.0\ninfo: { title: news, version: 1.0.0 }\nchannels:\n  news:\n    address: market.news\n    messages:\n      headline: { payload: { type: string } }\n',
+  );
   const d = run('contracts', 'diff', '--json', '--fail-on', 'any', join(dir, 'old'), join(dir, 'new'));
   assert.equal(d.status, 0, d.stderr);
-  assert.deepEqual((JSON.parse(d.stdout) as Array<{ kind: string; channel: string; breaks: string }>).map((c) => [c.kind, c.channel, c.breaks]), [
-    ['description-changed', 'market.ticks', 'nobody'],
-    ['channel-added', 'market.news', 'nobody'],
-  ]);
+  assert.deepEqual(
+    (JSON.parse(d.stdout) as Array<{ kind: string; channel: string; breaks: string }>).map((c) => [c.kind, c.channel, c.breaks]),
+    [
+      ['description-changed', 'market.ticks', 'nobody'],
+      ['channel-added', 'market.news', 'nobody'],
+    ],
+  );
 });
 
 test('a version that cannot be loaded exits 1 naming it; usage errors exit 2; --help exits 0', () => {
@@ -94,7 +115,10 @@ test('a version that cannot be loaded exits 1 naming it; usage errors exit 2; --
   assert.equal(failOn.status, 2);
   assert.match(failOn.stderr, /--fail-on must be one of producers, consumers, any, none, not "everyone"/);
   assert.equal(run('contracts', 'diff', '--fail-on').status, 2);
-  for (const args of [['contracts', 'diff', '--help'], ['help', 'contracts', 'diff']]) {
+  for (const args of [
+    ['contracts', 'diff', '--help'],
+    ['help', 'contracts', 'diff'],
+  ]) {
     const h = run(...args);
     assert.equal(h.status, 0);
     assert.match(h.stdout, /Usage: switchboard contracts diff OLD NEW/);

@@ -16,7 +16,13 @@ function tsc(dir: string, ...fileList: string[]): { status: number | null; outpu
   const file = fileList[0]!;
   const config = {
     compilerOptions: {
-      strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: [],
+      strict: true,
+      noEmit: true,
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      skipLibCheck: true,
+      types: [],
       paths: { '@switchboard/client': [join(ROOT, 'packages/client/dist/index.d.ts')] },
     },
     files: fileList,
@@ -36,14 +42,19 @@ describe('switchboard contracts types', () => {
     assert.equal(r.status, 0, r.stderr);
     const result = JSON.parse(r.stdout);
     assert.deepEqual(result.channels, [{ address: 'market.ticks', messages: [{ type: 'tick', typeName: 'Tick' }] }]);
-    assert.deepEqual(result.files.map((f: string) => f.slice(out.length + 1)), ['payloads.ts', 'client.ts', 'index.ts']);
+    assert.deepEqual(
+      result.files.map((f: string) => f.slice(out.length + 1)),
+      ['payloads.ts', 'client.ts', 'index.ts'],
+    );
     const payloads = readFileSync(join(out, 'payloads.ts'), 'utf8');
     assert.match(payloads, /export interface Tick \{[^}]*symbol: string;[^}]*bid: number;[^}]*ask: number;[^}]*sent_at: number;\s*\}/s);
     assert.match(payloads, /"market\.ticks": \{\s*tick: Tick;\s*\}/);
   });
 
   it('a correct use of the typed client compiles', () => {
-    tmp.write('good.ts', `import { connect } from '@switchboard/client';
+    tmp.write(
+      'good.ts',
+      `import { connect } from '@switchboard/client';
 import { typed, type TypedMessage } from './gen/index.js';
 
 export async function run(): Promise<void> {
@@ -57,13 +68,16 @@ export async function run(): Promise<void> {
   }
   await client.subscribe('market.ticks', { onMessage: (m: TypedMessage<'market.ticks'>) => { const s: string = m.data.symbol; void s; } });
 }
-`);
+`,
+    );
     const r = tsc(tmp.dir, 'good.ts');
     assert.equal(r.status, 0, r.output);
   });
 
   it('a wrong payload, an unknown type and an unknown channel fail to compile, pointing at the mistake', () => {
-    tmp.write('bad.ts', `import { connect } from '@switchboard/client';
+    tmp.write(
+      'bad.ts',
+      `import { connect } from '@switchboard/client';
 import { typed } from './gen/index.js';
 
 export async function run(): Promise<void> {
@@ -78,7 +92,8 @@ export async function run(): Promise<void> {
   await client.publish('market.tocks', 'tick', {});
   await client.publish('market.ticks', 'tick', { symbol: 'EURUSD', bid: 1, ask: 1 });
 }
-`);
+`,
+    );
     const r = tsc(tmp.dir, 'bad.ts');
     assert.notEqual(r.status, 0);
     const errors = r.output.split('\n').filter((l) => l.startsWith('bad.ts('));
@@ -92,7 +107,9 @@ export async function run(): Promise<void> {
   });
 
   it('parameterised addresses, shared and recursive schemas, same type names, messages without payload', () => {
-    const rich = tmp.write('rich/rich.yaml', `asyncapi: 3.0.0
+    const rich = tmp.write(
+      'rich/rich.yaml',
+      `asyncapi: 3.0.0
 info: { title: rich, version: 1.0.0 }
 channels:
   rooms:
@@ -113,18 +130,27 @@ components:
   schemas:
     Money: { type: object, additionalProperties: false, required: [amount, currency], properties: { amount: { type: number }, currency: { enum: [EUR, USD] } } }
     Said: { type: object, required: [text], properties: { text: { type: string }, reply_to: { $ref: '#/components/schemas/Said' } } }
-`);
+`,
+    );
     const r = runCli(['contracts', 'types', rich, '--out', join(tmp.dir, 'rich-gen'), '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout).channels, [
-      { address: 'rooms.{roomId}.chat', messages: [{ type: 'said', typeName: 'Said' }, { type: 'joined', typeName: 'unknown' }] },
+      {
+        address: 'rooms.{roomId}.chat',
+        messages: [
+          { type: 'said', typeName: 'Said' },
+          { type: 'joined', typeName: 'unknown' },
+        ],
+      },
       { address: 'market.quotes', messages: [{ type: 'quote', typeName: 'Quote' }] },
       { address: 'fx.quotes', messages: [{ type: 'quote', typeName: 'FxQuotesQuote' }] },
     ]);
     const payloads = readFileSync(join(tmp.dir, 'rich-gen/payloads.ts'), 'utf8');
     assert.equal(payloads.match(/export interface Money \{/g)?.length, 1, 'a schema two messages reference is declared once');
     assert.match(payloads, /reply_to\?: Said;/);
-    tmp.write('rich-use.ts', `import type { SwitchboardClient } from '@switchboard/client';
+    tmp.write(
+      'rich-use.ts',
+      `import type { SwitchboardClient } from '@switchboard/client';
 import { typed, type ChannelName } from './rich-gen/index.js';
 
 export async function run(raw: SwitchboardClient): Promise<void> {
@@ -138,7 +164,8 @@ export async function run(raw: SwitchboardClient): Promise<void> {
   }
   await client.publish('fx.quotes', 'quote', { rate: 1.1, fee: { amount: 2, currency: 'JPY' } });
 }
-`);
+`,
+    );
     const t = tsc(tmp.dir, 'rich-use.ts');
     const errors = t.output.split('\n').filter((l) => l.startsWith('rich-use.ts('));
     assert.equal(errors.length, 1, t.output);

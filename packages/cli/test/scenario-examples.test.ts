@@ -10,7 +10,16 @@ import { parseJunit } from './support/junit.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const { dir } = tempFiles('sb-scenario-examples-');
 
-const SECTIONS = ['Summary', 'Components', 'Status by integration point', 'Contract tests', 'End-to-end flow steps', 'Performance', 'Latency by step', 'Known issues'];
+const SECTIONS = [
+  'Summary',
+  'Components',
+  'Status by integration point',
+  'Contract tests',
+  'End-to-end flow steps',
+  'Performance',
+  'Latency by step',
+  'Known issues',
+];
 
 /** The rows of the Markdown table under `### title` (without the heading and separator rows). */
 function mdRows(md: string, title: string): string[][] {
@@ -36,7 +45,11 @@ test('the market-data flow passes and writes the three reports', async () => {
   const { run, md, html, junit } = await runExample('examples/market-data/flows/market-data.yaml', 'market-data');
   const failing = junit.cases.filter((c) => c.failure && !isLatencyTarget(c));
   assert.deepEqual(failing, [], `${run.stdout}\n${run.stderr}`);
-  if (run.status !== 0) assert.ok(junit.cases.some((c) => c.failure && isLatencyTarget(c)), run.stdout);
+  if (run.status !== 0)
+    assert.ok(
+      junit.cases.some((c) => c.failure && isLatencyTarget(c)),
+      run.stdout,
+    );
   assert.match(run.stdout, /\[8\/8\] PASS engine-gets-http-tick/);
   assert.match(run.stdout, /Report: .*report\.md, .*report\.html, .*junit\.xml/);
 
@@ -52,18 +65,32 @@ test('the market-data flow passes and writes the three reports', async () => {
 
   for (const s of SECTIONS) assert.ok(md.includes(`### ${s}\n`), `section ${s}`);
   const points = mdRows(md, 'Status by integration point');
-  assert.deepEqual(points.find((r) => r[0] === 'data-bridge' && r[1] === 'core-engine' && r[3] === 'ws'), ['data-bridge', 'core-engine', 'market.ticks', 'ws', 'PASS', '201', '0', '0']);
-  assert.deepEqual(points.find((r) => r[0] === 'data-bridge' && r[1] === 'hub' && r[3] === 'ws'), ['data-bridge', 'hub', 'market.ticks', 'ws', 'PASS', '201', '1', '0']);
+  assert.deepEqual(
+    points.find((r) => r[0] === 'data-bridge' && r[1] === 'core-engine' && r[3] === 'ws'),
+    ['data-bridge', 'core-engine', 'market.ticks', 'ws', 'PASS', '201', '0', '0'],
+  );
+  assert.deepEqual(
+    points.find((r) => r[0] === 'data-bridge' && r[1] === 'hub' && r[3] === 'ws'),
+    ['data-bridge', 'hub', 'market.ticks', 'ws', 'PASS', '201', '1', '0'],
+  );
   assert.deepEqual(points.find((r) => r[0] === 'data-bridge' && r[1] === 'core-engine' && r[3] === 'http')?.slice(4), ['PASS', '1', '0', '0']);
   const contract = mdRows(md, 'Contract tests');
   assert.deepEqual(contract.find((r) => r[0] === 'engine-gets-first-tick' && r[2] === '/symbol')?.slice(3), ['"EURUSD"', '"EURUSD"', 'PASS']);
   assert.deepEqual(contract.find((r) => r[0] === 'broken-tick-refused' && r[2] === '/bid')?.slice(4), ['/bid must be number (got string)', 'PASS']);
   const steps = mdRows(md, 'End-to-end flow steps');
   assert.equal(steps.length, 8);
-  assert.deepEqual(steps.map((r) => r[5]), Array(8).fill('PASS'));
+  assert.deepEqual(
+    steps.map((r) => r[5]),
+    Array(8).fill('PASS'),
+  );
   const perf = mdRows(md, 'Performance');
   assert.match(perf.find((r) => r[0] === 'tick-roundtrip p95')![2]!, /^[\d.]+ ms over 200 sample\(s\)$/);
-  assert.deepEqual(mdRows(md, 'Latency by step').find((r) => r[0] === 'tick-roundtrip')?.slice(1, 3), ['expect', '200']);
+  assert.deepEqual(
+    mdRows(md, 'Latency by step')
+      .find((r) => r[0] === 'tick-roundtrip')
+      ?.slice(1, 3),
+    ['expect', '200'],
+  );
   const issues = run.status === 0 ? [] : mdRows(md, 'Known issues');
   assert.ok(run.status === 0 ? /### Known issues\n\nNone\./.test(md) : issues.every((r) => r[0]!.startsWith('target tick-roundtrip p95 ')), md);
 
@@ -87,6 +114,9 @@ test('the request/reply flow passes, with the broken order refused by the contra
   const contract = mdRows(md, 'Contract tests');
   assert.deepEqual(contract.find((r) => r[0] === 'broken-order-refused' && r[2] === '/side')?.[5], 'PASS');
   const points = mdRows(md, 'Status by integration point');
-  assert.deepEqual(points.find((r) => r[0] === 'trader' && r[1] === 'pricer' && r[2] === 'req quote.request'), ['trader', 'pricer', 'req quote.request', 'ws', 'PASS', '50', '0', '0']);
+  assert.deepEqual(
+    points.find((r) => r[0] === 'trader' && r[1] === 'pricer' && r[2] === 'req quote.request'),
+    ['trader', 'pricer', 'req quote.request', 'ws', 'PASS', '50', '0', '0'],
+  );
   assert.deepEqual(points.find((r) => r[0] === 'trader' && r[1] === 'hub' && r[3] === 'http')?.slice(4), ['PASS', '1', '1', '0']);
 });

@@ -9,7 +9,9 @@ import { parseJunit } from './support/junit.js';
 const { dir, write } = tempFiles('sb-scenario-failures-');
 
 test('a step whose expected message never arrives fails the run (exit 1) and is listed under known issues', async () => {
-  const flow = write('missing.yaml', `name: missing-reply
+  const flow = write(
+    'missing.yaml',
+    `name: missing-reply
 description: "An <b>expect</b> & a \\"quote\\" that must be escaped"
 components:
   - name: sender
@@ -23,7 +25,8 @@ steps:
     http: { method: GET, path: /healthz }
 targets:
   - { metric: errors, at_most: 0 }
-`);
+`,
+  );
   const report = join(dir, 'missing-report');
   const run = await runCliAsync(['scenario', 'run', flow, '--report', report]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
@@ -54,10 +57,13 @@ targets:
 });
 
 test('a refusal the flow expected but that did not happen is a failure', async () => {
-  const flow = write('no-refusal.yaml', `components: [{ name: a }]
+  const flow = write(
+    'no-refusal.yaml',
+    `components: [{ name: a }]
 steps:
   - publish: { component: a, channel: free.channel, type: any, data: {}, expect_error: CONTRACT_VIOLATION }
-`);
+`,
+  );
   const run = await runCliAsync(['scenario', 'run', flow, '--report', join(dir, 'no-refusal'), '--json']);
   assert.equal(run.status, 1);
   const out = JSON.parse(run.stdout);
@@ -68,7 +74,9 @@ steps:
 });
 
 test('an invalid flow file exits 2 and names the file, line, step and fix of every problem', () => {
-  const flow = write('broken.yaml', `name: broken
+  const flow = write(
+    'broken.yaml',
+    `name: broken
 components:
   - name: bridge
   - name: engine
@@ -81,7 +89,8 @@ steps:
   - sleep: 100
 targets:
   - { step: nowhere, metric: p95, below_ms: 25 }
-`);
+`,
+  );
   const run = runCli(['scenario', 'run', flow, '--report', join(dir, 'never')]);
   assert.equal(run.status, 2);
   assert.equal(run.stdout, '');
@@ -95,7 +104,11 @@ targets:
     /broken\.yaml:11:5: step 3: the step has no kind\. Fix: give it exactly one of publish, expect, request, http, wait/,
     /broken\.yaml:13:13: target 1: there is no step with id "nowhere"\. Fix: use one of tick, engine-acts/,
   ];
-  for (const re of expected) assert.ok(lines.some((l) => re.test(l)), `${re} in\n${run.stderr}`);
+  for (const re of expected)
+    assert.ok(
+      lines.some((l) => re.test(l)),
+      `${re} in\n${run.stderr}`,
+    );
   assert.equal(lines.length, 1 + expected.length, run.stderr);
 });
 
@@ -107,7 +120,10 @@ test('YAML syntax errors and unknown keys exit 2 with the place', () => {
   const unknown = write('unknown.yaml', 'components: [{ name: a }]\nsteps:\n  - wait: 10\n    repeats: 3\n');
   const r2 = runCli(['scenario', 'run', unknown]);
   assert.equal(r2.status, 2);
-  assert.match(r2.stderr, /unknown\.yaml:4:14: step 1 \(wait\): unknown key "repeats"\. Fix: use only id, repeat, description, publish, expect, request, http, wait/);
+  assert.match(
+    r2.stderr,
+    /unknown\.yaml:4:14: step 1 \(wait\): unknown key "repeats"\. Fix: use only id, repeat, description, publish, expect, request, http, wait/,
+  );
   const missing = runCli(['scenario', 'run', join(dir, 'nope.yaml')]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /nope\.yaml: file: cannot read the flow file \(ENOENT.*\)\. Fix: check the path given to scenario run/);

@@ -28,12 +28,22 @@ test('--hub runs the flow against a hub that already runs, which keeps what flow
   const report = join(dir, 'against-hub');
   const run = await runCliAsync(['scenario', 'run', join(ROOT, 'examples/request-reply/flow.yaml'), '--hub', hub.wsUrl, '--report', report]);
   const junit = parseJunit(readFileSync(join(report, 'junit.xml'), 'utf8'));
-  assert.deepEqual(junit.cases.filter((c) => c.failure && !/ p95 < /.test(c.name)), [], run.stdout + run.stderr);
+  assert.deepEqual(
+    junit.cases.filter((c) => c.failure && !/ p95 < /.test(c.name)),
+    [],
+    run.stdout + run.stderr,
+  );
   assert.match(run.stdout, new RegExp(`hub: ${hub.url}; contracts: 1 channel\\(s\\) from `));
   const md = readFileSync(join(report, 'report.md'), 'utf8');
   assert.ok(md.includes(`| hub | ${hub.url} |`));
   const log = await history(hub.url, 'orders.placed');
-  assert.deepEqual(log.map((m) => [m.id, m.source, m.data.order_id]), [['ORD-1', 'trader', 'ORD-1'], ['ORD-3', 'trader', 'ORD-3']]);
+  assert.deepEqual(
+    log.map((m) => [m.id, m.source, m.data.order_id]),
+    [
+      ['ORD-1', 'trader', 'ORD-1'],
+      ['ORD-3', 'trader', 'ORD-3'],
+    ],
+  );
   const dlq = await history(hub.url, '$dlq.orders.placed');
   assert.equal(dlq.length, 2, 'both broken orders wait in the dead-letter log');
 });
@@ -55,7 +65,9 @@ test('a run: component is started with the hub URLs, answers and publishes, and 
 });
 
 test('a hub that does not answer, a program that never gets ready or one that crashes fails the run with the reason', async () => {
-  const flow = write('never-ready.yaml', `name: never-ready
+  const flow = write(
+    'never-ready.yaml',
+    `name: never-ready
 components:
   - name: a
   - name: sleepy
@@ -64,7 +76,8 @@ components:
     ready_timeout_ms: 500
 steps:
   - wait: 1
-`);
+`,
+  );
   const report = join(dir, 'never-ready');
   const run = await runCliAsync(['scenario', 'run', flow, '--report', report]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
@@ -75,17 +88,23 @@ steps:
   const junit = parseJunit(readFileSync(join(report, 'junit.xml'), 'utf8'));
   assert.ok(junit.cases.some((c) => c.classname === 'never-ready.setup' && /sleepy/.test(c.failure ?? '')));
 
-  const crash = write('crash.yaml', `components:
+  const crash = write(
+    'crash.yaml',
+    `components:
   - { name: a }
   - { name: crasher, run: "echo boom >&2; sleep 0.2; exit 3" }
 steps:
   - wait: 800
-`);
+`,
+  );
   const crashed = await runCliAsync(['scenario', 'run', crash, '--report', join(dir, 'crash')]);
   assert.equal(crashed.status, 1, crashed.stdout);
   assert.match(crashed.stdout, /\n {2}component crasher: exited \(3\) during the run; last output: boom\n/);
   const crashJunit = parseJunit(readFileSync(join(dir, 'crash', 'junit.xml'), 'utf8'));
-  assert.deepEqual(crashJunit.cases.filter((c) => c.failure).map((c) => [c.classname, c.name]), [['crash.components', 'crasher']]);
+  assert.deepEqual(
+    crashJunit.cases.filter((c) => c.failure).map((c) => [c.classname, c.name]),
+    [['crash.components', 'crasher']],
+  );
 
   const noHub = await runCliAsync(['scenario', 'run', flow, '--hub', 'http://127.0.0.1:9', '--report', join(dir, 'no-hub')]);
   assert.equal(noHub.status, 1);

@@ -14,14 +14,17 @@ import { parseJunit } from './support/junit.js';
 const { dir, write } = tempFiles('sb-scenario-programs-');
 
 // A tiny program: connects nowhere, prints `ready`, then after a while its JSON summary, and exits with EXIT_CODE.
-write('worker.mjs', `console.log('ready worker ' + process.env.SWITCHBOARD_COMPONENT + ' ' + process.env.SWITCHBOARD_HTTP);
+write(
+  'worker.mjs',
+  `console.log('ready worker ' + process.env.SWITCHBOARD_COMPONENT + ' ' + process.env.SWITCHBOARD_HTTP);
 setTimeout(() => {
   console.log('{"event":"progress","n":1}');
   console.log('not json');
   console.log(JSON.stringify({ event: 'summary', sent: Number(process.env.SENT), hub: process.env.SWITCHBOARD_HTTP, latency_ms: { p99: 4.5, count: 3 } }));
   process.exit(Number(process.env.EXIT_CODE ?? 0));
 }, Number(process.env.DELAY_MS ?? 200));
-`);
+`,
+);
 
 const flowText = (opts: { sent: number; exit: number; delay?: number; expectSent: number; timeout?: number; below?: number }) => `name: programs
 components:
@@ -80,10 +83,19 @@ test('an await step fails on a wrong exit code or summary field, and on a progra
   const report = join(dir, 'bad');
   const run = await runCliAsync(['scenario', 'run', flow, '--report', report]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
-  assert.match(run.stdout, /FAIL worker-done: wait for worker to exit[^\n]*\n\s+exited \(3\); summary .*: \(exit code\) expected 0, got 3; \/sent expected 5, got 4/);
+  assert.match(
+    run.stdout,
+    /FAIL worker-done: wait for worker to exit[^\n]*\n\s+exited \(3\); summary .*: \(exit code\) expected 0, got 3; \/sent expected 5, got 4/,
+  );
   assert.match(run.stdout, /FAIL worker latency_ms\.p99 < 2: 4\.5/);
   const junit = parseJunit(readFileSync(join(report, 'junit.xml'), 'utf8'));
-  assert.deepEqual(junit.cases.filter((c) => c.failure).map((c) => c.classname).sort(), ['programs.components', 'programs.contracts', 'programs.steps', 'programs.targets']);
+  assert.deepEqual(
+    junit.cases
+      .filter((c) => c.failure)
+      .map((c) => c.classname)
+      .sort(),
+    ['programs.components', 'programs.contracts', 'programs.steps', 'programs.targets'],
+  );
   const md = readFileSync(join(report, 'report.md'), 'utf8');
   assert.match(md, /\| worker \| process \| ran and exited \(3\); the flow expected 0 \|/);
 
@@ -95,20 +107,36 @@ test('an await step fails on a wrong exit code or summary field, and on a progra
 });
 
 test('a missed target with unless_load_per_cpu_above is "not judged" on an overloaded machine, and fails otherwise', async () => {
-  const flow = parseFlow(join(dir, 'load.yaml'), `components:
+  const flow = parseFlow(
+    join(dir, 'load.yaml'),
+    `components:
   - { name: w, run: node worker.mjs, cwd: ${dir}, env: { SENT: 1 }, ready_line: "^ready" }
 steps:
   - await: w
 targets:
   - { program: w, value: latency_ms.p99, below: 1, unless_load_per_cpu_above: 2 }
   - { program: w, value: sent, at_least: 2 }
-`);
+`,
+  );
   const quiet: Progress = { flow() {}, info() {}, step() {}, working() {}, targets() {}, done() {} };
   const busy = await runFlow(flow, { contracts: emptyContracts(), contractsLabel: 'none', progress: quiet, loadPerCpu: () => 3.5 });
-  assert.deepEqual(busy.targets.map((t) => [t.pass, t.judged]), [[true, false], [false, undefined]], 'only the target that allows it is excused');
+  assert.deepEqual(
+    busy.targets.map((t) => [t.pass, t.judged]),
+    [
+      [true, false],
+      [false, undefined],
+    ],
+    'only the target that allows it is excused',
+  );
   assert.match(busy.targets[0]!.actual, /^4\.5 — not judged: machine overloaded \(load average 3\.50 per CPU > 2\)$/);
   const calm = await runFlow(flow, { contracts: emptyContracts(), contractsLabel: 'none', progress: quiet, loadPerCpu: () => 1 });
-  assert.deepEqual(calm.targets.map((t) => [t.pass, t.judged]), [[false, undefined], [false, undefined]]);
+  assert.deepEqual(
+    calm.targets.map((t) => [t.pass, t.judged]),
+    [
+      [false, undefined],
+      [false, undefined],
+    ],
+  );
 });
 
 test('flow files: start and await name programs, a manual program needs its start step, program targets need a bound', () => {
@@ -121,7 +149,8 @@ test('flow files: start and await name programs, a manual program needs its star
       return err.problems.map((p) => `${p.where}: ${p.problem}`);
     }
   };
-  assert.deepEqual(problems(`components:
+  assert.deepEqual(
+    problems(`components:
   - { name: a }
   - { name: p, run: "true" }
   - { name: m, run: "true", start: manual }
@@ -133,15 +162,17 @@ steps:
 targets:
   - { program: p, value: "x..y" }
   - { program: a, value: n, below: 1, metric: p99 }
-`), [
-    'component "q": start must be at-start or manual, not "later"',
-    'step 1 (start): "p" starts with the flow; a start step needs start: manual on the component',
-    'step 2 (await): "a" is connected by the runner (no run), not a program',
-    'step 3 (await): exit_code must be a whole number from 0 to 255, not 300',
-    'steps: the program "m" has start: manual but no step starts it',
-    'target 1: value "x..y" is not a dotted field path',
-    'target 1: a program target needs below, at_least or at_most',
-    'target 2: "a" is not a component with run',
-    'target 2: metric does not apply to a program target',
-  ]);
+`),
+    [
+      'component "q": start must be at-start or manual, not "later"',
+      'step 1 (start): "p" starts with the flow; a start step needs start: manual on the component',
+      'step 2 (await): "a" is connected by the runner (no run), not a program',
+      'step 3 (await): exit_code must be a whole number from 0 to 255, not 300',
+      'steps: the program "m" has start: manual but no step starts it',
+      'target 1: value "x..y" is not a dotted field path',
+      'target 1: a program target needs below, at_least or at_most',
+      'target 2: "a" is not a component with run',
+      'target 2: metric does not apply to a program target',
+    ],
+  );
 });

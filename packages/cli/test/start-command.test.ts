@@ -22,7 +22,12 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ status
   child.stdout.on('data', (b) => (stdout += b));
   child.stderr.on('data', (b) => (stderr += b));
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  return new Promise((resolve) => child.once('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); }));
+  return new Promise((resolve) =>
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    }),
+  );
 }
 
 describe('switchboard CLI', () => {
@@ -37,7 +42,11 @@ describe('switchboard CLI', () => {
   });
 
   it('prints usage for --help, start --help and help start, exiting 0', async () => {
-    const cases = [['start', '--help'], ['start', '-h'], ['help', 'start']];
+    const cases = [
+      ['start', '--help'],
+      ['start', '-h'],
+      ['help', 'start'],
+    ];
     const [top, ...results] = await Promise.all([run(['--help']), ...cases.map((args) => run(args))]);
     assert.equal(top!.status, 0);
     assert.match(top!.stdout, /Usage: switchboard <command>/);
@@ -115,11 +124,17 @@ describe('switchboard CLI', () => {
         const onData = (b: Buffer) => {
           out += b.toString();
           const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-          if (m) { clearTimeout(t); resolve(Number(m[1])); }
+          if (m) {
+            clearTimeout(t);
+            resolve(Number(m[1]));
+          }
         };
         child.stdout.on('data', onData);
         child.stderr.on('data', onData);
-        void exited.then((c) => { clearTimeout(t); reject(new Error(`exited ${c}: ${out}`)); });
+        void exited.then((c) => {
+          clearTimeout(t);
+          reject(new Error(`exited ${c}: ${out}`));
+        });
       });
       assert.notEqual(port, 7700, 'port 0 picked a free port');
       assert.match(out, new RegExp(`sqlite ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));

@@ -18,7 +18,9 @@ describe('an invalid config file', () => {
   after(() => rmSync(data, { recursive: true, force: true }));
   function start(config: string) {
     return spawnSync(process.execPath, [CLI, 'start', '--port', '0', '--dev', '--data', data, '--config', config], {
-      encoding: 'utf8', timeout: 15_000, env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+      timeout: 15_000,
+      env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
     });
   }
 
@@ -44,7 +46,9 @@ describe('start with a broken contract', () => {
     const data = mkdtempSync(join(tmpdir(), 'sb-test-'));
     try {
       const r = spawnSync(process.execPath, [CLI, 'start', '--port', '0', '--data', data, '--dev', '--contracts', brokenContracts], {
-        encoding: 'utf8', timeout: 15_000, env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
+        encoding: 'utf8',
+        timeout: 15_000,
+        env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
       });
       assert.notEqual(r.status, 0);
       assert.notEqual(r.status, null, 'it exited by itself');

@@ -14,12 +14,20 @@ describe('contract reload on SIGHUP', () => {
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 422, 'venue is required before the reload');
     contracts.write(ticks(false));
     fx.hub.child.kill('SIGHUP');
-    await waitFor(() => /reloaded the contracts \(SIGHUP\): 1 channel\(s\)/.test(fx.hub.output()), () => `the reload line; output:\n${fx.hub.output()}`, 20_000);
+    await waitFor(
+      () => /reloaded the contracts \(SIGHUP\): 1 channel\(s\)/.test(fx.hub.output()),
+      () => `the reload line; output:\n${fx.hub.output()}`,
+      20_000,
+    );
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 201);
 
     contracts.write(MISPLACED);
     fx.hub.child.kill('SIGHUP');
-    await waitFor(() => /contract reload \(SIGHUP\) refused: the contracts were not reloaded/.test(fx.hub.output()), () => `the refusal line; output:\n${fx.hub.output()}`, 20_000);
+    await waitFor(
+      () => /contract reload \(SIGHUP\) refused: the contracts were not reloaded/.test(fx.hub.output()),
+      () => `the refusal line; output:\n${fx.hub.output()}`,
+      20_000,
+    );
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 201);
     assert.equal((await post(fx.hub.url, '/v1/contracts/reload')).status, 422, 'still broken on disk');
   });

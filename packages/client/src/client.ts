@@ -1,7 +1,21 @@
 import {
-  CloseCodes, DEFAULT_LIMITS, DEFAULT_TIMINGS, SwitchboardError, isPattern,
-  type ClientFrame, type DocPatchFrame, type EnvelopeMeta, type ErrFrame, type FrameId, type HelloFrame, type IncomingReqFrame, type JoinFrame,
-  type LeaveFrame, type MsgFrame, type OkFrame, type WelcomeFrame,
+  CloseCodes,
+  DEFAULT_LIMITS,
+  DEFAULT_TIMINGS,
+  SwitchboardError,
+  isPattern,
+  type ClientFrame,
+  type DocPatchFrame,
+  type EnvelopeMeta,
+  type ErrFrame,
+  type FrameId,
+  type HelloFrame,
+  type IncomingReqFrame,
+  type JoinFrame,
+  type LeaveFrame,
+  type MsgFrame,
+  type OkFrame,
+  type WelcomeFrame,
 } from '@switchboard/protocol';
 import { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.js';
 import { Emitter } from './emitter.js';
@@ -15,10 +29,18 @@ import { Requests } from './requests.js';
 import { Subscriptions } from './subscriptions.js';
 import { openTransport, resolveWebSocket, type Transport, type WebSocketCtor } from './transport.js';
 import type {
-  ClientEvents, ConnectOptions, ConnectionState, Presence, PublishOptions, PublishResult, RequestHandler, SharedDocument, SubscribeOptions, Subscription,
+  ClientEvents,
+  ConnectOptions,
+  ConnectionState,
+  Presence,
+  PublishOptions,
+  PublishResult,
+  RequestHandler,
+  SharedDocument,
+  SubscribeOptions,
+  Subscription,
   SwitchboardClient,
 } from './types.js';
-
 
 /** A refused `hello`, as thrown inside the connect loop. */
 class Refused {
@@ -63,7 +85,8 @@ export class ClientImpl implements SwitchboardClient {
     this.options = options;
     this.codec = frameCodec(options.parse, options.stringify);
     this.urls = options.urls?.length ? [...options.urls] : options.url ? [options.url] : [];
-    if (this.urls.length === 0) throw new SwitchboardError('BAD_FRAME', 'connect() needs `url` or a non-empty `urls`, e.g. { url: "ws://127.0.0.1:7070/v1/ws" }');
+    if (this.urls.length === 0)
+      throw new SwitchboardError('BAD_FRAME', 'connect() needs `url` or a non-empty `urls`, e.g. { url: "ws://127.0.0.1:7070/v1/ws" }');
     if (typeof options.component !== 'string' || options.component === '') {
       throw new SwitchboardError('BAD_FRAME', 'connect() needs `component`: the id this client announces in hello, e.g. { component: "core-engine" }');
     }
@@ -73,9 +96,13 @@ export class ClientImpl implements SwitchboardClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMINGS.request_timeout_ms;
     const up = () => this.transport !== undefined;
     this.link = {
-      get up() { return up(); },
+      get up() {
+        return up();
+      },
       call: (frame, reply) => this.call(frame, reply),
-      cancel: (id) => { this.pending.delete(id); },
+      cancel: (id) => {
+        this.pending.delete(id);
+      },
       send: (frame) => this.send(frame),
     };
     this.outbox = new Outbox(this.link, {
@@ -87,7 +114,9 @@ export class ClientImpl implements SwitchboardClient {
     this.subscriptions = new Subscriptions(this.link, {
       requestTimeoutMs: this.requestTimeoutMs,
       defaultBound: () => this.welcome?.limits?.max_inflight ?? DEFAULT_LIMITS.max_inflight,
-      emitError: (err) => { this.emitter.emit('error', err); },
+      emitError: (err) => {
+        this.emitter.emit('error', err);
+      },
     });
     const refPrefix = globalThis.crypto.randomUUID().slice(0, 8);
     let refs = 0;
@@ -96,18 +125,30 @@ export class ClientImpl implements SwitchboardClient {
       updateTimeoutMs: options.publishTimeoutMs ?? 30_000,
       requestTimeoutMs: this.requestTimeoutMs,
       newRef: () => `${refPrefix}-${++refs}`,
-      emitError: (err) => { this.emitter.emit('error', err); },
+      emitError: (err) => {
+        this.emitter.emit('error', err);
+      },
     });
     this.presenceHost = {
       link: this.link,
-      emitError: (err) => { this.emitter.emit('error', err); },
-      forget: (p) => { this.presences.get(p.ch)?.delete(p); },
+      emitError: (err) => {
+        this.emitter.emit('error', err);
+      },
+      forget: (p) => {
+        this.presences.get(p.ch)?.delete(p);
+      },
     };
   }
 
-  get session(): string | undefined { return this.welcome?.session; }
-  get node(): string | undefined { return this.welcome?.node; }
-  get state(): ConnectionState { return this.currentState; }
+  get session(): string | undefined {
+    return this.welcome?.session;
+  }
+  get node(): string | undefined {
+    return this.welcome?.node;
+  }
+  get state(): ConnectionState {
+    return this.currentState;
+  }
 
   on<E extends keyof ClientEvents>(event: E, fn: (payload: ClientEvents[E]) => void): () => void {
     return this.emitter.on(event, fn);
@@ -169,7 +210,8 @@ export class ClientImpl implements SwitchboardClient {
 
   async presence(ch: string, info?: Record<string, unknown>): Promise<Presence> {
     if (this.currentState === 'closed') throw this.closedError();
-    if (typeof ch !== 'string' || isPattern(ch)) throw new SwitchboardError('UNKNOWN_CHANNEL', `presence needs a channel name without wildcards, not ${JSON.stringify(ch)}`);
+    if (typeof ch !== 'string' || isPattern(ch))
+      throw new SwitchboardError('UNKNOWN_CHANNEL', `presence needs a channel name without wildcards, not ${JSON.stringify(ch)}`);
     const p = new PresenceImpl(ch, this.presenceHost);
     let set = this.presences.get(ch);
     if (!set) this.presences.set(ch, (set = new Set()));
@@ -217,7 +259,15 @@ export class ClientImpl implements SwitchboardClient {
     try {
       decoded = this.codec.decode(text);
     } catch (err) {
-      this.emitter.emit('error', new SwitchboardError('BAD_FRAME', `the hub sent a frame that is not JSON (or the parse option refused it: ${(err as Error).message}): ${text.slice(0, 200)}`, undefined, { cause: err }));
+      this.emitter.emit(
+        'error',
+        new SwitchboardError(
+          'BAD_FRAME',
+          `the hub sent a frame that is not JSON (or the parse option refused it: ${(err as Error).message}): ${text.slice(0, 200)}`,
+          undefined,
+          { cause: err },
+        ),
+      );
       return;
     }
     if (decoded === undefined) return;
@@ -225,12 +275,19 @@ export class ClientImpl implements SwitchboardClient {
     switch (f.op) {
       case 'ok': {
         const h = f.re === undefined ? undefined : this.pending.get(f.re);
-        if (h) { this.pending.delete(f.re!); h.ok(f as OkFrame); }
+        if (h) {
+          this.pending.delete(f.re!);
+          h.ok(f as OkFrame);
+        }
         return;
       }
       case 'err': {
         const h = f.re === undefined ? undefined : this.pending.get(f.re);
-        if (h) { this.pending.delete(f.re!); h.err(f as unknown as ErrFrame); return; }
+        if (h) {
+          this.pending.delete(f.re!);
+          h.err(f as unknown as ErrFrame);
+          return;
+        }
         this.emitter.emit('error', new AsyncRefusalError(f as unknown as ErrFrame));
         return;
       }
@@ -275,10 +332,20 @@ export class ClientImpl implements SwitchboardClient {
         if (this.currentState === 'closed') throw this.closedError();
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
-          throw new SwitchboardError('TIMEOUT', `no hub answered within ${this.connectTimeoutMs} ms at ${this.urls.join(', ')}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`, undefined, { cause: lastErr });
+          throw new SwitchboardError(
+            'TIMEOUT',
+            `no hub answered within ${this.connectTimeoutMs} ms at ${this.urls.join(', ')}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`,
+            undefined,
+            { cause: lastErr },
+          );
         }
         if (attempts >= maxAttempts) {
-          throw new SwitchboardError('UNAVAILABLE', `gave up after ${attempts} connection attempts to ${this.urls.join(', ')}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`, undefined, { cause: lastErr });
+          throw new SwitchboardError(
+            'UNAVAILABLE',
+            `gave up after ${attempts} connection attempts to ${this.urls.join(', ')}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`,
+            undefined,
+            { cause: lastErr },
+          );
         }
         attempts++;
         const idx = (start + k) % n;
@@ -286,7 +353,10 @@ export class ClientImpl implements SwitchboardClient {
           await this.attempt(idx, Math.min(remaining, this.connectTimeoutMs));
           return;
         } catch (err) {
-          if (!(err instanceof Refused)) { lastErr = err; continue; }
+          if (!(err instanceof Refused)) {
+            lastErr = err;
+            continue;
+          }
           if (initial || this.isFatalRefusal(err.error)) throw err.error;
           this.emitter.emit('error', err.error);
           lastErr = err.error;
@@ -305,7 +375,10 @@ export class ClientImpl implements SwitchboardClient {
 
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { this.sleeper = undefined; resolve(); }, ms);
+      const timer = setTimeout(() => {
+        this.sleeper = undefined;
+        resolve();
+      }, ms);
       this.sleeper = { timer, resolve };
     });
   }
@@ -333,11 +406,19 @@ export class ClientImpl implements SwitchboardClient {
         t.close(1000, 'handshake failed');
         reject(err);
       };
-      const timer = setTimeout(() => finish(new SwitchboardError('TIMEOUT', `no welcome from ${url} within ${timeoutMs} ms`)), Math.max(1, deadline - Date.now()));
-      t.onclose = (info) => finish(new SwitchboardError('UNAVAILABLE', `${url} closed the connection before welcome (code ${info.code}${info.reason ? `: ${info.reason}` : ''})`));
+      const timer = setTimeout(
+        () => finish(new SwitchboardError('TIMEOUT', `no welcome from ${url} within ${timeoutMs} ms`)),
+        Math.max(1, deadline - Date.now()),
+      );
+      t.onclose = (info) =>
+        finish(new SwitchboardError('UNAVAILABLE', `${url} closed the connection before welcome (code ${info.code}${info.reason ? `: ${info.reason}` : ''})`));
       t.onmessage = (text) => {
         let f: { op?: unknown; re?: unknown; [k: string]: unknown };
-        try { f = JSON.parse(text); } catch { return; }
+        try {
+          f = JSON.parse(text);
+        } catch {
+          return;
+        }
         if (f?.op === 'welcome') {
           if (finished) return;
           finished = true;
@@ -372,7 +453,14 @@ export class ClientImpl implements SwitchboardClient {
           if (this.resumeSession !== undefined) hello.resume = this.resumeSession;
           t.send(JSON.stringify(hello));
         },
-        (err: unknown) => finish(new Refused(new SwitchboardError('UNAUTHENTICATED', `the token function failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err }))),
+        (err: unknown) =>
+          finish(
+            new Refused(
+              new SwitchboardError('UNAUTHENTICATED', `the token function failed: ${err instanceof Error ? err.message : String(err)}`, undefined, {
+                cause: err,
+              }),
+            ),
+          ),
       );
     });
   }
@@ -433,13 +521,21 @@ export class ClientImpl implements SwitchboardClient {
     if (this.currentState === 'closed') return;
     if (info.code === CloseCodes.SESSION_TAKEN_OVER.code) {
       // another connection resumed this session: reconnecting with it would take it back, and so on
-      const err = new SwitchboardError('UNAVAILABLE', 'the hub closed this connection because another connection resumed its session (code 4409); this client stops, so that the two do not take the session from each other');
+      const err = new SwitchboardError(
+        'UNAVAILABLE',
+        'the hub closed this connection because another connection resumed its session (code 4409); this client stops, so that the two do not take the session from each other',
+      );
       this.emitter.emit('error', err);
       this.teardown(err);
       return;
     }
     if (!this.policy) {
-      this.teardown(new SwitchboardError('UNAVAILABLE', `the connection to the hub closed (code ${info.code}${info.reason ? `: ${info.reason}` : ''}) and reconnect is off`));
+      this.teardown(
+        new SwitchboardError(
+          'UNAVAILABLE',
+          `the connection to the hub closed (code ${info.code}${info.reason ? `: ${info.reason}` : ''}) and reconnect is off`,
+        ),
+      );
       return;
     }
     this.setState('reconnecting');
@@ -462,7 +558,9 @@ export class ClientImpl implements SwitchboardClient {
     this.heartbeat = undefined;
     const t = this.transport;
     this.transport = undefined;
-    if (t) { t.onmessage = noop; }
+    if (t) {
+      t.onmessage = noop;
+    }
     if (this.handshaking) {
       this.handshaking.close(1000, 'client closed');
       this.handshaking = undefined;

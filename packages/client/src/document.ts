@@ -43,7 +43,10 @@ interface Update {
   done: boolean;
 }
 
-interface Waiter<T> { resolve(r: IteratorResult<DocumentChange<T>>): void; reject(err: unknown): void }
+interface Waiter<T> {
+  resolve(r: IteratorResult<DocumentChange<T>>): void;
+  reject(err: unknown): void;
+}
 
 function isWholeReplace(ops: DocOp[]): boolean {
   return ops.length === 1 && ops[0]!.op === 'replace' && ops[0]!.path === '';
@@ -72,7 +75,10 @@ export class DocumentImpl<T> implements SharedDocument<T> {
   private waiter: Waiter<T> | undefined;
   private endError: Error | undefined;
 
-  constructor(readonly name: string, private readonly host: DocumentHost) {
+  constructor(
+    readonly name: string,
+    private readonly host: DocumentHost,
+  ) {
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         const err = new SwitchboardError('TIMEOUT', `the hub did not send the snapshot of document "${name}" within ${host.requestTimeoutMs} ms`);
@@ -82,15 +88,27 @@ export class DocumentImpl<T> implements SharedDocument<T> {
       }, host.requestTimeoutMs);
       this.first = { resolve, reject, timer };
     });
-    this.ready.catch(() => { /* the caller of doc() gets the error */ });
+    this.ready.catch(() => {
+      /* the caller of doc() gets the error */
+    });
   }
 
-  get value(): T { return this.view as T; }
-  get version(): number { return this.confirmedVersion; }
-  get pending(): number { return this.updates.filter((u) => !u.seen).length; }
-  get isClosed(): boolean { return this.state === 'closed'; }
+  get value(): T {
+    return this.view as T;
+  }
+  get version(): number {
+    return this.confirmedVersion;
+  }
+  get pending(): number {
+    return this.updates.filter((u) => !u.seen).length;
+  }
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
   /** True when the hub holds a subscription of this handle on the current socket and its value is known. */
-  get isLive(): boolean { return this.state === 'live'; }
+  get isLive(): boolean {
+    return this.state === 'live';
+  }
 
   on(event: 'change', fn: (change: DocumentChange<T>) => void): () => void {
     return this.emitter.on(event, fn);
@@ -105,21 +123,35 @@ export class DocumentImpl<T> implements SharedDocument<T> {
     this.stale = false;
     this.stash = [];
     if (again) this.host.link.send({ op: 'doc.unsub', doc: this.name });
-    this.host.link.call({ op: 'doc.sub', doc: this.name }, {
-      ok: (f) => this.snapshot(typeof f.version === 'number' ? f.version : 0, f.value ?? null),
-      err: (f) => {
-        const err = new DocumentError(this.name, [], f.code, this.first ? f.message : `subscribing again to document "${this.name}" after a reconnect failed: ${f.message}`, f.details);
-        if (!this.first) this.host.emitError(err);
-        this.end(err);
+    this.host.link.call(
+      { op: 'doc.sub', doc: this.name },
+      {
+        ok: (f) => this.snapshot(typeof f.version === 'number' ? f.version : 0, f.value ?? null),
+        err: (f) => {
+          const err = new DocumentError(
+            this.name,
+            [],
+            f.code,
+            this.first ? f.message : `subscribing again to document "${this.name}" after a reconnect failed: ${f.message}`,
+            f.details,
+          );
+          if (!this.first) this.host.emitError(err);
+          this.end(err);
+        },
+        drop: () => {
+          /* subscribed again on the next welcome */
+        },
       },
-      drop: () => { /* subscribed again on the next welcome */ },
-    });
+    );
   }
 
   /** The hub restored this handle's subscription on a resumed session, continuing after `version`. */
   resumed(version: number): void {
     if (this.state === 'closed') return;
-    if (version !== this.confirmedVersion || this.stale || this.first) { this.subscribe(true); return; }
+    if (version !== this.confirmedVersion || this.stale || this.first) {
+      this.subscribe(true);
+      return;
+    }
     this.state = 'live';
     this.flush();
   }
@@ -155,10 +187,16 @@ export class DocumentImpl<T> implements SharedDocument<T> {
 
   /** A `doc.patch` for this document. */
   patch(p: DocPatchFrame): void {
-    if (this.state === 'subscribing') { this.stash.push(p); return; }
+    if (this.state === 'subscribing') {
+      this.stash.push(p);
+      return;
+    }
     if (this.state !== 'live' || p.version <= this.confirmedVersion) return;
     const whole = isWholeReplace(p.ops);
-    if (p.version !== this.confirmedVersion + 1 && !whole) { this.subscribe(true); return; }
+    if (p.version !== this.confirmedVersion + 1 && !whole) {
+      this.subscribe(true);
+      return;
+    }
     let next: unknown;
     try {
       next = applyPatch(this.confirmedValue, p.ops);
@@ -192,7 +230,11 @@ export class DocumentImpl<T> implements SharedDocument<T> {
     let v = this.confirmedValue;
     for (const u of this.updates) {
       if (u.seen) continue;
-      try { v = applyPatch(v, u.ops); } catch { /* the hub decides; it will most likely refuse it */ }
+      try {
+        v = applyPatch(v, u.ops);
+      } catch {
+        /* the hub decides; it will most likely refuse it */
+      }
     }
     this.view = v;
   }
@@ -200,14 +242,37 @@ export class DocumentImpl<T> implements SharedDocument<T> {
   // ---- updates ----
 
   update(ops: DocOp[], options: DocumentUpdateOptions = {}): Promise<number> {
-    if (this.state === 'closed') return Promise.reject(new DocumentError(this.name, ops, 'UNAVAILABLE', `document "${this.name}" is closed; open it again with client.doc()`));
+    if (this.state === 'closed')
+      return Promise.reject(new DocumentError(this.name, ops, 'UNAVAILABLE', `document "${this.name}" is closed; open it again with client.doc()`));
     if (!Array.isArray(ops) || ops.length === 0) {
-      return Promise.reject(new DocumentError(this.name, ops, 'BAD_FRAME', '"ops" must be a non-empty array of JSON Patch operations, e.g. [{"op":"replace","path":"/title","value":"Q&A"}]'));
+      return Promise.reject(
+        new DocumentError(
+          this.name,
+          ops,
+          'BAD_FRAME',
+          '"ops" must be a non-empty array of JSON Patch operations, e.g. [{"op":"replace","path":"/title","value":"Q&A"}]',
+        ),
+      );
     }
     return new Promise<number>((resolve, reject) => {
       const u: Update = {
-        ops, ifVersion: options.ifVersion, ref: this.host.newRef(), resolve, reject, state: 'queued', seen: false, done: false,
-        timer: setTimeout(() => this.fail(u, 'TIMEOUT', `the hub did not answer the update of document "${this.name}" within ${this.host.updateTimeoutMs} ms (queue time included); it may or may not have been applied`), this.host.updateTimeoutMs),
+        ops,
+        ifVersion: options.ifVersion,
+        ref: this.host.newRef(),
+        resolve,
+        reject,
+        state: 'queued',
+        seen: false,
+        done: false,
+        timer: setTimeout(
+          () =>
+            this.fail(
+              u,
+              'TIMEOUT',
+              `the hub did not answer the update of document "${this.name}" within ${this.host.updateTimeoutMs} ms (queue time included); it may or may not have been applied`,
+            ),
+          this.host.updateTimeoutMs,
+        ),
       };
       this.updates.push(u);
       const before = this.view;
@@ -236,7 +301,7 @@ export class DocumentImpl<T> implements SharedDocument<T> {
         if (u.done) return;
         u.done = true;
         clearTimeout(u.timer);
-        const version = typeof f.version === 'number' ? f.version : u.version ?? this.confirmedVersion;
+        const version = typeof f.version === 'number' ? f.version : (u.version ?? this.confirmedVersion);
         u.state = 'acked';
         u.version ??= version;
         this.settleConfirmed();
@@ -256,7 +321,11 @@ export class DocumentImpl<T> implements SharedDocument<T> {
           u.resolve(u.version!);
           return;
         }
-        this.fail(u, 'UNAVAILABLE', `the connection to the hub dropped before it answered the update of document "${this.name}"; it may or may not have been applied (the value after the reconnect tells)`);
+        this.fail(
+          u,
+          'UNAVAILABLE',
+          `the connection to the hub dropped before it answered the update of document "${this.name}"; it may or may not have been applied (the value after the reconnect tells)`,
+        );
       },
     });
   }
@@ -292,7 +361,13 @@ export class DocumentImpl<T> implements SharedDocument<T> {
     this.buffer.push(change);
     if (this.buffer.length > ITERATOR_BUFFER) {
       this.buffer.length = 0;
-      this.buffer.push({ kind: 'snapshot', value: this.view as T, version: this.confirmedVersion, ops: [{ op: 'replace', path: '', value: this.view }], by: '$hub' });
+      this.buffer.push({
+        kind: 'snapshot',
+        value: this.view as T,
+        version: this.confirmedVersion,
+        ops: [{ op: 'replace', path: '', value: this.view }],
+        by: '$hub',
+      });
     }
   }
 
@@ -304,7 +379,9 @@ export class DocumentImpl<T> implements SharedDocument<T> {
         if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift()!, done: false });
         if (this.state === 'closed') return this.endError ? Promise.reject(this.endError) : Promise.resolve({ value: undefined, done: true });
         if (this.waiter) return Promise.reject(new TypeError('next() called again before the previous call resolved'));
-        return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+        return new Promise((resolve, reject) => {
+          this.waiter = { resolve, reject };
+        });
       },
       return: async () => {
         await this.close();
@@ -334,7 +411,14 @@ export class DocumentImpl<T> implements SharedDocument<T> {
       if ((u.state !== 'queued' && !all) || u.done) continue;
       u.done = true;
       clearTimeout(u.timer);
-      u.reject(new DocumentError(this.name, u.ops, err instanceof SwitchboardError ? err.code : 'UNAVAILABLE', `document "${this.name}" was closed before the hub answered the update${err ? `: ${err.message}` : ''}`));
+      u.reject(
+        new DocumentError(
+          this.name,
+          u.ops,
+          err instanceof SwitchboardError ? err.code : 'UNAVAILABLE',
+          `document "${this.name}" was closed before the hub answered the update${err ? `: ${err.message}` : ''}`,
+        ),
+      );
     }
     const w = this.waiter;
     this.waiter = undefined;
@@ -349,12 +433,27 @@ export class DocumentImpl<T> implements SharedDocument<T> {
     this.end();
     if (!wasSubscribed || !this.host.link.up) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { this.host.link.cancel(id); resolve(); }, this.host.requestTimeoutMs);
-      const id = this.host.link.call({ op: 'doc.unsub', doc: this.name }, {
-        ok: () => { clearTimeout(timer); resolve(); },
-        err: () => { clearTimeout(timer); resolve(); },
-        drop: () => { clearTimeout(timer); resolve(); },
-      });
+      const timer = setTimeout(() => {
+        this.host.link.cancel(id);
+        resolve();
+      }, this.host.requestTimeoutMs);
+      const id = this.host.link.call(
+        { op: 'doc.unsub', doc: this.name },
+        {
+          ok: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          err: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          drop: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        },
+      );
     });
   }
 }

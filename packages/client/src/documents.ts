@@ -25,7 +25,9 @@ export class Documents {
       requestTimeoutMs: options.requestTimeoutMs,
       newRef: options.newRef,
       emitError: options.emitError,
-      forget: (doc) => { if (this.handles.get(doc.name) === doc) this.handles.delete(doc.name); },
+      forget: (doc) => {
+        if (this.handles.get(doc.name) === doc) this.handles.delete(doc.name);
+      },
     };
   }
 

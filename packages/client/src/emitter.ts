@@ -6,7 +6,9 @@ export class Emitter<Events extends object> {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(fn as (payload: never) => void);
-    return () => { set!.delete(fn as (payload: never) => void); };
+    return () => {
+      set!.delete(fn as (payload: never) => void);
+    };
   }
 
   /** Calls the listeners of `event`; returns how many there were. */
@@ -14,7 +16,11 @@ export class Emitter<Events extends object> {
     const set = this.listeners.get(event);
     if (!set || set.size === 0) return 0;
     for (const fn of [...set]) {
-      try { (fn as (p: Events[E]) => void)(payload); } catch { /* a listener's fault is its own */ }
+      try {
+        (fn as (p: Events[E]) => void)(payload);
+      } catch {
+        /* a listener's fault is its own */
+      }
     }
     return set.size;
   }

@@ -15,9 +15,33 @@ export { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.js';
 export type { WebSocketCtor, WebSocketLike } from './transport.js';
 export type { PayloadParse, PayloadStringify } from './payload-codec.js';
 export type {
-  ClientEvents, ConnectOptions, ConnectionState, DocumentChange, DocumentChangeKind, DocumentUpdateOptions, IncomingRequest, Message, Presence,
-  PresenceEvents, PublishOptions, PublishResult, ReconnectOptions, RequestHandler, SharedDocument, SubscribeOptions, Subscription, SwitchboardClient,
+  ClientEvents,
+  ConnectOptions,
+  ConnectionState,
+  DocumentChange,
+  DocumentChangeKind,
+  DocumentUpdateOptions,
+  IncomingRequest,
+  Message,
+  Presence,
+  PresenceEvents,
+  PublishOptions,
+  PublishResult,
+  ReconnectOptions,
+  RequestHandler,
+  SharedDocument,
+  SubscribeOptions,
+  Subscription,
+  SwitchboardClient,
 } from './types.js';
 export {
-  SwitchboardError, type DocOp, type Envelope, type EnvelopeMeta, type ErrorCode, type From, type PresenceMember, type PubResult, type WelcomeFrame,
+  SwitchboardError,
+  type DocOp,
+  type Envelope,
+  type EnvelopeMeta,
+  type ErrorCode,
+  type From,
+  type PresenceMember,
+  type PubResult,
+  type WelcomeFrame,
 } from '@switchboard/protocol';

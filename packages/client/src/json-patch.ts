@@ -2,7 +2,11 @@ import { pointerSegments, RESERVED_KEYS, type DocOp } from '@switchboard/protoco
 
 /** A patch operation that cannot be applied to the value at hand (a path that does not resolve, a failed `test`). */
 export class PatchError extends Error {
-  constructor(readonly index: number, readonly op: DocOp, why: string) {
+  constructor(
+    readonly index: number,
+    readonly op: DocOp,
+    why: string,
+  ) {
     super(`ops[${index}] (${op.op} at "${op.path}") cannot be applied: ${why}`);
     this.name = 'PatchError';
   }
@@ -78,8 +82,11 @@ function remove(doc: unknown, path: string, fail: (why: string) => never): { doc
 export function applyPatch<T>(value: T, ops: readonly DocOp[]): T {
   let doc: unknown = value === undefined ? null : structuredClone(value);
   ops.forEach((op, index) => {
-    const fail = (why: string): never => { throw new PatchError(index, op, why); };
-    for (const p of [op.path, op.from]) if (p !== undefined && (typeof p !== 'string' || (p !== '' && !p.startsWith('/')))) fail(`"${String(p)}" is not a JSON Pointer`);
+    const fail = (why: string): never => {
+      throw new PatchError(index, op, why);
+    };
+    for (const p of [op.path, op.from])
+      if (p !== undefined && (typeof p !== 'string' || (p !== '' && !p.startsWith('/')))) fail(`"${String(p)}" is not a JSON Pointer`);
     switch (op.op) {
       case 'add':
         doc = add(doc, op.path, structuredClone(op.value), fail);
@@ -90,7 +97,10 @@ export function applyPatch<T>(value: T, ops: readonly DocOp[]): T {
       case 'replace': {
         get(doc, op.path, fail);
         const segs = pointerSegments(op.path);
-        if (segs.length === 0) { doc = structuredClone(op.value); return; }
+        if (segs.length === 0) {
+          doc = structuredClone(op.value);
+          return;
+        }
         const { parent, key } = parentOf(doc, segs, fail);
         if (Array.isArray(parent) && !ARRAY_INDEX.test(key)) fail(`"${key}" is not an index of the array`);
         (parent as Record<string, unknown>)[key] = structuredClone(op.value);

@@ -35,12 +35,19 @@ export class Outbox {
   private queue: Entry[] = [];
   private readonly inflight = new Map<FrameId, Entry>();
 
-  constructor(private readonly link: Link, private readonly options: OutboxOptions) {}
+  constructor(
+    private readonly link: Link,
+    private readonly options: OutboxOptions,
+  ) {}
 
   /** Publishes waiting for a socket. */
-  get queued(): number { return this.queue.length; }
+  get queued(): number {
+    return this.queue.length;
+  }
   /** Publishes sent and awaiting their `ok`. */
-  get unacknowledged(): number { return this.inflight.size; }
+  get unacknowledged(): number {
+    return this.inflight.size;
+  }
 
   publish<D>(ch: string, type: string, data: D, options: PublishOptions = {}): Promise<PublishResult> {
     const msgId = options.msgId ?? this.options.newId();
@@ -48,8 +55,12 @@ export class Outbox {
     if (options.meta !== undefined) frame.meta = options.meta;
     const ack = options.ack !== false;
     if (!this.link.up && this.queue.length >= this.options.max) {
-      return Promise.reject(new SwitchboardError('RATE_LIMITED',
-        `the offline queue is full (${this.options.max} publishes wait for the hub to come back); wait for the "connected" state event or raise offlineQueue.max`));
+      return Promise.reject(
+        new SwitchboardError(
+          'RATE_LIMITED',
+          `the offline queue is full (${this.options.max} publishes wait for the hub to come back); wait for the "connected" state event or raise offlineQueue.max`,
+        ),
+      );
     }
     if (!ack) {
       return new Promise<PublishResult>((resolve, reject) => {
@@ -74,7 +85,11 @@ export class Outbox {
       // JSON.stringify refused the data (a cycle, a BigInt): nothing was sent.
       if (entry.done) return;
       this.settle(entry);
-      entry.reject(new SwitchboardError('BAD_FRAME', `the data of the publish to "${entry.frame.ch}" cannot be sent as JSON: ${(err as Error).message}`, undefined, { cause: err }));
+      entry.reject(
+        new SwitchboardError('BAD_FRAME', `the data of the publish to "${entry.frame.ch}" cannot be sent as JSON: ${(err as Error).message}`, undefined, {
+          cause: err,
+        }),
+      );
     }
   }
 
@@ -110,7 +125,9 @@ export class Outbox {
         this.settle(entry);
         entry.reject(errorFromFrame(f));
       },
-      drop: () => { /* requeue() moves it back to the queue */ },
+      drop: () => {
+        /* requeue() moves it back to the queue */
+      },
     });
     entry.id = id;
     this.inflight.set(id, entry);
@@ -130,8 +147,12 @@ export class Outbox {
       this.inflight.delete(entry.id);
       this.link.cancel(entry.id);
     }
-    entry.reject(new SwitchboardError('TIMEOUT',
-      `no ok for the publish to "${entry.frame.ch}" (msg_id ${entry.frame.msg_id}) within ${this.options.timeoutMs} ms; publishing again with the same msgId is safe within the hub's dedupe window`));
+    entry.reject(
+      new SwitchboardError(
+        'TIMEOUT',
+        `no ok for the publish to "${entry.frame.ch}" (msg_id ${entry.frame.msg_id}) within ${this.options.timeoutMs} ms; publishing again with the same msgId is safe within the hub's dedupe window`,
+      ),
+    );
   }
 
   /** The socket dropped: sent-but-unacknowledged publishes go back to the head of the queue, in order. */

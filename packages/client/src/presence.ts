@@ -26,9 +26,16 @@ export class PresenceImpl implements Presence {
   private subscription: Subscription | undefined;
   readonly ready: Promise<void>;
 
-  constructor(readonly ch: string, private readonly host: PresenceHost) {
-    this.ready = new Promise<void>((resolve, reject) => { this.first = { resolve, reject }; });
-    this.ready.catch(() => { /* the caller of presence() gets the error */ });
+  constructor(
+    readonly ch: string,
+    private readonly host: PresenceHost,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.first = { resolve, reject };
+    });
+    this.ready.catch(() => {
+      /* the caller of presence() gets the error */
+    });
   }
 
   get members(): PresenceMember[] {
@@ -47,15 +54,20 @@ export class PresenceImpl implements Presence {
   /** The holding subscription is attached to the current socket: read the member list. */
   attached(): void {
     if (this.left || !this.host.link.up) return;
-    this.host.link.call({ op: 'presence', ch: this.ch }, {
-      ok: (f) => this.list(Array.isArray(f.members) ? (f.members as PresenceMember[]) : []),
-      err: (f) => {
-        const err = errorFromFrame(f, `reading the members of "${this.ch}"`);
-        if (this.first) this.failed(err);
-        else this.host.emitError(err);
+    this.host.link.call(
+      { op: 'presence', ch: this.ch },
+      {
+        ok: (f) => this.list(Array.isArray(f.members) ? (f.members as PresenceMember[]) : []),
+        err: (f) => {
+          const err = errorFromFrame(f, `reading the members of "${this.ch}"`);
+          if (this.first) this.failed(err);
+          else this.host.emitError(err);
+        },
+        drop: () => {
+          /* read again on the next attach */
+        },
       },
-      drop: () => { /* read again on the next attach */ },
-    });
+    );
   }
 
   private list(members: PresenceMember[]): void {

@@ -26,7 +26,11 @@ export class Requests {
   private readonly sent = new Set<Waiting>();
   private readonly handlers: RequestHandler[] = [];
 
-  constructor(private readonly link: Link, private readonly component: string, private readonly defaultTimeoutMs: number) {}
+  constructor(
+    private readonly link: Link,
+    private readonly component: string,
+    private readonly defaultTimeoutMs: number,
+  ) {}
 
   request<R>(to: string, type: string, data: unknown, options: { timeoutMs?: number; meta?: EnvelopeMeta } = {}): Promise<R> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
@@ -34,7 +38,15 @@ export class Requests {
     if (data !== undefined) frame.data = data;
     if (options.meta !== undefined) frame.meta = options.meta;
     return new Promise<R>((resolve, reject) => {
-      const w: Waiting = { frame, deadline: Date.now() + timeoutMs, resolve: resolve as (d: unknown) => void, reject, timer: undefined, id: undefined, done: false };
+      const w: Waiting = {
+        frame,
+        deadline: Date.now() + timeoutMs,
+        resolve: resolve as (d: unknown) => void,
+        reject,
+        timer: undefined,
+        id: undefined,
+        done: false,
+      };
       w.timer = setTimeout(() => this.expire(w), timeoutMs + GRACE_MS);
       if (this.link.up) this.send(w);
       else this.waiting.push(w);
@@ -48,8 +60,14 @@ export class Requests {
     w.id = this.link.call(w.frame, {
       ok: (f) => this.settle(w, undefined, f.data),
       err: (f) => this.settle(w, errorFromFrame(f)),
-      drop: () => this.settle(w, new SwitchboardError('UNAVAILABLE',
-        `the connection to the hub dropped before "${w.frame.to}" replied to "${w.frame.type}"; the request may or may not have been handled`)),
+      drop: () =>
+        this.settle(
+          w,
+          new SwitchboardError(
+            'UNAVAILABLE',
+            `the connection to the hub dropped before "${w.frame.to}" replied to "${w.frame.type}"; the request may or may not have been handled`,
+          ),
+        ),
     });
   }
 
@@ -103,11 +121,20 @@ export class Requests {
       try {
         this.link.send({ op: 'reply', rid: frame.rid, ...r });
       } catch (err) {
-        this.link.send({ op: 'reply', rid: frame.rid, error: { code: 'INTERNAL', message: `the reply to "${frame.type}" could not be sent: ${(err as Error).message}` } });
+        this.link.send({
+          op: 'reply',
+          rid: frame.rid,
+          error: { code: 'INTERNAL', message: `the reply to "${frame.type}" could not be sent: ${(err as Error).message}` },
+        });
       }
     };
     if (!handler) {
-      reply({ error: { code: 'UNAVAILABLE', message: `component "${this.component}" is connected but has no request handler; it must call client.onRequest(handler)` } });
+      reply({
+        error: {
+          code: 'UNAVAILABLE',
+          message: `component "${this.component}" is connected but has no request handler; it must call client.onRequest(handler)`,
+        },
+      });
       return;
     }
     const req = { type: frame.type, data: frame.data, from: frame.from };

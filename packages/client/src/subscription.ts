@@ -26,7 +26,9 @@ class Cursor {
   seen: number;
   readonly outstanding = new Set<number>();
   readonly nacked = new Set<number>();
-  constructor(seen: number) { this.seen = seen; }
+  constructor(seen: number) {
+    this.seen = seen;
+  }
 
   /** Last seq below which everything is finished: where a resumed subscription starts. */
   processed(): number {
@@ -37,7 +39,10 @@ class Cursor {
   }
 }
 
-interface Waiter<D> { resolve(r: IteratorResult<Message<D>>): void; reject(err: unknown): void }
+interface Waiter<D> {
+  resolve(r: IteratorResult<Message<D>>): void;
+  reject(err: unknown): void;
+}
 
 /** What other parts of the SDK add to a subscription they make (a presence membership). */
 export interface SubscriptionInternals {
@@ -75,7 +80,12 @@ export class SubscriptionImpl<D> implements Subscription<D> {
   /** An auto-ack subscription whose buffer overflowed: unsubscribed until the buffer drains to half. */
   private paused = false;
 
-  constructor(ch: string, options: SubscribeOptions<D>, host: SubscriptionHost, readonly internals: SubscriptionInternals = {}) {
+  constructor(
+    ch: string,
+    options: SubscribeOptions<D>,
+    host: SubscriptionHost,
+    readonly internals: SubscriptionInternals = {},
+  ) {
     this.ch = ch;
     this.group = options.group;
     this.onMessage = options.onMessage;
@@ -87,9 +97,15 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     if (typeof this.from === 'number' && !this.pattern && this.group === undefined) this.cursors.set(ch, new Cursor(this.from));
   }
 
-  get id(): string { return this.hubId ?? ''; }
-  get attachedId(): string | undefined { return this.hubId; }
-  get isEnded(): boolean { return this.ended; }
+  get id(): string {
+    return this.hubId ?? '';
+  }
+  get attachedId(): string | undefined {
+    return this.hubId;
+  }
+  get isEnded(): boolean {
+    return this.ended;
+  }
 
   /** The `sub` frame to send now: first time with the given `from`, after a reconnect from the resume point. */
   subFrame(): SubFrame {
@@ -130,7 +146,9 @@ export class SubscriptionImpl<D> implements Subscription<D> {
   }
 
   /** Hub id on the previous socket, if the subscription was attached there. */
-  get formerId(): string | undefined { return this.previousHubId; }
+  get formerId(): string | undefined {
+    return this.previousHubId;
+  }
 
   lastSeq(channel?: string): number {
     const initial = typeof this.from === 'number' ? this.from : 0;
@@ -218,7 +236,9 @@ export class SubscriptionImpl<D> implements Subscription<D> {
   }
 
   /** True while unsubscribed because the buffer overflowed. */
-  get isPaused(): boolean { return this.paused; }
+  get isPaused(): boolean {
+    return this.paused;
+  }
 
   private async pump(): Promise<void> {
     if (this.pumping) return;
@@ -234,7 +254,12 @@ export class SubscriptionImpl<D> implements Subscription<D> {
         } catch (err) {
           if (this.ackMode === 'manual') m.nack({ reason: err instanceof Error ? err.message : String(err) });
           else this.finish(m, 'done');
-          const wrapped = new SwitchboardError('INTERNAL', `onMessage of subscription to "${this.ch}" threw on ${m.ch} seq ${m.seq}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+          const wrapped = new SwitchboardError(
+            'INTERNAL',
+            `onMessage of subscription to "${this.ch}" threw on ${m.ch} seq ${m.seq}: ${err instanceof Error ? err.message : String(err)}`,
+            undefined,
+            { cause: err },
+          );
           this.host.emitError(wrapped);
         }
       }
@@ -285,7 +310,9 @@ export class SubscriptionImpl<D> implements Subscription<D> {
     }
     if (this.ended) return this.endError ? Promise.reject(this.endError) : Promise.resolve({ value: undefined, done: true });
     if (this.waiter) return Promise.reject(new TypeError('next() called again before the previous call resolved'));
-    return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
   }
 
   /** Ends the subscription locally: the iteration finishes (or throws `err`), nothing more is delivered. */
@@ -325,9 +352,15 @@ export class MessageImpl<D> implements Message<D> {
     this.redelivered = redelivered;
   }
 
-  get seq(): number { return this.envelope.seq; }
-  get type(): string { return this.envelope.type; }
-  get data(): D { return this.envelope.data; }
+  get seq(): number {
+    return this.envelope.seq;
+  }
+  get type(): string {
+    return this.envelope.type;
+  }
+  get data(): D {
+    return this.envelope.data;
+  }
 
   ack(): void {
     if (this.settled || this.sub.ackMode !== 'manual') return;

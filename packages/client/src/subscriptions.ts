@@ -16,7 +16,11 @@ export interface SubscriptionsOptions {
   emitError(err: Error): void;
 }
 
-interface FirstReply { resolve(): void; reject(err: Error): void; timer: ReturnType<typeof setTimeout> }
+interface FirstReply {
+  resolve(): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /**
  * The client's subscriptions across sockets: routes `msg` frames by hub id, subscribes everything again
@@ -31,7 +35,10 @@ export class Subscriptions {
   private stash: MsgFrame[] = [];
   private readonly host: SubscriptionHost;
 
-  constructor(private readonly link: Link, private readonly options: SubscriptionsOptions) {
+  constructor(
+    private readonly link: Link,
+    private readonly options: SubscriptionsOptions,
+  ) {
     this.host = {
       send: (frame) => this.link.send(frame),
       emitError: (err) => this.options.emitError(err),
@@ -82,16 +89,32 @@ export class Subscriptions {
 
   private unsubscribe(hubId: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (!this.link.up) { resolve(); return; }
+      if (!this.link.up) {
+        resolve();
+        return;
+      }
       const timer = setTimeout(() => {
         this.link.cancel(id);
         reject(new SwitchboardError('TIMEOUT', `the hub did not confirm unsub of ${hubId} within ${this.options.requestTimeoutMs} ms`));
       }, this.options.requestTimeoutMs);
-      const id = this.link.call({ op: 'unsub', sub: hubId }, {
-        ok: () => { clearTimeout(timer); resolve(); },
-        err: (f) => { clearTimeout(timer); if (f.code === 'NOT_FOUND') resolve(); else reject(errorFromFrame(f)); },
-        drop: () => { clearTimeout(timer); resolve(); },
-      });
+      const id = this.link.call(
+        { op: 'unsub', sub: hubId },
+        {
+          ok: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          err: (f) => {
+            clearTimeout(timer);
+            if (f.code === 'NOT_FOUND') resolve();
+            else reject(errorFromFrame(f));
+          },
+          drop: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        },
+      );
     });
   }
 
@@ -130,14 +153,19 @@ export class Subscriptions {
           this.options.emitError(e);
         }
       },
-      drop: () => { /* subscribed again by restore() on the next welcome */ },
+      drop: () => {
+        /* subscribed again by restore() on the next welcome */
+      },
     });
   }
 
   /** A `msg` frame: to its subscription, or kept briefly when its `sub` reply has not been read yet. */
   route(f: MsgFrame): void {
     const sub = this.byHubId.get(f.sub);
-    if (sub) { sub.deliver(f); return; }
+    if (sub) {
+      sub.deliver(f);
+      return;
+    }
     if (this.retired.has(f.sub)) return;
     this.stash.push(f);
     if (this.stash.length > STASH_MAX) this.stash.shift();

@@ -56,7 +56,11 @@ export function openTransport(Ctor: WebSocketCtor, url: string, timeoutMs: numbe
       settled = true;
       clearTimeout(timer);
       ws.onopen = ws.onclose = ws.onerror = ws.onmessage = null;
-      try { ws.close(); } catch { /* already closing */ }
+      try {
+        ws.close();
+      } catch {
+        /* already closing */
+      }
       reject(new SwitchboardError('UNAVAILABLE', `cannot connect to ${url}: ${why}`, undefined, cause === undefined ? undefined : { cause }));
     };
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
@@ -81,9 +85,15 @@ function wrap(ws: WebSocketLike): Transport {
   let closed = false;
   let fallback: ReturnType<typeof setTimeout> | undefined;
   const t: Transport = {
-    send(text) { ws.send(text); },
+    send(text) {
+      ws.send(text);
+    },
     close(code = 1000, reason = '') {
-      try { ws.close(code, reason); } catch { /* already closed */ }
+      try {
+        ws.close(code, reason);
+      } catch {
+        /* already closed */
+      }
       // A socket whose peer is gone may take long to report close: report it ourselves after a moment.
       if (!closed && fallback === undefined) fallback = setTimeout(() => done({ code: 1006, reason: 'closed by client' }), 1000);
     },
@@ -102,7 +112,9 @@ function wrap(ws: WebSocketLike): Transport {
     if (text !== undefined) t.onmessage(text);
   };
   ws.onclose = (ev: { code: number; reason: string }) => done({ code: ev.code, reason: String(ev.reason ?? '') });
-  ws.onerror = () => { /* a close event follows */ };
+  ws.onerror = () => {
+    /* a close event follows */
+  };
   return t;
 }
 
@@ -120,7 +132,12 @@ export async function resolveWebSocket(injected: WebSocketCtor | undefined): Pro
     const ctor = mod.default ?? mod.WebSocket;
     if (ctor) return ctor;
   } catch (err) {
-    throw new SwitchboardError('UNAVAILABLE', 'no WebSocket implementation: this runtime has no globalThis.WebSocket and the "ws" package is not installed; run `npm install ws` or pass options.WebSocket', undefined, { cause: err });
+    throw new SwitchboardError(
+      'UNAVAILABLE',
+      'no WebSocket implementation: this runtime has no globalThis.WebSocket and the "ws" package is not installed; run `npm install ws` or pass options.WebSocket',
+      undefined,
+      { cause: err },
+    );
   }
   throw new SwitchboardError('UNAVAILABLE', 'the "ws" package has no WebSocket export; pass options.WebSocket');
 }

@@ -43,7 +43,9 @@ test('the browser bundle connects through globalThis.WebSocket', { skip: NO_HUB 
   const g = globalThis as { WebSocket?: unknown };
   const before = g.WebSocket;
   g.WebSocket = WebSocket;
-  t.after(() => { g.WebSocket = before; });
+  t.after(() => {
+    g.WebSocket = before;
+  });
   const sdk = (await import(url)) as typeof import('../src/index.js');
   const c = await sdk.connect({ url: hub.wsUrl, component: 'browser-like' });
   t.after(() => c.close());

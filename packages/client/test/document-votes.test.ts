@@ -15,18 +15,22 @@ test('250 votes through the SDK: 25 clients × 10 inc, the count is exact and ev
   const v1 = await qa.update([{ op: 'add', path: '', value: { questions: { q1: { text: 'Ship it?', votes: 0 } } } }]);
   assert.equal(v1, 1);
 
-  const clients: SwitchboardClient[] = await Promise.all(Array.from({ length: 25 }, (_, i) => closing(t, connect({ url: hub.wsUrl, component: `attendee-${i}` }))));
+  const clients: SwitchboardClient[] = await Promise.all(
+    Array.from({ length: 25 }, (_, i) => closing(t, connect({ url: hub.wsUrl, component: `attendee-${i}` }))),
+  );
   const docs: SharedDocument<Qa>[] = await Promise.all(clients.map((c) => c.doc<Qa>('qa/250')));
   for (const d of docs) assert.deepEqual([d.version, d.value.questions.q1!.votes], [1, 0], 'each late joiner gets the snapshot');
 
   const versions: number[] = [];
-  await Promise.all(docs.map(async (d) => {
-    for (let k = 0; k < 10; k++) {
-      const vote = d.inc('/questions/q1/votes');
-      assert.ok(d.value.questions.q1!.votes >= 1, 'the local value counts the vote before the hub answers');
-      versions.push(await vote);
-    }
-  }));
+  await Promise.all(
+    docs.map(async (d) => {
+      for (let k = 0; k < 10; k++) {
+        const vote = d.inc('/questions/q1/votes');
+        assert.ok(d.value.questions.q1!.votes >= 1, 'the local value counts the vote before the hub answers');
+        versions.push(await vote);
+      }
+    }),
+  );
   assert.equal(new Set(versions).size, 250, 'each vote made its own version');
   assert.deepEqual([Math.min(...versions), Math.max(...versions)], [2, 251]);
 

@@ -12,7 +12,9 @@ test('connect: welcome with session and node; close', { skip: NO_HUB }, async (t
   const hub = await hubFor(t);
   let welcome: WelcomeFrame | undefined;
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-connect', version: '0.1.0' }));
-  c.on('welcome', (w) => { welcome = w; });
+  c.on('welcome', (w) => {
+    welcome = w;
+  });
   assert.equal(c.state, 'connected');
   assert.match(c.session!, /^[0-9a-f-]{36}$/);
   assert.equal(c.node, 'hub-1');
@@ -37,13 +39,16 @@ test('a hello without a valid token is refused: connect rejects with UNAUTHENTIC
 test('no hub at the url: connect rejects with TIMEOUT after connectTimeoutMs', { skip: NO_HUB }, async () => {
   const port = await deadPort();
   const t0 = Date.now();
-  await assert.rejects(connect({ url: `ws://127.0.0.1:${port}/v1/ws`, component: 'sdk-none', connectTimeoutMs: 500, reconnect: { initialDelayMs: 20 } }), (err: unknown) => {
-    assert.ok(err instanceof SwitchboardError);
-    assert.equal(err.code, 'TIMEOUT');
-    assert.match(err.message, /no hub answered within 500 ms/);
-    assert.match(err.message, /ECONNREFUSED/, 'names the last error');
-    return true;
-  });
+  await assert.rejects(
+    connect({ url: `ws://127.0.0.1:${port}/v1/ws`, component: 'sdk-none', connectTimeoutMs: 500, reconnect: { initialDelayMs: 20 } }),
+    (err: unknown) => {
+      assert.ok(err instanceof SwitchboardError);
+      assert.equal(err.code, 'TIMEOUT');
+      assert.match(err.message, /no hub answered within 500 ms/);
+      assert.match(err.message, /ECONNREFUSED/, 'names the last error');
+      return true;
+    },
+  );
   const took = Date.now() - t0;
   assert.ok(took >= 480 && took < 2000, `took ${took} ms`);
 });

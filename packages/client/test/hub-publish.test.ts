@@ -75,6 +75,12 @@ test('offline queue: bounded while the hub is down, flushed in order when it is 
   });
   await hub.restart();
   const results = await Promise.all(queued);
-  assert.deepEqual(results.map((r) => r.seq), [2, 3, 4, 5, 6]);
-  assert.deepEqual((await history(hub.url, 'queue.ch')).map((m) => m.data.n), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    results.map((r) => r.seq),
+    [2, 3, 4, 5, 6],
+  );
+  assert.deepEqual(
+    (await history(hub.url, 'queue.ch')).map((m) => m.data.n),
+    [0, 1, 2, 3, 4, 5],
+  );
 });

@@ -23,7 +23,10 @@ async function streamThroughRestart(t: { after(fn: () => unknown): void }, how: 
   const sub = await subscriber.subscribe<{ i: number }>(ch, {
     from: 0,
     ack: 'manual',
-    onMessage: (m) => { seqs.push(m.seq); values.push(m.data.i); },
+    onMessage: (m) => {
+      seqs.push(m.seq);
+      values.push(m.data.i);
+    },
   });
   const publisher = await closing(t, connect({ url: hub.wsUrl, component: 'stream-pub', reconnect }));
   const states: ConnectionState[] = [];
@@ -37,7 +40,13 @@ async function streamThroughRestart(t: { after(fn: () => unknown): void }, how: 
   if (burst) {
     // All at once: when the hub dies, many are on the wire or stored without their ok having come back.
     let acked = 0;
-    for (let i = 0; i < N; i++) results.push(publisher.publish(ch, 'n', { i }).then((r) => { acked++; return r; }));
+    for (let i = 0; i < N; i++)
+      results.push(
+        publisher.publish(ch, 'n', { i }).then((r) => {
+          acked++;
+          return r;
+        }),
+      );
     await results[0];
     outage = bounce(hub, how);
     whileDown = N - acked;
@@ -56,12 +65,26 @@ async function streamThroughRestart(t: { after(fn: () => unknown): void }, how: 
   assert.deepEqual([...states], ['reconnecting', 'connected'], `the publisher went through one outage; errors: ${errors.map((e) => e.message).join('; ')}`);
   if (!burst) assert.ok(whileDown > 50, `publishes queued while the hub was down: ${whileDown}`);
   if (process.env.SB_TEST_VERBOSE) console.log(how, { whileDown, duplicates: res.filter((r) => r.duplicate).length });
-  assert.deepEqual(res.map((r) => r.seq), range(1, N), 'publish i got seq i+1');
+  assert.deepEqual(
+    res.map((r) => r.seq),
+    range(1, N),
+    'publish i got seq i+1',
+  );
   const stored = await history(hub.url, ch);
   assert.equal(stored.length, N, 'every publish stored exactly once');
-  assert.deepEqual(stored.map((m) => m.seq), range(1, N));
-  assert.deepEqual(stored.map((m) => m.data.i), range(0, N));
-  assert.deepEqual(stored.map((m) => m.id), res.map((r) => r.msgId), 'stored under the msg_id the SDK generated');
+  assert.deepEqual(
+    stored.map((m) => m.seq),
+    range(1, N),
+  );
+  assert.deepEqual(
+    stored.map((m) => m.data.i),
+    range(0, N),
+  );
+  assert.deepEqual(
+    stored.map((m) => m.id),
+    res.map((r) => r.msgId),
+    'stored under the msg_id the SDK generated',
+  );
 
   await waitFor(() => seqs.length >= N, `the subscriber to get ${N} messages (has ${seqs.length})`, 20_000);
   await sleep(100);
@@ -87,17 +110,29 @@ async function bounce(hub: HubRef<HubProcess>, how: 'stop' | 'kill9'): Promise<v
   await hub.restart();
 }
 
-test('hub stopped (SIGTERM) and restarted mid-stream: every publish lands once, the subscriber resumes with no gap', { skip: NO_HUB, timeout: 60_000 }, async (t) => {
-  await streamThroughRestart(t, 'stop');
-});
+test(
+  'hub stopped (SIGTERM) and restarted mid-stream: every publish lands once, the subscriber resumes with no gap',
+  { skip: NO_HUB, timeout: 60_000 },
+  async (t) => {
+    await streamThroughRestart(t, 'stop');
+  },
+);
 
-test('hub killed (kill -9) and restarted mid-stream: every publish lands once, the subscriber resumes with no gap', { skip: NO_HUB, timeout: 60_000 }, async (t) => {
-  await streamThroughRestart(t, 'kill9');
-});
+test(
+  'hub killed (kill -9) and restarted mid-stream: every publish lands once, the subscriber resumes with no gap',
+  { skip: NO_HUB, timeout: 60_000 },
+  async (t) => {
+    await streamThroughRestart(t, 'kill9');
+  },
+);
 
-test('hub killed (kill -9) during a burst of 500 unacknowledged publishes: each is re-sent with its msg_id and lands once', { skip: NO_HUB, timeout: 60_000 }, async (t) => {
-  await streamThroughRestart(t, 'kill9', true);
-});
+test(
+  'hub killed (kill -9) during a burst of 500 unacknowledged publishes: each is re-sent with its msg_id and lands once',
+  { skip: NO_HUB, timeout: 60_000 },
+  async (t) => {
+    await streamThroughRestart(t, 'kill9', true);
+  },
+);
 
 test('hub stopped (SIGTERM) during a burst of 500 publishes: each lands once', { skip: NO_HUB, timeout: 60_000 }, async (t) => {
   await streamThroughRestart(t, 'stop', true);
@@ -107,7 +142,12 @@ test('a subscriber that is down while messages are published resumes from its la
   const hub = await hubProcessFor(t);
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'resume-sub', reconnect }));
   const got: number[] = [];
-  const sub = await c.subscribe<number>('resume.ch', { ack: 'manual', onMessage: (m) => { got.push(m.data); } });
+  const sub = await c.subscribe<number>('resume.ch', {
+    ack: 'manual',
+    onMessage: (m) => {
+      got.push(m.data);
+    },
+  });
   const p = await closing(t, connect({ url: hub.wsUrl, component: 'resume-pub', reconnect }));
   for (let i = 1; i <= 10; i++) await p.publish('resume.ch', 'n', i);
   await waitFor(() => got.length === 10 && sub.lastSeq() === 10, 'first ten');
@@ -125,8 +165,17 @@ test('a session resumed on the same hub keeps its subscriptions (the hub restore
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'resume-sess', reconnect }));
   const got: number[] = [];
   let welcomes = 0;
-  c.on('welcome', (w) => { welcomes++; assert.equal(w.resumed, true); });
-  await c.subscribe<number>('sess.ch', { from: 0, ack: 'manual', onMessage: (m) => { got.push(m.data); } });
+  c.on('welcome', (w) => {
+    welcomes++;
+    assert.equal(w.resumed, true);
+  });
+  await c.subscribe<number>('sess.ch', {
+    from: 0,
+    ack: 'manual',
+    onMessage: (m) => {
+      got.push(m.data);
+    },
+  });
   const p = await closing(t, connect({ url: hub.wsUrl, component: 'resume-sess-pub' }));
   for (let i = 1; i <= 5; i++) await p.publish('sess.ch', 'n', i);
   await waitFor(() => got.length === 5, 'five');
@@ -141,17 +190,29 @@ test('a session resumed on the same hub keeps its subscriptions (the hub restore
   assert.deepEqual(got, range(1, 10));
 });
 
-test('a resumed session with an auto-ack subscription: re-made from what was received, no gap and no duplicate', { skip: NO_HUB, timeout: 30_000 }, async (t) => {
-  const hub = await hubFor(t);
-  const c = await closing(t, connect({ url: hub.wsUrl, component: 'resume-auto', reconnect }));
-  const got: number[] = [];
-  await c.subscribe<number>('sess.auto', { from: 0, onMessage: (m) => { got.push(m.data); }, ack: 'auto' });
-  const p = await closing(t, connect({ url: hub.wsUrl, component: 'resume-auto-pub' }));
-  const publishing = (async () => { for (let i = 1; i <= 200; i++) await p.publish('sess.auto', 'n', i); })();
-  await waitFor(() => got.length >= 50, 'fifty');
-  (c as unknown as { transport: { close(code: number, reason: string): void } }).transport.close(4000, 'test drops the socket');
-  await publishing;
-  await waitFor(() => got.length >= 200, 'two hundred', 10_000);
-  await sleep(100);
-  assert.deepEqual(got, range(1, 200));
-});
+test(
+  'a resumed session with an auto-ack subscription: re-made from what was received, no gap and no duplicate',
+  { skip: NO_HUB, timeout: 30_000 },
+  async (t) => {
+    const hub = await hubFor(t);
+    const c = await closing(t, connect({ url: hub.wsUrl, component: 'resume-auto', reconnect }));
+    const got: number[] = [];
+    await c.subscribe<number>('sess.auto', {
+      from: 0,
+      onMessage: (m) => {
+        got.push(m.data);
+      },
+      ack: 'auto',
+    });
+    const p = await closing(t, connect({ url: hub.wsUrl, component: 'resume-auto-pub' }));
+    const publishing = (async () => {
+      for (let i = 1; i <= 200; i++) await p.publish('sess.auto', 'n', i);
+    })();
+    await waitFor(() => got.length >= 50, 'fifty');
+    (c as unknown as { transport: { close(code: number, reason: string): void } }).transport.close(4000, 'test drops the socket');
+    await publishing;
+    await waitFor(() => got.length >= 200, 'two hundred', 10_000);
+    await sleep(100);
+    assert.deepEqual(got, range(1, 200));
+  },
+);

@@ -62,15 +62,24 @@ test('callback with manual ack: acked when the callback resolves; a throw nacks 
     onMessage: async (m) => {
       seen.push(`${m.data.i}/${m.redelivered}`);
       await sleep(5);
-      if (m.data.i === 2 && !failed) { failed = true; throw new Error('transient failure'); }
+      if (m.data.i === 2 && !failed) {
+        failed = true;
+        throw new Error('transient failure');
+      }
     },
   });
   for (let i = 1; i <= 3; i++) await c.publish('cb.ch', 'n', { i });
   await waitFor(() => seen.length === 4, 'four deliveries');
   // First deliveries come in seq order; the redelivery of 2 follows its failed first delivery (before or after 3's
   // first delivery, depending on when 3 was published).
-  assert.deepEqual(seen.filter((x) => x.endsWith('/0')), ['1/0', '2/0', '3/0']);
-  assert.deepEqual(seen.filter((x) => !x.endsWith('/0')), ['2/1']);
+  assert.deepEqual(
+    seen.filter((x) => x.endsWith('/0')),
+    ['1/0', '2/0', '3/0'],
+  );
+  assert.deepEqual(
+    seen.filter((x) => !x.endsWith('/0')),
+    ['2/1'],
+  );
   assert.ok(seen.indexOf('2/1') > seen.indexOf('2/0'), seen.join(' '));
   assert.match(errors[0]!.message, /transient failure/);
   await waitFor(() => s.lastSeq() === 3, 'all acked');
@@ -123,11 +132,26 @@ test('consumer group: each message goes to one member', { skip: NO_HUB }, async 
   const a = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-grp' }));
   const b = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-grp' }));
   const got: Record<string, number[]> = { a: [], b: [] };
-  await a.subscribe<number>('grp.ch', { group: 'workers', from: 0, onMessage: (m) => { got.a!.push(m.data); } });
-  await b.subscribe<number>('grp.ch', { group: 'workers', from: 0, onMessage: (m) => { got.b!.push(m.data); } });
+  await a.subscribe<number>('grp.ch', {
+    group: 'workers',
+    from: 0,
+    onMessage: (m) => {
+      got.a!.push(m.data);
+    },
+  });
+  await b.subscribe<number>('grp.ch', {
+    group: 'workers',
+    from: 0,
+    onMessage: (m) => {
+      got.b!.push(m.data);
+    },
+  });
   for (let i = 1; i <= 20; i++) await a.publish('grp.ch', 'n', i);
   await waitFor(() => got.a!.length + got.b!.length === 20, 'twenty');
-  assert.deepEqual([...got.a!, ...got.b!].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    [...got.a!, ...got.b!].sort((x, y) => x - y),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   assert.ok(got.a!.length > 0 && got.b!.length > 0, JSON.stringify(got));
 });
 
@@ -135,7 +159,12 @@ test('pattern subscription: several channels, ack carries the channel', { skip: 
   const hub = await hubFor(t);
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-pattern' }));
   const got: string[] = [];
-  const s = await c.subscribe('pat.*', { from: 0, onMessage: (m) => { got.push(`${m.ch}:${m.seq}`); } });
+  const s = await c.subscribe('pat.*', {
+    from: 0,
+    onMessage: (m) => {
+      got.push(`${m.ch}:${m.seq}`);
+    },
+  });
   await c.publish('pat.a', 'n', 1);
   await c.publish('pat.b', 'n', 1);
   await c.publish('pat.a', 'n', 2);
@@ -176,7 +205,10 @@ test('auto ack with a slow consumer: the buffer stays bounded and nothing is los
     if (got.length % 50 === 0) await sleep(20);
     if (got.length === 301) break;
   }
-  assert.deepEqual(got, Array.from({ length: 301 }, (_, i) => i + 1));
+  assert.deepEqual(
+    got,
+    Array.from({ length: 301 }, (_, i) => i + 1),
+  );
   assert.ok(maxBuffered <= 20, `buffered at most ${maxBuffered}`);
   // The full buffer made the SDK unsubscribe; once drained it subscribed again after the last message it buffered.
   const subs = wire.frames('sub');

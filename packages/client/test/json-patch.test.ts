@@ -13,12 +13,24 @@ const cases: { doc: unknown; ops: DocOp[]; fails?: boolean }[] = [
   { doc: { baz: 'qux', foo: 'bar' }, ops: [{ op: 'replace', path: '/baz', value: 'boo' }] },
   { doc: { foo: { bar: 'baz', waldo: 'fred' }, qux: { corge: 'grault' } }, ops: [{ op: 'move', from: '/foo/waldo', path: '/qux/thud' }] },
   { doc: { foo: ['all', 'grass', 'cows', 'eat'] }, ops: [{ op: 'move', from: '/foo/1', path: '/foo/3' }] },
-  { doc: { baz: 'qux', foo: ['a', 2, 'c'] }, ops: [{ op: 'test', path: '/baz', value: 'qux' }, { op: 'test', path: '/foo/1', value: 2 }] },
+  {
+    doc: { baz: 'qux', foo: ['a', 2, 'c'] },
+    ops: [
+      { op: 'test', path: '/baz', value: 'qux' },
+      { op: 'test', path: '/foo/1', value: 2 },
+    ],
+  },
   { doc: { baz: 'qux' }, ops: [{ op: 'test', path: '/baz', value: 'bar' }], fails: true },
   { doc: { foo: 'bar' }, ops: [{ op: 'add', path: '/child', value: { grandchild: {} } }] },
   { doc: { foo: 'bar' }, ops: [{ op: 'add', path: '/baz/bat', value: 'qux' }], fails: true },
   { doc: { foo: ['bar'] }, ops: [{ op: 'add', path: '/foo/-', value: ['abc', 'def'] }] },
-  { doc: { foo: { a: 1 } }, ops: [{ op: 'copy', from: '/foo', path: '/bar' }, { op: 'replace', path: '/bar/a', value: 2 }] },
+  {
+    doc: { foo: { a: 1 } },
+    ops: [
+      { op: 'copy', from: '/foo', path: '/bar' },
+      { op: 'replace', path: '/bar/a', value: 2 },
+    ],
+  },
   { doc: { a: 1 }, ops: [{ op: 'replace', path: '', value: [1, 2] }] },
   { doc: { a: 1 }, ops: [{ op: 'remove', path: '/b' }], fails: true },
   { doc: { 'a/b': { '~c': 1 } }, ops: [{ op: 'replace', path: '/a~1b/~0c', value: 2 }] },
@@ -27,11 +39,20 @@ const cases: { doc: unknown; ops: DocOp[]; fails?: boolean }[] = [
 test('applyPatch gives what the hub gives for the RFC 6902 examples, and refuses what it refuses', () => {
   for (const c of cases) {
     const hub = (() => {
-      try { return { value: jsonpatch.applyPatch(structuredClone(c.doc), c.ops as never, true, false).newDocument }; } catch { return { failed: true }; }
+      try {
+        return { value: jsonpatch.applyPatch(structuredClone(c.doc), c.ops as never, true, false).newDocument };
+      } catch {
+        return { failed: true };
+      }
     })();
     const before = structuredClone(c.doc);
     const local = (() => {
-      try { return { value: applyPatch(c.doc, c.ops) }; } catch (err) { assert.ok(err instanceof PatchError); return { failed: true }; }
+      try {
+        return { value: applyPatch(c.doc, c.ops) };
+      } catch (err) {
+        assert.ok(err instanceof PatchError);
+        return { failed: true };
+      }
     })();
     assert.deepEqual(local, hub, JSON.stringify(c.ops));
     assert.equal('failed' in local, c.fails === true, JSON.stringify(c.ops));

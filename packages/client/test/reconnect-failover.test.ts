@@ -7,34 +7,47 @@ import { Wire } from './support/net.js';
 import { waitFor } from '../../../test/support/util.js';
 import { closing } from './support/closing.js';
 
-test('failover: the first url is dead, the second answers; when that hub dies the client moves back to the first, offering its session', { skip: NO_HUB }, async (t) => {
-  const a = await hubFor(t);
-  const b = await hubProcessFor(t);
-  await a.current.stop(); // nothing listens on a's port now
-  const wire = new Wire();
-  const c = await closing(t, connect({ urls: [a.wsUrl, b.wsUrl], component: 'sdk-failover', WebSocket: wire.WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }));
-  const onB = c.session;
-  await c.publish('fo.ch', 't', 'on b');
-  assert.deepEqual((await history(b.url, 'fo.ch')).map((m) => m.data), ['on b']);
+test(
+  'failover: the first url is dead, the second answers; when that hub dies the client moves back to the first, offering its session',
+  { skip: NO_HUB },
+  async (t) => {
+    const a = await hubFor(t);
+    const b = await hubProcessFor(t);
+    await a.current.stop(); // nothing listens on a's port now
+    const wire = new Wire();
+    const c = await closing(
+      t,
+      connect({ urls: [a.wsUrl, b.wsUrl], component: 'sdk-failover', WebSocket: wire.WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }),
+    );
+    const onB = c.session;
+    await c.publish('fo.ch', 't', 'on b');
+    assert.deepEqual(
+      (await history(b.url, 'fo.ch')).map((m) => m.data),
+      ['on b'],
+    );
 
-  const states: ConnectionState[] = [];
-  const welcomes: WelcomeFrame[] = [];
-  c.on('state', (s) => states.push(s));
-  c.on('welcome', (w) => welcomes.push(w));
-  await a.restart(); // a is back on its port, then b dies
-  await b.current.kill9();
-  await waitFor(() => welcomes.length === 1 && c.state === 'connected', 'failover to a', 10_000);
-  assert.deepEqual(states, ['reconnecting', 'connected']);
-  await c.publish('fo.ch', 't', 'on a');
-  assert.deepEqual((await history(a.url, 'fo.ch')).map((m) => m.data), ['on a']);
+    const states: ConnectionState[] = [];
+    const welcomes: WelcomeFrame[] = [];
+    c.on('state', (s) => states.push(s));
+    c.on('welcome', (w) => welcomes.push(w));
+    await a.restart(); // a is back on its port, then b dies
+    await b.current.kill9();
+    await waitFor(() => welcomes.length === 1 && c.state === 'connected', 'failover to a', 10_000);
+    assert.deepEqual(states, ['reconnecting', 'connected']);
+    await c.publish('fo.ch', 't', 'on a');
+    assert.deepEqual(
+      (await history(a.url, 'fo.ch')).map((m) => m.data),
+      ['on a'],
+    );
 
-  const hellos = wire.frames('hello');
-  assert.equal(hellos.length, 2);
-  assert.equal(hellos[0].resume, undefined);
-  assert.equal(hellos[1].resume, onB, 'the hello to a offers the session of b');
-  assert.equal(welcomes[0]!.resumed, false, 'a does not know that session');
-  assert.notEqual(c.session, onB);
-});
+    const hellos = wire.frames('hello');
+    assert.equal(hellos.length, 2);
+    assert.equal(hellos[0].resume, undefined);
+    assert.equal(hellos[1].resume, onB, 'the hello to a offers the session of b');
+    assert.equal(welcomes[0]!.resumed, false, 'a does not know that session');
+    assert.notEqual(c.session, onB);
+  },
+);
 
 test('with reconnect off, connect tries each url once and rejects with UNAVAILABLE', { skip: NO_HUB }, async () => {
   const urls = [`ws://127.0.0.1:${await deadPort()}/v1/ws`, `ws://127.0.0.1:${await deadPort()}/v1/ws`];
@@ -51,7 +64,10 @@ test('with reconnect off, connect tries each url once and rejects with UNAVAILAB
 test('reconnect gives up after maxAttempts: state reconnecting then closed, an UNAVAILABLE error event, publish rejects', { skip: NO_HUB }, async (t) => {
   const hub = await hubProcessFor(t);
   const wire = new Wire();
-  const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-giveup', WebSocket: wire.WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 50, maxAttempts: 3 } }));
+  const c = await closing(
+    t,
+    connect({ url: hub.wsUrl, component: 'sdk-giveup', WebSocket: wire.WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 50, maxAttempts: 3 } }),
+  );
   const states: ConnectionState[] = [];
   const errors: Error[] = [];
   c.on('state', (s) => states.push(s));

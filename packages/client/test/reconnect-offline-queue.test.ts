@@ -8,30 +8,51 @@ import { closing } from './support/closing.js';
 
 const reconnect = { initialDelayMs: 20, maxDelayMs: 200 };
 
-test('publishes sent without an ok go out again first, with the same msg_id, then the offline queue, in order: each lands once', { skip: NO_HUB }, async (t) => {
-  const hub = await hubProcessFor(t);
-  const wire = new Wire();
-  const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-requeue', WebSocket: wire.WebSocket, reconnect }));
-  // The hub freezes: three publishes go out on the socket and no ok comes back.
-  hub.current.child.kill('SIGSTOP');
-  const early = [1, 2, 3].map((n) => c.publish('requeue.ch', 't', { n }));
-  await waitFor(() => wire.frames('pub', 1).length === 3, 'three publishes on the wire');
-  // It is killed without having read them; the client sees its connection drop.
-  await hub.current.kill9();
-  await waitFor(() => c.state === 'reconnecting', 'reconnecting');
-  const late = [4, 5, 6].map((n) => c.publish('requeue.ch', 't', { n }));
-  await hub.restart();
-  const results = await Promise.all([...early, ...late]);
-  assert.deepEqual(results.map((r) => r.seq), [1, 2, 3, 4, 5, 6]);
+test(
+  'publishes sent without an ok go out again first, with the same msg_id, then the offline queue, in order: each lands once',
+  { skip: NO_HUB },
+  async (t) => {
+    const hub = await hubProcessFor(t);
+    const wire = new Wire();
+    const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-requeue', WebSocket: wire.WebSocket, reconnect }));
+    // The hub freezes: three publishes go out on the socket and no ok comes back.
+    hub.current.child.kill('SIGSTOP');
+    const early = [1, 2, 3].map((n) => c.publish('requeue.ch', 't', { n }));
+    await waitFor(() => wire.frames('pub', 1).length === 3, 'three publishes on the wire');
+    // It is killed without having read them; the client sees its connection drop.
+    await hub.current.kill9();
+    await waitFor(() => c.state === 'reconnecting', 'reconnecting');
+    const late = [4, 5, 6].map((n) => c.publish('requeue.ch', 't', { n }));
+    await hub.restart();
+    const results = await Promise.all([...early, ...late]);
+    assert.deepEqual(
+      results.map((r) => r.seq),
+      [1, 2, 3, 4, 5, 6],
+    );
 
-  const before = wire.frames('pub', 1);
-  const after = wire.sent.filter((s) => s.conn > 1 && s.frame.op === 'pub').map((s) => s.frame);
-  assert.deepEqual(after.map((f) => f.data.n), [1, 2, 3, 4, 5, 6], 'the unacknowledged three first, then the queue');
-  assert.deepEqual(after.slice(0, 3).map((f) => f.msg_id), before.map((f) => f.msg_id), 'sent again with the same msg_id');
-  const stored = await history(hub.url, 'requeue.ch');
-  assert.deepEqual(stored.map((m) => m.data.n), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(stored.map((m) => m.id), results.map((r) => r.msgId));
-});
+    const before = wire.frames('pub', 1);
+    const after = wire.sent.filter((s) => s.conn > 1 && s.frame.op === 'pub').map((s) => s.frame);
+    assert.deepEqual(
+      after.map((f) => f.data.n),
+      [1, 2, 3, 4, 5, 6],
+      'the unacknowledged three first, then the queue',
+    );
+    assert.deepEqual(
+      after.slice(0, 3).map((f) => f.msg_id),
+      before.map((f) => f.msg_id),
+      'sent again with the same msg_id',
+    );
+    const stored = await history(hub.url, 'requeue.ch');
+    assert.deepEqual(
+      stored.map((m) => m.data.n),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      stored.map((m) => m.id),
+      results.map((r) => r.msgId),
+    );
+  },
+);
 
 test('a queued publish rejects with TIMEOUT after publishTimeoutMs and is never sent', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);
@@ -46,15 +67,23 @@ test('a queued publish rejects with TIMEOUT after publishTimeoutMs and is never 
   proxy.restore();
   await waitFor(() => c.state === 'connected', 'reconnected', 5000);
   assert.equal((await c.publish('qto.ch', 't', 'fresh')).seq, 1, 'the expired one never landed');
-  assert.deepEqual(wire.frames('pub').map((f) => f.data), ['fresh']);
-  assert.deepEqual((await history(hub.url, 'qto.ch')).map((m) => m.data), ['fresh']);
+  assert.deepEqual(
+    wire.frames('pub').map((f) => f.data),
+    ['fresh'],
+  );
+  assert.deepEqual(
+    (await history(hub.url, 'qto.ch')).map((m) => m.data),
+    ['fresh'],
+  );
 });
 
 test('a sent publish without an ok within publishTimeoutMs rejects with TIMEOUT; publishing again with its msgId is safe', { skip: NO_HUB }, async (t) => {
   const hub = await hubProcessFor(t);
   const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-inflight-timeout', publishTimeoutMs: 150, reconnect }));
   hub.current.child.kill('SIGSTOP');
-  t.after(() => { hub.current.child.kill('SIGCONT'); });
+  t.after(() => {
+    hub.current.child.kill('SIGCONT');
+  });
   await assert.rejects(c.publish('ito.ch', 't', 'slow', { msgId: 'slow-1' }), { code: 'TIMEOUT', message: /msg_id slow-1/ });
   hub.current.child.kill('SIGCONT');
   // The hub thawed and stored the first copy: the retry is recognised as a duplicate.

@@ -24,27 +24,37 @@ test('iterating from 0 with manual ack: lastSeq follows the acks, each ack names
   }
   assert.deepEqual(got, [1, 2, 3, 4, 5]);
   assert.equal(sub.lastSeq(), 5);
-  assert.deepEqual(wire.frames('ack').map((a) => [a.sub, a.seq, a.ch]), [1, 2, 3, 4, 5].map((s) => [id, s, 'iter.ch']));
+  assert.deepEqual(
+    wire.frames('ack').map((a) => [a.sub, a.seq, a.ch]),
+    [1, 2, 3, 4, 5].map((s) => [id, s, 'iter.ch']),
+  );
   // break → unsubscribe, confirmed by the hub before the loop exits
-  assert.deepEqual(wire.frames('unsub').map((u) => u.sub), [id]);
+  assert.deepEqual(
+    wire.frames('unsub').map((u) => u.sub),
+    [id],
+  );
 });
 
-test('auto mode (the default without onMessage): from latest, ack() and nack() are no-ops, nothing is acknowledged; close ends the iteration', { skip: NO_HUB }, async (t) => {
-  const hub = await hubFor(t);
-  const wire = new Wire();
-  const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-auto', WebSocket: wire.WebSocket }));
-  await c.publish('auto.ch', 't', 0);
-  const sub = await c.subscribe<number>('auto.ch');
-  assert.equal(wire.frames('sub')[0].ack, 'auto');
-  assert.equal(wire.frames('sub')[0].from, 'latest');
-  await c.publish('auto.ch', 't', 1);
-  const it = sub[Symbol.asyncIterator]();
-  const m = (await it.next()).value as Message<number>;
-  assert.equal(m.data, 1);
-  m.ack();
-  m.nack();
-  assert.equal(sub.lastSeq(), 2);
-  assert.equal(wire.frames('ack').length + wire.frames('nack').length, 0);
-  await c.close();
-  assert.deepEqual(await it.next(), { value: undefined, done: true });
-});
+test(
+  'auto mode (the default without onMessage): from latest, ack() and nack() are no-ops, nothing is acknowledged; close ends the iteration',
+  { skip: NO_HUB },
+  async (t) => {
+    const hub = await hubFor(t);
+    const wire = new Wire();
+    const c = await closing(t, connect({ url: hub.wsUrl, component: 'sdk-auto', WebSocket: wire.WebSocket }));
+    await c.publish('auto.ch', 't', 0);
+    const sub = await c.subscribe<number>('auto.ch');
+    assert.equal(wire.frames('sub')[0].ack, 'auto');
+    assert.equal(wire.frames('sub')[0].from, 'latest');
+    await c.publish('auto.ch', 't', 1);
+    const it = sub[Symbol.asyncIterator]();
+    const m = (await it.next()).value as Message<number>;
+    assert.equal(m.data, 1);
+    m.ack();
+    m.nack();
+    assert.equal(sub.lastSeq(), 2);
+    assert.equal(wire.frames('ack').length + wire.frames('nack').length, 0);
+    await c.close();
+    assert.deepEqual(await it.next(), { value: undefined, done: true });
+  },
+);

@@ -22,9 +22,13 @@ export function parseAddress(address: string): AddressShape | { problem: string;
   for (let m = token.exec(address); m; m = token.exec(address)) {
     const name = m[1]!;
     if (!/^[A-Za-z0-9_-]+$/.test(name)) {
-      return { problem: `address "${address}" has a parameter "{${name}}" with an empty name or a character outside A-Z a-z 0-9 _ -`, fix: 'name each parameter with letters, digits, _ or -, e.g. rooms.{roomId}' };
+      return {
+        problem: `address "${address}" has a parameter "{${name}}" with an empty name or a character outside A-Z a-z 0-9 _ -`,
+        fix: 'name each parameter with letters, digits, _ or -, e.g. rooms.{roomId}',
+      };
     }
-    if (params.includes(name)) return { problem: `address "${address}" uses parameter {${name}} twice`, fix: 'give each parameter of the address its own name' };
+    if (params.includes(name))
+      return { problem: `address "${address}" uses parameter {${name}} twice`, fix: 'give each parameter of the address its own name' };
     if (m.index > last) parts.push({ text: address.slice(last, m.index) });
     parts.push({ param: name });
     params.push(name);

@@ -26,9 +26,12 @@ export interface CheckedContracts {
 /** A {@link ContractLoadError} as plain data. */
 export function contractProblem(e: ContractLoadError): ContractProblem {
   return {
-    file: e.file, pointer: e.pointer,
-    ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}),
-    problem: e.problem, fix: e.fix,
+    file: e.file,
+    pointer: e.pointer,
+    ...(e.line !== undefined ? { line: e.line } : {}),
+    ...(e.column !== undefined ? { column: e.column } : {}),
+    problem: e.problem,
+    fix: e.fix,
   };
 }
 
@@ -61,9 +64,8 @@ export async function loadCheckedContracts(dir: string, options: CheckOptions = 
     throw e;
   }
   const documents = docs.filter((d) => set.sources.includes(d.file));
-  const problems = [
-    ...documents.flatMap((d) => options.structure?.check(d.file, d.text) ?? []),
-    ...checkOperationMessages(documents, options),
-  ].map(contractProblem);
+  const problems = [...documents.flatMap((d) => options.structure?.check(d.file, d.text) ?? []), ...checkOperationMessages(documents, options)].map(
+    contractProblem,
+  );
   return problems.length > 0 ? { problems } : { set, problems };
 }

@@ -26,7 +26,9 @@ export function parseDuration(text: string | number): number {
     pos = part.lastIndex;
   }
   if (s.length === 0 || pos !== s.length || !Number.isFinite(total)) {
-    throw new RangeError(`invalid duration "${text}": write a number with a unit ms, s, m, h or d (e.g. "500ms", "30s", "5m", "2h", "7d", "1h30m") or a number of milliseconds`);
+    throw new RangeError(
+      `invalid duration "${text}": write a number with a unit ms, s, m, h or d (e.g. "500ms", "30s", "5m", "2h", "7d", "1h30m") or a number of milliseconds`,
+    );
   }
   return total;
 }

@@ -45,7 +45,11 @@ export function readExtension(reg: SourceRegistry, loc: Loc, value: unknown): Sw
     const retention: RetentionPolicy = {};
     if (r.max_messages !== undefined) {
       if (typeof r.max_messages !== 'number' || !Number.isSafeInteger(r.max_messages) || r.max_messages < 1) {
-        reg.fail(child(rLoc, 'max_messages'), `retention.max_messages is ${JSON.stringify(r.max_messages)}`, 'set max_messages to a positive whole number, e.g. 100000');
+        reg.fail(
+          child(rLoc, 'max_messages'),
+          `retention.max_messages is ${JSON.stringify(r.max_messages)}`,
+          'set max_messages to a positive whole number, e.g. 100000',
+        );
       }
       retention.max_messages = r.max_messages;
     }
@@ -58,7 +62,12 @@ export function readExtension(reg: SourceRegistry, loc: Loc, value: unknown): Sw
       try {
         ms = parseDuration(r.max_age);
       } catch (e) {
-        reg.fail(at, `retention.max_age is ${JSON.stringify(r.max_age)}, not a duration`, 'set max_age to a duration such as 7d, 12h, 30m, 500ms or a number of milliseconds', e);
+        reg.fail(
+          at,
+          `retention.max_age is ${JSON.stringify(r.max_age)}, not a duration`,
+          'set max_age to a duration such as 7d, 12h, 30m, 500ms or a number of milliseconds',
+          e,
+        );
       }
       if (ms <= 0) reg.fail(at, 'retention.max_age is zero', 'set max_age above zero, or remove it to keep messages without an age limit');
       retention.max_age = r.max_age;

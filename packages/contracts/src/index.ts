@@ -41,8 +41,6 @@ export { diffContracts } from './diff/diff.js';
 export type { ChangeBreaks, ContractChange } from './diff/types.js';
 export { checkOperationMessages } from './diff/operations.js';
 export { generateContractTypes, type GeneratedMessageType, type GeneratedTypes, type TypeGenOptions } from './typegen/generate-types.js';
-export {
-  createReplay, type Replay, type ReplayChannel, type ReplayField, type ReplayGroup, type ReplayReport, type ReplayedMessage,
-} from './replay/replay.js';
+export { createReplay, type Replay, type ReplayChannel, type ReplayField, type ReplayGroup, type ReplayReport, type ReplayedMessage } from './replay/replay.js';
 export { contractProblem, formatContractProblem, loadCheckedContracts, type CheckedContracts, type CheckOptions, type ContractProblem } from './check.js';
 export { createAsyncApiStructureValidator, MAX_STRUCTURE_PROBLEMS, type AsyncApiStructureValidator } from './structure.js';

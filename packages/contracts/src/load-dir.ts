@@ -13,11 +13,19 @@ export async function listContractFiles(dir: string): Promise<string[]> {
   try {
     info = await stat(dir);
   } catch (e) {
-    throw new ContractLoadError({ file: dir, pointer: '' }, `the contracts directory cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      'create the directory, or point the contracts setting at the directory that holds your AsyncAPI documents', { cause: e });
+    throw new ContractLoadError(
+      { file: dir, pointer: '' },
+      `the contracts directory cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      'create the directory, or point the contracts setting at the directory that holds your AsyncAPI documents',
+      { cause: e },
+    );
   }
   if (!info.isDirectory()) {
-    throw new ContractLoadError({ file: dir, pointer: '' }, 'this is a file, not a directory', 'point the contracts setting at the directory that holds the AsyncAPI documents');
+    throw new ContractLoadError(
+      { file: dir, pointer: '' },
+      'this is a file, not a directory',
+      'point the contracts setting at the directory that holds the AsyncAPI documents',
+    );
   }
   const found: string[] = [];
   const walk = async (d: string): Promise<void> => {
@@ -26,7 +34,15 @@ export async function listContractFiles(dir: string): Promise<string[]> {
       const p = join(d, e.name);
       if (e.isDirectory()) {
         if (e.name !== 'node_modules' && !e.name.startsWith('.')) await walk(p);
-      } else if (CONTRACT_FILE.test(e.name) && (e.isFile() || (e.isSymbolicLink() && (await stat(p).then((s) => !s.isDirectory(), () => true))))) {
+      } else if (
+        CONTRACT_FILE.test(e.name) &&
+        (e.isFile() ||
+          (e.isSymbolicLink() &&
+            (await stat(p).then(
+              (s) => !s.isDirectory(),
+              () => true,
+            ))))
+      ) {
         found.push(p);
       }
     }
@@ -37,12 +53,18 @@ export async function listContractFiles(dir: string): Promise<string[]> {
 
 /** Reads the files; an unreadable one becomes a {@link ContractLoadError}. */
 export async function readContractFiles(files: string[]): Promise<Array<{ file: string; text: string }>> {
-  return Promise.all(files.map(async (file) => {
-    try {
-      return { file, text: await readFile(file, 'utf8') };
-    } catch (e) {
-      throw new ContractLoadError({ file, pointer: '' }, `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-        'make the file readable by the hub (check its permissions), or move it out of the contracts directory', { cause: e });
-    }
-  }));
+  return Promise.all(
+    files.map(async (file) => {
+      try {
+        return { file, text: await readFile(file, 'utf8') };
+      } catch (e) {
+        throw new ContractLoadError(
+          { file, pointer: '' },
+          `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          'make the file readable by the hub (check its permissions), or move it out of the contracts directory',
+          { cause: e },
+        );
+      }
+    }),
+  );
 }

@@ -5,9 +5,7 @@ import { addressMatcher, parseAddress, specificity, type AddressShape } from './
 import { ContractSetImpl, type ChannelEntry, type MessageEntry } from './contract-set.js';
 import { SchemaEngines } from './engine.js';
 import { EXTENSION_KEY, readExtension, type SwitchboardExtension } from './extension.js';
-import {
-  bundleSchema, defsKeyword, dialectOfSchema, formatRefusal, parseSchemaFormat, sameSchema, type Dialect, type JsonSchema,
-} from './schema-bundle.js';
+import { bundleSchema, defsKeyword, dialectOfSchema, formatRefusal, parseSchemaFormat, sameSchema, type Dialect, type JsonSchema } from './schema-bundle.js';
 import { child, isObject, SourceRegistry, type Loc, type SourceFile } from './source-files.js';
 import type { ContractSet, LoadOptions } from './types.js';
 
@@ -59,7 +57,13 @@ export function buildContractSet(docs: ReadonlyArray<{ file: string; text: strin
   };
   const entries = [...drafts.values()].map((d) => finish(reg, engines, d, warn));
   const docNames = new Set(documents.map((d) => d.abs));
-  const sources = [...documents.map((d) => d.file), ...reg.files().filter((f) => !docNames.has(f.abs) && reg.referenced(f)).map((f) => f.file)];
+  const sources = [
+    ...documents.map((d) => d.file),
+    ...reg
+      .files()
+      .filter((f) => !docNames.has(f.abs) && reg.referenced(f))
+      .map((f) => f.file),
+  ];
   return new ContractSetImpl(entries, sources, warnings);
 }
 
@@ -69,8 +73,11 @@ function checkVersion(reg: SourceRegistry, src: SourceFile): void {
   const text = typeof v === 'number' ? String(v) : v;
   if (typeof text === 'string' && /^3\.\d+\.\d+$/.test(text)) return;
   if (typeof text === 'string' && /^[12]\./.test(text)) {
-    reg.fail(at, `this is an AsyncAPI ${text} document; Switchboard reads AsyncAPI 3.x`,
-      `convert it with "npx @asyncapi/cli convert ${src.file} --target-version=3.0.0" (see https://www.asyncapi.com/docs/migration/migrating-to-v3) and check the result`);
+    reg.fail(
+      at,
+      `this is an AsyncAPI ${text} document; Switchboard reads AsyncAPI 3.x`,
+      `convert it with "npx @asyncapi/cli convert ${src.file} --target-version=3.0.0" (see https://www.asyncapi.com/docs/migration/migrating-to-v3) and check the result`,
+    );
   }
   reg.fail(at, `asyncapi is ${JSON.stringify(v)}, not an AsyncAPI 3 version`, "set asyncapi: '3.0.0' at the top of the document");
 }
@@ -80,7 +87,11 @@ function readDocument(reg: SourceRegistry, src: SourceFile, drafts: Map<string, 
   const rootLoc: Loc = { src, pointer: '' };
   const channelsLoc = child(rootLoc, 'channels');
   if (root.channels !== undefined && root.channels !== null && !isObject(root.channels)) {
-    reg.fail(channelsLoc, 'channels must be a mapping of channel ids to Channel Objects', 'write channels as a mapping, e.g. channels: { ticks: { address: market.ticks, messages: {…} } }');
+    reg.fail(
+      channelsLoc,
+      'channels must be a mapping of channel ids to Channel Objects',
+      'write channels as a mapping, e.g. channels: { ticks: { address: market.ticks, messages: {…} } }',
+    );
   }
   for (const id of Object.keys((root.channels as Record<string, unknown> | null | undefined) ?? {})) {
     readChannel(reg, id, child(channelsLoc, id), drafts, warnings, options);
@@ -93,7 +104,11 @@ function readChannel(reg: SourceRegistry, id: string, declLoc: Loc, drafts: Map<
   if (!isObject(ch)) reg.fail(loc, `channel "${id}" is not a mapping`, 'write the channel as a Channel Object with address and messages');
   const rawAddress = ch.address;
   if (rawAddress !== undefined && rawAddress !== null && typeof rawAddress !== 'string') {
-    reg.fail(child(loc, 'address'), `address of channel "${id}" is ${JSON.stringify(rawAddress)}`, 'write the address as a string, e.g. market.ticks, or remove it to use the channel key');
+    reg.fail(
+      child(loc, 'address'),
+      `address of channel "${id}" is ${JSON.stringify(rawAddress)}`,
+      'write the address as a string, e.g. market.ticks, or remove it to use the channel key',
+    );
   }
   const address = typeof rawAddress === 'string' ? rawAddress : id;
   const shape = parseAddress(address);
@@ -132,7 +147,12 @@ function readParameters(reg: SourceRegistry, chLoc: Loc, params: unknown, shape:
   const enums = new Map<string, string[] | undefined>(shape.params.map((p) => [p, undefined]));
   if (params === undefined || params === null) return enums;
   const pLoc = child(chLoc, 'parameters');
-  if (!isObject(params)) reg.fail(pLoc, 'parameters must be a mapping of parameter names to Parameter Objects', 'write parameters as a mapping, e.g. parameters: { roomId: { description: … } }');
+  if (!isObject(params))
+    reg.fail(
+      pLoc,
+      'parameters must be a mapping of parameter names to Parameter Objects',
+      'write parameters as a mapping, e.g. parameters: { roomId: { description: … } }',
+    );
   for (const name of Object.keys(params)) {
     const at = child(pLoc, name);
     if (!shape.params.includes(name)) {
@@ -143,7 +163,11 @@ function readParameters(reg: SourceRegistry, chLoc: Loc, params: unknown, shape:
     if (!isObject(value)) reg.fail(loc, `parameter "${name}" is not a mapping`, 'write it as a Parameter Object, e.g. { description: …, enum: [a, b] }');
     if (value.enum !== undefined) {
       if (!Array.isArray(value.enum) || value.enum.length === 0 || !value.enum.every((v) => typeof v === 'string')) {
-        reg.fail(child(loc, 'enum'), `enum of parameter "${name}" must be a non-empty list of strings`, 'list the allowed values as strings, e.g. enum: [chatMessages, events]');
+        reg.fail(
+          child(loc, 'enum'),
+          `enum of parameter "${name}" must be a non-empty list of strings`,
+          'list the allowed values as strings, e.g. enum: [chatMessages, events]',
+        );
       }
       enums.set(name, value.enum as string[]);
     }
@@ -160,8 +184,11 @@ function mergeExtensions(reg: SourceRegistry, draft: ChannelDraft, ext: Switchbo
   }
   if (JSON.stringify(ext) !== JSON.stringify(draft.extensions)) {
     const first = reg.place(draft.extensionLoc);
-    reg.fail(extLoc, `${EXTENSION_KEY} of channel "${draft.shape.address}" differs from the one in ${first.file} at #${first.pointer}`,
-      `write the same ${EXTENSION_KEY} in both documents, or keep it in one of them only`);
+    reg.fail(
+      extLoc,
+      `${EXTENSION_KEY} of channel "${draft.shape.address}" differs from the one in ${first.file} at #${first.pointer}`,
+      `write the same ${EXTENSION_KEY} in both documents, or keep it in one of them only`,
+    );
   }
 }
 
@@ -176,20 +203,30 @@ function readMessage(reg: SourceRegistry, msgId: string, declLoc: Loc, warnings:
     }
   }
   if (type === undefined || type === null) type = msgId;
-  if (typeof type !== 'string' || type === '') reg.fail(child(loc, 'name'), `name of message "${msgId}" is ${JSON.stringify(type)}`, 'set name to the message type as a non-empty string, e.g. name: tick');
+  if (typeof type !== 'string' || type === '')
+    reg.fail(
+      child(loc, 'name'),
+      `name of message "${msgId}" is ${JSON.stringify(type)}`,
+      'set name to the message type as a non-empty string, e.g. name: tick',
+    );
   const base = {
-    type, id: msgId, file: loc.src.file, pointer: loc.pointer,
+    type,
+    id: msgId,
+    file: loc.src.file,
+    pointer: loc.pointer,
     ...(typeof msg.summary === 'string' ? { summary: msg.summary } : {}),
     ...(typeof msg.description === 'string' ? { description: msg.description } : {}),
   };
-  if (msg.payload === undefined || msg.payload === null) return { entry: { ...base, schemaFormat: parseSchemaFormat(undefined).text, validated: false, payloadLoc: loc } };
+  if (msg.payload === undefined || msg.payload === null)
+    return { entry: { ...base, schemaFormat: parseSchemaFormat(undefined).text, validated: false, payloadLoc: loc } };
 
   const payloadLoc = child(loc, 'payload');
   const { loc: pLoc, value: payload } = reg.deref(payloadLoc);
   let schemaLoc = payloadLoc;
   let format = parseSchemaFormat(undefined);
   if (isObject(payload) && 'schemaFormat' in payload) {
-    if (typeof payload.schemaFormat !== 'string') reg.fail(child(pLoc, 'schemaFormat'), 'schemaFormat must be a string', 'write it as a media type, e.g. application/schema+json;version=draft-07');
+    if (typeof payload.schemaFormat !== 'string')
+      reg.fail(child(pLoc, 'schemaFormat'), 'schemaFormat must be a string', 'write it as a media type, e.g. application/schema+json;version=draft-07');
     if (!('schema' in payload)) reg.fail(pLoc, 'the payload has schemaFormat but no schema', 'put the payload schema under schema: next to schemaFormat');
     format = parseSchemaFormat(payload.schemaFormat);
     schemaLoc = child(pLoc, 'schema');
@@ -202,11 +239,20 @@ function readMessage(reg: SourceRegistry, msgId: string, declLoc: Loc, warnings:
       warnings.push(`${at.file} at #${at.pointer}: ${problem}; messages of type "${type}" are accepted without checking their data`);
       return { entry: { ...base, schemaFormat: format.text, validated: false, payloadLoc: pLoc } };
     }
-    reg.fail(child(pLoc, 'schemaFormat'), problem, `${fix}${format.refusal ? '' : " (or load the contracts with unsupportedSchemaFormats: 'skip' to accept these messages unchecked)"}`);
+    reg.fail(
+      child(pLoc, 'schemaFormat'),
+      problem,
+      `${fix}${format.refusal ? '' : " (or load the contracts with unsupportedSchemaFormats: 'skip' to accept these messages unchecked)"}`,
+    );
   }
   if (!('schemaFormat' in (isObject(payload) ? payload : {}))) {
     const own = dialectOfSchema(reg.deref(schemaLoc).value);
-    if (own === 'draft-04') reg.fail(child(schemaLoc, '$schema'), 'JSON Schema draft-04 is not supported', 'use draft-07: change $schema, boolean exclusiveMinimum/exclusiveMaximum to numbers and id to $id');
+    if (own === 'draft-04')
+      reg.fail(
+        child(schemaLoc, '$schema'),
+        'JSON Schema draft-04 is not supported',
+        'use draft-07: change $schema, boolean exclusiveMinimum/exclusiveMaximum to numbers and id to $id',
+      );
     if (own !== undefined) dialect = own;
   }
   const defs = new Map<string, Loc>();
@@ -222,13 +268,18 @@ function addMessage(reg: SourceRegistry, draft: ChannelDraft, msg: ReadMessage):
     draft.messages.set(msg.entry.type, msg);
     return;
   }
-  const same = prev.entry.validated === msg.entry.validated && prev.dialect === msg.dialect
-    && (prev.entry.schema === undefined ? msg.entry.schema === undefined : msg.entry.schema !== undefined && sameSchema(prev.entry.schema, msg.entry.schema))
-    && (prev.entry.validated || prev.entry.schemaFormat === msg.entry.schemaFormat);
+  const same =
+    prev.entry.validated === msg.entry.validated &&
+    prev.dialect === msg.dialect &&
+    (prev.entry.schema === undefined ? msg.entry.schema === undefined : msg.entry.schema !== undefined && sameSchema(prev.entry.schema, msg.entry.schema)) &&
+    (prev.entry.validated || prev.entry.schemaFormat === msg.entry.schemaFormat);
   if (same) return;
   const first = reg.place(prev.entry.payloadLoc);
-  reg.fail(msg.entry.payloadLoc, `message type "${msg.entry.type}" of channel "${draft.shape.address}" has a different payload schema here than in ${first.file}${first.line !== undefined ? `:${first.line}` : ''} at #${first.pointer}`,
-    `make the two payload schemas identical (best: $ref one shared schema from both), or give one of the messages another name`);
+  reg.fail(
+    msg.entry.payloadLoc,
+    `message type "${msg.entry.type}" of channel "${draft.shape.address}" has a different payload schema here than in ${first.file}${first.line !== undefined ? `:${first.line}` : ''} at #${first.pointer}`,
+    `make the two payload schemas identical (best: $ref one shared schema from both), or give one of the messages another name`,
+  );
 }
 
 function checkOperations(reg: SourceRegistry, rootLoc: Loc, operations: unknown): void {
@@ -275,7 +326,15 @@ function finish(reg: SourceRegistry, engines: SchemaEngines, draft: ChannelDraft
   };
 }
 
-function compile(reg: SourceRegistry, engines: SchemaEngines, schema: JsonSchema, dialect: Dialect, schemaLoc: Loc, defs: Map<string, Loc>, warn: (message: string) => void): ValidateFunction {
+function compile(
+  reg: SourceRegistry,
+  engines: SchemaEngines,
+  schema: JsonSchema,
+  dialect: Dialect,
+  schemaLoc: Loc,
+  defs: Map<string, Loc>,
+  warn: (message: string) => void,
+): ValidateFunction {
   const prefix = new RegExp(`/${defsKeyword(dialect).replace('$', '\\$')}/(s\\d+)`);
   /** The source place of a pointer into the bundle. */
   const sourceOf = (bundlePointer: string): Loc => {
@@ -294,13 +353,21 @@ function compile(reg: SourceRegistry, engines: SchemaEngines, schema: JsonSchema
     const at = sourceOf(e.instancePath);
     const keyword = at.pointer.split('/').pop() ?? '';
     const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
-    reg.fail(at, `the payload schema is invalid: "${keyword}" ${e.message ?? 'is invalid'}${allowed ? ` (${allowed.map((v) => JSON.stringify(v)).join(', ')})` : ''}`,
-      `correct "${keyword}" so the schema is valid JSON Schema ${dialect}`);
+    reg.fail(
+      at,
+      `the payload schema is invalid: "${keyword}" ${e.message ?? 'is invalid'}${allowed ? ` (${allowed.map((v) => JSON.stringify(v)).join(', ')})` : ''}`,
+      `correct "${keyword}" so the schema is valid JSON Schema ${dialect}`,
+    );
   }
   try {
     return engines.compile(dialect, schema, placed);
   } catch (err) {
-    reg.fail(schemaLoc, `the payload schema does not compile: ${(err as Error).message}`, 'correct the schema keyword named in the message (regular expressions must be valid with the u flag)', err);
+    reg.fail(
+      schemaLoc,
+      `the payload schema does not compile: ${(err as Error).message}`,
+      'correct the schema keyword named in the message (regular expressions must be valid with the u flag)',
+      err,
+    );
   }
 }
 

@@ -14,13 +14,17 @@ export interface SchemaFormat {
   refusal?: { problem: string; fix: string };
 }
 
-const FIX_FORMAT = 'write the payload as JSON Schema (draft-07, 2019-09 or 2020-12) or an AsyncAPI schema, e.g. schemaFormat: application/schema+json;version=draft-07, or remove schemaFormat';
+const FIX_FORMAT =
+  'write the payload as JSON Schema (draft-07, 2019-09 or 2020-12) or an AsyncAPI schema, e.g. schemaFormat: application/schema+json;version=draft-07, or remove schemaFormat';
 
 /** Reads an AsyncAPI `schemaFormat` (absent: the AsyncAPI schema, a draft-07 superset). */
 export function parseSchemaFormat(text: string | undefined): SchemaFormat {
   if (text === undefined) return { text: 'application/vnd.aai.asyncapi', dialect: 'draft-07' };
   const [type = '', ...params] = text.split(';').map((p) => p.trim().toLowerCase());
-  const version = params.find((p) => p.startsWith('version='))?.slice('version='.length).replace(/^"|"$/g, '');
+  const version = params
+    .find((p) => p.startsWith('version='))
+    ?.slice('version='.length)
+    .replace(/^"|"$/g, '');
   if (/^application\/vnd\.aai\.asyncapi(\+json|\+yaml)?$/.test(type)) return { text, dialect: 'draft-07' };
   if (/^application\/schema(\+json|\+yaml)?$/.test(type)) {
     if (version === undefined || version === 'draft-07' || version === 'draft-06') return { text, dialect: 'draft-07' };
@@ -30,9 +34,10 @@ export function parseSchemaFormat(text: string | undefined): SchemaFormat {
       text,
       refusal: {
         problem: `JSON Schema version "${version}" is not supported`,
-        fix: version === 'draft-04'
-          ? 'declare version=draft-07 (change boolean exclusiveMinimum/exclusiveMaximum to numbers and id to $id)'
-          : 'declare version=draft-07, 2019-09 or 2020-12',
+        fix:
+          version === 'draft-04'
+            ? 'declare version=draft-07 (change boolean exclusiveMinimum/exclusiveMaximum to numbers and id to $id)'
+            : 'declare version=draft-07, 2019-09 or 2020-12',
       },
     };
   }
@@ -58,8 +63,20 @@ export function dialectOfSchema(schema: unknown): Dialect | 'draft-04' | undefin
   return 'draft-07';
 }
 
-const SCHEMA_ONE = new Set(['additionalProperties', 'additionalItems', 'contains', 'propertyNames', 'if', 'then', 'else', 'not',
-  'unevaluatedItems', 'unevaluatedProperties', 'contentSchema', 'items']);
+const SCHEMA_ONE = new Set([
+  'additionalProperties',
+  'additionalItems',
+  'contains',
+  'propertyNames',
+  'if',
+  'then',
+  'else',
+  'not',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'contentSchema',
+  'items',
+]);
 const SCHEMA_LIST = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items']);
 const SCHEMA_MAP = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'dependencies']);
 const DROPPED = new Set(['$id', '$schema', 'id']);
@@ -128,7 +145,12 @@ function checkRegExp(reg: SourceRegistry, pattern: string, at: Loc): void {
   try {
     new RegExp(pattern, 'u');
   } catch (e) {
-    reg.fail(at, `the regular expression ${JSON.stringify(pattern)} is invalid: ${(e as Error).message}`, 'correct the regular expression; it is compiled with the u (unicode) flag, where needless escapes such as \\- or \\_ are errors', e);
+    reg.fail(
+      at,
+      `the regular expression ${JSON.stringify(pattern)} is invalid: ${(e as Error).message}`,
+      'correct the regular expression; it is compiled with the u (unicode) flag, where needless escapes such as \\- or \\_ are errors',
+      e,
+    );
   }
 }
 
@@ -137,7 +159,7 @@ export function sameSchema(a: JsonSchema, b: JsonSchema): boolean {
   if (!isObject(a) || !isObject(b)) return a === b;
   const defsA = (a.definitions ?? a.$defs) as Record<string, unknown> | undefined;
   const defsB = (b.definitions ?? b.$defs) as Record<string, unknown> | undefined;
-  if (!defsA || !defsB || ('definitions' in a) !== ('definitions' in b)) return false;
+  if (!defsA || !defsB || 'definitions' in a !== 'definitions' in b) return false;
   const seen = new Set<string>();
   const refName = (v: unknown): string | undefined => {
     if (!isObject(v) || typeof v.$ref !== 'string' || Object.keys(v).length !== 1) return undefined;

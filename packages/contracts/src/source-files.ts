@@ -45,7 +45,10 @@ export function child(loc: Loc, key: string | number): Loc {
 
 function splitPointer(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** True for a plain object (a YAML mapping). */
@@ -68,7 +71,11 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 /** Parses YAML or JSON text; a syntax error becomes a {@link ContractLoadError} with line and column. */
 export function parseSource(file: string, abs: string, text: string): SourceFile {
   if (text.length > MAX_FILE_CHARS) {
-    throw new ContractLoadError({ file, pointer: '' }, `the file is larger than ${MAX_FILE_CHARS} characters`, 'split the contract into smaller files joined by relative $refs');
+    throw new ContractLoadError(
+      { file, pointer: '' },
+      `the file is larger than ${MAX_FILE_CHARS} characters`,
+      'split the contract into smaller files joined by relative $refs',
+    );
   }
   if (/\.json$/i.test(file)) {
     let value: unknown;
@@ -79,11 +86,17 @@ export function parseSource(file: string, abs: string, text: string): SourceFile
       const pos = /position (\d+)/.exec(msg);
       const at = pos ? lineCol(text, Number(pos[1])) : undefined;
       const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-      throw new ContractLoadError({ file, pointer: '', ...at }, `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, `correct the JSON syntax${where}`);
+      throw new ContractLoadError(
+        { file, pointer: '', ...at },
+        `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`,
+        `correct the JSON syntax${where}`,
+      );
     }
     let positions: { doc: Document; lines: LineCounter } | undefined | null = null;
     return {
-      file, abs, value,
+      file,
+      abs,
+      value,
       positions: () => {
         if (positions === null) {
           const p = parseYaml(text);
@@ -97,14 +110,19 @@ export function parseSource(file: string, abs: string, text: string): SourceFile
   const err = doc.errors[0];
   if (err) {
     const { line, col } = lines.linePos(err.pos[0]);
-    throw new ContractLoadError({ file, pointer: '', line, column: col }, `invalid YAML: ${err.message.split('\n')[0]}`,
-      err.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : `correct the YAML syntax at line ${line}, column ${col}`);
+    throw new ContractLoadError(
+      { file, pointer: '', line, column: col },
+      `invalid YAML: ${err.message.split('\n')[0]}`,
+      err.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : `correct the YAML syntax at line ${line}, column ${col}`,
+    );
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
-    throw new ContractLoadError({ file, pointer: '' }, `invalid YAML: ${(e as Error).message}`, 'use fewer YAML aliases (*anchor) or write the content out', { cause: e });
+    throw new ContractLoadError({ file, pointer: '' }, `invalid YAML: ${(e as Error).message}`, 'use fewer YAML aliases (*anchor) or write the content out', {
+      cause: e,
+    });
   }
   return { file, abs, value, positions: () => ({ doc, lines }) };
 }
@@ -173,7 +191,11 @@ export class SourceRegistry {
     let target = ref;
     if (/^file:/i.test(target)) target = fileURLToPath(target.split('#')[0]!) + (target.includes('#') ? target.slice(target.indexOf('#')) : '');
     else if (/^[a-z][a-z0-9+.-]+:/i.test(target)) {
-      this.fail(refLoc, `remote $ref "${ref}" is not fetched`, 'download the referenced document next to the contract and point the $ref at it with a relative path (e.g. ./schemas/tick.yaml#/Tick)');
+      this.fail(
+        refLoc,
+        `remote $ref "${ref}" is not fetched`,
+        'download the referenced document next to the contract and point the $ref at it with a relative path (e.g. ./schemas/tick.yaml#/Tick)',
+      );
     }
     const hash = target.indexOf('#');
     const pathPart = hash < 0 ? target : target.slice(0, hash);
@@ -220,8 +242,12 @@ export class SourceRegistry {
       text = this.readText(abs);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      this.fail(refLoc, `$ref "${ref}" names ${file}, which cannot be read (${code ?? (e as Error).message})`,
-        'correct the path of the $ref (it is relative to the file that holds it) or add the missing file', e);
+      this.fail(
+        refLoc,
+        `$ref "${ref}" names ${file}, which cannot be read (${code ?? (e as Error).message})`,
+        'correct the path of the $ref (it is relative to the file that holds it) or add the missing file',
+        e,
+      );
     }
     const src = parseSource(file, abs, text);
     this.byAbs.set(abs, src);

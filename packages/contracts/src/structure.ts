@@ -30,7 +30,9 @@ export function createAsyncApiStructureValidator(): AsyncApiStructureValidator {
   const validatorFor = (version: string): ValidateFunction | undefined => {
     if (!specs) {
       specs = createRequire(import.meta.url)('@asyncapi/specs') as { schemas: Record<string, Record<string, unknown>> };
-      versions = Object.keys(specs.schemas).filter((v) => v.startsWith('3.')).sort(compareVersions);
+      versions = Object.keys(specs.schemas)
+        .filter((v) => v.startsWith('3.'))
+        .sort(compareVersions);
     }
     const chosen = [...versions].reverse().find((v) => compareVersions(v, version) <= 0);
     if (!chosen) return undefined;
@@ -61,10 +63,13 @@ export function createAsyncApiStructureValidator(): AsyncApiStructureValidator {
       if (!isObject(doc) || typeof doc.asyncapi !== 'string' || !/^3\.\d+\.\d+$/.test(doc.asyncapi)) return [];
       const validate = validatorFor(doc.asyncapi);
       if (!validate || validate(doc)) return [];
-      return relevant(validate.errors ?? []).map((e) => {
-        const { pointer, problem, fix } = describe(e, doc);
-        return new ContractLoadError(reg.place({ src, pointer }), problem, fix);
-      }).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)).slice(0, MAX_STRUCTURE_PROBLEMS);
+      return relevant(validate.errors ?? [])
+        .map((e) => {
+          const { pointer, problem, fix } = describe(e, doc);
+          return new ContractLoadError(reg.place({ src, pointer }), problem, fix);
+        })
+        .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+        .slice(0, MAX_STRUCTURE_PROBLEMS);
     },
   };
 }
@@ -115,7 +120,12 @@ function escape(s: string): string {
 
 function valueAt(doc: unknown, pointer: string): unknown {
   let v = doc;
-  for (const seg of pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+  for (const seg of pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     v = Array.isArray(v) ? v[Number(seg)] : isObject(v) ? v[seg] : undefined;
   }
   return v;
@@ -129,24 +139,56 @@ function describe(e: ErrorObject, doc: unknown): { pointer: string; problem: str
   const shown = got.length > 60 ? `${got.slice(0, 57)}...` : got;
   switch (e.keyword) {
     case 'required':
-      return { pointer: at, problem: `${name} lacks the required field "${String(p.missingProperty)}" (AsyncAPI 3 schema)`, fix: `add "${String(p.missingProperty)}" to ${name} (see ${SPEC})` };
+      return {
+        pointer: at,
+        problem: `${name} lacks the required field "${String(p.missingProperty)}" (AsyncAPI 3 schema)`,
+        fix: `add "${String(p.missingProperty)}" to ${name} (see ${SPEC})`,
+      };
     case 'additionalProperties': {
       const prop = String(p.additionalProperty);
-      return { pointer: placeOf(e), problem: `"${prop}" is not a field AsyncAPI 3 allows in ${name}`, fix: `remove "${prop}", correct its spelling, or rename it "x-${prop}" to keep it as a specification extension` };
+      return {
+        pointer: placeOf(e),
+        problem: `"${prop}" is not a field AsyncAPI 3 allows in ${name}`,
+        fix: `remove "${prop}", correct its spelling, or rename it "x-${prop}" to keep it as a specification extension`,
+      };
     }
     case 'type':
-      return { pointer: at, problem: `${name} is ${shown}, but AsyncAPI 3 wants ${String(p.type).split(',').join(' or ')}`, fix: `write ${name} as ${String(p.type).split(',').join(' or ')}` };
+      return {
+        pointer: at,
+        problem: `${name} is ${shown}, but AsyncAPI 3 wants ${String(p.type).split(',').join(' or ')}`,
+        fix: `write ${name} as ${String(p.type).split(',').join(' or ')}`,
+      };
     case 'enum':
-      return { pointer: at, problem: `${name} is ${shown}, not one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, fix: `use one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        pointer: at,
+        problem: `${name} is ${shown}, not one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        fix: `use one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     case 'const':
-      return { pointer: at, problem: `${name} is ${shown}, AsyncAPI 3 wants ${JSON.stringify(p.allowedValue)}`, fix: `set ${name} to ${JSON.stringify(p.allowedValue)}` };
+      return {
+        pointer: at,
+        problem: `${name} is ${shown}, AsyncAPI 3 wants ${JSON.stringify(p.allowedValue)}`,
+        fix: `set ${name} to ${JSON.stringify(p.allowedValue)}`,
+      };
     case 'format':
       return { pointer: at, problem: `${name} is ${shown}, not a valid ${String(p.format)}`, fix: `write ${name} as a ${String(p.format)}` };
     case 'pattern':
-      return { pointer: at, problem: `${name} is ${shown}, which does not match ${String(p.pattern)}`, fix: `write ${name} so that it matches ${String(p.pattern)}` };
+      return {
+        pointer: at,
+        problem: `${name} is ${shown}, which does not match ${String(p.pattern)}`,
+        fix: `write ${name} so that it matches ${String(p.pattern)}`,
+      };
     case 'propertyNames':
-      return { pointer: at, problem: `${name} has a key AsyncAPI 3 does not allow (${e.message ?? 'invalid name'})`, fix: `rename the key; component and channel keys are letters, digits, ".", "_" and "-" (see ${SPEC})` };
+      return {
+        pointer: at,
+        problem: `${name} has a key AsyncAPI 3 does not allow (${e.message ?? 'invalid name'})`,
+        fix: `rename the key; component and channel keys are letters, digits, ".", "_" and "-" (see ${SPEC})`,
+      };
     default:
-      return { pointer: at, problem: `${name} ${e.message ?? `fails ${e.keyword}`} (AsyncAPI 3 schema, ${e.keyword})`, fix: `correct ${name} following the AsyncAPI 3 specification (${SPEC})` };
+      return {
+        pointer: at,
+        problem: `${name} ${e.message ?? `fails ${e.keyword}`} (AsyncAPI 3 schema, ${e.keyword})`,
+        fix: `correct ${name} following the AsyncAPI 3 specification (${SPEC})`,
+      };
   }
 }

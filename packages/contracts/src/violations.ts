@@ -94,11 +94,21 @@ function detailOf(e: ErrorObject): ViolationDetail {
     case 'multipleOf':
       return { path: at, rule: 'multipleOf', expected: p.multipleOf, message: `${where(at)} must be a multiple of ${String(p.multipleOf)} (got ${show(got)})` };
     case 'uniqueItems':
-      return { path: at, rule: 'uniqueItems', expected: true, message: `${where(at)} must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)` };
+      return {
+        path: at,
+        rule: 'uniqueItems',
+        expected: true,
+        message: `${where(at)} must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)`,
+      };
     case 'false schema':
       return { path: at, rule: 'false schema', message: `${where(at)} is not allowed here` };
     default:
-      return { path: at, rule: e.keyword, ...(e.schema !== undefined && typeof e.schema !== 'object' ? { expected: e.schema } : {}), message: `${where(at)} ${e.message ?? `fails ${e.keyword}`}` };
+      return {
+        path: at,
+        rule: e.keyword,
+        ...(e.schema !== undefined && typeof e.schema !== 'object' ? { expected: e.schema } : {}),
+        message: `${where(at)} ${e.message ?? `fails ${e.keyword}`}`,
+      };
   }
 }
 
@@ -119,15 +129,19 @@ export function detailsOf(errors: readonly ErrorObject[]): { details: ViolationD
 /** The result for a payload that failed its schema. */
 export function payloadViolation(ch: string, type: string, errors: readonly ErrorObject[]): ViolationResult {
   const { details, total } = detailsOf(errors);
-  const shown = details.slice(0, MAX_IN_MESSAGE).map((d) => d.message).join('; ');
+  const shown = details
+    .slice(0, MAX_IN_MESSAGE)
+    .map((d) => d.message)
+    .join('; ');
   const more = total > MAX_IN_MESSAGE ? `; and ${total - MAX_IN_MESSAGE} more` : '';
   return { message: `${ch}/${type}: ${shown}${more}`, details };
 }
 
 /** The result for a message type the channel's contract does not declare. */
 export function unknownTypeViolation(ch: string, type: string, accepted: readonly string[]): ViolationResult {
-  const text = accepted.length === 0
-    ? `the contract of ${ch} declares no message types, so nothing can be published to it; add the message to the channel's contract`
-    : `unknown message type "${type}"; ${ch} accepts ${accepted.map((t) => `"${t}"`).join(', ')}`;
+  const text =
+    accepted.length === 0
+      ? `the contract of ${ch} declares no message types, so nothing can be published to it; add the message to the channel's contract`
+      : `unknown message type "${type}"; ${ch} accepts ${accepted.map((t) => `"${t}"`).join(', ')}`;
   return { message: `${ch}/${type}: ${text}`, details: [{ path: '', rule: 'type', expected: [...accepted], message: text }] };
 }

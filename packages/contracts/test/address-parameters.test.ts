@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import { loadContractDocuments } from '../src/index.js';
 import { loadError, oneChannel } from './helpers.js';
 
-const set = () => loadContractDocuments([{ file: 'c.yaml', text: oneChannel(`  room:
+const set = () =>
+  loadContractDocuments([
+    {
+      file: 'c.yaml',
+      text: oneChannel(`  room:
     address: rooms.{roomId}
     messages:
       chat: { payload: { type: object, required: [text] } }
@@ -25,7 +29,9 @@ const set = () => loadContractDocuments([{ file: 'c.yaml', text: oneChannel(`  r
     address: /topics/{topic}/events
     messages:
       event: {}
-`) }]);
+`),
+    },
+  ]);
 
 test('a {param} matches exactly one segment', () => {
   const s = set();
@@ -63,21 +69,30 @@ test('validation applies to the concrete channel and names it', () => {
 });
 
 test('the most specific parameterised address wins', () => {
-  const s = loadContractDocuments([{ file: 'c.yaml', text: oneChannel(`  any:
+  const s = loadContractDocuments([
+    {
+      file: 'c.yaml',
+      text: oneChannel(`  any:
     address: '{a}.{b}.events'
     messages: { x: {} }
   orders:
     address: 'orders.{b}.events'
     messages: { y: {} }
-`) }]);
+`),
+    },
+  ]);
   assert.equal(s.channel('orders.eu.events')?.address, 'orders.{b}.events');
   assert.equal(s.channel('users.eu.events')?.address, '{a}.{b}.events');
 });
 
 test('a parameter declared but not in the address, or a bad enum, is a load error', () => {
-  const e1 = loadError(() => loadContractDocuments([{ file: 'c.yaml', text: oneChannel('  r:\n    address: rooms.{id}\n    parameters:\n      roomId: {}\n') }]));
+  const e1 = loadError(() =>
+    loadContractDocuments([{ file: 'c.yaml', text: oneChannel('  r:\n    address: rooms.{id}\n    parameters:\n      roomId: {}\n') }]),
+  );
   assert.equal(e1.pointer, '/channels/r/parameters/roomId');
   assert.equal(e1.fix, 'add {roomId} to the address or remove the parameter');
-  const e2 = loadError(() => loadContractDocuments([{ file: 'c.yaml', text: oneChannel('  r:\n    address: rooms.{id}\n    parameters:\n      id: { enum: [1, 2] }\n') }]));
+  const e2 = loadError(() =>
+    loadContractDocuments([{ file: 'c.yaml', text: oneChannel('  r:\n    address: rooms.{id}\n    parameters:\n      id: { enum: [1, 2] }\n') }]),
+  );
   assert.equal(e2.pointer, '/channels/r/parameters/id/enum');
 });

@@ -39,7 +39,10 @@ test('documents are found recursively', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-contracts-'));
   try {
     mkdirSync(join(dir, 'team-a'));
-    writeFileSync(join(dir, 'team-a', 'orders.yml'), 'asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\nchannels:\n  o: { address: orders.new, messages: { created: {} } }\n');
+    writeFileSync(
+      join(dir, 'team-a', 'orders.yml'),
+      'asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\nchannels:\n  o: { address: orders.new, messages: { created: {} } }\n',
+    );
     const set = await loadContracts(dir);
     assert.deepEqual(set.sources, [join(dir, 'team-a', 'orders.yml')]);
     assert.deepEqual(set.channel('orders.new')?.messageTypes, ['created']);

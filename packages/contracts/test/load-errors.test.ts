@@ -48,9 +48,13 @@ test('an unreadable file in the contracts directory', async () => {
 });
 
 test('an unreadable file named by a $ref', () => {
-  const err = loadError(() => loadContractDocuments([{ file: 'contracts/c.yaml', text: withPayload("          $ref: './common/tick.yaml#/Tick'\n") }], {
-    readFile: () => { throw Object.assign(new Error('denied'), { code: 'EACCES' }); },
-  }));
+  const err = loadError(() =>
+    loadContractDocuments([{ file: 'contracts/c.yaml', text: withPayload("          $ref: './common/tick.yaml#/Tick'\n") }], {
+      readFile: () => {
+        throw Object.assign(new Error('denied'), { code: 'EACCES' });
+      },
+    }),
+  );
   assert.equal(err.pointer, '/channels/a/messages/m/payload/$ref');
   assert.equal(err.problem, '$ref "./common/tick.yaml#/Tick" names contracts/common/tick.yaml, which cannot be read (EACCES)');
   assert.match(err.fix, /correct the path of the \$ref \(it is relative to the file that holds it\)/);
@@ -83,7 +87,7 @@ test('an AsyncAPI 2.x document gets a conversion fix', () => {
 });
 
 test('a document whose asyncapi version is not 3.x', () => {
-  const err = load("asyncapi: banana\n");
+  const err = load('asyncapi: banana\n');
   assert.equal(err.pointer, '/asyncapi');
   assert.equal(err.fix, "set asyncapi: '3.0.0' at the top of the document");
 });
@@ -95,16 +99,23 @@ test('a broken local $ref to a message', () => {
 });
 
 test('a broken $ref inside a payload schema', () => {
-  const err = load(withPayload('          type: object\n          properties:\n            x:\n              $ref: \'#/components/schemas/Nope\'\n', 'components:\n  schemas: {}\n'));
+  const err = load(
+    withPayload(
+      "          type: object\n          properties:\n            x:\n              $ref: '#/components/schemas/Nope'\n",
+      'components:\n  schemas: {}\n',
+    ),
+  );
   assert.equal(err.pointer, '/channels/a/messages/m/payload/properties/x/$ref');
   assert.equal(err.line, 12);
 });
 
 test('a broken $ref into another file names the file it looked in', () => {
-  const err = loadError(() => loadContractDocuments([
-    { file: 'contracts/c.yaml', text: withPayload("          $ref: './common.yaml#/Tick'\n") },
-    { file: 'contracts/common.yaml', text: 'Tock: {type: object}\n' },
-  ]));
+  const err = loadError(() =>
+    loadContractDocuments([
+      { file: 'contracts/c.yaml', text: withPayload("          $ref: './common.yaml#/Tick'\n") },
+      { file: 'contracts/common.yaml', text: 'Tock: {type: object}\n' },
+    ]),
+  );
   assert.equal(err.file, 'contracts/c.yaml');
   assert.equal(err.problem, '$ref "./common.yaml#/Tick" points at nothing: contracts/common.yaml has no #/Tick');
 });
@@ -126,7 +137,12 @@ test('a $ref loop', () => {
 });
 
 test('a payload schema that is not valid JSON Schema points at the keyword, even in another component', () => {
-  const err = load(withPayload("          $ref: '#/components/schemas/T'\n", 'components:\n  schemas:\n    T:\n      type: object\n      properties:\n        bid:\n          type: numbr\n'));
+  const err = load(
+    withPayload(
+      "          $ref: '#/components/schemas/T'\n",
+      'components:\n  schemas:\n    T:\n      type: object\n      properties:\n        bid:\n          type: numbr\n',
+    ),
+  );
   assert.deepEqual([err.pointer, err.line, err.column], ['/components/schemas/T/properties/bid/type', 16, 11]);
   assert.match(err.problem, /^the payload schema is invalid: "type" must be equal to one of the allowed values \("array", "boolean"/);
   assert.equal(err.fix, 'correct "type" so the schema is valid JSON Schema draft-07');
@@ -139,7 +155,9 @@ test('an invalid regular expression in a payload schema', () => {
 });
 
 test('a non-JSON Schema payload format (Avro) is refused', () => {
-  const err = load(withPayload('          schemaFormat: application/vnd.apache.avro;version=1.9.0\n          schema: {type: record, name: Tick, fields: []}\n'));
+  const err = load(
+    withPayload('          schemaFormat: application/vnd.apache.avro;version=1.9.0\n          schema: {type: record, name: Tick, fields: []}\n'),
+  );
   assert.equal(err.pointer, '/channels/a/messages/m/payload/schemaFormat');
   assert.equal(err.problem, 'payload schema format "application/vnd.apache.avro;version=1.9.0" is not JSON Schema, so the hub cannot validate it');
   assert.match(err.fix, /application\/schema\+json;version=draft-07/);
@@ -152,7 +170,12 @@ test('JSON Schema draft-04 is refused with what to change', () => {
 });
 
 test('an address that cannot be a channel name', () => {
-  for (const [address, why] of [['market ticks', /character outside/], ['$dlq.market.ticks', /reserved for the hub/], ['market.*', /wildcards/], ['rooms.{id', /unbalanced/]] as const) {
+  for (const [address, why] of [
+    ['market ticks', /character outside/],
+    ['$dlq.market.ticks', /reserved for the hub/],
+    ['market.*', /wildcards/],
+    ['rooms.{id', /unbalanced/],
+  ] as const) {
     const err = load(`${HEAD}channels:\n  a:\n    address: '${address}'\n`);
     assert.equal(err.pointer, '/channels/a/address');
     assert.match(err.problem, why);

@@ -48,15 +48,21 @@ test('every failing field is listed, with pattern, format and additional propert
   const set = await loadContracts(fixture('market'));
   const v = set.validate('market.ticks', 'tick', { symbol: 'eurusd', bid: '1.08', ts: 'yesterday', extra: 1 });
   assert.ok(v);
-  assert.deepEqual(v.details.map(({ path, rule, expected }) => ({ path, rule, expected })), [
-    { path: '/ask', rule: 'required', expected: 'ask' },
-    { path: '/extra', rule: 'additionalProperties', expected: ['symbol', 'bid', 'ask', 'ts'] },
-    { path: '/symbol', rule: 'pattern', expected: '^[A-Z]{6}$' },
-    { path: '/bid', rule: 'type', expected: 'number' },
-    { path: '/ts', rule: 'format', expected: 'date-time' },
-  ]);
-  assert.equal(v.message, 'market.ticks/tick: /ask is required; /extra is not allowed (allowed: symbol, bid, ask, ts); '
-    + '/symbol must match ^[A-Z]{6}$ (got "eurusd"); /bid must be number (got string); /ts must be a valid date-time (got "yesterday")');
+  assert.deepEqual(
+    v.details.map(({ path, rule, expected }) => ({ path, rule, expected })),
+    [
+      { path: '/ask', rule: 'required', expected: 'ask' },
+      { path: '/extra', rule: 'additionalProperties', expected: ['symbol', 'bid', 'ask', 'ts'] },
+      { path: '/symbol', rule: 'pattern', expected: '^[A-Z]{6}$' },
+      { path: '/bid', rule: 'type', expected: 'number' },
+      { path: '/ts', rule: 'format', expected: 'date-time' },
+    ],
+  );
+  assert.equal(
+    v.message,
+    'market.ticks/tick: /ask is required; /extra is not allowed (allowed: symbol, bid, ask, ts); ' +
+      '/symbol must match ^[A-Z]{6}$ (got "eurusd"); /bid must be number (got string); /ts must be a valid date-time (got "yesterday")',
+  );
 });
 
 test('a payload of the wrong type is reported at the empty path', async () => {
@@ -76,5 +82,7 @@ test('the contract objects are read-only', async () => {
   const set = await loadContracts(fixture('market'));
   const ch = set.channel('market.ticks')!;
   assert.throws(() => (ch.messageTypes as string[]).push('x'));
-  assert.throws(() => { (ch.extensions as { mode?: string }).mode = 'ephemeral'; });
+  assert.throws(() => {
+    (ch.extensions as { mode?: string }).mode = 'ephemeral';
+  });
 });

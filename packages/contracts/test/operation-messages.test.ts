@@ -43,11 +43,17 @@ operations:
 
 test('an operation message that is not a message of its channel is reported with place and fix', () => {
   const problems = checkOperationMessages([{ file: 'ops.yaml', text: DOC }]);
-  assert.deepEqual(problems.map((p) => [p.file, p.pointer, p.line, p.column]), [
-    ['ops.yaml', '/operations/publishTicks/messages/1/$ref', 23, 9],
-    ['ops.yaml', '/operations/readNews/reply/messages/0/$ref', 34, 11],
-  ]);
-  assert.match(problems[0]!.problem, /operation "publishTicks" lists message "#\/channels\/news\/messages\/headline", which is not a message of its channel "#\/channels\/ticks"/);
+  assert.deepEqual(
+    problems.map((p) => [p.file, p.pointer, p.line, p.column]),
+    [
+      ['ops.yaml', '/operations/publishTicks/messages/1/$ref', 23, 9],
+      ['ops.yaml', '/operations/readNews/reply/messages/0/$ref', 34, 11],
+    ],
+  );
+  assert.match(
+    problems[0]!.problem,
+    /operation "publishTicks" lists message "#\/channels\/news\/messages\/headline", which is not a message of its channel "#\/channels\/ticks"/,
+  );
   assert.match(problems[0]!.fix, /#\/channels\/ticks\/messages\/tick/);
   assert.match(problems[1]!.problem, /reply of operation "readNews"/);
 });
@@ -61,9 +67,21 @@ test('a document whose operations are right gives no problems; non-AsyncAPI file
 test('official AsyncAPI examples (single-file and multi-file) have their operations right', async () => {
   const set = await loadContracts(join(officialExamples, 'social-media'));
   assert.ok(set.channels().length > 0);
-  const files = ['adeo-kafka-request-reply-asyncapi.yml', 'simple-asyncapi.yml', 'rpc-server-asyncapi.yml', 'streetlights-kafka-asyncapi.yml', 'slack-rtm-asyncapi.yml',
-    'kraken-websocket-request-reply-multiple-channels-asyncapi.yml', 'social-media/backend/asyncapi.yaml', 'social-media/frontend/asyncapi.yaml'].map((f) => join(officialExamples, f));
+  const files = [
+    'adeo-kafka-request-reply-asyncapi.yml',
+    'simple-asyncapi.yml',
+    'rpc-server-asyncapi.yml',
+    'streetlights-kafka-asyncapi.yml',
+    'slack-rtm-asyncapi.yml',
+    'kraken-websocket-request-reply-multiple-channels-asyncapi.yml',
+    'social-media/backend/asyncapi.yaml',
+    'social-media/frontend/asyncapi.yaml',
+  ].map((f) => join(officialExamples, f));
   for (const file of files) {
-    assert.deepEqual(checkOperationMessages([{ file, text: readFileSync(file, 'utf8') }]).map((p) => p.message), [], relative(officialExamples, file));
+    assert.deepEqual(
+      checkOperationMessages([{ file, text: readFileSync(file, 'utf8') }]).map((p) => p.message),
+      [],
+      relative(officialExamples, file),
+    );
   }
 });

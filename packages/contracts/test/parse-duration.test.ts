@@ -18,7 +18,11 @@ test('parseDuration reads units and numbers of milliseconds', () => {
 
 test('parseDuration refuses anything else with a RangeError that says what to write', () => {
   for (const bad of ['', 'x', '7 days', '7D', '-5s', '5s5', 's', '1w']) {
-    assert.throws(() => parseDuration(bad), (e: unknown) => e instanceof RangeError && /"500ms", "30s", "5m", "2h", "7d"/.test(e.message), bad);
+    assert.throws(
+      () => parseDuration(bad),
+      (e: unknown) => e instanceof RangeError && /"500ms", "30s", "5m", "2h", "7d"/.test(e.message),
+      bad,
+    );
   }
   for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) assert.throws(() => parseDuration(bad), RangeError);
   assert.throws(() => parseDuration({} as unknown as string), RangeError);

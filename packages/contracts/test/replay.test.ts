@@ -3,10 +3,15 @@ import { test } from 'node:test';
 import { createReplay, loadContractDocuments } from '../src/index.js';
 import { oneChannel } from './helpers.js';
 
-const set = loadContractDocuments([{ file: 'c.yaml', text: oneChannel(`  ticks:
+const set = loadContractDocuments([
+  {
+    file: 'c.yaml',
+    text: oneChannel(`  ticks:
     address: market.ticks
     messages:
-      tick: { payload: { type: object, required: [bid], properties: { bid: { type: number } } } }`) }]);
+      tick: { payload: { type: object, required: [bid], properties: { bid: { type: number } } } }`),
+  },
+]);
 
 test('counts refusals per channel, type and producer, with the failing fields and a sample', () => {
   const replay = createReplay(set);
@@ -21,8 +26,17 @@ test('counts refusals per channel, type and producer, with the failing fields an
   assert.equal(report.checked, 6);
   assert.equal(report.refused, 4);
   const [ticks, orders, empty] = report.channels;
-  assert.deepEqual(ticks!.groups.map((g) => [g.type, g.source, g.checked, g.refused]), [['tick', 'bridge', 4, 3], ['quote', 'other', 1, 1]]);
-  assert.deepEqual(ticks!.groups[0]!.fields, [{ path: '/bid', rule: 'required', count: 2 }, { path: '/bid', rule: 'type', count: 1 }]);
+  assert.deepEqual(
+    ticks!.groups.map((g) => [g.type, g.source, g.checked, g.refused]),
+    [
+      ['tick', 'bridge', 4, 3],
+      ['quote', 'other', 1, 1],
+    ],
+  );
+  assert.deepEqual(ticks!.groups[0]!.fields, [
+    { path: '/bid', rule: 'required', count: 2 },
+    { path: '/bid', rule: 'type', count: 1 },
+  ]);
   assert.deepEqual(ticks!.groups[0]!.sample, { seq: 2, message: 'market.ticks/tick: /bid is required' });
   assert.match(ticks!.groups[1]!.sample!.message, /unknown message type "quote"/);
   assert.deepEqual([orders!.declared, orders!.refused], [false, 0], 'no contract: the hub accepts anything');

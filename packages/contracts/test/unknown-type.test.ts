@@ -20,13 +20,18 @@ test('a channel that declares no messages refuses every type and says so', () =>
 });
 
 test('a message without a payload accepts any data, and its name is the type', () => {
-  const set = loadContractDocuments([{ file: 'c.yaml', text: oneChannel(`  pings:
+  const set = loadContractDocuments([
+    {
+      file: 'c.yaml',
+      text: oneChannel(`  pings:
     address: ops.pings
     messages:
       p:
         name: ping
       pong: {}
-`) }]);
+`),
+    },
+  ]);
   assert.deepEqual(set.channel('ops.pings')?.messageTypes, ['ping', 'pong']);
   assert.equal(set.validate('ops.pings', 'ping', { any: ['thing'] }), undefined);
   assert.equal(set.channel('ops.pings')?.message('ping')?.validated, false);

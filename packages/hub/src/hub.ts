@@ -81,16 +81,31 @@ export function createHub(options: HubOptions): Hub {
 
   const cluster = options.cluster ?? createLocalCluster();
   const channels = new ChannelTable({ store, config, contracts: () => contracts });
-  const router = new Router({ store, channels, config, metrics, validate: (ch, type, data) => contracts.validate(ch, type, data), announce: (m) => cluster.announce(m) });
+  const router = new Router({
+    store,
+    channels,
+    config,
+    metrics,
+    validate: (ch, type, data) => contracts.validate(ch, type, data),
+    announce: (m) => cluster.announce(m),
+  });
   const groups = new GroupTable({ store, router, metrics });
   const requests = new RequestRouter(config, cluster);
   const auth = createAuthenticator(config);
-  const features = new FeatureRegistry([sharedStateFeature(), ...(options.features ?? [])], { config, store, cluster, router, metrics, log, auth, contracts: () => contracts }, CORE_OPS);
+  const features = new FeatureRegistry(
+    [sharedStateFeature(), ...(options.features ?? [])],
+    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts },
+    CORE_OPS,
+  );
   cluster.onAnnounce((m) => {
     if (features.announce(m)) return;
     const ch = channels.peek(m.ch);
     if (ch) ch.deliver(m);
-    else void channels.get(m.ch).then((c) => c.deliver(m), () => undefined);
+    else
+      void channels.get(m.ch).then(
+        (c) => c.deliver(m),
+        () => undefined,
+      );
   });
   const catchUp = createCatchUp(store, () => channels.opened());
   cluster.onResync(() => {
@@ -129,8 +144,25 @@ export function createHub(options: HubOptions): Hub {
   };
 
   const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
-  const reloadContracts = createContractReloader({ source: options.contractSource, apply: (next) => { contracts = next; }, log });
-  const handler = createHttpHandler({ config, router, store, auth, metrics, log, closing: () => closing, subscribers, reloadContracts, routes: features.routes });
+  const reloadContracts = createContractReloader({
+    source: options.contractSource,
+    apply: (next) => {
+      contracts = next;
+    },
+    log,
+  });
+  const handler = createHttpHandler({
+    config,
+    router,
+    store,
+    auth,
+    metrics,
+    log,
+    closing: () => closing,
+    subscribers,
+    reloadContracts,
+    routes: features.routes,
+  });
   const attached = options.server !== undefined;
   const server: Server = options.server ?? createServer(handler);
   const onSharedRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -159,13 +191,16 @@ export function createHub(options: HubOptions): Hub {
   );
 
   // Heartbeat: WebSocket pings keep browsers' sockets visibly alive; a client silent for 2 × heartbeat is dropped.
-  const beat = setInterval(() => {
-    const now = Date.now();
-    for (const c of ws.clients()) if (c.readyState === c.OPEN) c.ping();
-    for (const conn of connections) {
-      if (now - conn.lastSeen > 2 * config.heartbeatMs) conn.peer.close(CloseCodes.HEARTBEAT_TIMEOUT.code, CloseCodes.HEARTBEAT_TIMEOUT.reason);
-    }
-  }, Math.max(50, Math.floor(config.heartbeatMs / 2)));
+  const beat = setInterval(
+    () => {
+      const now = Date.now();
+      for (const c of ws.clients()) if (c.readyState === c.OPEN) c.ping();
+      for (const conn of connections) {
+        if (now - conn.lastSeen > 2 * config.heartbeatMs) conn.peer.close(CloseCodes.HEARTBEAT_TIMEOUT.code, CloseCodes.HEARTBEAT_TIMEOUT.reason);
+      }
+    },
+    Math.max(50, Math.floor(config.heartbeatMs / 2)),
+  );
   beat.unref();
 
   return {
@@ -197,7 +232,12 @@ export function createHub(options: HubOptions): Hub {
       clearInterval(beat);
       // Let publishes already accepted reach the store and their ok reach the client (at most 5 s).
       let drainTimer: NodeJS.Timeout | undefined;
-      await Promise.race([router.idle(), new Promise<void>((r) => { drainTimer = setTimeout(r, 5_000); })]);
+      await Promise.race([
+        router.idle(),
+        new Promise<void>((r) => {
+          drainTimer = setTimeout(r, 5_000);
+        }),
+      ]);
       clearTimeout(drainTimer);
       await new Promise<void>((r) => setImmediate(r));
       requests.close();

@@ -87,14 +87,25 @@ describe('HS256 tokens (--token-secret)', () => {
     const none = await fetch(url, { method: 'POST', headers, body });
     assert.equal(none.status, 401);
     assert.equal(((await none.json()) as any).code, 'UNAUTHENTICATED');
-    const forged = await fetch(url, { method: 'POST', headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' }, 'x'.repeat(40))}` }, body });
+    const forged = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' }, 'x'.repeat(40))}` },
+      body,
+    });
     assert.equal(forged.status, 401);
     const ok = await fetch(url, { method: 'POST', headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' })}` }, body });
     assert.equal(ok.status, 201);
-    const other = await fetch(url, { method: 'POST', headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' })}`, 'x-switchboard-component': 'ui' }, body });
+    const other = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' })}`, 'x-switchboard-component': 'ui' },
+      body,
+    });
     assert.equal(other.status, 403);
     assert.equal(((await other.json()) as any).code, 'FORBIDDEN');
     const history = (await (await fetch(url, { headers: { authorization: `Bearer ${await sign({ sub: 'engine' })}` } })).json()) as any;
-    assert.deepEqual(history.messages.map((m: any) => m.source), ['engine']);
+    assert.deepEqual(
+      history.messages.map((m: any) => m.source),
+      ['engine'],
+    );
   });
 });

@@ -143,7 +143,11 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
       assertErr(await errFor(frame, id++), 'BAD_FRAME', JSON.stringify(frame));
       await stillPublishes();
     }
-    for (const frame of [{ op: 'ack', sub: 's999', seq: 1 }, { op: 'nack', sub: 's999', seq: 1 }, { op: 'unsub', sub: 's999' }]) {
+    for (const frame of [
+      { op: 'ack', sub: 's999', seq: 1 },
+      { op: 'nack', sub: 's999', seq: 1 },
+      { op: 'unsub', sub: 's999' },
+    ]) {
       const err = await errFor(frame, id++);
       assertErr(err, 'NOT_FOUND', JSON.stringify(frame));
       assert.match(err.message, /s999/);
@@ -187,7 +191,11 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
     const bin = await c.next((f) => f.op === 'err' && !('re' in f));
     assertErr(bin, 'BAD_FRAME', 'binary frame');
     assert.match(bin.message, /binary|text/i);
-    assert.equal(c.frames.some((f) => f.op === 'pong'), false, 'the binary frame was not executed');
+    assert.equal(
+      c.frames.some((f) => f.op === 'pong'),
+      false,
+      'the binary frame was not executed',
+    );
     await stillPublishes();
 
     c.ws.send(Buffer.from([0x7b, 0x22, 0x6f, 0x70, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { binary: false });

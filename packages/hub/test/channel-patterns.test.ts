@@ -15,7 +15,10 @@ describe('channel patterns', () => {
   async function quiet(c: RawClient, sub: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
     await c.call({ op: 'ping' });
-    assert.deepEqual(c.drain((f) => f.op === 'msg' && f.sub === sub).map((f) => `${f.msg.ch}#${f.msg.seq}`), []);
+    assert.deepEqual(
+      c.drain((f) => f.op === 'msg' && f.sub === sub).map((f) => `${f.msg.ch}#${f.msg.seq}`),
+      [],
+    );
   }
 
   it('market.* and market.> receive from existing channels and channels created after subscribing', async () => {
@@ -41,10 +44,16 @@ describe('channel patterns', () => {
     const byChannel = (frames: any[]) => frames.map((f) => `${f.msg.ch}#${f.msg.seq}:${f.msg.data}`).sort();
     assert.deepEqual(byChannel(await c.messages(star.sub, 3)), ['market.news#1:news-1', 'market.news#2:news-2', 'market.ticks#2:ticks-2']);
     assert.deepEqual(byChannel(await c.messages(rest.sub, 4)), [
-      'market.fx.eur#1:fx-1', 'market.news#1:news-1', 'market.news#2:news-2', 'market.ticks#2:ticks-2',
+      'market.fx.eur#1:fx-1',
+      'market.news#1:news-1',
+      'market.news#2:news-2',
+      'market.ticks#2:ticks-2',
     ]);
     assert.deepEqual(byChannel(await c.messages(starEarliest.sub, 4)), [
-      'market.news#1:news-1', 'market.news#2:news-2', 'market.ticks#1:before-sub', 'market.ticks#2:ticks-2',
+      'market.news#1:news-1',
+      'market.news#2:news-2',
+      'market.ticks#1:before-sub',
+      'market.ticks#2:ticks-2',
     ]);
     await quiet(c, star.sub);
     await quiet(c, rest.sub);
@@ -61,7 +70,11 @@ describe('channel patterns', () => {
     }
     const frames = await c.messages(s.sub, 20);
     for (const ch of ['orders.eu', 'orders.us.east']) {
-      assert.deepEqual(frames.filter((f) => f.msg.ch === ch).map((f) => f.msg.seq), range(1, 10), ch);
+      assert.deepEqual(
+        frames.filter((f) => f.msg.ch === ch).map((f) => f.msg.seq),
+        range(1, 10),
+        ch,
+      );
     }
   });
 
@@ -84,7 +97,11 @@ describe('channel patterns', () => {
     await pub(p, 'acks.a', 'a1');
     await pub(p, 'acks.b', 'b1');
     const first = await c.messages(s.sub, 2);
-    assert.deepEqual(first.map((f) => f.msg.seq), [1, 1], 'both channels start at seq 1');
+    assert.deepEqual(
+      first.map((f) => f.msg.seq),
+      [1, 1],
+      'both channels start at seq 1',
+    );
 
     const ambiguous = await c.call({ op: 'ack', sub: s.sub, seq: 1 });
     assert.equal(ambiguous.op, 'err');

@@ -27,7 +27,10 @@ function knownKeys(doc: unknown): string[] {
   assert.ok(refusal instanceof ConfigError, `configFromObject accepted ${JSON.stringify(doc)}: an unknown key must be refused`);
   const m = /; known(?: keys)?: (.+)$/.exec(refusal.message);
   assert.ok(m, `the refusal does not list the known keys: ${refusal.message}`);
-  return m[1]!.split(',').map((k) => k.trim()).filter(Boolean);
+  return m[1]!
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
 }
 
 /** The keys of `auth`: refused by name if the reader ever checks them, else read from config.ts and exercised. */
@@ -120,7 +123,9 @@ function undocumentedHelp(help: string, doc: string): string[] {
 async function otherCommandHelps(): Promise<Array<{ name: string; help: string }>> {
   const helps: Array<{ name: string; help: string }> = [];
   const dir = new URL('packages/cli/src/commands/', root);
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'start.ts').sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== 'start.ts')
+    .sort()) {
     const mod = (await import(new URL(file, dir).href)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(mod)) if (name.endsWith('_HELP') && typeof value === 'string') helps.push({ name, help: value });
   }
@@ -179,7 +184,11 @@ test('every command and every option of the other commands is in docs/reference/
   const list = main.split('Commands:')[1]?.split('\n\n')[0] ?? '';
   const commands = [...list.matchAll(/^ {2}([a-z][a-z-]*)\s/gm)].map((m) => m[1]!);
   assert.ok(commands.includes('start'), `no command list found in packages/cli/src/main.ts: ${commands.join(', ')}`);
-  assert.deepEqual(commands.filter((c) => !cliDoc.includes(`switchboard ${c}`)), [], 'docs/reference/cli.md does not describe these commands');
+  assert.deepEqual(
+    commands.filter((c) => !cliDoc.includes(`switchboard ${c}`)),
+    [],
+    'docs/reference/cli.md does not describe these commands',
+  );
   for (const { name, help } of await otherCommandHelps()) {
     assert.deepEqual(undocumentedHelp(help, cliDoc), [], `docs/reference/cli.md does not document these parts of ${name}`);
   }

@@ -23,7 +23,11 @@ describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
     assert.equal(ff.code, 'UNKNOWN_CHANNEL', '"telemetry.*" does not declare "telemetry"');
     assert.equal(ff.ch, 'telemetry');
 
-    const res = await fetch(`${fx.hub.url}/v1/channels/random.stuff/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"t","data":1}' });
+    const res = await fetch(`${fx.hub.url}/v1/channels/random.stuff/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"t","data":1}',
+    });
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as any).code, 'UNKNOWN_CHANNEL');
     assert.deepEqual((await fx.historyPage('random.stuff')).messages, []);
@@ -55,13 +59,20 @@ describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
     assert.deepEqual([a.op, b.op], ['ok', 'ok']);
     assert.ok(b.seq > a.seq);
     const msgs = await c.messages(s.sub, 2);
-    assert.deepEqual(msgs.map((m) => m.msg.data), [0.5, 0.7]);
+    assert.deepEqual(
+      msgs.map((m) => m.msg.data),
+      [0.5, 0.7],
+    );
     assert.deepEqual((await fx.historyPage('telemetry.cpu')).messages, [], 'nothing is kept');
 
     const late = await c.call({ op: 'sub', ch: 'telemetry.cpu', from: 'earliest' });
     await c.call({ op: 'ping' });
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(c.drain((f) => f.op === 'msg' && f.sub === late.sub), [], 'a late subscriber gets no history');
+    assert.deepEqual(
+      c.drain((f) => f.op === 'msg' && f.sub === late.sub),
+      [],
+      'a late subscriber gets no history',
+    );
   });
 });
 
@@ -94,7 +105,10 @@ describe('switchboard.yaml: limits', () => {
     const { client } = await fx.session('limits-subs');
     const subs = [];
     for (let i = 0; i < 3; i++) subs.push(await client.call({ op: 'sub', ch: `lim.s${i}` }));
-    assert.deepEqual(subs.map((s) => s.op), ['ok', 'ok', 'ok']);
+    assert.deepEqual(
+      subs.map((s) => s.op),
+      ['ok', 'ok', 'ok'],
+    );
     const fourth = await client.call({ op: 'sub', ch: 'lim.s3' });
     assert.equal(fourth.code, 'RATE_LIMITED');
     assert.match(fourth.message, /max_subscriptions/);

@@ -21,7 +21,11 @@ describe('consumer groups', () => {
       });
       return got.reduce((n, g) => n + g.length, 0);
     };
-    await waitFor(() => pull() >= total, () => `${total} messages to reach the group: only ${pull()} did`, { timeoutMs, everyMs: 20 });
+    await waitFor(
+      () => pull() >= total,
+      () => `${total} messages to reach the group: only ${pull()} did`,
+      { timeoutMs, everyMs: 20 },
+    );
     await sleep(400); // anything delivered twice would show up now
     pull();
     return got;
@@ -39,7 +43,11 @@ describe('consumer groups', () => {
     const seqs = await publishMany(publisher, ch, 300, { window: 20 });
     const got = await collect(members, 300);
     const all = got.flat().sort((a, b) => a - b);
-    assert.deepEqual(all, [...seqs].sort((a, b) => a - b), 'union of the members = every published seq, each once');
+    assert.deepEqual(
+      all,
+      [...seqs].sort((a, b) => a - b),
+      'union of the members = every published seq, each once',
+    );
     assert.equal(new Set(all).size, 300, 'no message handed out twice');
     for (const [i, g] of got.entries()) {
       assert.ok(g.length >= 50, `member ${i} got ${g.length} of 300; round-robin should give each about 100 (got ${got.map((x) => x.length)})`);
@@ -63,23 +71,38 @@ describe('consumer groups', () => {
       }
     };
     let held: number[] = [];
-    await waitFor(() => {
-      drainB();
-      held = a.frames.filter((x) => x.op === 'msg' && x.sub === subA).map((x) => x.msg.seq);
-      return held.length + fromB.length >= 20;
-    }, () => `all 20 to reach A or B: A held ${held.length}, B got ${fromB.length}`, { timeoutMs: 2000, everyMs: 20 });
+    await waitFor(
+      () => {
+        drainB();
+        held = a.frames.filter((x) => x.op === 'msg' && x.sub === subA).map((x) => x.msg.seq);
+        return held.length + fromB.length >= 20;
+      },
+      () => `all 20 to reach A or B: A held ${held.length}, B got ${fromB.length}`,
+      { timeoutMs: 2000, everyMs: 20 },
+    );
     assert.equal(held.length + fromB.length, 20, `A held ${held.length}, B got ${fromB.length}`);
     assert.ok(held.length > 0, 'A got a share before leaving');
-    assert.ok(fromB.every((f) => f.redelivered === undefined), 'first deliveries carry no "redelivered"');
+    assert.ok(
+      fromB.every((f) => f.redelivered === undefined),
+      'first deliveries carry no "redelivered"',
+    );
 
     await a.close(); // A leaves with its messages unacknowledged
     const before = fromB.length;
-    await waitFor(() => {
-      drainB();
-      return fromB.length >= before + held.length;
-    }, () => `what A held (${held.length}) to reach B: B got ${fromB.length - before}`, { timeoutMs: 5000, everyMs: 20 });
+    await waitFor(
+      () => {
+        drainB();
+        return fromB.length >= before + held.length;
+      },
+      () => `what A held (${held.length}) to reach B: B got ${fromB.length - before}`,
+      { timeoutMs: 5000, everyMs: 20 },
+    );
     const handedOver = fromB.slice(before);
-    assert.deepEqual(handedOver.map((f) => f.msg.seq).sort((x, y) => x - y), [...held].sort((x, y) => x - y), 'what A held goes to B');
+    assert.deepEqual(
+      handedOver.map((f) => f.msg.seq).sort((x, y) => x - y),
+      [...held].sort((x, y) => x - y),
+      'what A held goes to B',
+    );
     for (const f of handedOver) assert.equal(f.redelivered, 1, `seq ${f.msg.seq} is a redelivery: ${JSON.stringify(f)}`);
     const union = fromB.map((f) => f.msg.seq).sort((x, y) => x - y);
     assert.deepEqual(union, range(1, 20), 'B now handled all 20, each once');
@@ -92,7 +115,10 @@ describe('consumer groups', () => {
     const publisher = await fx.connect('bridge');
     await publishMany(publisher, ch, 50, { window: 10 });
     const got = await a.messages(subA, 50);
-    assert.deepEqual(got.map((f) => f.msg.seq), range(1, 50));
+    assert.deepEqual(
+      got.map((f) => f.msg.seq),
+      range(1, 50),
+    );
     for (let seq = 1; seq <= 30; seq++) await a.call({ op: 'ack', sub: subA, seq });
     await a.close();
 
@@ -100,7 +126,10 @@ describe('consumer groups', () => {
     const b = await fx.connect('persist-b');
     const subB = (await subscribe(b, { ch, group: 'engine', ack: 'manual', from: 'earliest' })).sub;
     const again = await b.messages(subB, 20);
-    assert.deepEqual(again.map((f) => f.msg.seq).sort((x, y) => x - y), range(31, 50));
+    assert.deepEqual(
+      again.map((f) => f.msg.seq).sort((x, y) => x - y),
+      range(31, 50),
+    );
     assert.deepEqual(await quietFor(b, subB, 300), [], 'nothing acked by the group comes again');
     for (let seq = 31; seq <= 40; seq++) await b.call({ op: 'ack', sub: subB, seq });
     await b.close();
@@ -116,7 +145,11 @@ describe('consumer groups', () => {
     const c = await fx.connect('persist-c');
     const subC = (await subscribe(c, { ch, group: 'engine', ack: 'manual', from: 'earliest' })).sub;
     const rest = await c.messages(subC, 20);
-    assert.deepEqual(rest.map((f) => f.msg.seq).sort((x, y) => x - y), range(41, 60), 'after the restart the group continues after seq 40');
+    assert.deepEqual(
+      rest.map((f) => f.msg.seq).sort((x, y) => x - y),
+      range(41, 60),
+      'after the restart the group continues after seq 40',
+    );
     assert.deepEqual(await quietFor(c, subC, 300), [], 'nothing the group acknowledged before the restart is delivered again');
   });
 
@@ -128,7 +161,11 @@ describe('consumer groups', () => {
     const a = await fx.connect('from-a');
     const subA = (await subscribe(a, { ch, group: 'g-from', from: 5 })).sub;
     const firstA = await a.messages(subA, 5);
-    assert.deepEqual(firstA.map((f) => f.msg.seq), [6, 7, 8, 9, 10], 'a new group starts after "from"');
+    assert.deepEqual(
+      firstA.map((f) => f.msg.seq),
+      [6, 7, 8, 9, 10],
+      'a new group starts after "from"',
+    );
     assert.deepEqual(await quietFor(a, subA, 300), []);
     await a.close();
 
@@ -143,6 +180,9 @@ describe('consumer groups', () => {
     const c = await fx.connect('from-c');
     const subC = (await subscribe(c, { ch, group: 'g-other', from: 'earliest' })).sub;
     const all = await c.messages(subC, 11);
-    assert.deepEqual(all.map((f) => f.msg.seq), range(1, 11));
+    assert.deepEqual(
+      all.map((f) => f.msg.seq),
+      range(1, 11),
+    );
   });
 });

@@ -28,7 +28,10 @@ describe('contract reload (dev mode)', () => {
     const r = await post(fx.hub.url, '/v1/contracts/reload');
     assert.equal(r.status, 422);
     assert.equal(r.body.code, 'CONTRACT_VIOLATION');
-    assert.match(r.body.message, /^the contracts were not reloaded, the current ones stay: .*market\.yaml:\d+:\d+ at #\/operations\/sendTicks\/messages\/0\/\$ref: .*Fix: /);
+    assert.match(
+      r.body.message,
+      /^the contracts were not reloaded, the current ones stay: .*market\.yaml:\d+:\d+ at #\/operations\/sendTicks\/messages\/0\/\$ref: .*Fix: /,
+    );
     assert.equal(r.body.details[0].pointer, '/operations/sendTicks/messages/0/$ref');
     assert.match(r.body.details[0].file, /market\.yaml$/);
     assert.match(r.body.details[0].fix, /point the \$ref at one of the channel's messages/);
@@ -58,7 +61,8 @@ describe('contract reload (dev mode)', () => {
 
 describe('contract reload (tokens)', () => {
   const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
-  const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
   const contracts = contractsDir();
   const fx = useHub({ contracts: contracts.dir, dev: false, tokenSecret: SECRET });
 

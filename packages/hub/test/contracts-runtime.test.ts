@@ -4,7 +4,6 @@ import type { RawClient } from '../../../test/support/raw-client.js';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { fixture } from './fixtures/delivery-support.js';
 
-
 describe('contracts at runtime', () => {
   const fx = useHub({ contracts: fixture('contracts-market') });
   let pubC: RawClient;
@@ -35,7 +34,10 @@ describe('contracts at runtime', () => {
     assert.match(err.message, /\/bid/);
     assert.ok(Array.isArray(err.details));
     assert.equal(err.details.length, 1);
-    assert.deepEqual({ path: err.details[0].path, rule: err.details[0].rule, expected: err.details[0].expected }, { path: '/bid', rule: 'type', expected: 'number' });
+    assert.deepEqual(
+      { path: err.details[0].path, rule: err.details[0].rule, expected: err.details[0].expected },
+      { path: '/bid', rule: 'type', expected: 'number' },
+    );
 
     const many = tick({ symbol: 'eurusd', ask: undefined });
     delete (many as Record<string, unknown>).ask;
@@ -70,12 +72,28 @@ describe('contracts at runtime', () => {
     const ok = await pubC.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: tick({ bid: 2 }) });
     assert.equal(ok.seq, 2, 'the seq after four refusals is 2: no gap');
     const msgs = await subC.messages(tickSub, 2);
-    assert.deepEqual(msgs.map((m) => [m.msg.seq, m.msg.data.bid]), [[1, 1.0841], [2, 2]]);
+    assert.deepEqual(
+      msgs.map((m) => [m.msg.seq, m.msg.data.bid]),
+      [
+        [1, 1.0841],
+        [2, 2],
+      ],
+    );
     await subC.call({ op: 'ping' });
-    assert.deepEqual(subC.drain((f) => f.op === 'msg' && f.sub === tickSub), []);
+    assert.deepEqual(
+      subC.drain((f) => f.op === 'msg' && f.sub === tickSub),
+      [],
+    );
     const wide = await subC.messages(wideSub, 2);
-    assert.deepEqual(wide.map((m) => m.msg.ch), ['market.ticks', 'market.ticks']);
-    assert.deepEqual(subC.drain((f) => f.op === 'msg' && f.sub === wideSub), [], '">" does not match $dlq channels');
+    assert.deepEqual(
+      wide.map((m) => m.msg.ch),
+      ['market.ticks', 'market.ticks'],
+    );
+    assert.deepEqual(
+      subC.drain((f) => f.op === 'msg' && f.sub === wideSub),
+      [],
+      '">" does not match $dlq channels',
+    );
   });
 
   it('keeps every refused message with its reason in $dlq.market.ticks, readable over HTTP', async () => {
@@ -104,14 +122,20 @@ describe('contracts at runtime', () => {
     assert.equal(s.op, 'ok');
     assert.equal(s.head, refused.length);
     const old = await subC.messages(s.sub, refused.length);
-    assert.deepEqual(old.map((m) => m.msg.seq), refused.map((_, i) => i + 1));
+    assert.deepEqual(
+      old.map((m) => m.msg.seq),
+      refused.map((_, i) => i + 1),
+    );
     const bad = tick({ symbol: 'X' });
     await pubC.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: bad });
     const [live] = await subC.messages(s.sub, 1);
     assert.equal(live.msg.seq, refused.length + 1);
     assert.deepEqual(live.msg.data, bad);
     assert.match(live.msg.meta.dlq.reason, /symbol/);
-    assert.deepEqual(subC.drain((f) => f.op === 'msg' && f.sub === tickSub), []);
+    assert.deepEqual(
+      subC.drain((f) => f.op === 'msg' && f.sub === tickSub),
+      [],
+    );
   });
 
   it('refuses publishing to a $dlq channel', async () => {
@@ -122,7 +146,9 @@ describe('contracts at runtime', () => {
       assert.match(err.message, /reserved/);
     }
     const res = await fetch(`${fx.hub.url}/v1/channels/%24dlq.market.ticks/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'tick', data: tick() }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'tick', data: tick() }),
     });
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as any).code, 'UNKNOWN_CHANNEL');

@@ -12,14 +12,17 @@ import { createHub, createSqliteStore, defaultConfig } from '../src/index.js';
 function version(field: string) {
   const dir = `/contracts-${field}`;
   return loadContractDocuments([
-    { file: `${dir}/market.yaml`, text: `asyncapi: 3.0.0
+    {
+      file: `${dir}/market.yaml`,
+      text: `asyncapi: 3.0.0
 info: { title: market, version: 1.0.0 }
 channels:
   ticks:
     address: market.ticks
     messages:
       tick: { payload: { $ref: './schemas.yaml#/Tick' } }
-` },
+`,
+    },
     { file: `${dir}/schemas.yaml`, text: `Tick: { type: object, required: [${field}], properties: { ${field}: { type: number } } }\n` },
   ]);
 }
@@ -31,7 +34,10 @@ test('while reloads swap two contract versions, every publish is judged by one w
   let next = 0;
   const store = await createSqliteStore({ path: join(dir, 'store.db') });
   const hub = createHub({
-    config: { ...defaultConfig(), auth: { dev: true } }, store, contracts: versions[0], logger: pino({ level: 'silent' }),
+    config: { ...defaultConfig(), auth: { dev: true } },
+    store,
+    contracts: versions[0],
+    logger: pino({ level: 'silent' }),
     contractSource: async () => ({ set: versions[++next % 2]!, problems: [] }),
   });
   after(() => hub.close());

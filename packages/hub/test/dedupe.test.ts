@@ -52,17 +52,31 @@ describe('dedupe', () => {
     assert.equal([a, b].filter((r) => r.duplicate === true).length, 1, 'exactly one of them is the duplicate');
 
     // The HTTP twin takes the same path.
-    const res = await fetch(`${hub.url}/v1/channels/dd.orders/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'order', data: {}, msg_id: 'order-1' }) });
+    const res = await fetch(`${hub.url}/v1/channels/dd.orders/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'order', data: {}, msg_id: 'order-1' }),
+    });
     const body = (await res.json()) as { seq: number; duplicate?: boolean };
     assert.equal(body.seq, first.seq);
     assert.equal(body.duplicate, true);
 
     const log = await history(hub.url, 'dd.orders');
-    assert.deepEqual(log.map((m) => m.id), ['before', 'order-1', 'order-2'], 'one stored message per msg_id');
-    assert.deepEqual(log.map((m) => m.seq), [other.seq, first.seq, a.seq]);
+    assert.deepEqual(
+      log.map((m) => m.id),
+      ['before', 'order-1', 'order-2'],
+      'one stored message per msg_id',
+    );
+    assert.deepEqual(
+      log.map((m) => m.seq),
+      [other.seq, first.seq, a.seq],
+    );
     assert.deepEqual(log[1].data, { v: 1 }, 'the first copy is the one kept');
     const delivered = await listener.messages(sub, 3);
-    assert.deepEqual(delivered.map((f) => f.msg.id), ['before', 'order-1', 'order-2']);
+    assert.deepEqual(
+      delivered.map((f) => f.msg.id),
+      ['before', 'order-1', 'order-2'],
+    );
     assert.deepEqual(await quietFor(listener, sub, 300), [], 'duplicates are not delivered');
   });
 
@@ -88,7 +102,10 @@ describe('dedupe', () => {
     const fresh = await pub(c, 'dd.restart', 'n-1');
     assert.equal(fresh.duplicate, undefined);
     assert.equal(fresh.seq, firstKill.seq + 1, 'a new msg_id gets the next seq');
-    assert.deepEqual((await history(hub2.url, 'dd.restart')).map((m) => m.id), ['r-1', 'k-1', 'n-1']);
+    assert.deepEqual(
+      (await history(hub2.url, 'dd.restart')).map((m) => m.id),
+      ['r-1', 'k-1', 'n-1'],
+    );
   });
 
   it('does not dedupe the same msg_id on different channels', async () => {
@@ -100,8 +117,14 @@ describe('dedupe', () => {
     assert.equal(b.duplicate, undefined);
     assert.equal(a.seq, 1);
     assert.equal(b.seq, 1);
-    assert.deepEqual((await history(hub.url, 'dd.a')).map((m) => m.id), ['shared-id']);
-    assert.deepEqual((await history(hub.url, 'dd.b')).map((m) => m.id), ['shared-id']);
+    assert.deepEqual(
+      (await history(hub.url, 'dd.a')).map((m) => m.id),
+      ['shared-id'],
+    );
+    assert.deepEqual(
+      (await history(hub.url, 'dd.b')).map((m) => m.id),
+      ['shared-id'],
+    );
   });
 
   it('stores the msg_id again once the dedupe window (500ms) has passed', async () => {
@@ -116,6 +139,9 @@ describe('dedupe', () => {
     assert.equal(later.seq, first.seq + 1);
     const rightAfter = await pub(c, 'dd.window', 'w-1');
     assert.deepEqual({ seq: rightAfter.seq, duplicate: rightAfter.duplicate }, { seq: later.seq, duplicate: true }, 'the new copy opens a new window');
-    assert.deepEqual((await history(hub.url, 'dd.window')).map((m) => m.seq), [first.seq, later.seq]);
+    assert.deepEqual(
+      (await history(hub.url, 'dd.window')).map((m) => m.seq),
+      [first.seq, later.seq],
+    );
   });
 });

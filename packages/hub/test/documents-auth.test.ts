@@ -25,9 +25,13 @@ describe('shared state documents: sb.docs permissions', () => {
     r = await writer.call({ op: 'doc.sub', id: 2, doc: 'qa/42/votes' });
     assert.equal(r.code, 'FORBIDDEN');
 
-    let res = await fetch(`${fx.hub.url}/v1/docs/session/42`, { headers: { authorization: `Bearer ${await token({ sub: 'attendee-ui', 'sb.docs': { 'session/*': 'r' } })}` } });
+    let res = await fetch(`${fx.hub.url}/v1/docs/session/42`, {
+      headers: { authorization: `Bearer ${await token({ sub: 'attendee-ui', 'sb.docs': { 'session/*': 'r' } })}` },
+    });
     assert.deepEqual([res.status, await res.json()], [200, { version: 1, value: { slide: 1 } }]);
-    res = await fetch(`${fx.hub.url}/v1/docs/session/42`, { headers: { authorization: `Bearer ${await token({ sub: 'other', 'sb.docs': { 'session/*': 'w' } })}` } });
+    res = await fetch(`${fx.hub.url}/v1/docs/session/42`, {
+      headers: { authorization: `Bearer ${await token({ sub: 'other', 'sb.docs': { 'session/*': 'w' } })}` },
+    });
     assert.equal(res.status, 403);
     assert.equal(((await res.json()) as any).code, 'FORBIDDEN');
     res = await fetch(`${fx.hub.url}/v1/docs/session/42`);

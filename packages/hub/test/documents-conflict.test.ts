@@ -27,19 +27,31 @@ describe('shared state documents: optimistic updates and concurrent votes', () =
 
   it('counts 250 concurrent inc votes from 25 connections exactly, with or without if_version', async () => {
     const host = await fx.connect('qa-host');
-    await host.call({ op: 'doc.update', id: 1, doc: 'qa/42', ops: [{ op: 'add', path: '', value: { questions: { q1: { text: 'Why?', votes: 0 }, q2: { text: 'How?' } } } }] });
+    await host.call({
+      op: 'doc.update',
+      id: 1,
+      doc: 'qa/42',
+      ops: [{ op: 'add', path: '', value: { questions: { q1: { text: 'Why?', votes: 0 }, q2: { text: 'How?' } } } }],
+    });
     const watcher = await fx.connect('qa-watcher');
     assert.equal((await watcher.call({ op: 'doc.sub', id: 1, doc: 'qa/42' })).version, 1);
     const voters = await Promise.all(range(1, 25).map((i) => fx.connect(`voter-${i}`)));
-    const replies = await Promise.all(voters.flatMap((v, i) => range(1, 10).map((k) => {
-      const ops = [{ op: 'inc', path: k % 2 ? '/questions/q1/votes' : '/questions/q2/votes', value: 1 }];
-      // Half of them carry a stale if_version: inc is commutative, so it still counts.
-      return v.call({ op: 'doc.update', id: k, doc: 'qa/42', ops, ...(i % 2 ? { if_version: 1 } : {}) }, 30_000);
-    })));
-    assert.deepEqual(replies.filter((r) => r.op !== 'ok'), []);
+    const replies = await Promise.all(
+      voters.flatMap((v, i) =>
+        range(1, 10).map((k) => {
+          const ops = [{ op: 'inc', path: k % 2 ? '/questions/q1/votes' : '/questions/q2/votes', value: 1 }];
+          // Half of them carry a stale if_version: inc is commutative, so it still counts.
+          return v.call({ op: 'doc.update', id: k, doc: 'qa/42', ops, ...(i % 2 ? { if_version: 1 } : {}) }, 30_000);
+        }),
+      ),
+    );
+    assert.deepEqual(
+      replies.filter((r) => r.op !== 'ok'),
+      [],
+    );
     assert.deepEqual(new Set(replies.map((r) => r.version)).size, 250, 'each vote has its own version');
     const res = await fetch(`${fx.hub.url}/v1/docs/qa/42`);
-    const body = await res.json() as any;
+    const body = (await res.json()) as any;
     assert.equal(body.version, 251);
     assert.equal(body.value.questions.q1.votes, 125);
     assert.equal(body.value.questions.q2.votes, 125);

@@ -12,7 +12,15 @@ describe('shared state documents: contracts', () => {
     assert.equal(sub.version, 0);
     let r = await c.call({ op: 'doc.update', id: 2, doc: 'qa/7', ops: [{ op: 'add', path: '', value: { questions: { q1: { text: 'Why?', votes: 0 } } } }] });
     assert.deepEqual([r.op, r.version], ['ok', 1], JSON.stringify(r));
-    r = await c.call({ op: 'doc.update', id: 3, doc: 'qa/7', ops: [{ op: 'inc', path: '/questions/q1/votes', value: 1 }, { op: 'replace', path: '/questions/q1/votes', value: 'many' }] });
+    r = await c.call({
+      op: 'doc.update',
+      id: 3,
+      doc: 'qa/7',
+      ops: [
+        { op: 'inc', path: '/questions/q1/votes', value: 1 },
+        { op: 'replace', path: '/questions/q1/votes', value: 'many' },
+      ],
+    });
     assert.equal(r.code, 'CONTRACT_VIOLATION', JSON.stringify(r));
     assert.ok(Array.isArray(r.details) && r.details.some((d: any) => d.path === '/questions/q1/votes'), JSON.stringify(r.details));
     r = await c.call({ op: 'doc.update', id: 4, doc: 'qa/7', ops: [{ op: 'add', path: '/extra', value: 1 }] });
@@ -22,7 +30,11 @@ describe('shared state documents: contracts', () => {
     const res = await fetch(`${fx.hub.url}/v1/docs/qa/7`);
     assert.deepEqual(await res.json(), { version: 1, value: { questions: { q1: { text: 'Why?', votes: 0 } } } });
     assert.equal((await c.call({ op: 'ping', id: 6 })).op, 'pong');
-    assert.deepEqual(c.drain((f) => f.op === 'doc.patch').map((f) => f.version), [1], 'only the accepted update was sent');
+    assert.deepEqual(
+      c.drain((f) => f.op === 'doc.patch').map((f) => f.version),
+      [1],
+      'only the accepted update was sent',
+    );
   });
 
   it('leaves documents without a contract unchecked', async () => {

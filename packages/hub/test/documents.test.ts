@@ -16,7 +16,12 @@ describe('shared state documents', () => {
 
   it('gives a late joiner the whole value, then the patches of later versions', async () => {
     const presenter = await fx.connect('presenter-ui');
-    let r = await presenter.call({ op: 'doc.update', id: 1, doc: 'session/42', ops: [{ op: 'add', path: '', value: { slide: 1, title: 'Intro', questions: {} } }] });
+    let r = await presenter.call({
+      op: 'doc.update',
+      id: 1,
+      doc: 'session/42',
+      ops: [{ op: 'add', path: '', value: { slide: 1, title: 'Intro', questions: {} } }],
+    });
     assert.deepEqual([r.op, r.version], ['ok', 1], JSON.stringify(r));
     r = await presenter.call({ op: 'doc.update', id: 2, doc: 'session/42', ops: [{ op: 'replace', path: '/slide', value: 2 }] });
     assert.equal(r.version, 2);
@@ -36,14 +41,18 @@ describe('shared state documents', () => {
     const writers = await Promise.all(range(1, 5).map((i) => fx.connect(`order-w${i}`)));
     await writers[0]!.call({ op: 'doc.update', id: 1, doc: 'order/1', ops: [{ op: 'add', path: '', value: { n: 0, log: [] } }] });
     const N = 40;
-    await Promise.all(range(1, N).map((i) => writers[i % writers.length]!.call({ op: 'doc.update', id: 100 + i, doc: 'order/1', ops: [{ op: 'add', path: '/log/-', value: i }] })));
+    await Promise.all(
+      range(1, N).map((i) =>
+        writers[i % writers.length]!.call({ op: 'doc.update', id: 100 + i, doc: 'order/1', ops: [{ op: 'add', path: '/log/-', value: i }] }),
+      ),
+    );
     for (const s of subs) {
       const seen: number[] = [];
       while (seen.length < N + 1) seen.push((await s.next((f) => f.op === 'doc.patch', 10_000)).version);
       assert.deepEqual(seen, range(1, N + 1));
     }
     const res = await fetch(`${fx.hub.url}/v1/docs/order%2F1`);
-    const body = await res.json() as any;
+    const body = (await res.json()) as any;
     assert.equal(body.version, N + 1);
     assert.equal(body.value.log.length, N);
   });
@@ -63,11 +72,27 @@ describe('shared state documents', () => {
   it('applies all operations of an update or none: a failing op changes nothing', async () => {
     const c = await fx.connect('doc-atomic');
     await c.call({ op: 'doc.update', id: 1, doc: 'atomic/1', ops: [{ op: 'add', path: '', value: { a: 1, list: [] } }] });
-    let r = await c.call({ op: 'doc.update', id: 2, doc: 'atomic/1', ops: [{ op: 'replace', path: '/a', value: 2 }, { op: 'remove', path: '/missing/deep' }] });
+    let r = await c.call({
+      op: 'doc.update',
+      id: 2,
+      doc: 'atomic/1',
+      ops: [
+        { op: 'replace', path: '/a', value: 2 },
+        { op: 'remove', path: '/missing/deep' },
+      ],
+    });
     assert.equal(r.code, 'BAD_FRAME', JSON.stringify(r));
     assert.equal(r.details.index, 1);
     assert.match(r.message, /ops\[1\].*nothing was changed/);
-    r = await c.call({ op: 'doc.update', id: 3, doc: 'atomic/1', ops: [{ op: 'replace', path: '/a', value: 3 }, { op: 'test', path: '/a', value: 99 }] });
+    r = await c.call({
+      op: 'doc.update',
+      id: 3,
+      doc: 'atomic/1',
+      ops: [
+        { op: 'replace', path: '/a', value: 3 },
+        { op: 'test', path: '/a', value: 99 },
+      ],
+    });
     assert.equal(r.code, 'CONFLICT', JSON.stringify(r));
     assert.equal(r.details.version, 1);
     r = await c.call({ op: 'doc.update', id: 4, doc: 'atomic/1', ops: [{ op: 'add', path: '/__proto__/polluted', value: true }] });

@@ -24,9 +24,20 @@ describe('ephemeral channels', () => {
     for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, `seq increases: ${seqs.join(',')}`);
     const gotA = await a.messages(subA, 25);
     const gotB = await b.messages(subB, 25);
-    assert.deepEqual(gotA.map((f) => f.msg.seq), seqs, 'each message reaches subscriber A once, in order');
-    assert.deepEqual(gotB.map((f) => f.msg.seq), seqs, 'and the pattern subscriber B');
-    assert.deepEqual(gotA.map((f) => f.msg.data.candidate), range(0, 24));
+    assert.deepEqual(
+      gotA.map((f) => f.msg.seq),
+      seqs,
+      'each message reaches subscriber A once, in order',
+    );
+    assert.deepEqual(
+      gotB.map((f) => f.msg.seq),
+      seqs,
+      'and the pattern subscriber B',
+    );
+    assert.deepEqual(
+      gotA.map((f) => f.msg.data.candidate),
+      range(0, 24),
+    );
     assert.equal(gotA[0].msg.ch, ch);
     assert.equal(gotA[0].msg.type, 'ice');
 
@@ -41,11 +52,20 @@ describe('ephemeral channels', () => {
     const earliest = await subscribe(c, { ch, from: 'earliest' });
     const zero = await subscribe(c, { ch, from: 0 });
     assert.deepEqual(await quietFor(c, earliest.sub, 300), [], 'nothing from before the subscription');
-    assert.deepEqual(c.drain((f) => f.op === 'msg' && f.sub === zero.sub), []);
+    assert.deepEqual(
+      c.drain((f) => f.op === 'msg' && f.sub === zero.sub),
+      [],
+    );
     const after = await publishMany(publisher, ch, 3, { window: 1 });
     assert.ok(after[0]! > before[4]!, 'seq keeps increasing');
-    assert.deepEqual((await c.messages(earliest.sub, 3)).map((f) => f.msg.seq), after);
-    assert.deepEqual((await c.messages(zero.sub, 3)).map((f) => f.msg.seq), after);
+    assert.deepEqual(
+      (await c.messages(earliest.sub, 3)).map((f) => f.msg.seq),
+      after,
+    );
+    assert.deepEqual(
+      (await c.messages(zero.sub, 3)).map((f) => f.msg.seq),
+      after,
+    );
     assert.deepEqual(await quietFor(c, earliest.sub, 200), []);
   });
 

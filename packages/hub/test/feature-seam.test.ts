@@ -134,7 +134,10 @@ describe('feature seam', () => {
   it('a feature may not take an op or a route that is already taken', async () => {
     const takes = (op: string): HubFeature => ({ name: `takes-${op}`, register: (host) => host.connection({ ops: [op], open: () => ({}) }) });
     for (const op of ['pub', 'doc.sub']) {
-      await assert.rejects(startHub([takes(op)]), new RegExp(`feature "takes-${op.replace('.', '\\.')}" registers op "${op.replace('.', '\\.')}", which is already taken`));
+      await assert.rejects(
+        startHub([takes(op)]),
+        new RegExp(`feature "takes-${op.replace('.', '\\.')}" registers op "${op.replace('.', '\\.')}", which is already taken`),
+      );
     }
     const route: HubFeature = { name: 'docs-again', register: (host) => host.route({ path: /^\/v1\/docs\/(.+)$/, hint: '', handle: async () => {} }) };
     await assert.rejects(startHub([route]), /registers route .*already taken/);

@@ -23,7 +23,11 @@ describe('frame sizes', () => {
       }
       for (const [k, s] of subs.entries()) {
         const got = await s.messages(ids[k]!, texts.length);
-        assert.deepEqual(got.map((f) => f.msg.data.text), texts, `subscriber ${k} receives each text unchanged`);
+        assert.deepEqual(
+          got.map((f) => f.msg.data.text),
+          texts,
+          `subscriber ${k} receives each text unchanged`,
+        );
       }
     });
   }

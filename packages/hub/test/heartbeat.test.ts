@@ -5,7 +5,11 @@ import { useHub } from '../../../test/support/hub-fixture.js';
 import { sleep, waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
-interface Probe { ws: WebSocket; frames: any[]; closed: Promise<{ code: number; at: number }> }
+interface Probe {
+  ws: WebSocket;
+  frames: any[];
+  closed: Promise<{ code: number; at: number }>;
+}
 
 /** A socket that answers WebSocket pings only when `autoPong` is on, and sends nothing unless told. */
 async function open(url: string, autoPong: boolean): Promise<Probe> {
@@ -13,13 +17,18 @@ async function open(url: string, autoPong: boolean): Promise<Probe> {
   const frames: any[] = [];
   ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
   const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
   return { ws, frames, closed };
 }
 /** The close of `p`, or code -1 when it stays open for `ms`. */
 function closedWithin(p: Probe, ms: number): Promise<{ code: number; at: number }> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ code: number; at: number }>((resolve) => { timer = setTimeout(() => resolve({ code: -1, at: 0 }), ms); });
+  const timeout = new Promise<{ code: number; at: number }>((resolve) => {
+    timer = setTimeout(() => resolve({ code: -1, at: 0 }), ms);
+  });
   return Promise.race([p.closed, timeout]).finally(() => clearTimeout(timer));
 }
 const hello = (p: Probe, component: string) => p.ws.send(JSON.stringify({ op: 'hello', id: 1, component }));
@@ -52,7 +61,7 @@ describe('heartbeat', () => {
     assert.ok(after >= 550 && after < 2000, `closed ${after} ms after the last frame (2 × 300 ms expected)`);
   });
 
-  it('keeps a client that pings, and one whose WebSocket layer answers the hub\'s pings (browsers do)', async () => {
+  it("keeps a client that pings, and one whose WebSocket layer answers the hub's pings (browsers do)", async () => {
     const [pinger, autoPong] = await Promise.all([open(fx.hub.wsUrl, false), open(fx.hub.wsUrl, true)]);
     probes.push(pinger, autoPong);
     hello(pinger, 'hb-pinger');

@@ -41,9 +41,16 @@ describe('HTTP API', () => {
     assert.equal(a.status, 201);
     const b = await ws.call({ op: 'pub', ch: 'http.shared', type: 'note', data: 'from-ws' });
     const c = await post('http.shared', { type: 'note', data: 'named' }, { 'X-Switchboard-Component': 'billing-service' });
-    assert.deepEqual([(await a.json() as any).seq, b.seq, (await c.json() as any).seq], [1, 2, 3]);
+    assert.deepEqual([((await a.json()) as any).seq, b.seq, ((await c.json()) as any).seq], [1, 2, 3]);
     const msgs = (await ws.messages(s.sub, 3)).map((f) => f.msg);
-    assert.deepEqual(msgs.map((m) => [m.seq, m.data]), [[1, 'from-http'], [2, 'from-ws'], [3, 'named']]);
+    assert.deepEqual(
+      msgs.map((m) => [m.seq, m.data]),
+      [
+        [1, 'from-http'],
+        [2, 'from-ws'],
+        [3, 'named'],
+      ],
+    );
     assert.equal(msgs[0].meta.correlation_id, 'h-1');
     assert.equal(msgs[0].type, 'note');
     assert.equal(msgs[1].source, 'ws-side');
@@ -84,13 +91,19 @@ describe('HTTP API', () => {
     const other = await post('http.dedupe', { type: 'note', data: 2, msg_id: 'other-key' });
     assert.deepEqual(await other.json(), { seq: 2 });
     const h = await history('http.dedupe');
-    assert.deepEqual(h.body.messages.map((m: any) => m.id), ['same-key', 'other-key']);
+    assert.deepEqual(
+      h.body.messages.map((m: any) => m.id),
+      ['same-key', 'other-key'],
+    );
   });
 
   it('pages through history with from, limit and next', async () => {
     for (let i = 1; i <= 7; i++) assert.equal((await post('http.history', { type: 'n', data: i })).status, 201);
     const all = await history('http.history');
-    assert.deepEqual(all.body.messages.map((m: any) => m.seq), [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(
+      all.body.messages.map((m: any) => m.seq),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
     assert.equal(all.body.next, 7);
 
     const seen: number[] = [];
@@ -112,7 +125,10 @@ describe('HTTP API', () => {
     }
     assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7]);
     const mid = await history('http.history', '?from=5');
-    assert.deepEqual(mid.body.messages.map((m: any) => m.data), [6, 7]);
+    assert.deepEqual(
+      mid.body.messages.map((m: any) => m.data),
+      [6, 7],
+    );
     const empty = await history('http.never-written');
     assert.deepEqual([empty.status, empty.body], [200, { messages: [], next: 0 }]);
     for (const q of ['?limit=0', '?limit=abc', '?from=-1', '?limit=1001']) {
@@ -132,7 +148,11 @@ describe('HTTP API', () => {
     }
     // Invalid UTF-8 is refused as on the socket, not stored with replacement characters.
     const bytes = Buffer.concat([Buffer.from('{"type":"t","data":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
-    const notUtf8 = await fetch(`${fx.hub.url}/v1/channels/http.bad/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
+    const notUtf8 = await fetch(`${fx.hub.url}/v1/channels/http.bad/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes,
+    });
     assert.equal(notUtf8.status, 400);
     const utfErr = (await notUtf8.json()) as any;
     assert.equal(utfErr.code, 'BAD_FRAME');

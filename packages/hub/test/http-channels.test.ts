@@ -18,9 +18,16 @@ describe('GET /v1/channels', () => {
 
   before(async () => {
     const admin = await sign({ sub: 'ops' });
-    const post = (ch: string, n: number) => Promise.all(Array.from({ length: n }, () => fetch(`${fx.hub.url}/v1/channels/${ch}/messages`, {
-      method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: JSON.stringify({ type: 't', data: {} }),
-    }).then((r) => assert.equal(r.status, 201))));
+    const post = (ch: string, n: number) =>
+      Promise.all(
+        Array.from({ length: n }, () =>
+          fetch(`${fx.hub.url}/v1/channels/${ch}/messages`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${admin}` },
+            body: JSON.stringify({ type: 't', data: {} }),
+          }).then((r) => assert.equal(r.status, 201)),
+        ),
+      );
     await post('market.ticks', 3);
     await post('orders.created', 2);
     const engine = await fx.open();
@@ -39,7 +46,11 @@ describe('GET /v1/channels', () => {
     assert.equal(status, 200);
     assert.deepEqual(body.channels, [
       {
-        ch: 'market.ticks', head: 3, first: 1, count: 3, subscribers: [
+        ch: 'market.ticks',
+        head: 3,
+        first: 1,
+        count: 3,
+        subscribers: [
           { component: 'core-engine', pattern: 'market.ticks', group: 'engine', ack: 'manual', connections: 2 },
           { component: 'auditor', pattern: 'market.>', ack: 'auto', connections: 1 },
         ],
@@ -50,7 +61,10 @@ describe('GET /v1/channels', () => {
 
   it('lists only the channels the token may read (sb.sub)', async () => {
     const { body } = await list(await sign({ sub: 'ci', 'sb.sub': ['orders.>'] }));
-    assert.deepEqual(body.channels.map((c: any) => c.ch), ['orders.created']);
+    assert.deepEqual(
+      body.channels.map((c: any) => c.ch),
+      ['orders.created'],
+    );
   });
 
   it('needs a token (401) and answers 405 to other methods', async () => {

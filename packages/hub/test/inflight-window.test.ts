@@ -21,13 +21,20 @@ describe('in-flight window', () => {
     await publishMany(publisher, ch, 40, { window: 10 });
 
     const first = await c.messages(sub, 10);
-    assertContiguous(first.map((f) => f.msg.seq), 0, 'first window');
+    assertContiguous(
+      first.map((f) => f.msg.seq),
+      0,
+      'first window',
+    );
     assert.deepEqual(await quietFor(c, sub, 500), [], 'no 11th message before an ack');
 
     // Acking 3 opens room for exactly 3 more.
     for (const seq of [1, 2, 3]) c.send({ op: 'ack', sub, seq });
     const next = await c.messages(sub, 3);
-    assert.deepEqual(next.map((f) => f.msg.seq), [11, 12, 13]);
+    assert.deepEqual(
+      next.map((f) => f.msg.seq),
+      [11, 12, 13],
+    );
     assert.deepEqual(await quietFor(c, sub, 400), [], 'still a window of 10');
 
     // Ack as messages come: the rest arrives in order, with no gap and no repeat.
@@ -44,14 +51,22 @@ describe('in-flight window', () => {
     // Live messages after the backlog respect the window too.
     await publishMany(publisher, ch, 15, { window: 15 });
     const live = await c.messages(sub, 10);
-    assertContiguous(live.map((f) => f.msg.seq), 40, 'live window');
+    assertContiguous(
+      live.map((f) => f.msg.seq),
+      40,
+      'live window',
+    );
     assert.deepEqual(await quietFor(c, sub, 400), [], 'live delivery stops at the window as well');
     for (const f of live) c.send({ op: 'ack', sub, seq: f.msg.seq });
     const tail = await c.messages(sub, 5);
-    assertContiguous(tail.map((f) => f.msg.seq), 50, 'live tail');
+    assertContiguous(
+      tail.map((f) => f.msg.seq),
+      50,
+      'live tail',
+    );
   });
 
-  it('caps a subscription\'s window at the hub\'s max_inflight, for plain subscribers and group members', async () => {
+  it("caps a subscription's window at the hub's max_inflight, for plain subscribers and group members", async () => {
     const capped = await startHubInProcess({ config: fixture('inflight-cap.yaml') });
     const local: RawClient[] = [];
     try {
@@ -71,12 +86,32 @@ describe('in-flight window', () => {
       const a = await c.messages(asked.sub, 20);
       const b = await c.messages(unset.sub, 20);
       const m = await g.messages(member.sub, 7);
-      assertContiguous(a.map((f) => f.msg.seq), 0, 'max_inflight 1000 capped to 20');
-      assertContiguous(b.map((f) => f.msg.seq), 0, 'no max_inflight: the hub limit');
-      assertContiguous(m.map((f) => f.msg.seq), 0, 'group member with max_inflight 7');
+      assertContiguous(
+        a.map((f) => f.msg.seq),
+        0,
+        'max_inflight 1000 capped to 20',
+      );
+      assertContiguous(
+        b.map((f) => f.msg.seq),
+        0,
+        'no max_inflight: the hub limit',
+      );
+      assertContiguous(
+        m.map((f) => f.msg.seq),
+        0,
+        'group member with max_inflight 7',
+      );
       assert.deepEqual(await quietFor(c, asked.sub, 400), []);
-      assert.deepEqual(c.drain((f) => f.op === 'msg'), [], 'neither plain subscription goes past 20');
-      assert.deepEqual(g.drain((f) => f.op === 'msg'), [], 'the group member stays at 7');
+      assert.deepEqual(
+        c.drain((f) => f.op === 'msg'),
+        [],
+        'neither plain subscription goes past 20',
+      );
+      assert.deepEqual(
+        g.drain((f) => f.op === 'msg'),
+        [],
+        'the group member stays at 7',
+      );
       g.send({ op: 'ack', sub: member.sub, seq: 1 });
       const [eighth] = await g.messages(member.sub, 1);
       assert.equal(eighth.msg.seq, 8, 'an ack lets the group member take the next one');
@@ -103,7 +138,11 @@ describe('in-flight window', () => {
     await publishing;
     assertContiguous(got, 0, 'fast subscriber');
     const slowGot = await quietFor(slow, slowSub, 200);
-    assert.deepEqual(slowGot.map((f) => f.msg.seq), [1, 2, 3, 4, 5], 'the slow one sits at its window of 5 meanwhile');
+    assert.deepEqual(
+      slowGot.map((f) => f.msg.seq),
+      [1, 2, 3, 4, 5],
+      'the slow one sits at its window of 5 meanwhile',
+    );
   });
 });
 
@@ -125,7 +164,9 @@ describe('in-flight window: memory of the hub', () => {
     const publisher = await fx.connect('bridge');
     const blob = 'x'.repeat(8 * 1024); // 20k × 8 KiB ≈ 160 MiB: buffering it would show plainly
     let peak = baseline;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssMb(pid)); }, 50);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb(pid));
+    }, 50);
     try {
       await publishMany(publisher, ch, 20_000, { window: 100, data: (i) => ({ i, blob }) });
       await sleep(500);
@@ -140,7 +181,10 @@ describe('in-flight window: memory of the hub', () => {
 
     // The never-acking subscriber got exactly its window.
     const lazyGot = lazy.drain((f) => f.op === 'msg' && f.sub === lazySub);
-    assert.deepEqual(lazyGot.map((f) => f.msg.seq), range(1, 10));
+    assert.deepEqual(
+      lazyGot.map((f) => f.msg.seq),
+      range(1, 10),
+    );
 
     // The stalled reader reads again and receives all 20,000 in order, no gap.
     let count = 0;

@@ -32,7 +32,10 @@ interface StreamResult {
  */
 async function stream(wsUrl: string, ids: string[], killWhen: (acked: number) => boolean, kill: () => Promise<void>): Promise<StreamResult> {
   const ws = new WebSocket(wsUrl, 'switchboard.v1', { perMessageDeflate: false });
-  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
   const result: StreamResult = { sent: [], replies: new Map(), killed: false };
   const outstanding = new Map<number, string>();
   let next = 0;
@@ -68,7 +71,9 @@ async function stream(wsUrl: string, ids: string[], killWhen: (acked: number) =>
       pump();
     });
     ws.on('close', () => resolve());
-    ws.on('error', () => { /* the close follows */ });
+    ws.on('error', () => {
+      /* the close follows */
+    });
     ws.send(JSON.stringify({ op: 'hello', id: 'h', component: 'order-publisher' }));
   });
   await withTimeout(done, 60_000, () => `stream stalled: ${result.replies.size} acked, ${outstanding.size} outstanding`);
@@ -134,7 +139,12 @@ describe('kill -9 durability', () => {
         const ackedBefore = acked.size;
         const todo = allIds.filter((id) => !acked.has(id));
         const current = hub;
-        const r = await stream(current.wsUrl, todo, (n) => killAt !== undefined && ackedBefore + n >= killAt, () => current.kill9());
+        const r = await stream(
+          current.wsUrl,
+          todo,
+          (n) => killAt !== undefined && ackedBefore + n >= killAt,
+          () => current.kill9(),
+        );
         for (const id of r.sent) everSent.add(id);
 
         // Every re-published message that was already in the log is answered as a duplicate with its seq.
@@ -183,7 +193,9 @@ describe('kill -9 durability', () => {
       assert.equal(final.bySeq.length, TOTAL, 'every message landed');
       assert.equal(final.idToSeq.size, TOTAL, 'each msg_id once');
       for (const id of allIds) assert.ok(final.idToSeq.has(id), `${id} is in the log`);
-      console.log(`durability=${durability} kills=${KILL_AT.length} published=${everSent.size} acknowledged=${acked.size} lost=${lost} duplicated=${duplicated}`);
+      console.log(
+        `durability=${durability} kills=${KILL_AT.length} published=${everSent.size} acknowledged=${acked.size} lost=${lost} duplicated=${duplicated}`,
+      );
       assert.equal(acked.size, TOTAL);
       await hub.stop();
     });

@@ -102,7 +102,10 @@ describe('manual acknowledgement', () => {
     await delivery(c, sub, next!);
     await c.call({ op: 'ack', sub, seq: next }); // only the first one is never acked
     for (let i = 0; i < 2; i++) seen.push((await delivery(c, sub, seq!)).frame);
-    assert.deepEqual(seen.map((f) => f.redelivered), [undefined, 1, 2]);
+    assert.deepEqual(
+      seen.map((f) => f.redelivered),
+      [undefined, 1, 2],
+    );
     await waitFor(async () => (await deadLetters(ch, seq!)).length > 0, 'the dead letter appears in $dlq', { timeoutMs: 3000, everyMs: 50 });
     const [dead, ...more] = await deadLetters(ch, seq!);
     assert.deepEqual(more, [], 'dead-lettered once');
@@ -144,7 +147,10 @@ describe('manual acknowledgement', () => {
         await c.call({ op: 'ack', sub, seq: nacked });
       }
     }
-    assert.deepEqual(seen.map((f) => f.redelivered), [undefined, 1, 2]);
+    assert.deepEqual(
+      seen.map((f) => f.redelivered),
+      [undefined, 1, 2],
+    );
     assert.ok(seen[1].at - seen[0].at >= ACK_TIMEOUT - 50, `group redelivery after ${seen[1].at - seen[0].at} ms`);
     await waitFor(async () => (await deadLetters(ch, seq!)).length > 0, 'the dead letter appears in $dlq', { timeoutMs: 3000, everyMs: 50 });
     const dead = await deadLetters(ch, seq!);
@@ -170,7 +176,11 @@ describe('manual acknowledgement', () => {
     const [seq, next] = await publishMany(publisher, ch, 2, { window: 1 });
     const seen: any[] = [];
     for (let i = 0; i < 3; i++) seen.push((await delivery(c, sub, seq!, 3000)).frame);
-    assert.deepEqual(seen.map((f) => f.redelivered), [undefined, 1, 2], 'the one message in the window is redelivered after each ack timeout');
+    assert.deepEqual(
+      seen.map((f) => f.redelivered),
+      [undefined, 1, 2],
+      'the one message in the window is redelivered after each ack timeout',
+    );
     const after = await delivery(c, sub, next!, 3000);
     assert.equal(after.frame.redelivered, undefined, 'once the first is dead-lettered, the window takes the next message');
     await c.call({ op: 'ack', sub, seq: next });

@@ -22,10 +22,16 @@ describe('parked sessions limit', () => {
     }
     const { welcome: a } = await fx.session('pk-a', { resume: sessions[0] });
     assert.equal(a.resumed, false, 'the oldest parked session was forgotten when the third was parked');
-    for (const [i, name] of [[1, 'pk-b'], [2, 'pk-c']] as const) {
+    for (const [i, name] of [
+      [1, 'pk-b'],
+      [2, 'pk-c'],
+    ] as const) {
       const { welcome } = await fx.session(name, { resume: sessions[i] });
       assert.equal(welcome.resumed, true, `${name} is still parked: ${JSON.stringify(welcome)}`);
-      assert.deepEqual(welcome.subs.map((s: { ch: string }) => s.ch), [`pk.${name}`]);
+      assert.deepEqual(
+        welcome.subs.map((s: { ch: string }) => s.ch),
+        [`pk.${name}`],
+      );
     }
   });
 });

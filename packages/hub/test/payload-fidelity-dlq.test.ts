@@ -51,7 +51,7 @@ describe('payload fidelity in dead-letter logs', () => {
     assert.equal(JSON.parse(msg).msg.meta.dlq.deliveries, 2);
   });
 
-  it('a publisher meta with a dlq key of its own is replaced by the hub\'s, the data still exact', async () => {
+  it("a publisher meta with a dlq key of its own is replaced by the hub's, the data still exact", async () => {
     const watcher = await fx.connect('operator');
     const texts = captureText(watcher);
     const { sub } = await subscribe(watcher, { ch: '$dlq.fid.orders' });
@@ -63,7 +63,7 @@ describe('payload fidelity in dead-letter logs', () => {
     assertExactPayload(msg, refused, undefined, 'the $dlq copy');
     const meta = JSON.parse(msg).msg.meta;
     assert.equal(meta.k, 1);
-    assert.equal(meta.dlq.code, 'CONTRACT_VIOLATION', 'one dlq member, the hub\'s');
+    assert.equal(meta.dlq.code, 'CONTRACT_VIOLATION', "one dlq member, the hub's");
     assert.equal(msg.split('"dlq"').length - 1, 1);
   });
 });

@@ -8,7 +8,7 @@ import { assertExactPayload, captureText, EXACT_DATA, EXACT_META, frameText } fr
 describe('payload fidelity over HTTP', () => {
   const fx = useHub();
 
-  it('POST /v1/channels/{ch}/messages: a subscriber receives the body\'s data and meta exactly', async () => {
+  it("POST /v1/channels/{ch}/messages: a subscriber receives the body's data and meta exactly", async () => {
     const subscriber = await fx.connect('java-engine');
     const texts = captureText(subscriber);
     const { sub } = await subscribe(subscriber, { ch: 'fid.http.post' });

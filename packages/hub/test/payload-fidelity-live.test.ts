@@ -9,7 +9,10 @@ import { fixture } from './fixtures/delivery-support.js';
 describe('payload fidelity: live delivery over the socket', () => {
   const fx = useHub({ config: fixture('fidelity.yaml') });
 
-  for (const [kind, ch] of [['durable', 'fid.live'], ['ephemeral', 'fid.eph.live']] as const) {
+  for (const [kind, ch] of [
+    ['durable', 'fid.live'],
+    ['ephemeral', 'fid.eph.live'],
+  ] as const) {
     it(`forwards data and meta as sent on ${kind === 'ephemeral' ? 'an' : 'a'} ${kind} channel`, async () => {
       const publisher = await fx.connect('py-bridge');
       const subscriber = await fx.connect('java-engine');
@@ -20,7 +23,7 @@ describe('payload fidelity: live delivery over the socket', () => {
       assert.equal(ok.op, 'ok', JSON.stringify(ok));
       const msg = await texts.next((t) => t.startsWith(`{"op":"msg","sub":"${sub}"`));
       assertExactPayload(msg, EXACT_DATA, EXACT_META, `the msg frame (${kind})`);
-      assert.equal(JSON.parse(msg).msg.seq, ok.seq, 'the envelope around it is the hub\'s, seq included');
+      assert.equal(JSON.parse(msg).msg.seq, ok.seq, "the envelope around it is the hub's, seq included");
     });
   }
 

@@ -44,10 +44,18 @@ describe('payload fidelity from the log', () => {
     const subB = (await subscribe(b, { ch: 'fid.group', group: 'engines', ack: 'manual', from: 'earliest' })).sub;
     const sent = await publishExact(publisher, 'fid.group', 4);
     const isMsg = (t: string) => t.startsWith(`{"op":"msg","sub":"${subA}"`) || t.startsWith(`{"op":"msg","sub":"${subB}"`);
-    await waitFor(() => textsA.texts.filter(isMsg).length + textsB.texts.filter(isMsg).length >= 4, 'four msg frames across the two group members', { timeoutMs: 5000, everyMs: 20 });
+    await waitFor(() => textsA.texts.filter(isMsg).length + textsB.texts.filter(isMsg).length >= 4, 'four msg frames across the two group members', {
+      timeoutMs: 5000,
+      everyMs: 20,
+    });
     const exact = [...textsA.texts, ...textsB.texts].filter(isMsg);
     assert.equal(exact.length, 4, 'each exact payload reaches one member');
     assert.ok(textsA.texts.some(isMsg) && textsB.texts.some(isMsg), 'both members received messages');
-    for (const data of sent) assert.equal(exact.filter((t) => t.includes('"data":' + data + ',"meta":' + EXACT_META)).length, 1, `exactly one member got ${data.slice(0, 12)}… as sent`);
+    for (const data of sent)
+      assert.equal(
+        exact.filter((t) => t.includes('"data":' + data + ',"meta":' + EXACT_META)).length,
+        1,
+        `exactly one member got ${data.slice(0, 12)}… as sent`,
+      );
   });
 });

@@ -25,7 +25,7 @@ describe('payload fidelity for awkward shapes', () => {
   });
 
   it('keeps a payload nested 500 levels deep', async () => {
-    const data = '{"a":'.repeat(250) + '[' .repeat(250) + EXACT_DATA + ']'.repeat(250) + '}'.repeat(250);
+    const data = '{"a":'.repeat(250) + '['.repeat(250) + EXACT_DATA + ']'.repeat(250) + '}'.repeat(250);
     assertExactPayload(await roundTrip('fid.shape.deep', data), data);
   });
 

@@ -24,7 +24,10 @@ describe('presence', () => {
     assert.ok(!Number.isNaN(Date.parse(join.member.since)));
 
     const list = await guest.call({ op: 'presence', id: 2, ch: 'session.42' });
-    assert.deepEqual(list.members.map((m: any) => m.component), ['presenter-ui', 'attendee-ui']);
+    assert.deepEqual(
+      list.members.map((m: any) => m.component),
+      ['presenter-ui', 'attendee-ui'],
+    );
 
     await guest.call({ op: 'unsub', id: 3, sub: gs.sub });
     const leave = await host.next((f) => f.op === 'leave');
@@ -37,7 +40,10 @@ describe('presence', () => {
     const gone = await host.next((f) => f.op === 'leave', 10_000);
     assert.equal(gone.member.session, w2.session);
     const after = await host.call({ op: 'presence', id: 4, ch: 'session.42' });
-    assert.deepEqual(after.members.map((m: any) => m.component), ['presenter-ui']);
+    assert.deepEqual(
+      after.members.map((m: any) => m.component),
+      ['presenter-ui'],
+    );
   });
 
   it('does not send join/leave to subscribers without "presence": true, and refuses wildcards and big info', async () => {
@@ -46,7 +52,10 @@ describe('presence', () => {
     const other = await fx.connect('other');
     await other.call({ op: 'sub', id: 1, ch: 'room.quiet' });
     assert.equal((await quiet.call({ op: 'ping', id: 2 })).op, 'pong');
-    assert.deepEqual(quiet.drain((f) => f.op === 'join'), []);
+    assert.deepEqual(
+      quiet.drain((f) => f.op === 'join'),
+      [],
+    );
     const r = await quiet.call({ op: 'presence', id: 3, ch: 'room.*' });
     assert.equal(r.code, 'UNKNOWN_CHANNEL');
     const big = await quiet.call({ op: 'sub', id: 4, ch: 'room.big', info: { blob: 'x'.repeat(2000) } });

@@ -19,7 +19,15 @@ describe('publish duration metric', () => {
       registers: [reference],
     });
     // on a bound, between bounds, below the first, above the last, and a value that is not a number
-    const samples: [string, number][] = [['ws', 0.0001], ['ws', 0.0003], ['ws', 0.00002], ['ws', 3], ['http', 0.004], ['ws', 0.0001000001], ['http', 1]];
+    const samples: [string, number][] = [
+      ['ws', 0.0001],
+      ['ws', 0.0003],
+      ['ws', 0.00002],
+      ['ws', 3],
+      ['http', 0.004],
+      ['ws', 0.0001000001],
+      ['http', 1],
+    ];
     for (const [transport, s] of samples) {
       metrics.publishSeconds.observe({ transport }, s);
       hist.observe({ transport }, s);

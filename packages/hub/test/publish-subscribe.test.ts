@@ -14,7 +14,10 @@ describe('publish and subscribe', () => {
   async function assertNoMore(c: RawClient, sub: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal((await c.call({ op: 'ping' })).op, 'pong');
-    assert.deepEqual(c.drain((f) => f.op === 'msg' && f.sub === sub), []);
+    assert.deepEqual(
+      c.drain((f) => f.op === 'msg' && f.sub === sub),
+      [],
+    );
   }
 
   it('fans every message out to three subscribers, each in seq order', async () => {
@@ -31,8 +34,16 @@ describe('publish and subscribe', () => {
     for (let i = 1; i <= N; i++) pub.send({ op: 'pub', ch: 'fan.out', type: 'n', data: { i } });
     for (const [k, s] of subs.entries()) {
       const msgs = await s.messages(ids[k]!, N);
-      assert.deepEqual(msgs.map((m) => m.msg.seq), range(1, N), `subscriber ${k}`);
-      assert.deepEqual(msgs.map((m) => m.msg.data.i), range(1, N), `subscriber ${k}`);
+      assert.deepEqual(
+        msgs.map((m) => m.msg.seq),
+        range(1, N),
+        `subscriber ${k}`,
+      );
+      assert.deepEqual(
+        msgs.map((m) => m.msg.data.i),
+        range(1, N),
+        `subscriber ${k}`,
+      );
     }
   });
 
@@ -53,12 +64,31 @@ describe('publish and subscribe', () => {
     }
     await publish(pub, 'from.ch', 2, 6);
 
-    assert.deepEqual((await c.messages(earliest.sub, 7)).map((m) => m.msg.seq), range(1, 7));
-    assert.deepEqual((await c.messages(latest.sub, 2)).map((m) => m.msg.seq), [6, 7]);
-    assert.deepEqual((await c.messages(dflt.sub, 2)).map((m) => m.msg.seq), [6, 7], 'from defaults to latest');
-    assert.deepEqual((await c.messages(after3.sub, 4)).map((m) => m.msg.seq), [4, 5, 6, 7]);
-    assert.deepEqual((await c.messages(after0.sub, 7)).map((m) => m.msg.seq), range(1, 7));
-    assert.deepEqual((await c.messages(after5.sub, 2)).map((m) => m.msg.seq), [6, 7]);
+    assert.deepEqual(
+      (await c.messages(earliest.sub, 7)).map((m) => m.msg.seq),
+      range(1, 7),
+    );
+    assert.deepEqual(
+      (await c.messages(latest.sub, 2)).map((m) => m.msg.seq),
+      [6, 7],
+    );
+    assert.deepEqual(
+      (await c.messages(dflt.sub, 2)).map((m) => m.msg.seq),
+      [6, 7],
+      'from defaults to latest',
+    );
+    assert.deepEqual(
+      (await c.messages(after3.sub, 4)).map((m) => m.msg.seq),
+      [4, 5, 6, 7],
+    );
+    assert.deepEqual(
+      (await c.messages(after0.sub, 7)).map((m) => m.msg.seq),
+      range(1, 7),
+    );
+    assert.deepEqual(
+      (await c.messages(after5.sub, 2)).map((m) => m.msg.seq),
+      [6, 7],
+    );
     for (const r of [earliest, latest, dflt, after3, after0, after5]) await assertNoMore(c, r.sub);
   });
 
@@ -107,7 +137,10 @@ describe('publish and subscribe', () => {
     const ok = await c.call({ op: 'unsub', sub: s.sub });
     assert.equal(ok.op, 'ok');
     await publish(pub, 'unsub.ch', 3, 2);
-    assert.deepEqual((await witness.messages(w.sub, 4)).map((m) => m.msg.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      (await witness.messages(w.sub, 4)).map((m) => m.msg.seq),
+      [1, 2, 3, 4],
+    );
     await assertNoMore(c, s.sub);
     const again = await c.call({ op: 'unsub', sub: s.sub });
     assert.equal(again.code, 'NOT_FOUND', 'the subscription is gone');
@@ -119,9 +152,16 @@ describe('publish and subscribe', () => {
     c.send({ op: 'pub', ch: 'ff.ch', type: 'n', data: 1 });
     c.send({ op: 'pub', ch: 'ff.ch', type: 'n', data: 2, msg_id: 'ff-ok-1' });
     const msgs = await c.messages(s.sub, 2);
-    assert.deepEqual(msgs.map((m) => m.msg.data), [1, 2]);
+    assert.deepEqual(
+      msgs.map((m) => m.msg.data),
+      [1, 2],
+    );
     await assertNoMore(c, s.sub);
-    assert.deepEqual(c.drain((f) => f.op === 'ok' || f.op === 'err'), [], 'no ok for fire-and-forget publishes');
+    assert.deepEqual(
+      c.drain((f) => f.op === 'ok' || f.op === 'err'),
+      [],
+      'no ok for fire-and-forget publishes',
+    );
 
     c.send({ op: 'pub', ch: 'ff.ch', type: 42, data: 3, msg_id: 'ff-bad-1' });
     const err = await c.next((f) => f.op === 'err');
@@ -144,7 +184,12 @@ describe('publish and subscribe', () => {
     const pub = await fx.connect('envelope-source');
     const c = await fx.connect('envelope-sub');
     const s = await c.call({ op: 'sub', ch: 'env.ch' });
-    const meta = { correlation_id: 'corr-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', priority: 'high', custom: { deep: [1, 2] } };
+    const meta = {
+      correlation_id: 'corr-1',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      priority: 'high',
+      custom: { deep: [1, 2] },
+    };
     const before = Date.now();
     const a = await pub.call({ op: 'pub', ch: 'env.ch', type: 'thing.created', data: { a: 1, s: 'é', arr: [true, null] }, meta });
     const b = await pub.call({ op: 'pub', ch: 'env.ch', type: 'thing.created', data: 'plain', msg_id: 'client-key-7' });

@@ -5,12 +5,18 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { useHub } from '../../../test/support/hub-fixture.js';
 
-interface Frame { op: string; [k: string]: any }
+interface Frame {
+  op: string;
+  [k: string]: any;
+}
 
 /** ~40 lines: connect, hello, call-with-id, and an inbox for msg frames. */
 async function connectPlain(url: string, component: string) {
   const ws = new WebSocket(url, 'switchboard.v1');
-  await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+  await new Promise((resolve, reject) => {
+    ws.on('open', resolve);
+    ws.on('error', reject);
+  });
   const waiting = new Map<number, (f: Frame) => void>();
   const inbox: Frame[] = [];
   const others: Frame[] = [];
@@ -18,9 +24,13 @@ async function connectPlain(url: string, component: string) {
   let nextId = 1;
   ws.on('message', (raw) => {
     const f = JSON.parse(raw.toString()) as Frame;
-    if (f.re !== undefined && waiting.has(f.re)) { waiting.get(f.re)!(f); waiting.delete(f.re); }
-    else if (f.op === 'msg') { inbox.push(f); onMsg?.(); }
-    else others.push(f);
+    if (f.re !== undefined && waiting.has(f.re)) {
+      waiting.get(f.re)!(f);
+      waiting.delete(f.re);
+    } else if (f.op === 'msg') {
+      inbox.push(f);
+      onMsg?.();
+    } else others.push(f);
   });
   const call = (frame: Record<string, unknown>): Promise<Frame> => {
     const id = nextId++;
@@ -31,7 +41,10 @@ async function connectPlain(url: string, component: string) {
     const deadline = Date.now() + timeoutMs;
     while (inbox.length < n) {
       if (Date.now() > deadline) throw new Error(`got ${inbox.length} of ${n} messages`);
-      await new Promise<void>((resolve) => { onMsg = resolve; setTimeout(resolve, 50); });
+      await new Promise<void>((resolve) => {
+        onMsg = resolve;
+        setTimeout(resolve, 50);
+      });
     }
     return inbox.splice(0, n);
   };
@@ -65,8 +78,14 @@ describe('a client written with only ws and JSON', () => {
       }
 
       const msgs = await consumer.receive(N);
-      assert.deepEqual(msgs.map((m) => m.msg.seq), Array.from({ length: N }, (_, i) => i + 1));
-      assert.deepEqual(msgs.map((m) => m.msg.data.n), Array.from({ length: N }, (_, i) => i + 1));
+      assert.deepEqual(
+        msgs.map((m) => m.msg.seq),
+        Array.from({ length: N }, (_, i) => i + 1),
+      );
+      assert.deepEqual(
+        msgs.map((m) => m.msg.data.n),
+        Array.from({ length: N }, (_, i) => i + 1),
+      );
       for (const m of msgs) {
         assert.equal(m.sub, sub.sub);
         assert.equal(m.msg.ch, 'orders.created');

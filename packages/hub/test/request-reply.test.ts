@@ -11,7 +11,14 @@ describe('request / reply', () => {
   it('routes a req to the connected component and returns its reply data', async () => {
     const engine = await fx.connect('core-engine');
     const bridge = await fx.connect('data-bridge');
-    const pending = bridge.call({ op: 'req', to: 'core-engine', type: 'quote.request', data: { symbol: 'EURUSD' }, timeout_ms: 2000, meta: { correlation_id: 'q-1' } });
+    const pending = bridge.call({
+      op: 'req',
+      to: 'core-engine',
+      type: 'quote.request',
+      data: { symbol: 'EURUSD' },
+      timeout_ms: 2000,
+      meta: { correlation_id: 'q-1' },
+    });
     const req = await incoming(engine);
     assert.equal(req.from, 'data-bridge');
     assert.equal(req.type, 'quote.request');
@@ -65,7 +72,11 @@ describe('request / reply', () => {
     const late = await slow.call({ op: 'reply', rid: req.rid, data: 'too late' });
     assert.equal(late.code, 'NOT_FOUND');
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(asker.drain((f) => f.op === 'ok' || f.op === 'err'), [], 'the late reply reaches nobody');
+    assert.deepEqual(
+      asker.drain((f) => f.op === 'ok' || f.op === 'err'),
+      [],
+      'the late reply reaches nobody',
+    );
   });
 
   it('answers UNAVAILABLE when no such component is connected', async () => {
@@ -124,8 +135,15 @@ describe('request / reply', () => {
     serve(b, 'b', () => servedB++);
     const N = 10;
     const replies = await Promise.all(Array.from({ length: N }, (_, n) => asker.call({ op: 'req', to: 'pool-engine', type: 'work', data: { n } })));
-    assert.deepEqual(replies.map((r) => r.op), Array(N).fill('ok'));
-    assert.deepEqual(replies.map((r) => r.data.n), range(0, N - 1), 'each reply answers its own request');
+    assert.deepEqual(
+      replies.map((r) => r.op),
+      Array(N).fill('ok'),
+    );
+    assert.deepEqual(
+      replies.map((r) => r.data.n),
+      range(0, N - 1),
+      'each reply answers its own request',
+    );
     assert.equal(servedA + servedB, N);
     assert.ok(servedA > 0 && servedB > 0, `both connections served (a=${servedA}, b=${servedB})`);
     assert.deepEqual(new Set(replies.map((r) => r.data.by)), new Set(['a', 'b']));

@@ -69,7 +69,11 @@ describe('resume: document subscriptions and presence', () => {
     const p = await b.next((f) => f.op === 'doc.patch');
     assert.deepEqual([p.version, p.ops, p.by], [71, [{ op: 'replace', path: '', value: { votes: 70 } }], '$hub']);
     await sleep(100);
-    assert.deepEqual(b.drain((f) => f.op === 'doc.patch'), [], 'nothing else');
+    assert.deepEqual(
+      b.drain((f) => f.op === 'doc.patch'),
+      [],
+      'nothing else',
+    );
   });
 
   it('a member whose connection was lost stays a member; its resume sends no leave and no join, and its watch comes back', async () => {
@@ -81,18 +85,35 @@ describe('resume: document subscriptions and presence', () => {
     assert.equal((await watcher.next((f) => f.op === 'join')).member.session, welcome.session);
     await drop(fx, a);
     const during = await watcher.call({ op: 'presence', ch: 'room.r3' });
-    assert.deepEqual(during.members.map((m: any) => m.info.name), ['Ada', 'Bob'], 'still listed while it may resume');
+    assert.deepEqual(
+      during.members.map((m: any) => m.info.name),
+      ['Ada', 'Bob'],
+      'still listed while it may resume',
+    );
 
     const { client: b, welcome: w2 } = await fx.session('attendee-ui', { resume: welcome.session });
     assert.equal(w2.resumed, true);
-    assert.deepEqual(w2.subs.map((x: any) => [x.sub, x.ch]), [[s.sub, 'room.r3']]);
+    assert.deepEqual(
+      w2.subs.map((x: any) => [x.sub, x.ch]),
+      [[s.sub, 'room.r3']],
+    );
     const after = await b.call({ op: 'presence', ch: 'room.r3' });
-    assert.deepEqual(after.members.map((m: any) => [m.info.name, m.session]), [['Ada', during.members[0].session], ['Bob', welcome.session]]);
+    assert.deepEqual(
+      after.members.map((m: any) => [m.info.name, m.session]),
+      [
+        ['Ada', during.members[0].session],
+        ['Bob', welcome.session],
+      ],
+    );
     const carol = await fx.connect('attendee-2');
     await carol.call({ op: 'sub', ch: 'room.r3', info: { name: 'Carol' } });
     assert.equal((await b.next((f) => f.op === 'join')).member.info.name, 'Carol', 'the restored watch sends joins again');
     await watcher.next((f) => f.op === 'join' && f.member.info.name === 'Carol');
-    assert.deepEqual(watcher.drain((f) => f.op === 'join' || f.op === 'leave'), [], 'the watcher saw no leave and no join of Bob');
+    assert.deepEqual(
+      watcher.drain((f) => f.op === 'join' || f.op === 'leave'),
+      [],
+      'the watcher saw no leave and no join of Bob',
+    );
 
     await b.close();
     const leave = await watcher.next((f) => f.op === 'leave', 2000);

@@ -39,9 +39,16 @@ describe('resume of a session whose old connection is still open', () => {
     assert.equal((await publisher.call({ op: 'doc.update', doc: 'board/t1', ops: [{ op: 'add', path: '', value: { slide: 1 } }] })).version, 1);
     assert.equal((await next.next((f) => f.op === 'doc.patch')).version, 1, 'document patches too');
     const members = await watcher.call({ op: 'presence', ch: 'room.t1' });
-    assert.deepEqual(members.members.map((m: any) => m.info.name), ['Ada', 'Bob']);
+    assert.deepEqual(
+      members.members.map((m: any) => m.info.name),
+      ['Ada', 'Bob'],
+    );
     await sleep(100);
-    assert.deepEqual(watcher.drain((f) => f.op === 'join' || f.op === 'leave'), [], 'the others saw no leave and no join');
+    assert.deepEqual(
+      watcher.drain((f) => f.op === 'join' || f.op === 'leave'),
+      [],
+      'the others saw no leave and no join',
+    );
   });
 
   it('does not let another component take a session over', async () => {

@@ -66,7 +66,10 @@ describe('resume', () => {
     assertContiguous(seqsA, 500, 'auto-ack subscriber from 500');
     assertContiguous(seqsM, 1000, 'manual-ack subscriber (window 50) from 1000');
     assert.deepEqual(await quietFor(auto, a.sub, 200), []);
-    assert.deepEqual(manual.drain((f) => f.op === 'msg'), []);
+    assert.deepEqual(
+      manual.drain((f) => f.op === 'msg'),
+      [],
+    );
   });
 
   it('(b) hello.resume restores the subscriptions, continuing after the last acknowledged seq', async () => {
@@ -78,7 +81,11 @@ describe('resume', () => {
     await publishMany(publisher, ch, 20, { window: 10 });
     await publishMany(publisher, chGroup, 10, { window: 10 });
     assertContiguous(await receive(first, plain.sub, 20, 12), 0, 'plain sub before the disconnect');
-    assertContiguous((await receive(first, grouped.sub, 10, 6)).sort((a, b) => a - b), 0, 'group sub before the disconnect');
+    assertContiguous(
+      (await receive(first, grouped.sub, 10, 6)).sort((a, b) => a - b),
+      0,
+      'group sub before the disconnect',
+    );
     await first.close();
 
     await publishMany(publisher, ch, 30, { window: 10 });
@@ -90,7 +97,10 @@ describe('resume', () => {
     const subs = [...w2.subs].sort((a: any, b: any) => a.sub.localeCompare(b.sub));
     assert.deepEqual(
       subs.map((s: any) => ({ sub: s.sub, ch: s.ch, group: s.group, ack: s.ack })),
-      [{ sub: plain.sub, ch, group: undefined, ack: 'manual' }, { sub: grouped.sub, ch: chGroup, group: 'engine', ack: 'manual' }],
+      [
+        { sub: plain.sub, ch, group: undefined, ack: 'manual' },
+        { sub: grouped.sub, ch: chGroup, group: 'engine', ack: 'manual' },
+      ],
     );
     // The same sub ids continue: everything after the last ack, in order, no gap.
     const resumed = (await second.messages(plain.sub, 38)).map((f) => f.msg.seq);
@@ -98,7 +108,10 @@ describe('resume', () => {
     const groupSeqs = (await second.messages(grouped.sub, 8)).map((f) => f.msg.seq).sort((a, b) => a - b);
     assertContiguous(groupSeqs, 6, 'resumed group subscription');
     assert.deepEqual(await quietFor(second, plain.sub, 300), []);
-    assert.deepEqual(second.drain((f) => f.op === 'msg' && f.sub === grouped.sub), []);
+    assert.deepEqual(
+      second.drain((f) => f.op === 'msg' && f.sub === grouped.sub),
+      [],
+    );
 
     // The restored subscription takes acks and live messages; a new sub gets a fresh id.
     assert.equal((await second.call({ op: 'ack', sub: plain.sub, seq: 13 })).op, 'ok');

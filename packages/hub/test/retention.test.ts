@@ -15,8 +15,16 @@ describe('retention', () => {
     const seqs = await publishMany(publisher, ch, 250, { window: 25 });
     assertContiguous(seqs, 0, 'publish seqs');
     let log: any[] = [];
-    await waitFor(async () => (log = await fx.history(ch)).length === 100, () => `history should hold 100 messages within a few seconds, holds ${log.length}`, { timeoutMs: 5000, everyMs: 50 });
-    assertContiguous(log.map((m) => m.seq), 150, 'retained history');
+    await waitFor(
+      async () => (log = await fx.history(ch)).length === 100,
+      () => `history should hold 100 messages within a few seconds, holds ${log.length}`,
+      { timeoutMs: 5000, everyMs: 50 },
+    );
+    assertContiguous(
+      log.map((m) => m.seq),
+      150,
+      'retained history',
+    );
     assert.deepEqual(log[0].data, { i: 150 });
 
     const [next] = await publishMany(publisher, ch, 1);
@@ -37,7 +45,10 @@ describe('retention', () => {
     await waitFor(async () => (await fx.history(ch)).length === 0, 'gone within a couple of seconds after max_age', { timeoutMs: 4000, everyMs: 50 });
     const [eleven] = await publishMany(publisher, ch, 1);
     assert.equal(eleven, 11);
-    assert.deepEqual((await fx.history(ch)).map((m) => m.seq), [11]);
+    assert.deepEqual(
+      (await fx.history(ch)).map((m) => m.seq),
+      [11],
+    );
 
     await waitFor(async () => (await fx.history(ch)).length === 0, 'trimmed again', { timeoutMs: 4000, everyMs: 50 });
     await fx.closeClients();

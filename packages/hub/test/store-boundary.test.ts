@@ -42,9 +42,15 @@ test('a hub on the embedded store never loads the NATS client: only the `nats` e
   };
   walk(join(SRC, 'index.ts'));
   assert.ok(reached.includes('better-sqlite3'), 'the walk follows the imports (it reaches the SQLite store)');
-  assert.deepEqual(reached.filter((s) => s.startsWith('@nats-io/')), []);
+  assert.deepEqual(
+    reached.filter((s) => s.startsWith('@nats-io/')),
+    [],
+  );
   seen.clear();
   reached.length = 0;
   walk(join(SRC, 'nats.ts'));
-  assert.ok(reached.some((s) => s.startsWith('@nats-io/')), 'the nats entry does');
+  assert.ok(
+    reached.some((s) => s.startsWith('@nats-io/')),
+    'the nats entry does',
+  );
 });

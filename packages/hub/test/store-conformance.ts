@@ -35,11 +35,7 @@ export interface ConformanceOptions {
  * fresh directory (created with mkdtemp, removed after the test) and returns a store kept in it; called
  * twice with the same directory it must reopen the same data.
  */
-export function storeConformance(
-  name: string,
-  open: (dir: string, hints?: StoreHints) => Promise<Store>,
-  options: ConformanceOptions = {},
-): void {
+export function storeConformance(name: string, open: (dir: string, hints?: StoreHints) => Promise<Store>, options: ConformanceOptions = {}): void {
   const retentionWithinMs = options.retentionWithinMs ?? 3000;
 
   describe(`Store conformance: ${name}`, () => {
@@ -71,32 +67,56 @@ export function storeConformance(
       const store = await fresh();
       const seqs: Array<[string, number]> = [];
       for (const ch of ['a', 'b', 'a', 'a', 'b']) seqs.push([ch, (await store.append(ch, input(seqs.length))).seq]);
-      assert.deepEqual(seqs, [['a', 1], ['b', 1], ['a', 2], ['a', 3], ['b', 2]]);
+      assert.deepEqual(seqs, [
+        ['a', 1],
+        ['b', 1],
+        ['a', 2],
+        ['a', 3],
+        ['b', 2],
+      ]);
     });
 
     it('stores the envelope once, keys in order id, ch, type, source, ts, seq, data, meta', async () => {
       const store = await fresh();
       const plain = await store.append('env', { id: 'id-1', type: 'tick', source: 'bridge', ts: '2026-01-01T00:00:00.000Z', data: { bid: 1.5 } });
       const meta = { correlation_id: 'c-1', priority: 'high' as const };
-      const withMeta = await store.append('env', { id: 'id-2', type: 'tick', source: 'bridge', ts: '2026-01-01T00:00:01.000Z', data: [1, 2], meta, msgId: 'k-2' });
+      const withMeta = await store.append('env', {
+        id: 'id-2',
+        type: 'tick',
+        source: 'bridge',
+        ts: '2026-01-01T00:00:01.000Z',
+        data: [1, 2],
+        meta,
+        msgId: 'k-2',
+      });
       assert.equal(plain.message?.json, '{"id":"id-1","ch":"env","type":"tick","source":"bridge","ts":"2026-01-01T00:00:00.000Z","seq":1,"data":{"bid":1.5}}');
-      assert.equal(withMeta.message?.json, '{"id":"id-2","ch":"env","type":"tick","source":"bridge","ts":"2026-01-01T00:00:01.000Z","seq":2,"data":[1,2],"meta":{"correlation_id":"c-1","priority":"high"}}');
+      assert.equal(
+        withMeta.message?.json,
+        '{"id":"id-2","ch":"env","type":"tick","source":"bridge","ts":"2026-01-01T00:00:01.000Z","seq":2,"data":[1,2],"meta":{"correlation_id":"c-1","priority":"high"}}',
+      );
       assert.deepEqual(plain.message && { ch: plain.message.ch, seq: plain.message.seq }, { ch: 'env', seq: 1 });
       const stored = await store.read('env', 0, 10);
-      assert.deepEqual(stored.map((m) => m.json), [plain.message?.json, withMeta.message?.json]);
+      assert.deepEqual(
+        stored.map((m) => m.json),
+        [plain.message?.json, withMeta.message?.json],
+      );
     });
 
     it('resolves 1000 concurrent appends with distinct consecutive seqs, in call order', async () => {
       const store = await fresh();
       const resolvedOrder: number[] = [];
-      const results = await Promise.all(
-        Array.from({ length: 1000 }, (_, i) => store.append('burst', input(i)).then((r) => (resolvedOrder.push(r.seq), r))),
+      const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => store.append('burst', input(i)).then((r) => (resolvedOrder.push(r.seq), r))));
+      assert.deepEqual(
+        results.map((r) => r.seq),
+        range(1, 1000),
       );
-      assert.deepEqual(results.map((r) => r.seq), range(1, 1000));
       assert.deepEqual(resolvedOrder, range(1, 1000));
       const stored = await store.read('burst', 0, 5000);
       assert.equal(stored.length, 1000);
-      assert.deepEqual(stored.map((m) => (JSON.parse(m.json) as { data: { i: number } }).data.i), range(0, 999));
+      assert.deepEqual(
+        stored.map((m) => (JSON.parse(m.json) as { data: { i: number } }).data.i),
+        range(0, 999),
+      );
       assert.deepEqual(await store.info('burst'), { first: 1, last: 1000, count: 1000 });
     });
 
@@ -142,7 +162,10 @@ export function storeConformance(
       const next = await store.append('d', input(6));
       assert.equal(next.seq, 3);
       const stored = await store.read('d', 0, 10);
-      assert.deepEqual(stored.map((m) => (JSON.parse(m.json) as { id: string }).id), ['id-1', 'id-4', 'id-6']);
+      assert.deepEqual(
+        stored.map((m) => (JSON.parse(m.json) as { id: string }).id),
+        ['id-1', 'id-4', 'id-6'],
+      );
     });
 
     it('writes a msgId again once the dedupe window has passed', { skip: options.dedupeExpiry === false }, async () => {
@@ -162,7 +185,10 @@ export function storeConformance(
       await store.ensureChannel('rc', { maxMessages: 3 });
       for (let i = 0; i < 10; i++) await store.append('rc', input(i));
       await waitFor(async () => assert.deepEqual(await store.info('rc'), { first: 8, last: 10, count: 3 }), 'retention', retentionWithinMs);
-      assert.deepEqual((await store.read('rc', 0, 100)).map((m) => m.seq), [8, 9, 10]);
+      assert.deepEqual(
+        (await store.read('rc', 0, 100)).map((m) => m.seq),
+        [8, 9, 10],
+      );
       assert.equal((await store.append('rc', input(10))).seq, 11);
     });
 
@@ -175,7 +201,10 @@ export function storeConformance(
       await waitFor(async () => assert.deepEqual(await store.info('ra'), { first: 6, last: 5, count: 0 }), 'retention', retentionWithinMs);
       assert.deepEqual(await store.read('ra', 0, 100), []);
       assert.equal((await store.append('ra', input(5))).seq, 6);
-      assert.deepEqual((await store.read('ra', 0, 100)).map((m) => m.seq), [6]);
+      assert.deepEqual(
+        (await store.read('ra', 0, 100)).map((m) => m.seq),
+        [6],
+      );
       assert.ok((await store.channels()).includes('ra'));
     });
 
@@ -203,7 +232,10 @@ export function storeConformance(
       const [x, y] = await Promise.all([g.fetch(4), g.fetch(4)]);
       assert.equal(x?.length, 4);
       assert.equal(y?.length, 4);
-      assert.deepEqual([...seqs(x ?? []), ...seqs(y ?? [])].sort((a, b) => a - b), range(1, 8));
+      assert.deepEqual(
+        [...seqs(x ?? []), ...seqs(y ?? [])].sort((a, b) => a - b),
+        range(1, 8),
+      );
       for (const d of [...(x ?? []), ...(y ?? [])]) {
         assert.equal(d.deliveries, 1);
         assert.equal((JSON.parse(d.message.json) as { seq: number }).seq, d.message.seq);
@@ -245,7 +277,13 @@ export function storeConformance(
       await store.append('aw', input(2));
       await ready.next(3000);
       const again = await g.fetch(10);
-      assert.deepEqual(again.map((d) => [d.message.seq, d.deliveries]), [[2, 2], [3, 1]]);
+      assert.deepEqual(
+        again.map((d) => [d.message.seq, d.deliveries]),
+        [
+          [2, 2],
+          [3, 1],
+        ],
+      );
       assert.equal(g.inFlight(), 2);
       assert.equal(g.ackFloor(), 1);
     });
@@ -261,20 +299,34 @@ export function storeConformance(
       assert.equal(g.inFlight(), 0);
       assert.deepEqual(await g.fetch(1), []);
       await ready.next(3000);
-      const due = await waitFor(async () => {
-        const d = await g.fetch(1);
-        assert.equal(d.length, 1);
-        return d;
-      }, 'a redelivery', 3000);
+      const due = await waitFor(
+        async () => {
+          const d = await g.fetch(1);
+          assert.equal(d.length, 1);
+          return d;
+        },
+        'a redelivery',
+        3000,
+      );
       assert.ok(Date.now() - nackedAt >= 180, 'the nack delay was honoured');
-      assert.deepEqual(due.map((d) => [d.message.seq, d.deliveries]), [[1, 2]]);
+      assert.deepEqual(
+        due.map((d) => [d.message.seq, d.deliveries]),
+        [[1, 2]],
+      );
       await g.nack(1, 0);
-      const now = await waitFor(async () => {
-        const d = await g.fetch(1);
-        assert.equal(d.length, 1);
-        return d;
-      }, 'a redelivery', 3000);
-      assert.deepEqual(now.map((d) => [d.message.seq, d.deliveries]), [[1, 3]]);
+      const now = await waitFor(
+        async () => {
+          const d = await g.fetch(1);
+          assert.equal(d.length, 1);
+          return d;
+        },
+        'a redelivery',
+        3000,
+      );
+      assert.deepEqual(
+        now.map((d) => [d.message.seq, d.deliveries]),
+        [[1, 3]],
+      );
     });
 
     it('never delivers a termed seq again and moves the floor past it', async () => {
@@ -287,7 +339,10 @@ export function storeConformance(
       await g.term(1);
       assert.equal(g.ackFloor(), 1);
       await ready.next(3000);
-      assert.deepEqual((await g.fetch(10)).map((d) => [d.message.seq, d.deliveries]), [[2, 2]]);
+      assert.deepEqual(
+        (await g.fetch(10)).map((d) => [d.message.seq, d.deliveries]),
+        [[2, 2]],
+      );
       await g.term(2);
       assert.equal(g.ackFloor(), 2);
       await sleep(300);
@@ -391,7 +446,10 @@ export function storeConformance(
       const g2 = await two.group('p', 'g', { from: 'latest', ackWaitMs: 30_000 });
       assert.equal(g2.ackFloor(), 1);
       const redelivered = await g2.fetch(10);
-      assert.deepEqual(redelivered.map((d) => d.message.seq), [2, 4]);
+      assert.deepEqual(
+        redelivered.map((d) => d.message.seq),
+        [2, 4],
+      );
       assert.ok((redelivered[0]?.deliveries ?? 0) >= 2, 'a delivery not acked before the restart counts as a redelivery');
       assert.equal(redelivered[1]?.deliveries, 1);
       await g2.ack(2);

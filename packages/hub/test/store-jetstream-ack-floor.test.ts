@@ -48,7 +48,11 @@ describe('the ack floor of a JetStream group spread over two nodes', { skip: NO_
     console.log(`${n} acks over two nodes in ${elapsedS.toFixed(2)} s: ${used} ack-floor requests`);
     assert.ok(used <= 2 * (Math.ceil(elapsedS) + 2), `${used} JetStream API requests for ${n} acks in ${elapsedS.toFixed(2)} s (one per ack before)`);
 
-    await waitFor(() => ga.ackFloor() === n && gb.ackFloor() === n, () => `both nodes see the floor reach ${n} (node a: ${ga.ackFloor()}, node b: ${gb.ackFloor()})`, { timeoutMs: 10_000, everyMs: 50 });
+    await waitFor(
+      () => ga.ackFloor() === n && gb.ackFloor() === n,
+      () => `both nodes see the floor reach ${n} (node a: ${ga.ackFloor()}, node b: ${gb.ackFloor()})`,
+      { timeoutMs: 10_000, everyMs: 50 },
+    );
   });
 });
 

@@ -18,7 +18,12 @@ after(async () => {
 
 // Each test directory is a namespace of its own on the shared server; reopening the same directory reopens it.
 storeConformance('jetstream', (dir, hints) =>
-  openJetStreamStore({ servers: nats.url, namespace: basename(dir).replace(/[^A-Za-z0-9_-]/g, '_'), dedupeWindowMs: hints?.dedupeWindowMs, logger: { warn: () => undefined } }),
+  openJetStreamStore({
+    servers: nats.url,
+    namespace: basename(dir).replace(/[^A-Za-z0-9_-]/g, '_'),
+    dedupeWindowMs: hints?.dedupeWindowMs,
+    logger: { warn: () => undefined },
+  }),
 );
 
 describe('JetStream store', () => {
@@ -29,13 +34,24 @@ describe('JetStream store', () => {
       assert.equal((await store.append('o', input(1))).seq, 1);
       await nats.stop();
       const unavailable = (err: unknown): boolean => err instanceof SwitchboardError && err.code === 'UNAVAILABLE';
-      await waitFor(async () => (await store.ping().then(() => false, unavailable)), 'the store to answer UNAVAILABLE', { timeoutMs: 20_000, everyMs: 50 });
+      await waitFor(async () => await store.ping().then(() => false, unavailable), 'the store to answer UNAVAILABLE', { timeoutMs: 20_000, everyMs: 50 });
       await assert.rejects(store.append('o', input(2)), unavailable);
       await assert.rejects(store.read('o', 0, 10), unavailable);
       await nats.restart();
-      await waitFor(async () => store.ping().then(() => true, () => false), 'the store to answer again', { timeoutMs: 20_000, everyMs: 50 });
+      await waitFor(
+        async () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        'the store to answer again',
+        { timeoutMs: 20_000, everyMs: 50 },
+      );
       assert.equal((await store.append('o', input(3))).seq, 2, 'the refused append took no seq');
-      assert.deepEqual((await store.read('o', 0, 10)).map((m) => (JSON.parse(m.json) as { id: string }).id), ['id-1', 'id-3']);
+      assert.deepEqual(
+        (await store.read('o', 0, 10)).map((m) => (JSON.parse(m.json) as { id: string }).id),
+        ['id-1', 'id-3'],
+      );
     } finally {
       await store.close();
     }

@@ -19,7 +19,9 @@ describe('SQLite store WAL checkpoints', () => {
     const store = await createSqliteStore({ path, durability: 'process', checkpointIntervalMs });
     const data = { text: 'x'.repeat(200) };
     for (let round = 0; round < 20; round++) {
-      await Promise.all(Array.from({ length: 500 }, (_, i) => store.append('cp.ch', { id: `m-${round}-${i}`, type: 't', source: 'test', ts: new Date().toISOString(), data })));
+      await Promise.all(
+        Array.from({ length: 500 }, (_, i) => store.append('cp.ch', { id: `m-${round}-${i}`, type: 't', source: 'test', ts: new Date().toISOString(), data })),
+      );
     }
     return store;
   }

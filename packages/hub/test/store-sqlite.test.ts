@@ -24,7 +24,14 @@ storeConformance(
 
 storeConformance(
   'sqlite, durability process',
-  (dir, hints) => createSqliteStore({ path: join(dir, 'nested', 'store.db'), durability: 'process', retentionIntervalMs: 50, dedupeWindowMs: hints?.dedupeWindowMs, now: hints?.now }),
+  (dir, hints) =>
+    createSqliteStore({
+      path: join(dir, 'nested', 'store.db'),
+      durability: 'process',
+      retentionIntervalMs: 50,
+      dedupeWindowMs: hints?.dedupeWindowMs,
+      now: hints?.now,
+    }),
   { clock: true },
 );
 
@@ -79,7 +86,10 @@ describe('SQLite store', () => {
     locker.exec('ROLLBACK');
     locker.close();
     assert.equal((await store.append('w', input(4))).seq, 2);
-    assert.deepEqual((await store.read('w', 0, 10)).map((m) => (JSON.parse(m.json) as { id: string }).id), ['id-1', 'id-4']);
+    assert.deepEqual(
+      (await store.read('w', 0, 10)).map((m) => (JSON.parse(m.json) as { id: string }).id),
+      ['id-1', 'id-4'],
+    );
     assert.deepEqual(await store.info('w'), { first: 1, last: 2, count: 2 });
     assert.equal(await store.kvGet('b', 'k'), undefined);
     await store.close();

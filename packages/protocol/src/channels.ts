@@ -26,7 +26,8 @@ export function channelNameProblem(name: unknown, maxLength = 256, allowReserved
   if (NAME.test(name)) return undefined;
   let body = name;
   if (name.startsWith('$')) {
-    if (!allowReserved) return `channel names starting with "$" are reserved for the hub; publish to "${name.replace(/^\$[^.]*\.?/, '') || 'another channel'}" instead`;
+    if (!allowReserved)
+      return `channel names starting with "$" are reserved for the hub; publish to "${name.replace(/^\$[^.]*\.?/, '') || 'another channel'}" instead`;
     body = name.slice(1);
   }
   for (const seg of body.split('.')) {

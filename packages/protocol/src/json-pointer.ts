@@ -4,7 +4,10 @@
  */
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** Keys a document operation may not name, by the hub and the SDK alike: they would reach an object's prototype. */

@@ -8,7 +8,11 @@ const ours = readFileSync(new URL('docs/protocol.md', root), 'utf8');
 const canonical = readFileSync(new URL('docs/reference/protocol-v1.md', root), 'utf8');
 
 test('the protocol reference carries every line of the canonical contract, word for word', () => {
-  const lines = canonical.split('\n').slice(1).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const lines = canonical
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
   const missing = lines.filter((l) => !ours.includes(l));
   assert.deepEqual(missing, [], 'docs/protocol.md lost or changed these lines of docs/reference/protocol-v1.md');
 });

@@ -14,8 +14,40 @@ function rng(seed: number): () => number {
 
 const SPACES = ['', '', '', ' ', '\n', '\t', '\r\n', '  \n\t '];
 const KEYS = ['data', 'meta', 'op', 'id', 'd\\u0061ta', 'm\\u0065ta', 'da', 'dat', 'data\\"', 'x\\\\', '', 'ch'];
-const STRING_PARTS = ['a', 'b c', '\\"', '\\\\', '\\\\\\"', '\\u0041', '\\u00e9', '\\ud83d\\ude00', '\\n', '\\/', '{', '}', '[', ']', ',', ':', 'é', '😀', '\\u0022', '\\\\u0022'];
-const NUMBERS = ['0', '-0', '1', '-17', '1764749280343123457', '1.08410000000000001', '1e400', '-1.5E-7', '123456789012345678901234567890', '3.14159265358979323846264338327950288'];
+const STRING_PARTS = [
+  'a',
+  'b c',
+  '\\"',
+  '\\\\',
+  '\\\\\\"',
+  '\\u0041',
+  '\\u00e9',
+  '\\ud83d\\ude00',
+  '\\n',
+  '\\/',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  'é',
+  '😀',
+  '\\u0022',
+  '\\\\u0022',
+];
+const NUMBERS = [
+  '0',
+  '-0',
+  '1',
+  '-17',
+  '1764749280343123457',
+  '1.08410000000000001',
+  '1e400',
+  '-1.5E-7',
+  '123456789012345678901234567890',
+  '3.14159265358979323846264338327950288',
+];
 
 /** Random JSON text of a value, at most `depth` levels deep. */
 function value(r: () => number, depth: number): string {
@@ -66,7 +98,8 @@ test('the value texts of 20,000 generated documents are exactly their source, th
 });
 
 test('a publish frame gives data and meta digit for digit', () => {
-  const frame = '{"op":"pub","id":2,"ch":"market.ticks","type":"tick","data": {"id": 1764749280343123457, "price": 1.08410000000000001},\n "meta" :{"k":"\\"}"}}';
+  const frame =
+    '{"op":"pub","id":2,"ch":"market.ticks","type":"tick","data": {"id": 1764749280343123457, "price": 1.08410000000000001},\n "meta" :{"k":"\\"}"}}';
   assert.deepEqual(rawMembers(frame, ['data', 'meta']), { data: '{"id": 1764749280343123457, "price": 1.08410000000000001}', meta: '{"k":"\\"}"}' });
   assert.deepEqual(rawMembers('{"op":"pub"}', ['data']), {});
   assert.deepEqual(rawMembers(' { } ', ['data']), {});

@@ -47,8 +47,12 @@ const PAGE = 1000;
 /** `switchboard contracts can-deploy`. */
 export async function canDeployCommand(argv: string[]): Promise<number> {
   const parsed = parseVerbArgs('can-deploy', CONTRACTS_CAN_DEPLOY_HELP, argv, {
-    hub: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, limit: { type: 'string' },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    hub: { type: 'string' },
+    token: { type: 'string' },
+    data: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (!parsed) return 2;
   const { values: v, positionals } = parsed;
@@ -111,16 +115,31 @@ export async function canDeployCommand(argv: string[]): Promise<number> {
   }
   const report = replay.report();
   if (v.json) {
-    process.stdout.write(JSON.stringify({
-      ok: report.refused === 0, new: positionals, source: source.describe, limit, checked: report.checked, refused: report.refused,
-      channels: report.channels.map((c) => ({ ...c, head: heads.get(c.ch) ?? 0, subscribers: subscribers.get(c.ch) ?? [] })),
-    }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        {
+          ok: report.refused === 0,
+          new: positionals,
+          source: source.describe,
+          limit,
+          checked: report.checked,
+          refused: report.refused,
+          channels: report.channels.map((c) => ({ ...c, head: heads.get(c.ch) ?? 0, subscribers: subscribers.get(c.ch) ?? [] })),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     process.stdout.write(formatReport(report, subscribers));
-    process.stdout.write(`\n${plural(report.checked, 'message')} of ${plural(report.channels.length, 'channel')} from ${source.describe} checked against the new contracts: ${report.refused} would be refused\n`);
+    process.stdout.write(
+      `\n${plural(report.checked, 'message')} of ${plural(report.channels.length, 'channel')} from ${source.describe} checked against the new contracts: ${report.refused} would be refused\n`,
+    );
     if (report.refused > 0) {
       const refusing = report.channels.flatMap((c) => c.groups.filter((g) => g.refused > 0));
-      process.stderr.write(`switchboard contracts can-deploy: the new contracts would refuse ${plural(report.refused, 'message')} that ${[...new Set(refusing.map((g) => g.source))].join(', ')} sent; do not deploy them as they are\n`);
+      process.stderr.write(
+        `switchboard contracts can-deploy: the new contracts would refuse ${plural(report.refused, 'message')} that ${[...new Set(refusing.map((g) => g.source))].join(', ')} sent; do not deploy them as they are\n`,
+      );
     }
   }
   return report.refused === 0 ? 0 : 1;
@@ -133,12 +152,25 @@ function formatReport(report: ReplayReport, subscribers: Map<string, SubscriberR
     if (c.groups.length === 0) rows.push([c.ch, '', '', '0', '0', '', '', subs]);
     for (const g of c.groups) {
       const fields = g.fields.map((f) => `${f.path || '(payload)'} ${f.rule} ×${f.count}`).join(', ');
-      rows.push([c.ch + (channelNote(c)), g.type, g.source, String(g.checked), String(g.refused), fields, g.sample ? cut(`#${g.sample.seq} ${g.sample.message}`, 70) : '', subs]);
+      rows.push([
+        c.ch + channelNote(c),
+        g.type,
+        g.source,
+        String(g.checked),
+        String(g.refused),
+        fields,
+        g.sample ? cut(`#${g.sample.seq} ${g.sample.message}`, 70) : '',
+        subs,
+      ]);
     }
   }
   const head = ['channel', 'type', 'producer', 'checked', 'refused', 'failing fields', 'sample', 'subscribers'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -148,11 +180,16 @@ function channelNote(c: ReplayChannel): string {
 
 function describeSubscribers(subs: SubscriberRow[]): string {
   if (subs.length === 0) return '—';
-  return subs.map((s) => {
-    const who = s.component ?? 'group';
-    const extra = [s.group !== undefined && s.component !== undefined ? `group ${s.group}` : s.group, s.connections && s.connections > 1 ? `×${s.connections}` : undefined].filter(Boolean);
-    return extra.length ? `${who} (${extra.join(', ')})` : who;
-  }).join(', ');
+  return subs
+    .map((s) => {
+      const who = s.component ?? 'group';
+      const extra = [
+        s.group !== undefined && s.component !== undefined ? `group ${s.group}` : s.group,
+        s.connections && s.connections > 1 ? `×${s.connections}` : undefined,
+      ].filter(Boolean);
+      return extra.length ? `${who} (${extra.join(', ')})` : who;
+    })
+    .join(', ');
 }
 
 function cut(s: string, n: number): string {
@@ -177,7 +214,9 @@ function hubSource(url: string, token: string | undefined): MessageSource {
     try {
       res = await fetch(target, { headers });
     } catch (e) {
-      throw new Error(`${target.origin} does not answer (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}); is the hub running there?`);
+      throw new Error(
+        `${target.origin} does not answer (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}); is the hub running there?`,
+      );
     }
     const body = await res.text();
     if (!res.ok) {
@@ -185,7 +224,9 @@ function hubSource(url: string, token: string | undefined): MessageSource {
       try {
         const j = JSON.parse(body) as { code?: string; message?: string };
         detail = `${j.code}: ${j.message}`;
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
       throw new Error(`GET ${target.pathname} answered ${res.status} (${detail})`);
     }
     return JSON.parse(body);
@@ -193,11 +234,13 @@ function hubSource(url: string, token: string | undefined): MessageSource {
   return {
     describe: base.href.replace(/\/$/, ''),
     async channels() {
-      const body = await get('/v1/channels') as { channels: Array<{ ch: string; head: number; subscribers: SubscriberRow[] }> };
+      const body = (await get('/v1/channels')) as { channels: Array<{ ch: string; head: number; subscribers: SubscriberRow[] }> };
       return body.channels;
     },
     async read(ch, after, limit) {
-      const body = await get(`/v1/channels/${encodeURIComponent(ch)}/messages?from=${after}&limit=${Math.min(limit, PAGE)}`) as { messages: Array<Record<string, unknown>> };
+      const body = (await get(`/v1/channels/${encodeURIComponent(ch)}/messages?from=${after}&limit=${Math.min(limit, PAGE)}`)) as {
+        messages: Array<Record<string, unknown>>;
+      };
       return body.messages;
     },
     close() {},
@@ -212,7 +255,9 @@ function dataSource(dir: string): MessageSource {
     describe: file,
     async channels() {
       return reader.channels().map((c) => ({
-        ch: c.ch, head: c.head, subscribers: groups.filter((g) => g.ch === c.ch).map((g) => ({ group: g.group })),
+        ch: c.ch,
+        head: c.head,
+        subscribers: groups.filter((g) => g.ch === c.ch).map((g) => ({ group: g.group })),
       }));
     },
     async read(ch, after, limit) {

@@ -11,8 +11,12 @@ export function plural(n: number, word: string): string {
  * Parses the arguments of a `contracts` verb; on a usage error prints it with the help on stderr and returns
  * undefined (exit status 2).
  */
-export function parseVerbArgs<O extends NonNullable<ParseArgsConfig['options']>>(verb: string, help: string, argv: string[], options: O):
-  ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> | undefined {
+export function parseVerbArgs<O extends NonNullable<ParseArgsConfig['options']>>(
+  verb: string,
+  help: string,
+  argv: string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> | undefined {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -32,13 +36,21 @@ export async function loadContractPaths(paths: string[]): Promise<ContractSet> {
     try {
       info = await stat(path);
     } catch (e) {
-      throw new ContractLoadError({ file: path, pointer: '' }, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the path');
+      throw new ContractLoadError(
+        { file: path, pointer: '' },
+        `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        'check the path',
+      );
     }
     for (const file of info.isDirectory() ? await listContractFiles(path) : [path]) {
       try {
         docs.push({ file, text: await readFile(file, 'utf8') });
       } catch (e) {
-        throw new ContractLoadError({ file, pointer: '' }, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'make the file readable');
+        throw new ContractLoadError(
+          { file, pointer: '' },
+          `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          'make the file readable',
+        );
       }
     }
   }

@@ -23,7 +23,10 @@ Exit status: 0 written, 1 the contracts cannot be loaded or the files cannot be 
 /** `switchboard contracts types`: the CLI face of `generateContractTypes`. */
 export async function typesCommand(argv: string[]): Promise<number> {
   const parsed = parseVerbArgs('types', CONTRACTS_TYPES_HELP, argv, {
-    out: { type: 'string' }, 'client-module': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    out: { type: 'string' },
+    'client-module': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (!parsed) return 2;
   const { values: v, positionals } = parsed;
@@ -32,7 +35,9 @@ export async function typesCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0 || !v.out) {
-    process.stderr.write(`switchboard contracts types: ${positionals.length === 0 ? 'name at least one AsyncAPI file or directory' : '--out DIR is required'}\n\n${CONTRACTS_TYPES_HELP}`);
+    process.stderr.write(
+      `switchboard contracts types: ${positionals.length === 0 ? 'name at least one AsyncAPI file or directory' : '--out DIR is required'}\n\n${CONTRACTS_TYPES_HELP}`,
+    );
     return 2;
   }
   let generated;
@@ -60,7 +65,9 @@ export async function typesCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const types = generated.channels.reduce((n, c) => n + c.messages.length, 0);
-  const lines = [`Wrote ${written.map((f) => f.slice(out.length + 1)).join(', ')} to ${out}: ${plural(generated.channels.length, 'channel')}, ${plural(types, 'message type')}`];
+  const lines = [
+    `Wrote ${written.map((f) => f.slice(out.length + 1)).join(', ')} to ${out}: ${plural(generated.channels.length, 'channel')}, ${plural(types, 'message type')}`,
+  ];
   for (const c of generated.channels) lines.push(`  ${c.address}: ${c.messages.map((m) => `${m.type} → ${m.typeName}`).join(', ') || '(no messages)'}`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

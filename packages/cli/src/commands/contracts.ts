@@ -1,8 +1,17 @@
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import {
-  checkOperationMessages, ContractLoadError, contractProblem, createAsyncApiStructureValidator, diffContracts, listContractFiles, loadContractDocuments,
-  type AsyncApiStructureValidator, type ContractChange, type ContractProblem, type ContractSet,
+  checkOperationMessages,
+  ContractLoadError,
+  contractProblem,
+  createAsyncApiStructureValidator,
+  diffContracts,
+  listContractFiles,
+  loadContractDocuments,
+  type AsyncApiStructureValidator,
+  type ContractChange,
+  type ContractProblem,
+  type ContractSet,
 } from '@switchboard/contracts';
 import { loadContractPaths, plural } from './contracts-common.js';
 
@@ -117,7 +126,14 @@ async function checkCommand(argv: string[]): Promise<number> {
     try {
       info = await stat(arg);
     } catch (e) {
-      results.push(failed(arg, { file: arg, pointer: '', problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, fix: 'check the path' }));
+      results.push(
+        failed(arg, {
+          file: arg,
+          pointer: '',
+          problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          fix: 'check the path',
+        }),
+      );
       continue;
     }
     const explicit = !info.isDirectory();
@@ -126,7 +142,14 @@ async function checkCommand(argv: string[]): Promise<number> {
       try {
         text = await readFile(file, 'utf8');
       } catch (e) {
-        results.push(failed(file, { file, pointer: '', problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, fix: 'make the file readable' }));
+        results.push(
+          failed(file, {
+            file,
+            pointer: '',
+            problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+            fix: 'make the file readable',
+          }),
+        );
         continue;
       }
       const result = checkDocument(file, text, explicit, structure);
@@ -150,7 +173,9 @@ async function checkCommand(argv: string[]): Promise<number> {
   const problemCount = results.reduce((n, r) => n + r.problems.length, 0) + (together?.problems.length ?? 0);
   const warningCount = results.reduce((n, r) => n + r.warnings.length, 0);
   if (v.json) {
-    process.stdout.write(JSON.stringify({ ok, documents: results, ...(together ? { together } : {}), problems: problemCount, warnings: warningCount }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ok, documents: results, ...(together ? { together } : {}), problems: problemCount, warnings: warningCount }, null, 2) + '\n',
+    );
   } else {
     const out: string[] = [];
     for (const r of results) {
@@ -165,11 +190,18 @@ async function checkCommand(argv: string[]): Promise<number> {
       for (const w of r.warnings) out.push(`  warning: ${w}`);
     }
     if (together) {
-      out.push(together.ok ? `OK    all ${plural(documents.length, 'document')} together: ${plural(together.channels, 'channel')}` : `FAIL  all ${plural(documents.length, 'document')} together`);
+      out.push(
+        together.ok
+          ? `OK    all ${plural(documents.length, 'document')} together: ${plural(together.channels, 'channel')}`
+          : `FAIL  all ${plural(documents.length, 'document')} together`,
+      );
       for (const p of together.problems) out.push(...formatProblem(p));
     }
     const bad = results.filter((r) => !r.ok).length;
-    out.push('', `${plural(results.length, 'document')} checked: ${results.length - bad} ok, ${bad} with problems; ${plural(problemCount, 'problem')}, ${plural(warningCount, 'warning')}`);
+    out.push(
+      '',
+      `${plural(results.length, 'document')} checked: ${results.length - bad} ok, ${bad} with problems; ${plural(problemCount, 'problem')}, ${plural(warningCount, 'warning')}`,
+    );
     (ok ? process.stdout : process.stderr).write(out.join('\n') + '\n');
   }
   return ok ? 0 : 1;
@@ -186,7 +218,12 @@ function checkDocument(file: string, text: string, explicit: boolean, structure:
   }
   if (set.sources[0] !== file) {
     if (!explicit) return undefined;
-    return failed(file, { file, pointer: '', problem: 'this is not an AsyncAPI document (it has no "asyncapi" key)', fix: "add asyncapi: '3.0.0' at the top, or check the AsyncAPI document that $refs this file instead" });
+    return failed(file, {
+      file,
+      pointer: '',
+      problem: 'this is not an AsyncAPI document (it has no "asyncapi" key)',
+      fix: "add asyncapi: '3.0.0' at the top, or check the AsyncAPI document that $refs this file instead",
+    });
   }
   const problems = [...structure.check(file, text), ...checkOperationMessages([{ file, text }])].map(contractProblem);
   return {
@@ -207,7 +244,6 @@ function formatProblem(p: Problem): string[] {
   const pointer = p.pointer !== '' ? ` at #${p.pointer}` : '';
   return [`  ${p.file}${lineCol}${pointer}: ${p.problem}`, `    fix: ${p.fix}`];
 }
-
 
 // ----------------------------------------------------------------------------------------------- diff
 
@@ -242,7 +278,10 @@ async function diffCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const sets: ContractSet[] = [];
-  for (const [label, path] of [['OLD', positionals[0]!], ['NEW', positionals[1]!]] as const) {
+  for (const [label, path] of [
+    ['OLD', positionals[0]!],
+    ['NEW', positionals[1]!],
+  ] as const) {
     try {
       sets.push(await loadContractPaths([path]));
     } catch (e) {
@@ -252,16 +291,21 @@ async function diffCommand(argv: string[]): Promise<number> {
     }
   }
   const changes = diffContracts(sets[0]!, sets[1]!);
-  const failing = changes.filter((c) => failOn === 'any' ? c.breaks !== 'nobody' : c.breaks === failOn);
+  const failing = changes.filter((c) => (failOn === 'any' ? c.breaks !== 'nobody' : c.breaks === failOn));
   if (v.json) {
     process.stdout.write(JSON.stringify(changes.map(toJson), null, 2) + '\n');
   } else {
     process.stdout.write(formatTable(changes));
     const count = (b: string): number => changes.filter((c) => c.breaks === b).length;
-    process.stdout.write(changes.length === 0
-      ? 'No changes.\n'
-      : `\n${plural(changes.length, 'change')}: ${count('producers')} break producers, ${count('consumers')} break consumers, ${count('nobody')} break nobody\n`);
-    if (failing.length > 0) process.stderr.write(`switchboard contracts diff: ${plural(failing.length, 'change')} break ${failOn === 'any' ? 'producers or consumers' : failOn} (--fail-on ${failOn})\n`);
+    process.stdout.write(
+      changes.length === 0
+        ? 'No changes.\n'
+        : `\n${plural(changes.length, 'change')}: ${count('producers')} break producers, ${count('consumers')} break consumers, ${count('nobody')} break nobody\n`,
+    );
+    if (failing.length > 0)
+      process.stderr.write(
+        `switchboard contracts diff: ${plural(failing.length, 'change')} break ${failOn === 'any' ? 'producers or consumers' : failOn} (--fail-on ${failOn})\n`,
+      );
   }
   return failing.length > 0 ? 1 : 0;
 }
@@ -278,9 +322,19 @@ function show(v: unknown): string {
 
 function formatTable(changes: ContractChange[]): string {
   if (changes.length === 0) return '';
-  const rows = changes.map((c) => [c.kind, c.type === null ? c.channel : `${c.channel} / ${c.type}`, c.path === null ? '' : c.path === '' ? '(payload)' : c.path, `${show(c.old)} → ${show(c.new)}`, c.breaks]);
+  const rows = changes.map((c) => [
+    c.kind,
+    c.type === null ? c.channel : `${c.channel} / ${c.type}`,
+    c.path === null ? '' : c.path === '' ? '(payload)' : c.path,
+    `${show(c.old)} → ${show(c.new)}`,
+    c.breaks,
+  ]);
   const head = ['change', 'channel / type', 'path', 'old → new', 'breaks'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }

@@ -124,7 +124,9 @@ async function scenarioRun(argv: string[]): Promise<number> {
     return 1;
   }
   const pass = results.every((r) => r.pass);
-  say(`\n${pass ? 'PASS' : 'FAIL'}: ${results.filter((r) => r.pass).length}/${results.length} flow(s) passed. Report: ${paths.markdown}, ${paths.html}, ${paths.junit}\n`);
+  say(
+    `\n${pass ? 'PASS' : 'FAIL'}: ${results.filter((r) => r.pass).length}/${results.length} flow(s) passed. Report: ${paths.markdown}, ${paths.html}, ${paths.junit}\n`,
+  );
   if (args.json) process.stdout.write(`${JSON.stringify({ pass, reports: paths, flows: results }, null, 2)}\n`);
   return pass ? 0 : 1;
 }

@@ -123,7 +123,10 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     try {
       store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability });
     } catch (err) {
-      throw new StartHubError(`cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`, { cause: err });
+      throw new StartHubError(
+        `cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`,
+        { cause: err },
+      );
     }
     storeLine = `sqlite ${dbFile} (durability ${durability})`;
   }
@@ -137,7 +140,8 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
   } catch (err) {
     await hub.close().catch(() => {});
     const code = (err as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new StartHubError(`port ${options.port} on ${host} is already in use; pick another with --port (0 picks a free one)`, { cause: err });
+    if (code === 'EADDRINUSE')
+      throw new StartHubError(`port ${options.port} on ${host} is already in use; pick another with --port (0 picks a free one)`, { cause: err });
     throw new StartHubError(`cannot listen on ${host}:${options.port}: ${(err as Error).message}`, { cause: err });
   }
   const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;

@@ -85,7 +85,8 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
   const durability = args.durability ?? env.SWITCHBOARD_DURABILITY ?? 'process';
   if (durability !== 'fsync' && durability !== 'process') return fail(`--durability must be "fsync" or "process", not "${durability}"`);
   const level = args['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) return fail(`--log-level must be one of fatal, error, warn, info, debug, trace, silent, not "${level}"`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level))
+    return fail(`--log-level must be one of fatal, error, warn, info, debug, trace, silent, not "${level}"`);
   const logger = pino({ level });
 
   const storeUrls = args.store ?? env.SWITCHBOARD_STORE;
@@ -151,7 +152,10 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
 function jetStreamOptions(urls: string, args: Record<string, string | boolean | undefined>): JetStreamOptions | number {
   const env = process.env;
   const opt = (name: string, envName: string): string | undefined => (args[name] as string | undefined) ?? env[envName];
-  const servers = urls.split(',').map((u) => u.trim()).filter(Boolean);
+  const servers = urls
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   const bad = servers.find((u) => !/^(nats|tls):\/\/[^\s/]+$/.test(u));
   if (servers.length === 0 || bad) return fail(`--store must be "sqlite" or nats://HOST:PORT[,nats://HOST:PORT…], not "${bad ?? urls}"`);
   const replicasText = opt('nats-replicas', 'SWITCHBOARD_NATS_REPLICAS') ?? '1';

@@ -47,7 +47,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
   }
   const secret = v.secret ?? process.env.SWITCHBOARD_TOKEN_SECRET;
   if (!secret) {
-    process.stderr.write('switchboard token: no secret: pass --secret or set SWITCHBOARD_TOKEN_SECRET (the hub\'s --token-secret)\n');
+    process.stderr.write("switchboard token: no secret: pass --secret or set SWITCHBOARD_TOKEN_SECRET (the hub's --token-secret)\n");
     return 2;
   }
   let ttlMs: number;

@@ -61,7 +61,10 @@ export async function connectComponent(ctx: RunContext, spec: SdkComponent): Pro
   client.onRequest((req) => {
     const reply = spec.replies[req.type];
     if (!reply) {
-      throw new SwitchboardError('NOT_FOUND', `component "${spec.name}" has no reply for "${req.type}" in the flow; add it under its replies (${Object.keys(spec.replies).join(', ')} are there)`);
+      throw new SwitchboardError(
+        'NOT_FOUND',
+        `component "${spec.name}" has no reply for "${req.type}" in the flow; add it under its replies (${Object.keys(spec.replies).join(', ')} are there)`,
+      );
     }
     if (reply.kind === 'echo') return req.data ?? null;
     if (reply.kind === 'error') throw new SwitchboardError(reply.code, reply.message);

@@ -30,7 +30,11 @@ export function formatFlowProblem(p: FlowProblem): string {
 /** Collects problems of one flow file, placing each at the line of the YAML node it concerns. */
 export class ProblemList {
   readonly items: FlowProblem[] = [];
-  constructor(private readonly file: string, private readonly doc?: Document, private readonly lines?: LineCounter) {}
+  constructor(
+    private readonly file: string,
+    private readonly doc?: Document,
+    private readonly lines?: LineCounter,
+  ) {}
 
   /** Adds a problem at `path` (keys and indexes into the document); the nearest existing node gives the line. */
   add(path: (string | number)[], where: string, problem: string, fix: string): void {

@@ -1,10 +1,7 @@
 import type { ErrorCode } from '@switchboard/protocol';
 
 /** How a component answers requests of one type: echo the request's data, a fixed reply, or an error. */
-export type ReplySpec =
-  | { kind: 'echo' }
-  | { kind: 'data'; data: unknown }
-  | { kind: 'error'; code: ErrorCode; message: string };
+export type ReplySpec = { kind: 'echo' } | { kind: 'data'; data: unknown } | { kind: 'error'; code: ErrorCode; message: string };
 
 /** A component the runner connects itself with the client SDK. */
 export interface SdkComponent {

@@ -51,11 +51,21 @@ function matcherPasses(m: Record<string, unknown>, actual: unknown): boolean {
       case '$exists':
         if ((actual !== undefined) !== Boolean(arg)) return false;
         break;
-      case '$gt': if (!(typeof actual === 'number' && n > (arg as number))) return false; break;
-      case '$gte': if (!(typeof actual === 'number' && n >= (arg as number))) return false; break;
-      case '$lt': if (!(typeof actual === 'number' && n < (arg as number))) return false; break;
-      case '$lte': if (!(typeof actual === 'number' && n <= (arg as number))) return false; break;
-      case '$ne': if (JSON.stringify(actual) === JSON.stringify(arg)) return false; break;
+      case '$gt':
+        if (!(typeof actual === 'number' && n > (arg as number))) return false;
+        break;
+      case '$gte':
+        if (!(typeof actual === 'number' && n >= (arg as number))) return false;
+        break;
+      case '$lt':
+        if (!(typeof actual === 'number' && n < (arg as number))) return false;
+        break;
+      case '$lte':
+        if (!(typeof actual === 'number' && n <= (arg as number))) return false;
+        break;
+      case '$ne':
+        if (JSON.stringify(actual) === JSON.stringify(arg)) return false;
+        break;
     }
   }
   return true;
@@ -79,7 +89,9 @@ export function matchPartial(expected: unknown, actual: unknown, path = ''): Fie
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length) {
-      return [{ field: path, expected: `an array of ${expected.length}`, actual: Array.isArray(actual) ? `an array of ${actual.length}` : show(actual), pass: false }];
+      return [
+        { field: path, expected: `an array of ${expected.length}`, actual: Array.isArray(actual) ? `an array of ${actual.length}` : show(actual), pass: false },
+      ];
     }
     return expected.flatMap((v, i) => matchPartial(v, actual[i], `${path}/${i}`));
   }

@@ -67,7 +67,9 @@ export async function startProcess(spec: ProcessComponent, hub: { ws: string; ht
           try {
             const v = JSON.parse(line) as unknown;
             if (typeof v === 'object' && v !== null && !Array.isArray(v)) lastJson = v as Record<string, unknown>;
-          } catch { /* not JSON */ }
+          } catch {
+            /* not JSON */
+          }
         }
         if (isStdout) for (const fn of lineListeners) fn(line);
       }
@@ -104,10 +106,13 @@ export async function startProcess(spec: ProcessComponent, hub: { ws: string; ht
 
   const ready = new Promise<void>((resolve, reject) => {
     const fail = (why: string) => reject(new Error(`${spec.name}: ${why}${lines.length ? `; last output:\n    ${lines.slice(-5).join('\n    ')}` : ''}`));
-    const timer = setTimeout(() => {
-      if (spec.readyLine) fail(`no stdout line matched ready_line /${spec.readyLine.source}/ within ${spec.readyTimeoutMs} ms`);
-      else resolve();
-    }, spec.readyLine ? spec.readyTimeoutMs : spec.readyDelayMs);
+    const timer = setTimeout(
+      () => {
+        if (spec.readyLine) fail(`no stdout line matched ready_line /${spec.readyLine.source}/ within ${spec.readyTimeoutMs} ms`);
+        else resolve();
+      },
+      spec.readyLine ? spec.readyTimeoutMs : spec.readyDelayMs,
+    );
     if (spec.readyLine) {
       const re = spec.readyLine;
       lineListeners.add((line) => {

@@ -29,14 +29,23 @@ export async function awaitStep(ctx: RunContext, step: AwaitStep): Promise<Repet
   ctx.awaitedExit.set(step.program, step.exitCode);
   const t0 = performance.now();
   let timer: NodeJS.Timeout | undefined;
-  const code = await Promise.race([p.exit(), new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), step.timeoutMs); })]);
+  const code = await Promise.race([
+    p.exit(),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), step.timeoutMs);
+    }),
+  ]);
   clearTimeout(timer);
   const ms = performance.now() - t0;
   const subject = `summary of ${step.program}`;
   if (code === undefined) {
     const rows: FieldCheck[] = [{ field: '(exit code)', expected: String(step.exitCode), actual: `still running after ${step.timeoutMs} ms`, pass: false }];
     ctx.checks.push({ step: step.id, subject, rows, pass: false });
-    return { pass: false, actual: `${step.program} did not exit within ${step.timeoutMs} ms; last output: ${p.tail().slice(-3).join(' | ') || '(none)'}`, sampleMs: ms };
+    return {
+      pass: false,
+      actual: `${step.program} did not exit within ${step.timeoutMs} ms; last output: ${p.tail().slice(-3).join(' | ') || '(none)'}`,
+      sampleMs: ms,
+    };
   }
   const summary = p.lastJson();
   const rows: FieldCheck[] = [

@@ -41,7 +41,9 @@ export function lineProgress(out: (text: string) => void): Progress {
       const c = counts(r);
       if (r.setupError) line(`  setup failed: ${r.setupError}`);
       for (const i of r.issues) if (/^(component|hub) /.test(i.where)) line(`  ${i.where}: ${i.reason}`);
-      line(`  ${r.pass ? 'PASSED' : 'FAILED'}: ${c.steps[0]}/${c.steps[1]} steps, ${c.targets[0]}/${c.targets[1]} targets, ${c.checks[0]}/${c.checks[1]} contract checks passed (${formatMs(r.durationMs)})`);
+      line(
+        `  ${r.pass ? 'PASSED' : 'FAILED'}: ${c.steps[0]}/${c.steps[1]} steps, ${c.targets[0]}/${c.targets[1]} targets, ${c.checks[0]}/${c.checks[1]} contract checks passed (${formatMs(r.durationMs)})`,
+      );
     },
   };
 }

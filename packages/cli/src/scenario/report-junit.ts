@@ -2,10 +2,16 @@ import type { FlowResult } from './results.js';
 
 /** Escapes text for XML content and attribute values, dropping characters XML 1.0 cannot hold. */
 export function escapeXml(s: string): string {
-  return s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 interface Case {
@@ -21,7 +27,8 @@ function casesOf(r: FlowResult): Case[] {
   const cases: Case[] = [];
   if (r.setupError) cases.push({ classname: `${r.name}.setup`, name: 'setup', seconds: 0, error: { message: r.setupError, body: r.setupError } });
   for (const c of r.components) {
-    if (c.kind === 'process') cases.push({ classname: `${r.name}.components`, name: c.name, seconds: 0, ...(c.ok ? {} : { failure: { message: c.status, body: c.status } }) });
+    if (c.kind === 'process')
+      cases.push({ classname: `${r.name}.components`, name: c.name, seconds: 0, ...(c.ok ? {} : { failure: { message: c.status, body: c.status } }) });
   }
   for (const s of r.steps) {
     const name = `${s.index}. ${s.id}: ${s.action}`;
@@ -30,18 +37,28 @@ function casesOf(r: FlowResult): Case[] {
   }
   for (const t of r.targets) {
     const failure = { message: `${t.metric}: ${t.actual}, target ${t.target}`, body: `target ${t.target}\nactual ${t.actual}` };
-    cases.push({ classname: `${r.name}.targets`, name: `${t.metric} ${t.target}`, seconds: 0, ...(t.judged === false ? { skipped: t.actual } : t.pass ? {} : { failure }) });
+    cases.push({
+      classname: `${r.name}.targets`,
+      name: `${t.metric} ${t.target}`,
+      seconds: 0,
+      ...(t.judged === false ? { skipped: t.actual } : t.pass ? {} : { failure }),
+    });
   }
   for (const k of r.checks) {
     const bad = k.rows.filter((x) => !x.pass).map((x) => `${x.field || '(data)'}: expected ${x.expected}, actual ${x.actual}`);
-    cases.push({ classname: `${r.name}.contracts`, name: `${k.step}: ${k.subject}`, seconds: 0, ...(k.pass ? {} : { failure: { message: bad[0] ?? 'check failed', body: bad.join('\n') } }) });
+    cases.push({
+      classname: `${r.name}.contracts`,
+      name: `${k.step}: ${k.subject}`,
+      seconds: 0,
+      ...(k.pass ? {} : { failure: { message: bad[0] ?? 'check failed', body: bad.join('\n') } }),
+    });
   }
   return cases;
 }
 
 function caseXml(c: Case): string {
   const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="${c.seconds.toFixed(3)}"`;
-  const problem = c.failure ? ['failure', c.failure] as const : c.error ? ['error', c.error] as const : undefined;
+  const problem = c.failure ? (['failure', c.failure] as const) : c.error ? (['error', c.error] as const) : undefined;
   if (c.skipped !== undefined) return `${open}>\n      <skipped message="${escapeXml(c.skipped)}"/>\n    </testcase>`;
   if (!problem) return `${open}/>`;
   const [tag, p] = problem;

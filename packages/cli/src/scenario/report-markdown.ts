@@ -17,7 +17,11 @@ function mdTable(t: Table): string {
 /** The integration report in Markdown. */
 export function renderMarkdown(results: FlowResult[], generatedAt: string): string {
   const pass = results.every((r) => r.pass);
-  const out = [`# Integration report\n`, `Generated ${generatedAt} by \`switchboard scenario run\`. Result: **${pass ? 'PASS' : 'FAIL'}**.\n`, mdTable(overviewTable(results))];
+  const out = [
+    `# Integration report\n`,
+    `Generated ${generatedAt} by \`switchboard scenario run\`. Result: **${pass ? 'PASS' : 'FAIL'}**.\n`,
+    mdTable(overviewTable(results)),
+  ];
   for (const r of results) {
     out.push(`## Flow: ${mdCell(r.name)}\n`);
     for (const s of flowSections(r)) out.push(`### ${s.title}\n`, mdTable(s.table));

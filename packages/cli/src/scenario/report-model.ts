@@ -47,24 +47,45 @@ export function flowSections(r: FlowResult): Section[] {
     ['contracts', r.contracts],
     ['result', yes(r.pass)],
     ['steps', `${c.steps[0]} passed, ${c.steps[1] - c.steps[0]} failed`],
-    ['targets', `${c.targets[0]} met, ${c.targets[1] - c.targets[0]} missed${notJudged(r) ? ` (${notJudged(r)} missed but not judged: machine overloaded)` : ''}`],
+    [
+      'targets',
+      `${c.targets[0]} met, ${c.targets[1] - c.targets[0]} missed${notJudged(r) ? ` (${notJudged(r)} missed but not judged: machine overloaded)` : ''}`,
+    ],
     ['contract checks', `${c.checks[0]} passed, ${c.checks[1] - c.checks[0]} failed`],
   ];
   const perf: string[][] = r.targets.map((t) => [t.metric, t.target, t.actual, t.judged === false ? 'NOT JUDGED' : yes(t.pass)]);
   const summaries: string[][] = r.components.flatMap((x) => (x.summary ? leaves(x.summary).map(([field, v]) => [x.name, field, v]) : []));
-  const latency: string[][] = r.steps.filter((s) => s.latency).map((s) => {
-    const l = s.latency!;
-    return [s.id, s.kind, String(l.count), formatMs(l.p50), formatMs(l.p95), formatMs(l.p99), formatMs(l.max)];
-  });
+  const latency: string[][] = r.steps
+    .filter((s) => s.latency)
+    .map((s) => {
+      const l = s.latency!;
+      return [s.id, s.kind, String(l.count), formatMs(l.p50), formatMs(l.p95), formatMs(l.p99), formatMs(l.max)];
+    });
   return [
     { title: 'Summary', table: { head: ['', ''], rows: summary, empty: '' } },
-    { title: 'Components', table: { head: ['component', 'kind', 'status'], rows: r.components.map((x) => [x.name, x.kind === 'sdk' ? 'SDK (the runner)' : 'process', x.status]), empty: 'No component.' } },
+    {
+      title: 'Components',
+      table: {
+        head: ['component', 'kind', 'status'],
+        rows: r.components.map((x) => [x.name, x.kind === 'sdk' ? 'SDK (the runner)' : 'process', x.status]),
+        empty: 'No component.',
+      },
+    },
     { title: 'Program summaries', table: { head: ['program', 'field', 'value'], rows: summaries, empty: 'No program printed a summary.' } },
     {
       title: 'Status by integration point',
       table: {
         head: ['from', 'to', 'channel', 'protocol', 'status', 'messages', 'refused (expected)', 'errors'],
-        rows: r.points.map((p) => [p.from, p.to, p.channel, p.protocol, p.status === 'pass' ? 'PASS' : p.status === 'fail' ? 'FAIL' : 'no traffic', String(p.messages), String(p.refused), String(p.errors)]),
+        rows: r.points.map((p) => [
+          p.from,
+          p.to,
+          p.channel,
+          p.protocol,
+          p.status === 'pass' ? 'PASS' : p.status === 'fail' ? 'FAIL' : 'no traffic',
+          String(p.messages),
+          String(p.refused),
+          String(p.errors),
+        ]),
         statusColumn: 4,
         empty: 'No traffic was seen.',
       },

@@ -53,10 +53,20 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
     hub = options.hubUrl ? await externalHub(options.hubUrl) : await startInProcessHub({ contracts: options.contracts, ...flow.hub });
     progress.info(`hub: ${hub.label}; contracts: ${options.contractsLabel}`);
     ctx = {
-      hub, contracts: options.contracts, clients: new Map(), tokens: new Map(), inboxes: new Map(), traffic,
-      sentAt: new Map(), httpSentAt: new Map(), httpPublishers: new Set(), publishers: new Map(), checks: [],
+      hub,
+      contracts: options.contracts,
+      clients: new Map(),
+      tokens: new Map(),
+      inboxes: new Map(),
+      traffic,
+      sentAt: new Map(),
+      httpSentAt: new Map(),
+      httpPublishers: new Set(),
+      publishers: new Map(),
+      checks: [],
       programSpecs: new Map(flow.components.flatMap((c) => (c.kind === 'process' ? [[c.name, c] as const] : []))),
-      programs: new Map(), awaitedExit: new Map(),
+      programs: new Map(),
+      awaitedExit: new Map(),
       onProgramStarted: (name) => Object.assign(componentResult(name), { status: 'started', ok: true }),
     };
     for (const c of flow.components) {
@@ -114,7 +124,19 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
   }
 
   for (const s of flow.steps.slice(steps.length)) {
-    steps.push({ id: s.id, index: s.index, kind: s.kind, repeat: s.repeat, action: describeAction(s), expected: describeExpected(s), actual: 'not run (setup failed)', pass: false, ms: 0, passed: 0, failures: [] });
+    steps.push({
+      id: s.id,
+      index: s.index,
+      kind: s.kind,
+      repeat: s.repeat,
+      action: describeAction(s),
+      expected: describeExpected(s),
+      actual: 'not run (setup failed)',
+      pass: false,
+      ms: 0,
+      passed: 0,
+      failures: [],
+    });
   }
   for (const s of steps) if (!s.pass && s.actual !== 'not run (setup failed)') issues.push({ where: `step ${s.index} ${s.id}`, reason: s.actual });
   const loadPerCpu = (options.loadPerCpu ?? (() => loadavg()[0]! / cpus().length))();
@@ -128,7 +150,7 @@ export async function runFlow(flow: Flow, options: RunFlowOptions): Promise<Flow
     ...(flow.description !== undefined ? { description: flow.description } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - t0,
-    hub: hub?.label ?? (options.hubUrl ?? 'in-process (did not start)'),
+    hub: hub?.label ?? options.hubUrl ?? 'in-process (did not start)',
     contracts: options.contractsLabel,
     components,
     steps,
@@ -172,9 +194,17 @@ async function runStep(ctx: RunContext, step: StepSpec, progress: Progress): Pro
   else actual = `${step.repeat - passed}/${step.repeat} failed; first: ${failures[0]}`;
   const summary = latency.summary();
   return {
-    id: step.id, index: step.index, kind: step.kind, repeat: step.repeat,
+    id: step.id,
+    index: step.index,
+    kind: step.kind,
+    repeat: step.repeat,
     ...(step.description !== undefined ? { description: step.description } : {}),
-    action: describeAction(step), expected: describeExpected(step), actual, pass, ms, passed,
+    action: describeAction(step),
+    expected: describeExpected(step),
+    actual,
+    pass,
+    ms,
+    passed,
     ...(summary && step.kind !== 'wait' ? { latency: summary } : {}),
     failures,
   };
@@ -183,7 +213,12 @@ async function runStep(ctx: RunContext, step: StepSpec, progress: Progress): Pro
 /** A missed target with `unless_load_per_cpu_above` is "not judged" when the machine was busier than that. */
 function judge(t: TargetSpec, r: TargetResult, loadPerCpu: number): TargetResult {
   if (r.pass || t.unlessLoadPerCpuAbove === undefined || !(loadPerCpu > t.unlessLoadPerCpuAbove)) return r;
-  return { ...r, pass: true, judged: false, actual: `${r.actual} — not judged: machine overloaded (load average ${loadPerCpu.toFixed(2)} per CPU > ${t.unlessLoadPerCpuAbove})` };
+  return {
+    ...r,
+    pass: true,
+    judged: false,
+    actual: `${r.actual} — not judged: machine overloaded (load average ${loadPerCpu.toFixed(2)} per CPU > ${t.unlessLoadPerCpuAbove})`,
+  };
 }
 
 /** The number at a dotted path of a summary, or a reason why there is none. */

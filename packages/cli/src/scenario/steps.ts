@@ -21,13 +21,20 @@ const MAX_CHECKS_PER_STEP = 4;
 export function runRepetition(ctx: RunContext, step: StepSpec, i: number): Promise<Repetition> {
   const t: TemplateContext = { i, now: wallNow };
   switch (step.kind) {
-    case 'publish': return publish(ctx, step, t);
-    case 'expect': return expect(ctx, step, t);
-    case 'request': return request(ctx, step, t);
-    case 'http': return http(ctx, step, t);
-    case 'start': return startStep(ctx, step);
-    case 'await': return awaitStep(ctx, step);
-    case 'wait': return new Promise((resolve) => setTimeout(() => resolve({ pass: true, actual: `waited ${step.ms} ms` }), step.ms));
+    case 'publish':
+      return publish(ctx, step, t);
+    case 'expect':
+      return expect(ctx, step, t);
+    case 'request':
+      return request(ctx, step, t);
+    case 'http':
+      return http(ctx, step, t);
+    case 'start':
+      return startStep(ctx, step);
+    case 'await':
+      return awaitStep(ctx, step);
+    case 'wait':
+      return new Promise((resolve) => setTimeout(() => resolve({ pass: true, actual: `waited ${step.ms} ms` }), step.ms));
   }
 }
 
@@ -74,7 +81,14 @@ async function publish(ctx: RunContext, step: PublishStep, t: TemplateContext): 
     const e = errorText(err);
     const expected = step.expectError !== undefined && e.code === step.expectError;
     ctx.traffic.count(point, expected ? 'refused' : 'errors', step.id);
-    const rows: FieldCheck[] = [{ field: '(message)', expected: step.expectError ? `refused with ${step.expectError}` : 'accepted', actual: `refused with ${e.code ?? 'an error'}`, pass: expected }];
+    const rows: FieldCheck[] = [
+      {
+        field: '(message)',
+        expected: step.expectError ? `refused with ${step.expectError}` : 'accepted',
+        actual: `refused with ${e.code ?? 'an error'}`,
+        pass: expected,
+      },
+    ];
     if (e.code === 'CONTRACT_VIOLATION' && Array.isArray(e.details)) {
       for (const d of e.details as { path?: string; rule?: string; expected?: unknown; message?: string }[]) {
         rows.push({ field: d.path || '(payload)', expected: `${d.rule ?? 'rule'}: ${show(d.expected)}`, actual: d.message ?? 'refused', pass: expected });
@@ -111,7 +125,9 @@ async function expect(ctx: RunContext, step: ExpectStep, t: TemplateContext): Pr
       keepCheck(ctx, step, t.i, false, `${subject}, seq ${last.seq} (closest)`, rows);
     } else {
       actual += '; nothing arrived';
-      keepCheck(ctx, step, t.i, false, subject, [{ field: '(message)', expected: wanted !== undefined ? show(wanted) : 'a message', actual: 'nothing arrived', pass: false }]);
+      keepCheck(ctx, step, t.i, false, subject, [
+        { field: '(message)', expected: wanted !== undefined ? show(wanted) : 'a message', actual: 'nothing arrived', pass: false },
+      ]);
     }
     return { pass: false, actual, sampleMs: performance.now() - t0 };
   }
@@ -121,7 +137,8 @@ async function expect(ctx: RunContext, step: ExpectStep, t: TemplateContext): Pr
   ctx.traffic.countStep(step.id, 'messages');
   const rows = rowsFor(e);
   const contract = ctx.contracts.channel(e.ch) ? ctx.contracts.validate(e.ch, e.type, e.data) : undefined;
-  if (ctx.contracts.channel(e.ch)) rows.push({ field: '(contract)', expected: `valid ${e.ch}/${e.type}`, actual: contract ? contract.message : 'valid', pass: !contract });
+  if (ctx.contracts.channel(e.ch))
+    rows.push({ field: '(contract)', expected: `valid ${e.ch}/${e.type}`, actual: contract ? contract.message : 'valid', pass: !contract });
   const pass = !contract;
   keepCheck(ctx, step, t.i, pass, `${subject}, seq ${e.seq} from ${e.source}`, rows);
   return { pass, actual: `${e.type} seq ${e.seq} from ${e.source}${contract ? `, but it breaks the contract: ${contract.message}` : ''}`, sampleMs };
@@ -151,7 +168,9 @@ async function request(ctx: RunContext, step: RequestStep, t: TemplateContext): 
     const e = errorText(err);
     const expected = step.expectError !== undefined && e.code === step.expectError;
     ctx.traffic.count(point, expected ? 'refused' : 'errors', step.id);
-    keepCheck(ctx, step, t.i, expected, subject, [{ field: '(reply)', expected: step.expectError ? `error ${step.expectError}` : 'a reply', actual: `error ${e.code ?? e.text}`, pass: expected }]);
+    keepCheck(ctx, step, t.i, expected, subject, [
+      { field: '(reply)', expected: step.expectError ? `error ${step.expectError}` : 'a reply', actual: `error ${e.code ?? e.text}`, pass: expected },
+    ]);
     return { pass: expected, actual: expected ? `failed as expected (${e.text})` : `failed: ${e.text}`, sampleMs: ms };
   }
 }
@@ -178,7 +197,9 @@ async function http(ctx: RunContext, step: HttpStep, t: TemplateContext): Promis
     try {
       channel = decodeURIComponent(publishTo[1]!);
       ctx.httpPublishers.add(`${from}|${channel}`);
-    } catch { /* not a channel name: keep the path */ }
+    } catch {
+      /* not a channel name: keep the path */
+    }
   }
   const point = { from, to: 'hub', channel, protocol: 'http' as const };
   const subject = `${step.method} ${path}`;
@@ -186,7 +207,12 @@ async function http(ctx: RunContext, step: HttpStep, t: TemplateContext): Promis
   let status: number;
   let text: string;
   try {
-    const res = await fetch(ctx.hub.http + path, { method: step.method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(ctx.hub.http + path, {
+      method: step.method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.timeout(10_000),
+    });
     status = res.status;
     text = await res.text();
   } catch (err) {
@@ -197,7 +223,9 @@ async function http(ctx: RunContext, step: HttpStep, t: TemplateContext): Promis
   let parsed: unknown = text;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);
-  } catch { /* not JSON: compare as text */ }
+  } catch {
+    /* not JSON: compare as text */
+  }
   const rows: FieldCheck[] = [
     step.expectStatus !== undefined
       ? { field: '(status)', expected: String(step.expectStatus), actual: String(status), pass: status === step.expectStatus }

@@ -38,7 +38,12 @@ export function parseJunit(xml: string): { suites: Record<string, string>[]; cas
     const a = attrs(m[1]!);
     const fail = m[3] ? /<(failure|error)\b([^>]*)>/.exec(m[3]) : null;
     const skip = m[3] ? /<skipped\b([^>]*)>/.exec(m[3]) : null;
-    cases.push({ classname: a.classname!, name: a.name!, ...(fail ? { failure: attrs(fail[2]!).message ?? '' } : {}), ...(skip ? { skipped: attrs(skip[1]!).message ?? '' } : {}) });
+    cases.push({
+      classname: a.classname!,
+      name: a.name!,
+      ...(fail ? { failure: attrs(fail[2]!).message ?? '' } : {}),
+      ...(skip ? { skipped: attrs(skip[1]!).message ?? '' } : {}),
+    });
   }
   return { suites, cases, totals };
 }

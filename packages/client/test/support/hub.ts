@@ -32,9 +32,15 @@ export async function hubProcessFor(t: { after(fn: () => unknown): void }, optio
 /** A hub that may be restarted (the restarted hub is a new object). */
 export class HubRef<H extends TestHub = InProcessHub> {
   constructor(public current: H) {}
-  get wsUrl(): string { return this.current.wsUrl; }
-  get url(): string { return this.current.url; }
-  async restart(): Promise<void> { this.current = (await this.current.restart()) as H; }
+  get wsUrl(): string {
+    return this.current.wsUrl;
+  }
+  get url(): string {
+    return this.current.url;
+  }
+  async restart(): Promise<void> {
+    this.current = (await this.current.restart()) as H;
+  }
 }
 
 /** Every stored message of `ch`, read with `GET /v1/channels/{ch}/messages`, page by page. */
@@ -73,7 +79,9 @@ export async function assertFrozenHubDetected(
   const states: ConnectionState[] = [];
   c.on('state', (s) => states.push(s));
   hub.current.child.kill('SIGSTOP');
-  t.after(() => { hub.current.child.kill('SIGCONT'); });
+  t.after(() => {
+    hub.current.child.kill('SIGCONT');
+  });
   const t0 = Date.now();
   await waitFor(() => c.state === 'reconnecting', 'dead connection detected', 3000);
   const took = Date.now() - t0;

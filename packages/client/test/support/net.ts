@@ -5,7 +5,10 @@ import type { WebSocketCtor } from '../../src/transport.js';
 export { TcpProxy, proxyFor } from '../../../../test/support/tcp-proxy.js';
 
 /** A frame the SDK wrote, with the number of the socket it went out on (1 for the first socket, …). */
-export interface SentFrame { conn: number; frame: any }
+export interface SentFrame {
+  conn: number;
+  frame: any;
+}
 
 /**
  * The `ws` WebSocket (what the SDK uses on Node anyway), injected through the documented `WebSocket` option with

@@ -7,9 +7,31 @@ type Schema = Record<string, unknown>;
 const ANNOTATIONS = ['title', 'description', 'examples', 'example', 'default', 'deprecated', 'readOnly', 'writeOnly', '$comment', 'x-parser-schema-id'];
 /** Keywords compared by the walk itself, or that carry no constraint of the data. */
 const HANDLED = new Set([
-  'type', 'properties', 'required', 'additionalProperties', 'enum', 'const', 'items', 'pattern', 'format',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
-  'minProperties', 'maxProperties', '$ref', '$schema', '$id', 'definitions', '$defs', ...ANNOTATIONS,
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'enum',
+  'const',
+  'items',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  '$ref',
+  '$schema',
+  '$id',
+  'definitions',
+  '$defs',
+  ...ANNOTATIONS,
 ]);
 /** Keywords whose subschemas the walk pairs up and descends into when both versions have them. */
 const COMBINATORS = ['allOf', 'anyOf', 'oneOf'] as const;
@@ -68,7 +90,16 @@ function diffChannel(oc: ChannelContract, nc: ChannelContract, out: ContractChan
     diffMessage(channel, om, nm, out);
   }
   for (const type of oc.messageTypes) {
-    if (!nc.message(type)) out.push({ kind: 'message-removed', channel, type, path: null, old: plain(oc.message(type)!.schema, oc.message(type)!.schema), new: undefined, breaks: 'producers' });
+    if (!nc.message(type))
+      out.push({
+        kind: 'message-removed',
+        channel,
+        type,
+        path: null,
+        old: plain(oc.message(type)!.schema, oc.message(type)!.schema),
+        new: undefined,
+        breaks: 'producers',
+      });
   }
 }
 

@@ -53,8 +53,12 @@ function checkMessages(reg: SourceRegistry, name: string, holder: Record<string,
     const keys = isObject(channel) && isObject(channel.messages) ? Object.keys(channel.messages) : [];
     const base = channelRef.includes('#') ? channelRef.slice(0, channelRef.indexOf('#')) : '';
     const choices = keys.length > 0 ? keys.map((k) => `${base}#${channelLoc.pointer}/messages/${k}`).join(', ') : `none: the channel declares no messages`;
-    problems.push(new ContractLoadError(reg.place(refLoc),
-      `${what} "${name}" lists message "${m.$ref}", which is not a message of its channel "${channelRef}"`,
-      `point the $ref at one of the channel's messages (${choices}), add the message to the channel's messages, or change the ${what === 'operation' ? "operation's" : "reply's"} channel`));
+    problems.push(
+      new ContractLoadError(
+        reg.place(refLoc),
+        `${what} "${name}" lists message "${m.$ref}", which is not a message of its channel "${channelRef}"`,
+        `point the $ref at one of the channel's messages (${choices}), add the message to the channel's messages, or change the ${what === 'operation' ? "operation's" : "reply's"} channel`,
+      ),
+    );
   });
 }

@@ -65,7 +65,10 @@ export async function generateContractTypes(set: ContractSet, options: TypeGenOp
       messages.push({ type, typeName: naming.name(rootKey)! });
     }
     channelsSchema[ch.address] = {
-      type: 'object', properties: props, required: [...ch.messageTypes], additionalProperties: false,
+      type: 'object',
+      properties: props,
+      required: [...ch.messageTypes],
+      additionalProperties: false,
       ...(ch.description ? { description: ch.description } : {}),
     };
     channels.push({ address: ch.address, messages });
@@ -78,7 +81,10 @@ export async function generateContractTypes(set: ContractSet, options: TypeGenOp
     properties: channelsSchema,
     required: Object.keys(channelsSchema),
     additionalProperties: false,
-    definitions: Object.fromEntries(Object.entries(definitions).map(([key, d]) => [key, { ...(d as object), title: naming.name(key) }])) as Record<string, JSONSchema>,
+    definitions: Object.fromEntries(Object.entries(definitions).map(([key, d]) => [key, { ...(d as object), title: naming.name(key) }])) as Record<
+      string,
+      JSONSchema
+    >,
   };
   let payloads: string;
   try {
@@ -190,7 +196,11 @@ function addDefinitions(m: MessageContract, definitions: Record<string, JSONSche
 
 /** `quote.request` → `QuoteRequest`; a name that would start with a digit gets `M` in front. */
 function pascal(text: string): string {
-  const name = text.split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
+  const name = text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
   if (name === '') return 'Message';
   return /^[0-9]/.test(name) ? `M${name}` : name;
 }
@@ -204,8 +214,9 @@ function channelNameType(c: ChannelContract): string {
 
 function clientFile(channels: ChannelContract[], clientModule: string): string {
   // Exact addresses before parameterised ones, the most literal text first, as the hub matches them.
-  const ordered = [...channels].sort((a, b) => (a.parameters.length === 0 ? 0 : 1) - (b.parameters.length === 0 ? 0 : 1)
-    || literalLength(b) - literalLength(a));
+  const ordered = [...channels].sort(
+    (a, b) => (a.parameters.length === 0 ? 0 : 1) - (b.parameters.length === 0 ? 0 : 1) || literalLength(b) - literalLength(a),
+  );
   const names = ordered.map(channelNameType);
   const addressOf = ordered.map((c, i) => `C extends ${names[i]} ? ${JSON.stringify(c.address)}\n  : `).join('') + 'never';
   const list = channels.map((c) => `  ${JSON.stringify(c.address)}: ${JSON.stringify(c.messageTypes)},`).join('\n');

@@ -54,12 +54,17 @@ export function createAuthenticator(config: HubConfig): Authenticator {
         ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] }));
       } catch (err) {
         const code = (err as { code?: string }).code;
-        const why = code === 'ERR_JWT_EXPIRED' ? 'the token has expired; get a new one' : `the token is not valid (${(err as Error).message}); sign it with the hub's secret (HS256)`;
+        const why =
+          code === 'ERR_JWT_EXPIRED'
+            ? 'the token has expired; get a new one'
+            : `the token is not valid (${(err as Error).message}); sign it with the hub's secret (HS256)`;
         throw new SwitchboardError('UNAUTHENTICATED', why);
       }
       const sub = payload.sub;
-      if (typeof sub !== 'string' || !COMPONENT.test(sub)) throw new SwitchboardError('UNAUTHENTICATED', 'the token has no valid "sub" claim naming the component');
-      if (claimed && claimed !== sub) throw new SwitchboardError('FORBIDDEN', `the token is for component "${sub}", not "${claimed}"; connect as "${sub}" or use that component's token`);
+      if (typeof sub !== 'string' || !COMPONENT.test(sub))
+        throw new SwitchboardError('UNAUTHENTICATED', 'the token has no valid "sub" claim naming the component');
+      if (claimed && claimed !== sub)
+        throw new SwitchboardError('FORBIDDEN', `the token is for component "${sub}", not "${claimed}"; connect as "${sub}" or use that component's token`);
       const sb = (payload.sb ?? {}) as Record<string, unknown>;
       return {
         component: sub,
@@ -88,7 +93,10 @@ export function assertMayPublish(id: Identity, ch: string): void {
 /** Throws FORBIDDEN unless the identity may subscribe to `pattern`. */
 export function assertMaySubscribe(id: Identity, pattern: string): void {
   if (id.sub && !id.sub.some((p) => p === pattern || matchChannel(p, pattern))) {
-    throw new SwitchboardError('FORBIDDEN', `component "${id.component}" may not subscribe to "${pattern}"; its token allows: ${id.sub.join(', ') || 'nothing'}`);
+    throw new SwitchboardError(
+      'FORBIDDEN',
+      `component "${id.component}" may not subscribe to "${pattern}"; its token allows: ${id.sub.join(', ') || 'nothing'}`,
+    );
   }
 }
 
@@ -107,13 +115,17 @@ function docGrants(v: unknown): DocGrant[] | undefined {
   if (v === undefined) return undefined;
   const grant = (pattern: string, mode: string): DocGrant => ({ pattern, r: mode.includes('r'), w: mode.includes('w') });
   if (Array.isArray(v)) {
-    return v.filter((x): x is string => typeof x === 'string').map((x) => {
-      const m = /^(.*):(r|w|rw|wr)$/.exec(x);
-      return m ? grant(m[1]!, m[2]!) : grant(x, 'rw');
-    });
+    return v
+      .filter((x): x is string => typeof x === 'string')
+      .map((x) => {
+        const m = /^(.*):(r|w|rw|wr)$/.exec(x);
+        return m ? grant(m[1]!, m[2]!) : grant(x, 'rw');
+      });
   }
   if (typeof v === 'object' && v !== null) {
-    return Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string').map(([p, mode]) => grant(p, mode));
+    return Object.entries(v)
+      .filter((e): e is [string, string] => typeof e[1] === 'string')
+      .map(([p, mode]) => grant(p, mode));
   }
   return [];
 }
@@ -139,6 +151,9 @@ export function assertMayDoc(id: Identity, doc: string, mode: 'r' | 'w'): void {
   if (id.docs && !id.docs.some((g) => g[mode] && matchDoc(g.pattern, doc))) {
     const verb = mode === 'r' ? 'read' : 'update';
     const allowed = id.docs.filter((g) => g[mode]).map((g) => g.pattern);
-    throw new SwitchboardError('FORBIDDEN', `component "${id.component}" may not ${verb} document "${doc}"; its token's sb.docs allows ${mode} on: ${allowed.join(', ') || 'nothing'}`);
+    throw new SwitchboardError(
+      'FORBIDDEN',
+      `component "${id.component}" may not ${verb} document "${doc}"; its token's sb.docs allows ${mode} on: ${allowed.join(', ') || 'nothing'}`,
+    );
   }
 }

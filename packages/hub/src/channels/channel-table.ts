@@ -93,9 +93,7 @@ export class ChannelTable {
 
   private async create(name: string): Promise<Channel> {
     const ext = this.contract(name)?.extensions;
-    const settings = name.startsWith('$')
-      ? { ...this.deps.config.channelDefaults, mode: 'durable' as const }
-      : channelSettings(this.deps.config, name, ext);
+    const settings = name.startsWith('$') ? { ...this.deps.config.channelDefaults, mode: 'durable' as const } : channelSettings(this.deps.config, name, ext);
     const ch = new Channel(name, settings);
     if (ch.durable) {
       await this.deps.store.ensureChannel(name, { maxMessages: settings.maxMessages, maxAgeMs: settings.maxAgeMs });

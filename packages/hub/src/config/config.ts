@@ -134,7 +134,19 @@ export function readConfigFile(file: string): HubConfig {
 export function configFromObject(doc: unknown, file = 'config'): HubConfig {
   const c = defaultConfig();
   if (!isObject(doc)) throw new ConfigError(`${file}: the top level must be a mapping (key: value)`);
-  const known = new Set(['node_id', 'heartbeat', 'dedupe_window', 'request_timeout', 'max_request_timeout', 'session_ttl', 'strict_channels', 'limits', 'defaults', 'channels', 'auth']);
+  const known = new Set([
+    'node_id',
+    'heartbeat',
+    'dedupe_window',
+    'request_timeout',
+    'max_request_timeout',
+    'session_ttl',
+    'strict_channels',
+    'limits',
+    'defaults',
+    'channels',
+    'auth',
+  ]);
   for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`${file}: unknown key "${k}"; known keys: ${[...known].join(', ')}`);
   if (doc.node_id !== undefined) c.nodeId = str(doc.node_id, `${file}: node_id`);
   if (doc.heartbeat !== undefined) c.heartbeatMs = dur(doc.heartbeat, `${file}: heartbeat`);
@@ -146,9 +158,14 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
   if (doc.limits !== undefined) {
     if (!isObject(doc.limits)) throw new ConfigError(`${file}: limits must be a mapping`);
     const map: Record<string, keyof HubConfig['limits']> = {
-      max_frame_bytes: 'maxFrameBytes', max_inflight: 'maxInflight', max_subscriptions: 'maxSubscriptions',
-      max_pending_requests: 'maxPendingRequests', max_buffered_bytes: 'maxBufferedBytes',
-      max_parked_sessions: 'maxParkedSessions', max_doc_bytes: 'maxDocBytes', max_doc_ops: 'maxDocOps',
+      max_frame_bytes: 'maxFrameBytes',
+      max_inflight: 'maxInflight',
+      max_subscriptions: 'maxSubscriptions',
+      max_pending_requests: 'maxPendingRequests',
+      max_buffered_bytes: 'maxBufferedBytes',
+      max_parked_sessions: 'maxParkedSessions',
+      max_doc_bytes: 'maxDocBytes',
+      max_doc_ops: 'maxDocOps',
       max_presence_info_bytes: 'maxPresenceInfoBytes',
     };
     for (const [k, v] of Object.entries(doc.limits)) {
@@ -230,6 +247,9 @@ function dur(v: unknown, where: string): number {
 /** Throws a SwitchboardError when the config cannot run (e.g. neither dev mode nor a token secret). */
 export function assertRunnable(config: HubConfig): void {
   if (!config.auth.dev && !config.auth.hs256Secret) {
-    throw new SwitchboardError('UNAUTHENTICATED', 'no way to authenticate clients: start with --dev for development, or set --token-secret (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens');
+    throw new SwitchboardError(
+      'UNAUTHENTICATED',
+      'no way to authenticate clients: start with --dev for development, or set --token-secret (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens',
+    );
   }
 }

@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { CloseCodes, decodeClientFrame, isLostConnection, isPattern, PAYLOAD_MEMBERS, rawMembers, SwitchboardError, type ErrorCode, type PubResult, type RawFrame } from '@switchboard/protocol';
+import {
+  CloseCodes,
+  decodeClientFrame,
+  isLostConnection,
+  isPattern,
+  PAYLOAD_MEMBERS,
+  rawMembers,
+  SwitchboardError,
+  type ErrorCode,
+  type PubResult,
+  type RawFrame,
+} from '@switchboard/protocol';
 import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth/authenticator.js';
 import { configDeclares, type HubConfig } from '../config/config.js';
 import type { HubMetrics } from '../metrics/metrics.js';
@@ -86,7 +97,11 @@ export class Connection implements Responder {
   subscriptionList(): SubscriberInfo[] {
     if (this.state !== 'ready') return [];
     return [...this.subs.values()].map((s) => ({
-      component: this.component, session: this.sessionId, pattern: s.spec.pattern, ack: s.spec.ack, ...(s.spec.group !== undefined ? { group: s.spec.group } : {}),
+      component: this.component,
+      session: this.sessionId,
+      pattern: s.spec.pattern,
+      ack: s.spec.ack,
+      ...(s.spec.group !== undefined ? { group: s.spec.group } : {}),
     }));
   }
 
@@ -94,7 +109,11 @@ export class Connection implements Responder {
   onText(text: string, bytes: number): void {
     this.lastSeen = Date.now();
     if (bytes > this.deps.config.limits.maxFrameBytes) {
-      this.sendErr(undefined, 'TOO_LARGE', `frame of ${bytes} bytes is over the limit of ${this.deps.config.limits.maxFrameBytes} bytes; split the message or raise limits.max_frame_bytes`);
+      this.sendErr(
+        undefined,
+        'TOO_LARGE',
+        `frame of ${bytes} bytes is over the limit of ${this.deps.config.limits.maxFrameBytes} bytes; split the message or raise limits.max_frame_bytes`,
+      );
       return;
     }
     const decoded = decodeClientFrame(text, this.deps.knownOps);
@@ -145,7 +164,8 @@ export class Connection implements Responder {
         if (this.state === 'ready') for (const h of this.hooks) h.ready?.(frame);
       });
     }
-    if (this.state !== 'ready') throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
+    if (this.state !== 'ready')
+      throw new SwitchboardError('UNAUTHENTICATED', `"${op}" before "welcome": send {"op":"hello","component":"<your component id>"} first`);
     switch (op) {
       case 'pub':
         return this.pub(frame, id, text);
@@ -189,9 +209,11 @@ export class Connection implements Responder {
 
   private async hello(frame: Frame, id: FrameId): Promise<void> {
     if (this.state !== 'new') throw new SwitchboardError('BAD_FRAME', 'this connection already said hello; open a new connection to change identity');
-    if (this.helloInProgress) throw new SwitchboardError('BAD_FRAME', 'a hello is already being checked on this connection; wait for its welcome or err before sending another');
+    if (this.helloInProgress)
+      throw new SwitchboardError('BAD_FRAME', 'a hello is already being checked on this connection; wait for its welcome or err before sending another');
     if (frame.token !== undefined && typeof frame.token !== 'string') throw new SwitchboardError('BAD_FRAME', '"token" must be a string (a JWT)');
-    if (frame.version !== undefined && typeof frame.version !== 'string') throw new SwitchboardError('BAD_FRAME', '"version" must be a string naming the component\'s version, e.g. "1.4.0"');
+    if (frame.version !== undefined && typeof frame.version !== 'string')
+      throw new SwitchboardError('BAD_FRAME', '"version" must be a string naming the component\'s version, e.g. "1.4.0"');
     let identity: Identity;
     this.helloInProgress = true;
     try {
@@ -212,7 +234,10 @@ export class Connection implements Responder {
     this.deps.requests.add(this);
     if (identity.exp !== undefined) {
       const ms = identity.exp * 1000 - Date.now();
-      this.expiryTimer = setTimeout(() => this.peer.close(CloseCodes.TOKEN_EXPIRED.code, CloseCodes.TOKEN_EXPIRED.reason), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+      this.expiryTimer = setTimeout(
+        () => this.peer.close(CloseCodes.TOKEN_EXPIRED.code, CloseCodes.TOKEN_EXPIRED.reason),
+        Math.max(0, Math.min(ms, 2 ** 31 - 1)),
+      );
       this.expiryTimer.unref?.();
     }
     const restoredSubs: Subscription[] = [];
@@ -263,7 +288,16 @@ export class Connection implements Responder {
     const started = performance.now();
     if (typeof frame.ch === 'string' && this.identity) assertMayPublish(this.identity, frame.ch);
     const raw = rawMembers(text, PAYLOAD_MEMBERS);
-    const result = this.deps.router.publish({ ch: frame.ch, type: frame.type, data: frame.data, msgId: frame.msg_id, meta: frame.meta, dataText: raw?.data, metaText: raw?.meta, source: this.component });
+    const result = this.deps.router.publish({
+      ch: frame.ch,
+      type: frame.type,
+      data: frame.data,
+      msgId: frame.msg_id,
+      meta: frame.meta,
+      dataText: raw?.data,
+      metaText: raw?.meta,
+      source: this.component,
+    });
     if (result instanceof Promise) return result.then((r) => this.published(id, r, started));
     this.published(id, result, started);
     return undefined;
@@ -278,8 +312,17 @@ export class Connection implements Responder {
     const spec = checkSubscribeFrame(frame, 's' + this.nextSub++, this.subs.size, this.deps.config.limits);
     assertMaySubscribe(this.identity!, spec.pattern);
     const { config, subscriptions } = this.deps;
-    if (config.strictChannels && !isPattern(spec.pattern) && !spec.pattern.startsWith('$') && !subscriptions.channels.contract(spec.pattern) && !configDeclares(config, spec.pattern)) {
-      throw new SwitchboardError('UNKNOWN_CHANNEL', `channel "${spec.pattern}" is not declared by any contract or config entry, and this hub runs with strict_channels; check the name, or declare it`);
+    if (
+      config.strictChannels &&
+      !isPattern(spec.pattern) &&
+      !spec.pattern.startsWith('$') &&
+      !subscriptions.channels.contract(spec.pattern) &&
+      !configDeclares(config, spec.pattern)
+    ) {
+      throw new SwitchboardError(
+        'UNKNOWN_CHANNEL',
+        `channel "${spec.pattern}" is not declared by any contract or config entry, and this hub runs with strict_channels; check the name, or declare it`,
+      );
     }
     const sub = new Subscription(spec, this.peer, this.deps.subscriptions);
     this.subs.set(sub.id, sub);
@@ -301,7 +344,8 @@ export class Connection implements Responder {
   private ackOrNack(op: 'ack' | 'nack', frame: Frame, id: FrameId): void {
     const sub = this.findSub(frame.sub);
     const seq = frame.seq;
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new SwitchboardError('BAD_FRAME', `"seq" must be the whole-number seq of the message to ${op}`);
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+      throw new SwitchboardError('BAD_FRAME', `"seq" must be the whole-number seq of the message to ${op}`);
     if (frame.ch !== undefined && typeof frame.ch !== 'string') throw new SwitchboardError('BAD_FRAME', '"ch" must be the channel name of the message');
     const ch = frame.ch as string | undefined;
     if (op === 'ack') sub.ack(seq, ch);
@@ -325,12 +369,17 @@ export class Connection implements Responder {
   private async req(frame: Frame, id: FrameId, text: string): Promise<void> {
     if (id === undefined) throw new SwitchboardError('BAD_FRAME', '"req" needs an "id": the reply comes back as {"op":"ok","re":<id>,"data":…}');
     if (typeof frame.to !== 'string' || frame.to === '') throw new SwitchboardError('BAD_FRAME', '"to" must name the component to ask, e.g. "core-engine"');
-    if (typeof frame.type !== 'string' || frame.type === '') throw new SwitchboardError('BAD_FRAME', '"type" must be a non-empty string naming the request type');
+    if (typeof frame.type !== 'string' || frame.type === '')
+      throw new SwitchboardError('BAD_FRAME', '"type" must be a non-empty string naming the request type');
     const t = frame.timeout_ms;
     if (t !== undefined && (typeof t !== 'number' || !(t > 0))) throw new SwitchboardError('BAD_FRAME', '"timeout_ms" must be a number of milliseconds > 0');
-    if (frame.meta !== undefined && (typeof frame.meta !== 'object' || frame.meta === null || Array.isArray(frame.meta))) throw new SwitchboardError('BAD_FRAME', '"meta" must be an object');
+    if (frame.meta !== undefined && (typeof frame.meta !== 'object' || frame.meta === null || Array.isArray(frame.meta)))
+      throw new SwitchboardError('BAD_FRAME', '"meta" must be an object');
     if (this.pendingRequests >= this.deps.config.limits.maxPendingRequests) {
-      throw new SwitchboardError('RATE_LIMITED', `this connection has ${this.pendingRequests} requests waiting, the limit; wait for replies or raise limits.max_pending_requests`);
+      throw new SwitchboardError(
+        'RATE_LIMITED',
+        `this connection has ${this.pendingRequests} requests waiting, the limit; wait for replies or raise limits.max_pending_requests`,
+      );
     }
     this.pendingRequests++;
     try {
@@ -386,7 +435,8 @@ export class Connection implements Responder {
     this.deps.requests.remove(this);
     const subs = [...this.subs.values()];
     const specs = subs.map((sub) => ({ ...sub.spec, positions: sub.positions() }));
-    if (specs.length || features.some((f) => f !== undefined)) this.deps.parked.park(this.sessionId, this.component, { subs: specs, nextSub: this.nextSub, features });
+    if (specs.length || features.some((f) => f !== undefined))
+      this.deps.parked.park(this.sessionId, this.component, { subs: specs, nextSub: this.nextSub, features });
     this.subs.clear();
     this.deps.metrics.subscriptions.dec(subs.length);
     await Promise.all(subs.map((s) => s.close()));

@@ -10,7 +10,8 @@ const GROUP_NAME = /^[A-Za-z0-9_.\-:@/]{1,128}$/;
  */
 export function checkSubscribeFrame(frame: RawFrame, id: string, held: number, limits: HubConfig['limits']): SubscriptionSpec {
   const problem = channelPatternProblem(frame.ch);
-  if (problem) throw new SwitchboardError(typeof frame.ch === 'string' ? 'UNKNOWN_CHANNEL' : 'BAD_FRAME', `cannot subscribe to ${JSON.stringify(frame.ch)}: ${problem}`);
+  if (problem)
+    throw new SwitchboardError(typeof frame.ch === 'string' ? 'UNKNOWN_CHANNEL' : 'BAD_FRAME', `cannot subscribe to ${JSON.stringify(frame.ch)}: ${problem}`);
   if (held >= limits.maxSubscriptions) {
     throw new SwitchboardError('RATE_LIMITED', `this connection has ${held} subscriptions, the limit; unsubscribe from some or raise limits.max_subscriptions`);
   }
@@ -23,7 +24,8 @@ export function checkSubscribeFrame(frame: RawFrame, id: string, held: number, l
   }
   let group: string | undefined;
   if (frame.group !== undefined) {
-    if (typeof frame.group !== 'string' || !GROUP_NAME.test(frame.group)) throw new SwitchboardError('BAD_FRAME', '"group" must be 1-128 characters of A-Z a-z 0-9 _ . - : @ /');
+    if (typeof frame.group !== 'string' || !GROUP_NAME.test(frame.group))
+      throw new SwitchboardError('BAD_FRAME', '"group" must be 1-128 characters of A-Z a-z 0-9 _ . - : @ /');
     group = frame.group;
   }
   let ack: AckMode = 'auto';

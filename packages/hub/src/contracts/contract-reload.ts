@@ -27,15 +27,21 @@ export function createContractReloader(deps: ReloaderDeps): (trigger: string) =>
   let last: Promise<unknown> = Promise.resolve();
   const reload = async (trigger: string): Promise<ReloadResult> => {
     if (!deps.source) {
-      throw new SwitchboardError('NOT_FOUND', 'this hub was started without a contracts directory (--contracts), so there is nothing to reload; restart it with --contracts DIR');
+      throw new SwitchboardError(
+        'NOT_FOUND',
+        'this hub was started without a contracts directory (--contracts), so there is nothing to reload; restart it with --contracts DIR',
+      );
     }
     const { set, problems } = await deps.source();
     if (!set || problems.length > 0) {
       const first = formatContractProblem(problems[0]!);
       const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
       deps.log.warn({ trigger, problems }, `contract reload refused; the current contracts stay: ${first}`);
-      throw new SwitchboardError('CONTRACT_VIOLATION', `the contracts were not reloaded, the current ones stay: ${first}${more}`,
-        problems.map((p) => ({ ...p, message: formatContractProblem(p) })));
+      throw new SwitchboardError(
+        'CONTRACT_VIOLATION',
+        `the contracts were not reloaded, the current ones stay: ${first}${more}`,
+        problems.map((p) => ({ ...p, message: formatContractProblem(p) })),
+      );
     }
     deps.apply(set);
     const result: ReloadResult = {

@@ -5,5 +5,18 @@ import type { Router } from '../publish/router.js';
 export async function deadLetterStored(router: Router, ch: string, seq: number, json: string, deliveries: number, reason: string): Promise<void> {
   const env = JSON.parse(json) as { type: string; source: string; data: unknown; meta?: Record<string, unknown>; id: string };
   const text = rawMembers(json, PAYLOAD_MEMBERS);
-  await router.deadLetter({ ch, type: env.type, source: env.source, data: env.data, meta: env.meta, dataText: text?.data, metaText: text?.meta, reason, code: 'TIMEOUT', seq, deliveries, msgId: env.id });
+  await router.deadLetter({
+    ch,
+    type: env.type,
+    source: env.source,
+    data: env.data,
+    meta: env.meta,
+    dataText: text?.data,
+    metaText: text?.meta,
+    reason,
+    code: 'TIMEOUT',
+    seq,
+    deliveries,
+    msgId: env.id,
+  });
 }

@@ -160,7 +160,14 @@ export class GroupDispatcher implements ChannelListener {
         const seq = d.message.seq;
         this.release(seq);
         if (d.deliveries > max) {
-          await deadLetterStored(this.deps.router, this.channel.name, seq, d.message.json, d.deliveries - 1, `not acknowledged after ${d.deliveries - 1} deliveries to group "${this.name}"`).catch(() => {});
+          await deadLetterStored(
+            this.deps.router,
+            this.channel.name,
+            seq,
+            d.message.json,
+            d.deliveries - 1,
+            `not acknowledged after ${d.deliveries - 1} deliveries to group "${this.name}"`,
+          ).catch(() => {});
           await cursor.term(seq).catch(() => {});
           continue;
         }
@@ -223,7 +230,12 @@ export class GroupTable {
     const key = channel.name + '\u0000' + group;
     let d = this.table.get(key);
     if (!d) {
-      d = new GroupDispatcher(channel, group, { ...this.deps, onEmpty: (x) => { if (this.table.get(key) === x) this.table.delete(key); } });
+      d = new GroupDispatcher(channel, group, {
+        ...this.deps,
+        onEmpty: (x) => {
+          if (this.table.get(key) === x) this.table.delete(key);
+        },
+      });
       this.table.set(key, d);
     }
     return d;

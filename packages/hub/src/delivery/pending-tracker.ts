@@ -92,11 +92,14 @@ export class PendingTracker {
     if (at >= this.timerAt && this.timer) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.onDue();
-    }, Math.max(0, at - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.onDue();
+      },
+      Math.max(0, at - this.now()),
+    );
     this.timer.unref?.();
   }
 }

@@ -196,7 +196,11 @@ export class Subscription implements GroupMember {
     const hits: string[] = [];
     for (const name of this.feeds.keys()) if (this.pending.has(name, seq)) hits.push(name);
     for (const [name, d] of this.memberships) if (d.owns(this, seq)) hits.push(name);
-    if (hits.length > 1) throw new SwitchboardError('BAD_FRAME', `seq ${seq} is in flight on several channels of subscription ${this.id} (${hits.join(', ')}); add "ch" to the ack/nack`);
+    if (hits.length > 1)
+      throw new SwitchboardError(
+        'BAD_FRAME',
+        `seq ${seq} is in flight on several channels of subscription ${this.id} (${hits.join(', ')}); add "ch" to the ack/nack`,
+      );
     return hits[0];
   }
 
@@ -206,7 +210,14 @@ export class Subscription implements GroupMember {
       const ch = this.deps.channels.peek(e.ch);
       const max = ch?.settings.maxDeliveries ?? this.deps.config.channelDefaults.maxDeliveries;
       if (e.deliveries >= max) {
-        void deadLetterStored(this.deps.router, e.ch, e.seq, e.json, e.deliveries, `not acknowledged after ${e.deliveries} deliveries to subscription ${this.id}`).catch(() => {});
+        void deadLetterStored(
+          this.deps.router,
+          e.ch,
+          e.seq,
+          e.json,
+          e.deliveries,
+          `not acknowledged after ${e.deliveries} deliveries to subscription ${this.id}`,
+        ).catch(() => {});
         continue;
       }
       this.send(e.ch, e.seq, e.json, e.deliveries + 1, true);

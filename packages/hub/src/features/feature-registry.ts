@@ -36,7 +36,8 @@ export class FeatureRegistry {
           this.connections.push({ feature: feature.name, ops, open: spec.open });
         },
         route: (route) => {
-          if (this.routes.some((r) => String(r.path) === String(route.path))) throw new Error(`feature "${feature.name}" registers route ${String(route.path)}, which is already taken`);
+          if (this.routes.some((r) => String(r.path) === String(route.path)))
+            throw new Error(`feature "${feature.name}" registers route ${String(route.path)}, which is already taken`);
           this.routes.push(route);
         },
         announcements: (prefix, handler) => this.announcementHandlers.push({ prefix, handler }),

@@ -23,12 +23,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
   const reg = [registry];
   return {
     registry,
-    published: new Counter({ name: 'switchboard_messages_published_total', help: 'Messages accepted (stored or, on ephemeral channels, handed out).', registers: reg }),
+    published: new Counter({
+      name: 'switchboard_messages_published_total',
+      help: 'Messages accepted (stored or, on ephemeral channels, handed out).',
+      registers: reg,
+    }),
     delivered: new Counter({ name: 'switchboard_messages_delivered_total', help: 'msg frames sent to subscribers, redeliveries included.', registers: reg }),
     redelivered: new Counter({ name: 'switchboard_messages_redelivered_total', help: 'msg frames that were redeliveries.', registers: reg }),
-    rejected: new Counter({ name: 'switchboard_messages_rejected_total', help: 'Publishes refused, by protocol error code.', labelNames: ['code'], registers: reg }),
+    rejected: new Counter({
+      name: 'switchboard_messages_rejected_total',
+      help: 'Publishes refused, by protocol error code.',
+      labelNames: ['code'],
+      registers: reg,
+    }),
     deadLettered: new Counter({ name: 'switchboard_dead_letters_total', help: 'Messages written to a $dlq.* log.', registers: reg }),
-    droppedEphemeral: new Counter({ name: 'switchboard_ephemeral_dropped_total', help: 'Ephemeral messages not sent to a subscriber whose send buffer was full.', registers: reg }),
+    droppedEphemeral: new Counter({
+      name: 'switchboard_ephemeral_dropped_total',
+      help: 'Ephemeral messages not sent to a subscriber whose send buffer was full.',
+      registers: reg,
+    }),
     connections: new Gauge({ name: 'switchboard_connections', help: 'Open WebSocket connections.', registers: reg }),
     subscriptions: new Gauge({ name: 'switchboard_subscriptions', help: 'Active subscriptions.', registers: reg }),
     publishSeconds: createDurationHistogram({

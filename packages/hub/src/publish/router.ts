@@ -1,4 +1,13 @@
-import { channelNameProblem, dlqChannel, MAX_PAYLOAD_DEPTH, nestedDeeperThan, SwitchboardError, withMember, type EnvelopeMeta, type PubResult } from '@switchboard/protocol';
+import {
+  channelNameProblem,
+  dlqChannel,
+  MAX_PAYLOAD_DEPTH,
+  nestedDeeperThan,
+  SwitchboardError,
+  withMember,
+  type EnvelopeMeta,
+  type PubResult,
+} from '@switchboard/protocol';
 import type { Channel, ChannelTable, DeadLetterInput } from '../channels/channel-table.js';
 import { createEnvelopeStamps, type EnvelopeStamps } from './envelope-stamps.js';
 import { configDeclares, type HubConfig } from '../config/config.js';
@@ -106,18 +115,39 @@ export class Router {
     const { ch, type, msgId, meta } = checkPublish(input);
     const data = input.data === undefined ? null : input.data;
     const text: PayloadText = { data: input.data === undefined ? undefined : input.dataText, meta: meta === undefined ? undefined : input.metaText };
-    for (const [name, t] of [['data', text.data], ['meta', text.meta]] as const) {
+    for (const [name, t] of [
+      ['data', text.data],
+      ['meta', text.meta],
+    ] as const) {
       if (t !== undefined && nestedDeeperThan(t, MAX_PAYLOAD_DEPTH)) {
-        throw new SwitchboardError('BAD_FRAME', `"${name}" nests objects and arrays more than ${MAX_PAYLOAD_DEPTH} levels deep; flatten it (consumers in other languages could not read it)`);
+        throw new SwitchboardError(
+          'BAD_FRAME',
+          `"${name}" nests objects and arrays more than ${MAX_PAYLOAD_DEPTH} levels deep; flatten it (consumers in other languages could not read it)`,
+        );
       }
     }
     const { config } = this.deps;
     if (config.strictChannels && !this.deps.channels.contract(ch) && !configDeclares(config, ch)) {
-      throw new SwitchboardError('UNKNOWN_CHANNEL', `channel "${ch}" is not declared by any contract or config entry, and this hub runs with strict_channels; add it to a contract or to switchboard.yaml`);
+      throw new SwitchboardError(
+        'UNKNOWN_CHANNEL',
+        `channel "${ch}" is not declared by any contract or config entry, and this hub runs with strict_channels; add it to a contract or to switchboard.yaml`,
+      );
     }
     const violation = this.deps.validate(ch, type, data);
     if (violation) {
-      return this.deadLetter({ ch, type, source: input.source, data, meta, dataText: text.data, metaText: text.meta, reason: violation.message, code: 'CONTRACT_VIOLATION', details: violation.details, msgId }).then(() => {
+      return this.deadLetter({
+        ch,
+        type,
+        source: input.source,
+        data,
+        meta,
+        dataText: text.data,
+        metaText: text.meta,
+        reason: violation.message,
+        code: 'CONTRACT_VIOLATION',
+        details: violation.details,
+        msgId,
+      }).then(() => {
         throw new SwitchboardError('CONTRACT_VIOLATION', violation.message, violation.details);
       });
     }
@@ -126,7 +156,16 @@ export class Router {
     return this.deps.channels.get(ch).then((channel) => this.append(channel, ch, type, input.source, data, msgId, meta, text));
   }
 
-  private append(channel: Channel, ch: string, type: string, source: string, data: unknown, msgId: string | undefined, meta: EnvelopeMeta | undefined, text: PayloadText): PubResult | Promise<PubResult> {
+  private append(
+    channel: Channel,
+    ch: string,
+    type: string,
+    source: string,
+    data: unknown,
+    msgId: string | undefined,
+    meta: EnvelopeMeta | undefined,
+    text: PayloadText,
+  ): PubResult | Promise<PubResult> {
     const ts = this.stamps.isoNow();
     const id = msgId ?? this.stamps.uuid();
     if (!channel.durable) {
@@ -135,7 +174,10 @@ export class Router {
       try {
         json = encodeEnvelope({ id, ch, type, source, ts, seq, data, meta }, text.data, text.meta);
       } catch (err) {
-        throw new SwitchboardError('BAD_FRAME', `the message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values, nested less deeply`);
+        throw new SwitchboardError(
+          'BAD_FRAME',
+          `the message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values, nested less deeply`,
+        );
       }
       const message = { ch, seq, json };
       channel.deliver(message);
@@ -164,7 +206,10 @@ export class Router {
     if (input.seq !== undefined) dlqMeta.original_seq = input.seq;
     if (input.deliveries !== undefined) dlqMeta.deliveries = input.deliveries;
     // The publisher's meta text with `dlq` added; re-encoded only when that meta has a `dlq` of its own (replaced).
-    const metaText = input.metaText !== undefined && !(input.meta && Object.hasOwn(input.meta, 'dlq')) ? withMember(input.metaText, 'dlq', JSON.stringify(dlqMeta)) : undefined;
+    const metaText =
+      input.metaText !== undefined && !(input.meta && Object.hasOwn(input.meta, 'dlq'))
+        ? withMember(input.metaText, 'dlq', JSON.stringify(dlqMeta))
+        : undefined;
     const result = await this.deps.store.append(dlq, {
       id: this.stamps.uuid(),
       type: input.type,
@@ -201,7 +246,8 @@ export function checkPublish(input: PublishInput): { ch: string; type: string; m
   }
   let meta: EnvelopeMeta | undefined;
   if (input.meta !== undefined && input.meta !== null) {
-    if (typeof input.meta !== 'object' || Array.isArray(input.meta)) throw new SwitchboardError('BAD_FRAME', '"meta" must be an object such as {"correlation_id":"…"}');
+    if (typeof input.meta !== 'object' || Array.isArray(input.meta))
+      throw new SwitchboardError('BAD_FRAME', '"meta" must be an object such as {"correlation_id":"…"}');
     const m = input.meta as EnvelopeMeta;
     if (m.priority !== undefined && m.priority !== 'high' && m.priority !== 'medium' && m.priority !== 'low') {
       throw new SwitchboardError('BAD_FRAME', '"meta.priority" must be "high", "medium" or "low"');

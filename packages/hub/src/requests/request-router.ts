@@ -39,7 +39,10 @@ export class RequestRouter {
     list.push(r);
     this.byComponent.set(r.component, list);
     if (!this.withdraw.has(r.component)) {
-      this.withdraw.set(r.component, this.cluster.serve(r.component, (q) => this.requestLocal(q.from, q.to, q.type, q.data, q.timeoutMs, q.meta, q.dataText)));
+      this.withdraw.set(
+        r.component,
+        this.cluster.serve(r.component, (q) => this.requestLocal(q.from, q.to, q.type, q.data, q.timeoutMs, q.meta, q.dataText)),
+      );
     }
   }
 
@@ -78,7 +81,15 @@ export class RequestRouter {
     return this.requestLocal(from, to, type, data, timeoutMs, meta, dataText);
   }
 
-  private requestLocal(from: string, to: string, type: string, data: unknown, timeoutMs: number | undefined, meta?: EnvelopeMeta, dataText?: string): Promise<ReplyPayload> {
+  private requestLocal(
+    from: string,
+    to: string,
+    type: string,
+    data: unknown,
+    timeoutMs: number | undefined,
+    meta?: EnvelopeMeta,
+    dataText?: string,
+  ): Promise<ReplyPayload> {
     const list = this.byComponent.get(to);
     if (!list || list.length === 0) return Promise.reject(noResponder(to));
     const i = (this.rr.get(to) ?? 0) % list.length;
@@ -109,7 +120,11 @@ export class RequestRouter {
       throw new SwitchboardError('BAD_FRAME', '"error" must be an object such as {"code":"NOT_FOUND","message":"…"}');
     }
     const p = this.pending.get(rid);
-    if (!p || p.target !== from) throw new SwitchboardError('NOT_FOUND', `no request "${rid}" is waiting for this connection's reply (it timed out, was answered, or was sent to another connection)`);
+    if (!p || p.target !== from)
+      throw new SwitchboardError(
+        'NOT_FOUND',
+        `no request "${rid}" is waiting for this connection's reply (it timed out, was answered, or was sent to another connection)`,
+      );
     this.settle(rid);
     if (error !== undefined && error !== null) {
       const e = (typeof error === 'object' ? error : { message: String(error) }) as { code?: unknown; message?: unknown; details?: unknown };

@@ -57,7 +57,10 @@ export interface DocUpdate {
 /** Throws BAD_FRAME unless `doc` is a valid document name. */
 export function checkDocName(doc: unknown): string {
   if (typeof doc !== 'string' || doc.length > 200 || !DOC_NAME.test(doc)) {
-    throw new SwitchboardError('BAD_FRAME', '"doc" must name a document: segments of A-Z a-z 0-9 _ - separated by "/" or ".", at most 200 characters, e.g. "session/42"');
+    throw new SwitchboardError(
+      'BAD_FRAME',
+      '"doc" must name a document: segments of A-Z a-z 0-9 _ - separated by "/" or ".", at most 200 characters, e.g. "session/42"',
+    );
   }
   return doc;
 }
@@ -161,14 +164,27 @@ export class Documents {
         try {
           const onlyInc = q.ops.every((o) => o.op === 'inc');
           if (q.u.ifVersion !== undefined && q.u.ifVersion !== version && !onlyInc) {
-            throw new SwitchboardError('CONFLICT', `document "${doc}" is at version ${version}, not ${q.u.ifVersion}; apply your change to version ${version} (doc.sub or GET /v1/docs) and send it again`, { version });
+            throw new SwitchboardError(
+              'CONFLICT',
+              `document "${doc}" is at version ${version}, not ${q.u.ifVersion}; apply your change to version ${version} (doc.sub or GET /v1/docs) and send it again`,
+              { version },
+            );
           }
           const next = applyOps(value, q.ops, version);
           const violation = this.deps.validate?.(doc, next);
-          if (violation) throw new SwitchboardError('CONTRACT_VIOLATION', `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`, violation.details);
+          if (violation)
+            throw new SwitchboardError(
+              'CONTRACT_VIOLATION',
+              `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`,
+              violation.details,
+            );
           const bytes = Buffer.byteLength(JSON.stringify(next ?? null));
           if (bytes > limit) {
-            throw new SwitchboardError('TOO_LARGE', `document "${doc}" would be ${bytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`, { bytes, limit });
+            throw new SwitchboardError(
+              'TOO_LARGE',
+              `document "${doc}" would be ${bytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`,
+              { bytes, limit },
+            );
           }
           value = next;
           version += 1;
@@ -235,20 +251,23 @@ export class Documents {
     const entry = this.listeners.get(doc);
     if (!entry || entry.filling) return;
     entry.filling = true;
-    void this.read(doc).then(({ record }) => {
-      entry.filling = false;
-      for (const p of record.recent) if (p.version > entry.sent) entry.pending.set(p.version, p);
-      if (record.version > entry.sent && !entry.pending.has(entry.sent + 1)) {
-        // The missing patches are older than the record keeps: one patch replaces the whole value instead.
-        for (const v of entry.pending.keys()) if (v <= record.version) entry.pending.delete(v);
-        entry.pending.set(record.version, { doc, version: record.version, ops: [{ op: 'replace', path: '', value: record.value }], by: '$hub' });
-        entry.sent = record.version - 1;
-      }
-      this.drain(entry);
-      if (entry.sent < upTo) setTimeout(() => this.fill(doc, upTo), 20).unref();
-    }, () => {
-      entry.filling = false;
-    });
+    void this.read(doc).then(
+      ({ record }) => {
+        entry.filling = false;
+        for (const p of record.recent) if (p.version > entry.sent) entry.pending.set(p.version, p);
+        if (record.version > entry.sent && !entry.pending.has(entry.sent + 1)) {
+          // The missing patches are older than the record keeps: one patch replaces the whole value instead.
+          for (const v of entry.pending.keys()) if (v <= record.version) entry.pending.delete(v);
+          entry.pending.set(record.version, { doc, version: record.version, ops: [{ op: 'replace', path: '', value: record.value }], by: '$hub' });
+          entry.sent = record.version - 1;
+        }
+        this.drain(entry);
+        if (entry.sent < upTo) setTimeout(() => this.fill(doc, upTo), 20).unref();
+      },
+      () => {
+        entry.filling = false;
+      },
+    );
   }
 
   private async read(doc: string): Promise<{ record: DocRecord; revision: number }> {
@@ -258,19 +277,32 @@ export class Documents {
   }
 
   private checkOps(ops: unknown): DocOp[] {
-    if (!Array.isArray(ops) || ops.length === 0) throw new SwitchboardError('BAD_FRAME', '"ops" must be a non-empty array of JSON Patch operations, e.g. [{"op":"replace","path":"/title","value":"Q&A"}]');
+    if (!Array.isArray(ops) || ops.length === 0)
+      throw new SwitchboardError(
+        'BAD_FRAME',
+        '"ops" must be a non-empty array of JSON Patch operations, e.g. [{"op":"replace","path":"/title","value":"Q&A"}]',
+      );
     if (ops.length > this.deps.limits.maxDocOps) {
-      throw new SwitchboardError('TOO_LARGE', `${ops.length} operations in one update, over the limit of ${this.deps.limits.maxDocOps}; split the update or raise limits.max_doc_ops`);
+      throw new SwitchboardError(
+        'TOO_LARGE',
+        `${ops.length} operations in one update, over the limit of ${this.deps.limits.maxDocOps}; split the update or raise limits.max_doc_ops`,
+      );
     }
     ops.forEach((o, i) => {
       const where = `ops[${i}]`;
-      if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new SwitchboardError('BAD_FRAME', `${where} must be an object such as {"op":"add","path":"/a","value":1}`, { index: i });
+      if (typeof o !== 'object' || o === null || Array.isArray(o))
+        throw new SwitchboardError('BAD_FRAME', `${where} must be an object such as {"op":"add","path":"/a","value":1}`, { index: i });
       const op = o as Record<string, unknown>;
-      if (typeof op.op !== 'string' || !PATCH_OPS.has(op.op)) throw new SwitchboardError('BAD_FRAME', `${where}.op must be one of ${[...PATCH_OPS].join(', ')}`, { index: i });
+      if (typeof op.op !== 'string' || !PATCH_OPS.has(op.op))
+        throw new SwitchboardError('BAD_FRAME', `${where}.op must be one of ${[...PATCH_OPS].join(', ')}`, { index: i });
       for (const key of ['path', 'from'] as const) {
         const p = op[key];
         if (key === 'from' && p === undefined) continue;
-        if (typeof p !== 'string' || (p !== '' && !p.startsWith('/'))) throw new SwitchboardError('BAD_FRAME', `${where}.${key} must be a JSON Pointer such as "/questions/q1" ("" for the whole document)`, { index: i, path: p });
+        if (typeof p !== 'string' || (p !== '' && !p.startsWith('/')))
+          throw new SwitchboardError('BAD_FRAME', `${where}.${key} must be a JSON Pointer such as "/questions/q1" ("" for the whole document)`, {
+            index: i,
+            path: p,
+          });
         for (const seg of pointerSegments(p)) {
           if (RESERVED_KEYS.has(seg)) {
             throw new SwitchboardError('BAD_FRAME', `${where}.${key} "${p}" uses the reserved segment "${seg}"; rename that key`, { index: i, path: p });
@@ -278,7 +310,9 @@ export class Documents {
         }
       }
       if (op.op === 'inc' && (typeof op.value !== 'number' || !Number.isFinite(op.value))) {
-        throw new SwitchboardError('BAD_FRAME', `${where}: "inc" needs a finite number "value" to add, e.g. {"op":"inc","path":"/votes","value":1}`, { index: i });
+        throw new SwitchboardError('BAD_FRAME', `${where}: "inc" needs a finite number "value" to add, e.g. {"op":"inc","path":"/votes","value":1}`, {
+          index: i,
+        });
       }
     });
     return ops as DocOp[];
@@ -315,9 +349,17 @@ function applyOps(value: unknown, ops: DocOp[], version: number): unknown {
     } catch (err) {
       if (err instanceof JsonPatchError) {
         if (err.name === 'TEST_OPERATION_FAILED') {
-          throw new SwitchboardError('CONFLICT', `ops[${index}]: the "test" at "${op.path}" failed; the document (version ${version}) holds another value there; nothing was changed`, { version, index, path: op.path });
+          throw new SwitchboardError(
+            'CONFLICT',
+            `ops[${index}]: the "test" at "${op.path}" failed; the document (version ${version}) holds another value there; nothing was changed`,
+            { version, index, path: op.path },
+          );
         }
-        throw new SwitchboardError('BAD_FRAME', `ops[${index}] (${op.op} at "${op.path}") cannot be applied: ${err.name} (${err.message.split('\n')[0]}); nothing was changed`, { index, path: op.path, rule: err.name });
+        throw new SwitchboardError(
+          'BAD_FRAME',
+          `ops[${index}] (${op.op} at "${op.path}") cannot be applied: ${err.name} (${err.message.split('\n')[0]}); nothing was changed`,
+          { index, path: op.path, rule: err.name },
+        );
       }
       throw err;
     }

@@ -69,9 +69,14 @@ export class SharedStateOps {
   /** Checks an optional `info` object; throws BAD_FRAME or TOO_LARGE. */
   checkInfo(info: unknown): Record<string, unknown> | undefined {
     if (info === undefined) return undefined;
-    if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new SwitchboardError('BAD_FRAME', '"info" must be an object, e.g. {"name":"Ada","role":"speaker"}');
+    if (typeof info !== 'object' || info === null || Array.isArray(info))
+      throw new SwitchboardError('BAD_FRAME', '"info" must be an object, e.g. {"name":"Ada","role":"speaker"}');
     const bytes = Buffer.byteLength(JSON.stringify(info));
-    if (bytes > this.deps.maxInfoBytes) throw new SwitchboardError('TOO_LARGE', `"info" is ${bytes} bytes, over the limit of ${this.deps.maxInfoBytes}; send less or raise limits.max_presence_info_bytes`);
+    if (bytes > this.deps.maxInfoBytes)
+      throw new SwitchboardError(
+        'TOO_LARGE',
+        `"info" is ${bytes} bytes, over the limit of ${this.deps.maxInfoBytes}; send less or raise limits.max_presence_info_bytes`,
+      );
     return info as Record<string, unknown>;
   }
 
@@ -98,15 +103,25 @@ export class SharedStateOps {
         const doc = checkDocName(frame.doc);
         assertMayDoc(this.conn.identity(), doc, 'w');
         const v = frame.if_version;
-        if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw new SwitchboardError('BAD_FRAME', '"if_version" must be the whole-number version the update was made against');
+        if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
+          throw new SwitchboardError('BAD_FRAME', '"if_version" must be the whole-number version the update was made against');
         const ref = frame.ref;
-        if (ref !== undefined && (typeof ref !== 'string' || ref.length > MAX_REF_LENGTH)) throw new SwitchboardError('BAD_FRAME', `"ref" must be a string of at most ${MAX_REF_LENGTH} characters, repeated in the doc.patch of the update`);
+        if (ref !== undefined && (typeof ref !== 'string' || ref.length > MAX_REF_LENGTH))
+          throw new SwitchboardError('BAD_FRAME', `"ref" must be a string of at most ${MAX_REF_LENGTH} characters, repeated in the doc.patch of the update`);
         if (this.pendingUpdates >= this.deps.maxPendingUpdates) {
-          throw new SwitchboardError('RATE_LIMITED', `this connection has ${this.pendingUpdates} doc.update waiting, the limit; wait for their answers or raise limits.max_pending_requests`);
+          throw new SwitchboardError(
+            'RATE_LIMITED',
+            `this connection has ${this.pendingUpdates} doc.update waiting, the limit; wait for their answers or raise limits.max_pending_requests`,
+          );
         }
         this.pendingUpdates++;
         try {
-          const result = await this.deps.documents.update(doc, { ops: frame.ops, by: this.conn.identity().component, ifVersion: v as number | undefined, ref: ref as string | undefined });
+          const result = await this.deps.documents.update(doc, {
+            ops: frame.ops,
+            by: this.conn.identity().component,
+            ifVersion: v as number | undefined,
+            ref: ref as string | undefined,
+          });
           return { version: result.version };
         } finally {
           this.pendingUpdates--;
@@ -115,7 +130,11 @@ export class SharedStateOps {
       case 'presence': {
         const ch = frame.ch;
         const problem = channelPatternProblem(ch);
-        if (problem || isPattern(ch as string)) throw new SwitchboardError(typeof ch === 'string' ? 'UNKNOWN_CHANNEL' : 'BAD_FRAME', `"ch" must be a channel name (no wildcards): ${problem ?? 'patterns have no presence'}`);
+        if (problem || isPattern(ch as string))
+          throw new SwitchboardError(
+            typeof ch === 'string' ? 'UNKNOWN_CHANNEL' : 'BAD_FRAME',
+            `"ch" must be a channel name (no wildcards): ${problem ?? 'patterns have no presence'}`,
+          );
         assertMaySubscribe(this.conn.identity(), ch as string);
         return { members: this.deps.presence.list(ch as string) };
       }
@@ -126,7 +145,8 @@ export class SharedStateOps {
   private async docSub(frame: Frame): Promise<Frame> {
     const doc = checkDocName(frame.doc);
     assertMayDoc(this.conn.identity(), doc, 'r');
-    if (this.docSubs.has(doc)) throw new SwitchboardError('BAD_FRAME', `this connection is already subscribed to document "${doc}"; send doc.unsub first to take a new snapshot`);
+    if (this.docSubs.has(doc))
+      throw new SwitchboardError('BAD_FRAME', `this connection is already subscribed to document "${doc}"; send doc.unsub first to take a new snapshot`);
     this.docSubs.set(doc, () => undefined);
     let sub;
     try {

@@ -43,7 +43,9 @@ export function sharedStateFeature(): HubFeature {
         announce: (m) => cluster.announce(m),
         validate: documentValidator(() => host.contracts()),
       });
-      const presence = new PresenceTable(cluster.kind === 'local' ? {} : { announce: (e) => cluster.announce({ ch: PRESENCE_ANNOUNCE, seq: 0, json: JSON.stringify(e) }) });
+      const presence = new PresenceTable(
+        cluster.kind === 'local' ? {} : { announce: (e) => cluster.announce({ ch: PRESENCE_ANNOUNCE, seq: 0, json: JSON.stringify(e) }) },
+      );
       const deps: SharedStateDeps = {
         documents,
         presence,

@@ -12,8 +12,20 @@ import type { Envelope } from '@switchboard/protocol';
  */
 export function encodeEnvelope(e: Envelope, dataText?: string, metaText?: string): string {
   const head =
-    '{"id":' + JSON.stringify(e.id) + ',"ch":' + JSON.stringify(e.ch) + ',"type":' + JSON.stringify(e.type) + ',"source":' + JSON.stringify(e.source) +
-    ',"ts":' + JSON.stringify(e.ts) + ',"seq":' + e.seq + ',"data":' + (dataText ?? jsonText(e.data === undefined ? null : e.data));
+    '{"id":' +
+    JSON.stringify(e.id) +
+    ',"ch":' +
+    JSON.stringify(e.ch) +
+    ',"type":' +
+    JSON.stringify(e.type) +
+    ',"source":' +
+    JSON.stringify(e.source) +
+    ',"ts":' +
+    JSON.stringify(e.ts) +
+    ',"seq":' +
+    e.seq +
+    ',"data":' +
+    (dataText ?? jsonText(e.data === undefined ? null : e.data));
   return e.meta === undefined ? head + '}' : head + ',"meta":' + (metaText ?? jsonText(e.meta)) + '}';
 }
 

@@ -25,7 +25,9 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<{ val
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
       req.resume();
-      reject(new SwitchboardError('TOO_LARGE', `body of ${declared} bytes is over the limit of ${limit} bytes; split the message or raise limits.max_frame_bytes`));
+      reject(
+        new SwitchboardError('TOO_LARGE', `body of ${declared} bytes is over the limit of ${limit} bytes; split the message or raise limits.max_frame_bytes`),
+      );
       return;
     }
     const chunks: Buffer[] = [];

@@ -70,7 +70,8 @@ async function handle(deps: HttpDeps, routes: readonly HttpRoute[], req: Incomin
     };
     return route.handle(ctx);
   }
-  if (path === '/v1/ws') return sendJson(res, 426, { code: 'BAD_FRAME', message: 'this is the WebSocket endpoint; connect with a WebSocket client (subprotocol switchboard.v1)' });
+  if (path === '/v1/ws')
+    return sendJson(res, 426, { code: 'BAD_FRAME', message: 'this is the WebSocket endpoint; connect with a WebSocket client (subprotocol switchboard.v1)' });
   sendJson(res, 404, { code: 'NOT_FOUND', message: `no route ${method} ${path}; see docs/reference/http.md for the HTTP API` });
 }
 
@@ -128,7 +129,16 @@ async function publish(deps: HttpDeps, ctx: HttpContext, ch: string): Promise<vo
   const b = body as Record<string, unknown>;
   assertMayPublish(identity, ch);
   const raw = rawMembers(text, PAYLOAD_MEMBERS);
-  const result = await deps.router.publish({ ch, type: b.type, data: b.data, msgId: b.msg_id, meta: b.meta, dataText: raw?.data, metaText: raw?.meta, source: identity.component });
+  const result = await deps.router.publish({
+    ch,
+    type: b.type,
+    data: b.data,
+    msgId: b.msg_id,
+    meta: b.meta,
+    dataText: raw?.data,
+    metaText: raw?.meta,
+    source: identity.component,
+  });
   deps.metrics.publishSeconds.observe({ transport: 'http' }, Number(process.hrtime.bigint() - started) / 1e9);
   if (result.duplicate) return ctx.json(200, { seq: result.seq, duplicate: true });
   ctx.json(201, { seq: result.seq });
@@ -174,7 +184,10 @@ async function listChannels(deps: HttpDeps, ctx: HttpContext): Promise<void> {
 async function reload(deps: HttpDeps, ctx: HttpContext): Promise<void> {
   const identity = await ctx.identify();
   if (!deps.config.auth.dev && identity.admin !== true) {
-    throw new SwitchboardError('FORBIDDEN', `component "${identity.component}" may not reload the contracts; use a token with the claim "sb.admin": true (switchboard token --admin)`);
+    throw new SwitchboardError(
+      'FORBIDDEN',
+      `component "${identity.component}" may not reload the contracts; use a token with the claim "sb.admin": true (switchboard token --admin)`,
+    );
   }
   ctx.req.resume();
   const result = await deps.reloadContracts(`HTTP by ${identity.component}`);

@@ -46,7 +46,12 @@ export async function connectNats(options: NatsConnectOptions): Promise<TrackedC
     try {
       authenticator = credsAuthenticator(await readFile(options.credsFile));
     } catch (err) {
-      throw new SwitchboardError('UNAVAILABLE', `Cannot read the NATS credentials file ${options.credsFile}: ${(err as Error).message}; check the path given to --nats-creds.`, undefined, { cause: err });
+      throw new SwitchboardError(
+        'UNAVAILABLE',
+        `Cannot read the NATS credentials file ${options.credsFile}: ${(err as Error).message}; check the path given to --nats-creds.`,
+        undefined,
+        { cause: err },
+      );
     }
   }
   let nc: NatsConnection;
@@ -67,7 +72,12 @@ export async function connectNats(options: NatsConnectOptions): Promise<TrackedC
       noAsyncTraces: true,
     });
   } catch (err) {
-    throw new SwitchboardError('UNAVAILABLE', `Cannot connect to NATS at ${servers}: ${(err as Error).message}; start nats-server with JetStream (-js) or fix --store and the credentials.`, undefined, { cause: err });
+    throw new SwitchboardError(
+      'UNAVAILABLE',
+      `Cannot connect to NATS at ${servers}: ${(err as Error).message}; start nats-server with JetStream (-js) or fix --store and the credentials.`,
+      undefined,
+      { cause: err },
+    );
   }
   let up = true;
   const listeners = new Set<(connected: boolean) => void>();
@@ -93,7 +103,12 @@ export async function connectNats(options: NatsConnectOptions): Promise<TrackedC
     },
     unavailable(action, cause) {
       const why = cause instanceof Error ? ` (${cause.message})` : '';
-      return new SwitchboardError('UNAVAILABLE', `NATS at ${servers} is not reachable, so the hub cannot ${action}${why}; retry once NATS is back.`, undefined, { cause });
+      return new SwitchboardError(
+        'UNAVAILABLE',
+        `NATS at ${servers} is not reachable, so the hub cannot ${action}${why}; retry once NATS is back.`,
+        undefined,
+        { cause },
+      );
     },
     async close() {
       listeners.clear();

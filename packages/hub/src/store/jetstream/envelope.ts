@@ -7,7 +7,11 @@ import { encodeEnvelope } from '../envelope-json.js';
  * the text on the way out ({@link withSeq}).
  */
 export function storedEnvelope(ch: string, input: AppendInput): string {
-  return encodeEnvelope({ id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq: 0, data: input.data, meta: input.meta }, input.dataText, input.metaText);
+  return encodeEnvelope(
+    { id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq: 0, data: input.data, meta: input.meta },
+    input.dataText,
+    input.metaText,
+  );
 }
 
 /**

@@ -331,10 +331,13 @@ export class JsGroup {
 
   private refreshLater(): void {
     if (this.trailing) return;
-    this.trailing = setTimeout(() => {
-      this.trailing = undefined;
-      void this.refresh();
-    }, Math.max(0, this.lastRefresh + FLOOR_REFRESH_MS - Date.now()));
+    this.trailing = setTimeout(
+      () => {
+        this.trailing = undefined;
+        void this.refresh();
+      },
+      Math.max(0, this.lastRefresh + FLOOR_REFRESH_MS - Date.now()),
+    );
     this.trailing.unref();
   }
 
@@ -390,15 +393,18 @@ export class JsGroup {
     if (when >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = when;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.fire();
-      const now = Date.now();
-      let next = Number.POSITIVE_INFINITY;
-      for (const h of this.held.values()) if (h.deadline > now && h.deadline < next) next = h.deadline;
-      if (next !== Number.POSITIVE_INFINITY) this.arm(next);
-    }, Math.max(0, when - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.fire();
+        const now = Date.now();
+        let next = Number.POSITIVE_INFINITY;
+        for (const h of this.held.values()) if (h.deadline > now && h.deadline < next) next = h.deadline;
+        if (next !== Number.POSITIVE_INFINITY) this.arm(next);
+      },
+      Math.max(0, when - Date.now()),
+    );
     this.timer.unref();
   }
 

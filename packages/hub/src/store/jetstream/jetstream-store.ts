@@ -1,4 +1,13 @@
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamInfo,
+} from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { SwitchboardError } from '@switchboard/protocol';
@@ -58,7 +67,12 @@ export async function openJetStreamStore(options: JetStreamStoreOptions): Promis
     return new JetStreamStoreImpl(conn, jsm, jetstream(conn.nc, { timeout: options.timeoutMs ?? 5000 }), names, options);
   } catch (err) {
     await conn.close();
-    throw new SwitchboardError('UNAVAILABLE', `NATS at ${conn.servers} has no JetStream: ${(err as Error).message}; start nats-server with -js (JetStream enabled).`, undefined, { cause: err });
+    throw new SwitchboardError(
+      'UNAVAILABLE',
+      `NATS at ${conn.servers} has no JetStream: ${(err as Error).message}; start nats-server with -js (JetStream enabled).`,
+      undefined,
+      { cause: err },
+    );
   }
 }
 
@@ -174,7 +188,10 @@ class JetStreamStoreImpl implements JetStreamStore {
   async group(ch: string, group: string, options: GroupOptions): Promise<GroupCursor> {
     this.check('open a consumer group');
     if (!(options.ackWaitMs > 0)) {
-      throw new SwitchboardError('BAD_FRAME', `ackWaitMs of group "${group}" on "${ch}" must be a positive number of milliseconds, got ${String(options.ackWaitMs)}.`);
+      throw new SwitchboardError(
+        'BAD_FRAME',
+        `ackWaitMs of group "${group}" on "${ch}" must be a positive number of milliseconds, got ${String(options.ackWaitMs)}.`,
+      );
     }
     const key = `${ch}\u0000${group}`;
     let p = this.groups.get(key);
@@ -252,7 +269,8 @@ class JetStreamStoreImpl implements JetStreamStore {
 
   /** Rejects at once when the store is closed or NATS is not connected. */
   private check(action: string): void {
-    if (this.closed) throw new SwitchboardError('UNAVAILABLE', 'The JetStream store is closed; open it again with openJetStreamStore (or restart the hub) before using it.');
+    if (this.closed)
+      throw new SwitchboardError('UNAVAILABLE', 'The JetStream store is closed; open it again with openJetStreamStore (or restart the hub) before using it.');
     if (!this.connection.connected()) throw this.connection.unavailable(action);
   }
 
@@ -310,7 +328,9 @@ class JetStreamStoreImpl implements JetStreamStore {
         const existing = await this.jsm.consumers.info(stream, durable);
         if (existing.config.ack_wait !== nanos(options.ackWaitMs)) {
           // The channel's ack timeout changed since the group was created.
-          await this.jsm.consumers.update(stream, durable, { ack_wait: nanos(options.ackWaitMs) }).catch((err: unknown) => this.logger.warn({ err }, `jetstream store: could not change the ack wait of group "${group}" on "${ch}"`));
+          await this.jsm.consumers
+            .update(stream, durable, { ack_wait: nanos(options.ackWaitMs) })
+            .catch((err: unknown) => this.logger.warn({ err }, `jetstream store: could not change the ack wait of group "${group}" on "${ch}"`));
         }
         return existing;
       } catch (err) {
@@ -321,7 +341,11 @@ class JetStreamStoreImpl implements JetStreamStore {
       if (from === 'earliest') start = { deliver_policy: 'all' };
       else if (from === 'latest') start = { deliver_policy: 'new' };
       else if (typeof from === 'number' && Number.isInteger(from) && from >= 0) start = { deliver_policy: 'by_start_sequence', opt_start_seq: from + 1 };
-      else throw new SwitchboardError('BAD_FRAME', `"from" of group "${group}" on "${ch}" must be "earliest", "latest" or a seq (an integer >= 0), got ${JSON.stringify(from)}.`);
+      else
+        throw new SwitchboardError(
+          'BAD_FRAME',
+          `"from" of group "${group}" on "${ch}" must be "earliest", "latest" or a seq (an integer >= 0), got ${JSON.stringify(from)}.`,
+        );
       try {
         created = true;
         return await this.jsm.consumers.add(stream, {
@@ -385,5 +409,8 @@ class JetStreamStoreImpl implements JetStreamStore {
 }
 
 function isWrongLastSequence(err: unknown): boolean {
-  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+  return (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
 }

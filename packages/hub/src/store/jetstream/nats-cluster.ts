@@ -22,7 +22,12 @@ export interface NatsClusterOptions {
  * - `<ns>.bus.req.<hash of component>` carries requests; the nodes serving a component subscribe to it in
  *   one queue group, so NATS picks one of them, and `no responders` means nobody serves it.
  */
-export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames, logger: { warn(...args: any[]): void } = console, options: NatsClusterOptions = {}): Cluster {
+export function createNatsCluster(
+  conn: TrackedConnection,
+  names: JetStreamNames,
+  logger: { warn(...args: any[]): void } = console,
+  options: NatsClusterOptions = {},
+): Cluster {
   const { nc } = conn;
   const instance = randomUUID();
   const msgSubject = names.bus('msg');
@@ -41,9 +46,12 @@ export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames
     if (up) runResync();
   });
   const headCheckMs = options.headCheckMs ?? 10_000;
-  const headCheck = headCheckMs > 0 ? setInterval(() => {
-    if (conn.connected()) runResync();
-  }, headCheckMs) : undefined;
+  const headCheck =
+    headCheckMs > 0
+      ? setInterval(() => {
+          if (conn.connected()) runResync();
+        }, headCheckMs)
+      : undefined;
   headCheck?.unref();
 
   const busSub = nc.subscribe(msgSubject, {
@@ -100,7 +108,10 @@ export function createNatsCluster(conn: TrackedConnection, names: JetStreamNames
         const message = String((err as Error).message ?? '');
         if (/NoResponders/i.test(name) || /no responders/i.test(message) || (err as { code?: unknown }).code === '503') throw noResponder(req.to);
         if (/Timeout/i.test(name) || /timeout/i.test(message)) {
-          throw new SwitchboardError('TIMEOUT', `"${req.to}" did not reply to "${req.type}" within ${req.timeoutMs} ms; raise timeout_ms or check that component`);
+          throw new SwitchboardError(
+            'TIMEOUT',
+            `"${req.to}" did not reply to "${req.type}" within ${req.timeoutMs} ms; raise timeout_ms or check that component`,
+          );
         }
         throw conn.unavailable(`reach component "${req.to}" on another node`, err);
       }
@@ -130,7 +141,9 @@ async function answer(m: Msg, handler: (req: ClusterRequest) => Promise<ReplyPay
     out = '{"data":' + (reply.dataText ?? JSON.stringify(reply.data === undefined ? null : reply.data)) + '}';
   } catch (err) {
     const e = err as { code?: unknown; message?: unknown; details?: unknown };
-    out = JSON.stringify({ error: { code: isErrorCode(e.code) ? e.code : 'INTERNAL', message: typeof e.message === 'string' ? e.message : 'request failed', details: e.details } });
+    out = JSON.stringify({
+      error: { code: isErrorCode(e.code) ? e.code : 'INTERNAL', message: typeof e.message === 'string' ? e.message : 'request failed', details: e.details },
+    });
   }
   try {
     m.respond(out);

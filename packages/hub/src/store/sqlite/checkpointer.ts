@@ -32,7 +32,10 @@ parentPort.on('message', (m) => {
 /** Starts the checkpoint worker for the database at `path`. */
 export function startCheckpointer(options: { path: string; intervalMs: number; busyTimeoutMs: number; onFailure: (reason: string) => void }): Checkpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_CODE, { eval: true, workerData: { module, path: options.path, intervalMs: options.intervalMs, busyTimeoutMs: options.busyTimeoutMs } });
+  const worker = new Worker(WORKER_CODE, {
+    eval: true,
+    workerData: { module, path: options.path, intervalMs: options.intervalMs, busyTimeoutMs: options.busyTimeoutMs },
+  });
   worker.unref();
   let failed = false;
   const fail = (reason: string) => {
@@ -40,14 +43,21 @@ export function startCheckpointer(options: { path: string; intervalMs: number; b
     failed = true;
     options.onFailure(reason);
   };
-  worker.on('message', (m: { error?: string }) => { if (m.error) fail(m.error); });
+  worker.on('message', (m: { error?: string }) => {
+    if (m.error) fail(m.error);
+  });
   worker.on('error', (err) => fail(err.message));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
       worker.postMessage('stop');
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise<void>((r) => { timer = setTimeout(r, 5_000); })]);
+      await Promise.race([
+        exited,
+        new Promise<void>((r) => {
+          timer = setTimeout(r, 5_000);
+        }),
+      ]);
       clearTimeout(timer);
       await worker.terminate();
     },

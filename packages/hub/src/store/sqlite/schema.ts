@@ -47,10 +47,24 @@ CREATE TABLE IF NOT EXISTS kv (
 ) WITHOUT ROWID;
 `;
 
-export interface ChannelRow { ch: string; last_seq: number; max_messages: number | null; max_age_ms: number | null }
-export interface MessageRow { seq: number; json: string }
-export interface GroupRow { ack_floor: number; cursor: number }
-export interface KvRow { value: string; revision: number }
+export interface ChannelRow {
+  ch: string;
+  last_seq: number;
+  max_messages: number | null;
+  max_age_ms: number | null;
+}
+export interface MessageRow {
+  seq: number;
+  json: string;
+}
+export interface GroupRow {
+  ack_floor: number;
+  cursor: number;
+}
+export interface KvRow {
+  value: string;
+  revision: number;
+}
 
 /** Rows per multi-row INSERT: a group commit writes its messages this many per statement (fewer native calls). */
 export const INSERT_ROWS = 16;
@@ -86,7 +100,10 @@ export interface Statements {
 export function prepareDatabase(db: Database.Database, durability: 'fsync' | 'process'): Statements {
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (String(mode).toLowerCase() !== 'wal') {
-    throw new SwitchboardError('UNAVAILABLE', `SQLite refused WAL mode (got "${String(mode)}"); put the store file on a local file system that supports shared memory.`);
+    throw new SwitchboardError(
+      'UNAVAILABLE',
+      `SQLite refused WAL mode (got "${String(mode)}"); put the store file on a local file system that supports shared memory.`,
+    );
   }
   db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
   db.exec(SCHEMA);
@@ -98,9 +115,7 @@ export function prepareDatabase(db: Database.Database, durability: 'fsync' | 'pr
       'INSERT INTO channels (ch, last_seq, max_messages, max_age_ms) VALUES (?, 0, ?, ?) ' +
         'ON CONFLICT (ch) DO UPDATE SET max_messages = excluded.max_messages, max_age_ms = excluded.max_age_ms',
     ),
-    upsertChannelLast: db.prepare(
-      'INSERT INTO channels (ch, last_seq) VALUES (?, ?) ON CONFLICT (ch) DO UPDATE SET last_seq = excluded.last_seq',
-    ),
+    upsertChannelLast: db.prepare('INSERT INTO channels (ch, last_seq) VALUES (?, ?) ON CONFLICT (ch) DO UPDATE SET last_seq = excluded.last_seq'),
     insertMessage: db.prepare('INSERT INTO messages (ch, seq, ts_ms, msg_id, json) VALUES (?, ?, ?, ?, ?)'),
     insertMessages: db.prepare(`INSERT INTO messages (ch, seq, ts_ms, msg_id, json) VALUES ${Array(INSERT_ROWS).fill('(?, ?, ?, ?, ?)').join(', ')}`),
     readAfter: db.prepare('SELECT seq, json FROM messages WHERE ch = ? AND seq > ? ORDER BY seq LIMIT ?'),
@@ -121,7 +136,16 @@ export function prepareDatabase(db: Database.Database, durability: 'fsync' | 'pr
   };
 }
 
-const UNAVAILABLE_CODES = ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'SQLITE_CORRUPT'];
+const UNAVAILABLE_CODES = [
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT',
+];
 
 /** Wraps a SQLite failure as a protocol error: storage faults are `UNAVAILABLE`, anything else `INTERNAL`. */
 export function storageError(err: unknown, path: string, action: string): SwitchboardError {
@@ -136,5 +160,10 @@ export function storageError(err: unknown, path: string, action: string): Switch
       { cause: err },
     );
   }
-  return new SwitchboardError('INTERNAL', `The SQLite store at ${path} failed to ${action} (${code || 'error'}: ${reason}); the message was not accepted.`, code ? { sqlite: code } : undefined, { cause: err });
+  return new SwitchboardError(
+    'INTERNAL',
+    `The SQLite store at ${path} failed to ${action} (${code || 'error'}: ${reason}); the message was not accepted.`,
+    code ? { sqlite: code } : undefined,
+    { cause: err },
+  );
 }

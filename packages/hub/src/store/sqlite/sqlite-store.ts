@@ -2,17 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '@switchboard/protocol';
-import type {
-  AppendInput,
-  AppendResult,
-  ChannelInfo,
-  ChannelStoreOptions,
-  GroupCursor,
-  GroupOptions,
-  StoredMessage,
-  Store,
-  VersionedValue,
-} from '../store.js';
+import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, GroupCursor, GroupOptions, StoredMessage, Store, VersionedValue } from '../store.js';
 import { encodeEnvelope } from '../envelope-json.js';
 import { INSERT_ROWS, prepareDatabase, storageError, type Statements } from './schema.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
@@ -62,7 +52,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   try {
     await mkdir(dirname(path), { recursive: true });
   } catch (err) {
-    throw new SwitchboardError('UNAVAILABLE', `Cannot create the directory of the SQLite store ${path}: ${(err as Error).message}; choose a writable path.`, undefined, { cause: err });
+    throw new SwitchboardError(
+      'UNAVAILABLE',
+      `Cannot create the directory of the SQLite store ${path}: ${(err as Error).message}; choose a writable path.`,
+      undefined,
+      { cause: err },
+    );
   }
   let db: Database.Database | undefined;
   try {
@@ -101,8 +96,19 @@ interface ChannelState {
   maxAgeMs: number | null;
 }
 
-interface QueuedMessage { ch: string; seq: number; tsMs: number; msgId: string | null; json: string }
-interface QueuedKv { bucket: string; key: string; json: string; revision: number }
+interface QueuedMessage {
+  ch: string;
+  seq: number;
+  tsMs: number;
+  msgId: string | null;
+  json: string;
+}
+interface QueuedKv {
+  bucket: string;
+  key: string;
+  json: string;
+  revision: number;
+}
 
 /** Everything written by the next group commit. */
 interface Batch {
@@ -203,9 +209,15 @@ class SqliteStore implements Store {
     const seq = st.assigned + 1;
     let json: string;
     try {
-      json = encodeEnvelope({ id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq, data: input.data, meta: input.meta }, input.dataText, input.metaText);
+      json = encodeEnvelope(
+        { id: input.id, ch, type: input.type, source: input.source, ts: input.ts, seq, data: input.data, meta: input.meta },
+        input.dataText,
+        input.metaText,
+      );
     } catch (err) {
-      return Promise.reject(new SwitchboardError('BAD_FRAME', `The message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values only.`));
+      return Promise.reject(
+        new SwitchboardError('BAD_FRAME', `The message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values only.`),
+      );
     }
     st.assigned = seq;
     const batch = this.batch;
@@ -243,7 +255,10 @@ class SqliteStore implements Store {
   async group(ch: string, group: string, options: GroupOptions): Promise<GroupCursor> {
     this.assertOpen();
     if (!(options.ackWaitMs > 0)) {
-      throw new SwitchboardError('BAD_FRAME', `ackWaitMs of group "${group}" on "${ch}" must be a positive number of milliseconds, got ${String(options.ackWaitMs)}.`);
+      throw new SwitchboardError(
+        'BAD_FRAME',
+        `ackWaitMs of group "${group}" on "${ch}" must be a positive number of milliseconds, got ${String(options.ackWaitMs)}.`,
+      );
     }
     const key = `${ch}\u0000${group}`;
     let state = this.groups.get(key);
@@ -308,7 +323,10 @@ class SqliteStore implements Store {
     if (from === 'earliest') return st ? (st.first > 0 ? st.first - 1 : st.last) : 0;
     if (from === 'latest') return st?.last ?? 0;
     if (typeof from === 'number' && Number.isInteger(from) && from >= 0) return from;
-    throw new SwitchboardError('BAD_FRAME', `"from" of group "${group}" on "${ch}" must be "earliest", "latest" or a seq (an integer >= 0), got ${JSON.stringify(from)}.`);
+    throw new SwitchboardError(
+      'BAD_FRAME',
+      `"from" of group "${group}" on "${ch}" must be "earliest", "latest" or a seq (an integer >= 0), got ${JSON.stringify(from)}.`,
+    );
   }
 
   private channelState(ch: string): ChannelState {
@@ -436,6 +454,9 @@ class SqliteStore implements Store {
   }
 
   private closedError(): SwitchboardError {
-    return new SwitchboardError('UNAVAILABLE', `The SQLite store at ${this.path} is closed; open it again with createSqliteStore (or restart the hub) before using it.`);
+    return new SwitchboardError(
+      'UNAVAILABLE',
+      `The SQLite store at ${this.path} is closed; open it again with createSqliteStore (or restart the hub) before using it.`,
+    );
   }
 }

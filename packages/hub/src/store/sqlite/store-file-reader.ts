@@ -34,16 +34,27 @@ export function openStoreFileReader(path: string): StoreFileReader {
     db = new Database(path, { readonly: true, fileMustExist: true });
     db.prepare('SELECT 1 FROM messages LIMIT 1').get();
   } catch (err) {
-    throw new SwitchboardError('UNAVAILABLE', `cannot read the store file ${path} (${(err as Error).message}); point at the data directory of a hub (the one given to switchboard start --data)`, undefined, { cause: err });
+    throw new SwitchboardError(
+      'UNAVAILABLE',
+      `cannot read the store file ${path} (${(err as Error).message}); point at the data directory of a hub (the one given to switchboard start --data)`,
+      undefined,
+      { cause: err },
+    );
   }
   const channels = db.prepare<[], { ch: string; head: number; first: number | null; count: number }>(
     'SELECT c.ch AS ch, MAX(c.last_seq, IFNULL(MAX(m.seq), 0)) AS head, MIN(m.seq) AS first, COUNT(m.seq) AS count ' +
       'FROM channels c LEFT JOIN messages m ON m.ch = c.ch GROUP BY c.ch ORDER BY c.ch',
   );
-  const read = db.prepare<[string, number, number], { seq: number; json: string }>('SELECT seq, json FROM messages WHERE ch = ? AND seq > ? ORDER BY seq LIMIT ?');
+  const read = db.prepare<[string, number, number], { seq: number; json: string }>(
+    'SELECT seq, json FROM messages WHERE ch = ? AND seq > ? ORDER BY seq LIMIT ?',
+  );
   const groups = db.prepare<[], { ch: string; grp: string }>('SELECT ch, grp FROM groups ORDER BY ch, grp');
   return {
-    channels: () => channels.all().filter((c) => c.count > 0).map((c) => ({ ch: c.ch, head: c.head, first: c.first ?? 0, count: c.count })),
+    channels: () =>
+      channels
+        .all()
+        .filter((c) => c.count > 0)
+        .map((c) => ({ ch: c.ch, head: c.head, first: c.first ?? 0, count: c.count })),
     read: (ch, afterSeq, limit) => read.all(ch, afterSeq, limit).map((r) => ({ ch, seq: r.seq, json: r.json })),
     groups: () => groups.all().map((g) => ({ ch: g.ch, group: g.grp })),
     close: () => db.close(),
