@@ -18,6 +18,8 @@ import { Connection, CORE_OPS, type ConnectionDeps } from './connection/connecti
 import { ParkedSessions } from './connection/parked-sessions.js';
 import type { HubFeature } from './features/feature.js';
 import { FeatureRegistry } from './features/feature-registry.js';
+import { HubEvents } from './features/hub-events.js';
+import type { HubInspector } from './features/hub-inspector.js';
 import type { Store } from './store/store.js';
 import { createHttpHandler, isHubPath } from './transport/http-transport.js';
 import { attachWebSocket } from './transport/ws-transport.js';
@@ -81,7 +83,9 @@ export function createHub(options: HubOptions): Hub {
 
   const cluster = options.cluster ?? createLocalCluster();
   const channels = new ChannelTable({ store, config, contracts: () => contracts });
+  const events = new HubEvents();
   const router = new Router({
+    events,
     store,
     channels,
     config,
@@ -92,10 +96,17 @@ export function createHub(options: HubOptions): Hub {
   const groups = new GroupTable({ store, router, metrics });
   const requests = new RequestRouter(config, cluster);
   const auth = createAuthenticator(config);
+  const connections = new Set<Connection>();
+  const inspect: HubInspector = {
+    connections: () => [...connections].flatMap((c) => c.snapshot() ?? []),
+    channels: () => [...channels.opened()].map((c) => ({ ch: c.name, head: c.head, durable: c.durable, settings: c.settings })),
+    groups: () => groups.list().map((g) => g.snapshot()),
+  };
   const features = new FeatureRegistry(
     [sharedStateFeature(), ...(options.features ?? [])],
-    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts },
+    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
     CORE_OPS,
+    events,
   );
   cluster.onAnnounce((m) => {
     if (features.announce(m)) return;
@@ -113,7 +124,6 @@ export function createHub(options: HubOptions): Hub {
     features.resync();
   });
   const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
-  const connections = new Set<Connection>();
   /** Forgets a connection and ends its session (parked for resume); once per connection. */
   const drop = (conn: Connection, code: number | undefined): boolean => {
     if (!connections.delete(conn)) return false;
@@ -132,7 +142,8 @@ export function createHub(options: HubOptions): Hub {
     knownOps: new Set<string>([...CORE_OPS, ...features.ops.keys()]),
     log,
     closing: () => closing,
-    subscriptions: { store, channels, router, metrics, config, groups },
+    subscriptions: { store, channels, router, metrics, config, groups, events },
+    events,
     takeOver(session, component) {
       for (const c of connections) {
         if (c.state !== 'ready' || c.sessionId !== session || c.component !== component) continue;

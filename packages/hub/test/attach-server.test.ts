@@ -14,7 +14,6 @@ import { RawClient } from '../../../test/support/raw-client.js';
 
 it('a hub attached to an existing http.Server shares it with the application', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-attach-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
   const server: Server = createServer((req, res) => {
     if (req.url === '/app') res.end('app page');
   });
@@ -26,7 +25,11 @@ it('a hub attached to an existing http.Server shares it with the application', a
   const hub = createHub({ config: { ...defaultConfig(), auth: { dev: true } }, store, logger: pino({ level: 'silent' }), server });
   await assert.rejects(hub.listen(0), /attached to an HTTP server of yours: call listen\(\) on that server/);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  after(() => new Promise<void>((r) => server.close(() => r())));
+  after(async () => {
+    await hub.close();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
   const { port } = server.address() as AddressInfo;
   assert.equal((await hub.listen(0)).port, port, 'listen() reports the server the hub is attached to');
   const base = `http://127.0.0.1:${port}`;

@@ -63,15 +63,19 @@ function tallyFeature(events: string[]): HubFeature {
 
 async function startHub(features: HubFeature[]): Promise<{ hub: Hub; url: string; ws: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-feature-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
   const store = await createSqliteStore({ path: join(dir, 'store.db') });
   let hub: Hub;
   try {
     hub = createHub({ config: { ...defaultConfig(), auth: { dev: true } }, store, logger: pino({ level: 'silent' }), features });
   } catch (err) {
     await store.close();
+    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  after(async () => {
+    await hub.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
   const { port } = await hub.listen(0);
   return { hub, url: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v1/ws` };
 }
@@ -80,7 +84,6 @@ describe('feature seam', () => {
   it('a feature answers its own op, route and hooks, and a parked session gives its state back on resume', async () => {
     const events: string[] = [];
     const { hub, url, ws } = await startHub([tallyFeature(events)]);
-    after(() => hub.close());
 
     const early = await RawClient.open(ws);
     assert.equal((await early.call({ op: 'tally.add', n: 1 })).code, 'UNAUTHENTICATED', 'a feature op waits for welcome like every op');
@@ -118,8 +121,7 @@ describe('feature seam', () => {
   });
 
   it('every client op of the protocol is answered by the core or a built-in feature, and no other op is', async () => {
-    const { hub, ws } = await startHub([]);
-    after(() => hub.close());
+    const { ws } = await startHub([]);
     const { client } = await RawClient.connect(ws, 'ops');
     for (const op of CLIENT_OPS) {
       const answer = await client.call({ op });

@@ -25,6 +25,8 @@ import type { ConnectionHooks, FeatureConnection } from '../features/feature.js'
 import { toSwitchboardError } from '../errors.js';
 import type { ParkedSession, ParkedSessions } from './parked-sessions.js';
 import { checkSubscribeFrame } from './subscribe-frame.js';
+import type { HubEvents } from '../features/hub-events.js';
+import type { ConnectionSnapshot } from '../features/hub-inspector.js';
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {
@@ -47,6 +49,8 @@ export interface ConnectionDeps {
    */
   takeOver?: (session: string, component: string) => void;
   log: { warn(obj: unknown, msg?: string): void; debug(obj: unknown, msg?: string): void };
+  /** Where connections opening and closing are told to the features that watch them. */
+  events?: HubEvents;
 }
 
 /** The ops of the hub core; features add theirs through the feature seam. */
@@ -67,6 +71,10 @@ export class Connection implements Responder {
   state: 'new' | 'ready' | 'closed' = 'new';
   identity: Identity | undefined;
   sessionId = '';
+  /** The `hello.version`, when the component gave one. */
+  version: string | undefined;
+  /** ISO-8601 time of the `welcome`. */
+  since = '';
   lastSeen = Date.now();
   private readonly subs = new Map<string, Subscription>();
   private nextSub = 1;
@@ -91,6 +99,18 @@ export class Connection implements Responder {
 
   send(text: string | SharedFrame): void {
     this.peer.send(text);
+  }
+
+  /** What this connection is, for the features that report it; undefined before its `welcome`. */
+  snapshot(): ConnectionSnapshot | undefined {
+    if (this.state !== 'ready') return undefined;
+    return {
+      component: this.component,
+      ...(this.version !== undefined ? { version: this.version } : {}),
+      session: this.sessionId,
+      since: this.since,
+      subscriptions: this.subscriptionList(),
+    };
   }
 
   /** The live subscriptions of this connection, for the channel listing of the HTTP API. */
@@ -230,6 +250,8 @@ export class Connection implements Responder {
       restored = this.deps.parked.take(frame.resume, identity.component);
     }
     this.sessionId = restored ? (frame.resume as string) : randomUUID();
+    this.version = frame.version as string | undefined;
+    this.since = new Date().toISOString();
     this.state = 'ready';
     this.deps.requests.add(this);
     if (identity.exp !== undefined) {
@@ -244,7 +266,7 @@ export class Connection implements Responder {
     if (restored) {
       this.nextSub = restored.nextSub;
       for (const spec of restored.subs) {
-        const sub = new Subscription(spec, this.peer, this.deps.subscriptions);
+        const sub = new Subscription(spec, this.peer, this.deps.subscriptions, { component: this.component, session: this.sessionId });
         try {
           await sub.start();
           this.subs.set(sub.id, sub);
@@ -281,6 +303,15 @@ export class Connection implements Responder {
     this.reply(id, welcome, true);
     for (const s of restoredSubs) s.activate();
     for (const r of resumed) r.activate();
+    const events = this.deps.events;
+    if (events && events.connections.length > 0) {
+      events.emitConnection({
+        event: 'open',
+        component: this.component,
+        session: this.sessionId,
+        ...(this.version !== undefined ? { version: this.version } : {}),
+      });
+    }
   }
 
   /** Publishes; returns a promise only when the router has to wait (the store, a new channel, a dead letter). */
@@ -324,7 +355,7 @@ export class Connection implements Responder {
         `channel "${spec.pattern}" is not declared by any contract or config entry, and this hub runs with strict_channels; check the name, or declare it`,
       );
     }
-    const sub = new Subscription(spec, this.peer, this.deps.subscriptions);
+    const sub = new Subscription(spec, this.peer, this.deps.subscriptions, { component: this.component, session: this.sessionId });
     this.subs.set(sub.id, sub);
     let head: number;
     try {
@@ -427,6 +458,16 @@ export class Connection implements Responder {
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    const events = this.deps.events;
+    if (wasReady && events && events.connections.length > 0) {
+      const e = {
+        event: 'close' as const,
+        component: this.component,
+        session: this.sessionId,
+        ...(this.version !== undefined ? { version: this.version } : {}),
+      };
+      events.emitConnection(code === undefined ? e : { ...e, code });
+    }
     if (!wasReady || this.deps.closing()) {
       for (const h of this.hooks) h.close?.();
       if (!wasReady) return;

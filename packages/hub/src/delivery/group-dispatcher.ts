@@ -6,6 +6,7 @@ import type { GroupCursor, Store, StoredMessage } from '../store/store.js';
 import { deadLetterStored } from './dead-letter-stored.js';
 import { nextTurn } from './next-turn.js';
 import type { FrameCache } from './frames.js';
+import type { GroupSnapshot } from '../features/hub-inspector.js';
 
 const FETCH_BATCH = 256;
 
@@ -45,6 +46,17 @@ export class GroupDispatcher implements ChannelListener {
     readonly name: string,
     private readonly deps: { store: Store; router: Router; metrics: HubMetrics; onEmpty: (d: GroupDispatcher) => void },
   ) {}
+
+  /** What this group is on this node now (members here, the ack floor, deliveries in flight). */
+  snapshot(): GroupSnapshot {
+    return {
+      ch: this.channel.name,
+      group: this.name,
+      members: this.members.length,
+      ackFloor: this.cursor?.ackFloor() ?? 0,
+      pending: this.cursor?.inFlight() ?? this.owner.size,
+    };
+  }
 
   /** Adds a member; `from` creates the group's position when the group does not exist yet. */
   async addMember(sub: GroupMember, from: From): Promise<void> {
@@ -225,6 +237,11 @@ export class GroupTable {
   private readonly table = new Map<string, GroupDispatcher>();
 
   constructor(private readonly deps: { store: Store; router: Router; metrics: HubMetrics }) {}
+
+  /** Every group with a member on this node. */
+  list(): GroupDispatcher[] {
+    return [...this.table.values()];
+  }
 
   get(channel: Channel, group: string): GroupDispatcher {
     const key = channel.name + '\u0000' + group;

@@ -5,6 +5,7 @@ import type { HubMetrics } from '../metrics/metrics.js';
 import type { Peer } from '../connection/peer.js';
 import type { Router } from '../publish/router.js';
 import type { Store, StoredMessage } from '../store/store.js';
+import type { HubEvents } from '../features/hub-events.js';
 import { msgFrame, type FrameCache } from './frames.js';
 import type { GroupDispatcher, GroupMember, GroupTable } from './group-dispatcher.js';
 import { PendingTracker } from './pending-tracker.js';
@@ -19,6 +20,14 @@ export interface SubscriptionDeps {
   metrics: HubMetrics;
   config: HubConfig;
   groups: GroupTable;
+  /** Where deliveries are told to the features that watch them. */
+  events?: HubEvents;
+}
+
+/** Whose subscription it is (for the events and listings that name it). */
+export interface SubscriptionOwner {
+  component: string;
+  session: string;
 }
 
 /** A `sub` request, checked. */
@@ -56,6 +65,7 @@ export class Subscription implements GroupMember {
     readonly spec: SubscriptionSpec,
     readonly peer: Peer,
     readonly deps: SubscriptionDeps,
+    readonly owner: SubscriptionOwner = { component: '', session: '' },
   ) {
     this.pending = new PendingTracker(() => this.redeliverDue());
   }
@@ -132,6 +142,19 @@ export class Subscription implements GroupMember {
     this.peer.send(frames && deliveries === 1 ? frames.frame(this.spec.id, json) : msgFrame(this.spec.id, json, deliveries - 1));
     this.deps.metrics.delivered.inc();
     if (deliveries > 1) this.deps.metrics.redelivered.inc();
+    const events = this.deps.events;
+    if (events && events.delivered.length > 0) {
+      const { component, session } = this.owner;
+      events.emitDelivered({
+        ch,
+        seq,
+        sub: this.spec.id,
+        component,
+        session,
+        ...(this.spec.group !== undefined ? { group: this.spec.group } : {}),
+        deliveries,
+      });
+    }
     if (track && this.manual) this.pending.add(ch, seq, deliveries, json, this.ackTimeout(ch));
   }
 

@@ -1,8 +1,12 @@
 import type { StoredMessage } from '../store/store.js';
+import type { HubEvents } from './hub-events.js';
 import type { ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFeature } from './feature.js';
 
 /** The parts of the hub a feature is lent (everything of {@link FeatureHost} but the registration calls). */
-export type FeatureParts = Omit<FeatureHost, 'connection' | 'route' | 'announcements' | 'onResync' | 'onClose'>;
+export type FeatureParts = Omit<
+  FeatureHost,
+  'connection' | 'route' | 'announcements' | 'onResync' | 'onClose' | 'onPublished' | 'onRefused' | 'onDelivered' | 'onConnection'
+>;
 
 interface ConnectionSpec {
   feature: string;
@@ -22,7 +26,7 @@ export class FeatureRegistry {
   private readonly closers: (() => void | Promise<void>)[] = [];
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
-  constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[]) {
+  constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[], events: HubEvents) {
     for (const feature of features) {
       const host: FeatureHost = {
         ...parts,
@@ -43,6 +47,10 @@ export class FeatureRegistry {
         announcements: (prefix, handler) => this.announcementHandlers.push({ prefix, handler }),
         onResync: (fn) => this.resyncs.push(fn),
         onClose: (fn) => this.closers.push(fn),
+        onPublished: (fn) => events.published.push(fn),
+        onRefused: (fn) => events.refused.push(fn),
+        onDelivered: (fn) => events.delivered.push(fn),
+        onConnection: (fn) => events.connections.push(fn),
       };
       feature.register(host);
     }

@@ -9,6 +9,8 @@ import type { SharedFrame } from '../delivery/frames.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Router } from '../publish/router.js';
 import type { Store, StoredMessage } from '../store/store.js';
+import type { ConnectionEvent, DeliveredEvent, PublishedEvent, RefusedEvent } from './hub-events.js';
+import type { HubInspector } from './hub-inspector.js';
 
 /**
  * A part of the hub that is not its core (documents and presence today; the admin API, webhooks and rollouts next):
@@ -35,6 +37,8 @@ export interface FeatureHost {
   readonly auth: Authenticator;
   /** The contracts in force now (they can be swapped at run time: call this each time). */
   contracts(): ContractSet;
+  /** What is connected, opened and consumed on this node now. */
+  readonly inspect: HubInspector;
   /**
    * Per-connection state: `open` is called for each new connection and returns the hooks the connection calls.
    * `ops` are the socket ops the hooks' `handle` answers (after `welcome`, like every op but `hello` and `ping`).
@@ -48,6 +52,14 @@ export interface FeatureHost {
   onResync(fn: () => void): void;
   /** Called when the hub stops, after the last connection closed and before the store closes. */
   onClose(fn: () => void | Promise<void>): void;
+  /**
+   * Watches the hub's paths: accepted publishes, refused publishes, deliveries, connections. A listener runs inline
+   * on the path (it must not throw or block); the core builds an event only when some feature listens to its kind.
+   */
+  onPublished(fn: (e: PublishedEvent) => void): void;
+  onRefused(fn: (e: RefusedEvent) => void): void;
+  onDelivered(fn: (e: DeliveredEvent) => void): void;
+  onConnection(fn: (e: ConnectionEvent) => void): void;
 }
 
 /** A connection as a feature sees it. */

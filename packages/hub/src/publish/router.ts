@@ -1,6 +1,7 @@
 import {
   channelNameProblem,
   dlqChannel,
+  isErrorCode,
   MAX_PAYLOAD_DEPTH,
   nestedDeeperThan,
   SwitchboardError,
@@ -13,6 +14,7 @@ import { createEnvelopeStamps, type EnvelopeStamps } from './envelope-stamps.js'
 import { configDeclares, type HubConfig } from '../config/config.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Store, StoredMessage } from '../store/store.js';
+import type { HubEvents } from '../features/hub-events.js';
 import { encodeEnvelope } from '../store/envelope-json.js';
 
 /** A publish as it reaches the router, from any transport. Fields are unchecked client input. */
@@ -43,6 +45,8 @@ export interface RouterDeps {
   announce?: (message: StoredMessage) => void;
   /** Message ids and timestamps for envelopes (default: random UUIDs and the wall clock). */
   stamps?: EnvelopeStamps;
+  /** Where accepted and refused publishes are told to the features that watch them. */
+  events?: HubEvents;
 }
 
 /** The publisher's texts of `data` and `meta` that reach the store, each only when its value does. */
@@ -79,7 +83,7 @@ export class Router {
     try {
       result = this.publishChecked(input);
     } catch (err) {
-      this.countRefusal(err);
+      this.countRefusal(err, input);
       throw err;
     }
     if (!(result instanceof Promise)) return result;
@@ -91,7 +95,7 @@ export class Router {
       },
       (err: unknown) => {
         this.settled();
-        this.countRefusal(err);
+        this.countRefusal(err, input);
         throw err;
       },
     );
@@ -106,9 +110,27 @@ export class Router {
     if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private countRefusal(err: unknown): void {
-    const code = (err as { code?: unknown }).code;
-    this.deps.metrics.rejected.inc({ code: typeof code === 'string' ? code : 'INTERNAL' });
+  private countRefusal(err: unknown, input: PublishInput): void {
+    const e = err as { code?: unknown; message?: unknown; details?: unknown };
+    const code = isErrorCode(e.code) ? e.code : 'INTERNAL';
+    this.deps.metrics.rejected.inc({ code });
+    const events = this.deps.events;
+    if (events && events.refused.length > 0) {
+      events.emitRefused({
+        ch: typeof input.ch === 'string' ? input.ch : undefined,
+        type: typeof input.type === 'string' ? input.type : undefined,
+        source: input.source,
+        code,
+        message: typeof e.message === 'string' ? e.message : String(err),
+        ...(e.details !== undefined ? { details: e.details } : {}),
+      });
+    }
+  }
+
+  private published(ch: string, seq: number, type: string, source: string, id: string, durable: boolean, receivedAt: number): void {
+    this.deps.metrics.published.inc();
+    const events = this.deps.events;
+    if (events && events.published.length > 0) events.emitPublished({ ch, seq, type, source, id, durable, receivedAt });
   }
 
   private publishChecked(input: PublishInput): PubResult | Promise<PubResult> {
@@ -168,6 +190,7 @@ export class Router {
   ): PubResult | Promise<PubResult> {
     const ts = this.stamps.isoNow();
     const id = msgId ?? this.stamps.uuid();
+    const receivedAt = this.deps.events && this.deps.events.published.length > 0 ? performance.now() : 0;
     if (!channel.durable) {
       const seq = channel.head + 1;
       let json: string;
@@ -182,16 +205,16 @@ export class Router {
       const message = { ch, seq, json };
       channel.deliver(message);
       this.deps.announce?.(message);
-      this.deps.metrics.published.inc();
+      this.published(ch, seq, type, source, id, false, receivedAt);
       return { seq };
     }
     return this.deps.store.append(ch, { id, type, source, ts, data, meta, dataText: text.data, metaText: text.meta, msgId }).then((result) => {
       if (result.duplicate) return { seq: result.seq, duplicate: true };
-      this.deps.metrics.published.inc();
       if (result.message) {
         channel.deliver(result.message);
         this.deps.announce?.(result.message);
       }
+      this.published(ch, result.seq, type, source, id, true, receivedAt);
       return { seq: result.seq };
     });
   }
