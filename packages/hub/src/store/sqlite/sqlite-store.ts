@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '@switchboard/protocol';
 import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, GroupCursor, GroupOptions, StoredMessage, Store, VersionedValue } from '../store.js';
 import { encodeEnvelope } from '../envelope-json.js';
-import { INSERT_ROWS, prepareDatabase, storageError, type Statements } from './schema.js';
+import { INSERT_ROWS, prepareDatabase, probeWrite, storageError, type Statements } from './schema.js';
+import { makeDirectory } from './make-directory.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { GroupState, type GroupHost } from './group-state.js';
 
@@ -35,7 +35,8 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * Opens (creating when absent) the embedded store: one SQLite file, for one hub node.
+ * Opens (creating when absent) the embedded store: one SQLite file, for one hub node. Rejects with `UNAVAILABLE`
+ * when the folder cannot be made or the file cannot be written (a write probe runs at open).
  *
  * Durability policy: the database runs in WAL mode. Appends, acks, terms and key-value writes are queued and
  * committed together in one transaction per event-loop turn (group commit); every promise of that batch
@@ -50,7 +51,7 @@ export interface SqliteStoreOptions {
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const path = resolve(options.path);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
   } catch (err) {
     throw new SwitchboardError(
       'UNAVAILABLE',
@@ -63,6 +64,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   try {
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000 });
     const stmts = prepareDatabase(db, options.durability ?? 'fsync');
+    // SQLite opens a file it may not write read-only without a word, and then refuses every write: find out now.
+    try {
+      probeWrite(db, stmts);
+    } catch (err) {
+      throw storageError(err, path, 'be written');
+    }
     const intervalMs = options.checkpointIntervalMs ?? 200;
     let checkpointer: Checkpointer | undefined;
     if (intervalMs > 0) {
@@ -303,9 +310,10 @@ class SqliteStore implements Store {
     return revision;
   }
 
+  /** Resolves when the store can be written, not only read: `/readyz` must not say ready while appends fail. */
   async ping(): Promise<void> {
     this.assertOpen();
-    this.query(() => this.stmts.ping.get(), 'answer a ping');
+    this.query(() => probeWrite(this.db, this.stmts), 'be written (readiness probe)');
   }
 
   async close(): Promise<void> {
