@@ -21,6 +21,8 @@ import { FeatureRegistry } from './features/feature-registry.js';
 import type { Store } from './store/store.js';
 import { createHttpHandler, isHubPath } from './transport/http-transport.js';
 import { attachWebSocket } from './transport/ws-transport.js';
+import { connectionLogFeature } from './logging/connection-log.js';
+import { RefusalLog } from './logging/refusal-log.js';
 
 /** What a hub is made of; every part is injected. */
 export interface HubOptions {
@@ -93,7 +95,7 @@ export function createHub(options: HubOptions): Hub {
   const requests = new RequestRouter(config, cluster);
   const auth = createAuthenticator(config);
   const features = new FeatureRegistry(
-    [sharedStateFeature(), ...(options.features ?? [])],
+    [sharedStateFeature(), connectionLogFeature(), ...(options.features ?? [])],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts },
     CORE_OPS,
   );
@@ -112,6 +114,7 @@ export function createHub(options: HubOptions): Hub {
     void catchUp();
     features.resync();
   });
+  const refusals = new RefusalLog({ log });
   const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
   const connections = new Set<Connection>();
   /** Forgets a connection and ends its session (parked for resume); once per connection. */
@@ -131,6 +134,7 @@ export function createHub(options: HubOptions): Hub {
     features,
     knownOps: new Set<string>([...CORE_OPS, ...features.ops.keys()]),
     log,
+    refusals,
     closing: () => closing,
     subscriptions: { store, channels, router, metrics, config, groups },
     takeOver(session, component) {
@@ -162,6 +166,7 @@ export function createHub(options: HubOptions): Hub {
     subscribers,
     reloadContracts,
     routes: features.routes,
+    refusals,
   });
   const attached = options.server !== undefined;
   const server: Server = options.server ?? createServer(handler);
@@ -248,6 +253,7 @@ export function createHub(options: HubOptions): Hub {
       for (const conn of connections) await conn.close().catch(() => {});
       connections.clear();
       await features.close();
+      refusals.flush();
       if (!attached) server.closeAllConnections?.();
       await closed;
       await cluster.close();
