@@ -23,7 +23,7 @@ describe('/readyz follows whether the store takes writes', () => {
     const other = new Database(join(fx.hub.dataDir, 'switchboard.db'));
     try {
       other.exec('BEGIN IMMEDIATE');
-      assert.equal(other.prepare('SELECT 1 AS one').get()?.one, 1, 'a read still answers: a SELECT 1 ping would say ready');
+      assert.equal((other.prepare('SELECT 1 AS one').get() as { one: number }).one, 1, 'a read still answers: a SELECT 1 ping would say ready');
       const refused = await publish();
       assert.equal(refused.status, 503, 'appends fail while the lock is held');
       const ready = await fetch(`${fx.hub.url}/readyz`);
