@@ -44,7 +44,7 @@ async function launch(options: TestHubOptions & { dataDir: string }, ownDir: boo
   if (lineage.cleaned) throw new Error('this hub was cleaned up; start a new one instead of restarting it');
   let out = '';
   const logger = pino(
-    { level: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn' },
+    { level: options.logLevel ?? process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn' },
     {
       write: (line: string) => {
         out += line;

@@ -62,7 +62,7 @@ async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: 
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
-      SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn',
+      SWITCHBOARD_LOG_LEVEL: options.logLevel ?? process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn',
       // dev: false means tokens are needed, whatever the environment of the test says
       ...(options.dev === false ? { SWITCHBOARD_DEV: '' } : {}),
       ...options.env,

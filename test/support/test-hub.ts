@@ -19,6 +19,8 @@ export interface TestHubOptions {
   nodeId?: string;
   /** Port; default 0 (a free one). A restart reuses the port first chosen. */
   port?: number;
+  /** `--log-level` (default `SWITCHBOARD_LOG_LEVEL`, else `warn`); `output()` holds the JSON log lines. */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 /** A running hub on 127.0.0.1 with its own data directory. */

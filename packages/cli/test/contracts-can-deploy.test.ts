@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, before } from 'node:test';
 import { publishMany, subscribe, useHub } from '../../../test/support/hub-fixture.js';
 import { runCli, runCliAsync, tempFiles } from './support/cli.js';
+import { hubBaseUrl } from '../src/commands/contracts-can-deploy.js';
 
 /** A market-ticks contract; `venue` is the field the versions disagree on. */
 function contract(venue: 'absent' | 'optional' | 'required'): string {
@@ -92,6 +93,23 @@ describe('switchboard contracts can-deploy', () => {
     const r = await runCliAsync(['contracts', 'can-deploy', compatible, '--hub', fx.hub.url]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /10 messages of 2 channels .* 0 would be refused/);
+  });
+
+  it('--hub takes the socket URL too: ws://…/v1/ws is the same hub as http://…; another scheme is refused with the forms to use', async () => {
+    const ws = fx.hub.url.replace(/^http:/, 'ws:');
+    for (const hub of [`${ws}/v1/ws`, ws, `${ws}/`]) {
+      const r = await runCliAsync(['contracts', 'can-deploy', compatible, '--hub', hub]);
+      assert.equal(r.status, 0, `${hub}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /10 messages of 2 channels .* 0 would be refused/);
+    }
+    const ftp = await runCliAsync(['contracts', 'can-deploy', compatible, '--hub', fx.hub.url.replace(/^http:/, 'ftp:')]);
+    assert.equal(ftp.status, 1);
+    assert.match(ftp.stderr, /--hub must be an http:\/\/, https:\/\/, ws:\/\/ or wss:\/\/ URL of the hub, e\.g\. http:\/\/127\.0\.0\.1:7700, not "ftp:/);
+    assert.doesNotMatch(ftp.stderr, /is the hub running there/);
+    // wss:// maps to https://, and a hub behind a proxy path keeps its prefix.
+    assert.equal(hubBaseUrl('wss://hub.example.com/v1/ws').href, 'https://hub.example.com/');
+    assert.equal(hubBaseUrl('wss://example.com/switchboard/v1/ws').href, 'https://example.com/switchboard/');
+    assert.equal(hubBaseUrl('https://example.com/switchboard').href, 'https://example.com/switchboard/');
   });
 
   it('--limit replays only the most recent messages of each channel', async () => {

@@ -55,6 +55,17 @@ test('a change that breaks producers is a table row and exit 1 (default --fail-o
   assert.equal(run('contracts', 'diff', '--fail-on', 'any', join(dir, 'v1.yaml'), join(dir, 'v2p.yaml')).status, 1);
 });
 
+test('the summary lines agree in number: "1 change breaks producers", "1 breaks consumers"', () => {
+  const oneNarrowing = market(`bid: { type: integer }\nside: { enum: [buy, sell] }`);
+  const r = run('contracts', 'diff', write('v1.yaml', V1), write('v2-one.yaml', oneNarrowing));
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /\n1 change: 1 breaks producers, 0 break consumers, 0 break nobody\n/);
+  assert.match(r.stderr, /^switchboard contracts diff: 1 change breaks producers \(--fail-on producers\)$/m);
+  const widening = run('contracts', 'diff', '--fail-on', 'any', join(dir, 'v1.yaml'), write('v2c.yaml', V2_CONSUMERS));
+  assert.match(widening.stdout, /\n2 changes: 0 break producers, 2 break consumers, 0 break nobody\n/);
+  assert.match(widening.stderr, /2 changes break producers or consumers \(--fail-on any\)/);
+});
+
 test('--json prints an array of {kind, channel, type, path, old, new, breaks}', () => {
   const r = run('contracts', 'diff', '--json', write('v1.yaml', V1), write('v2p.yaml', V2_PRODUCERS));
   assert.equal(r.status, 1);

@@ -48,6 +48,17 @@ targets:
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   assert.ok(html.includes('An &lt;b&gt;expect&lt;/b&gt; &amp; a &quot;quote&quot;'));
 
+  // Known issues come right after the summary, before the contract rows.
+  const sections = [...md.matchAll(/^### (.+)$/gm)].map((m) => m[1]);
+  assert.deepEqual(sections.slice(0, 3), ['Summary', 'Known issues', 'Components']);
+  // The 300 ms wait of the failed expect is no latency sample: the step measured nothing.
+  assert.doesNotMatch(md.slice(md.indexOf('### Latency by step')), /wrong-expectation/);
+  // PASS/FAIL cells never wrap and fit their text.
+  assert.match(html, /td\.status\{white-space:nowrap;word-break:normal;width:1%\}/);
+  assert.match(html, /<td class="status fail">FAIL<\/td>/);
+  assert.match(html, /<td class="status pass">PASS<\/td>/);
+  assert.ok(html.indexOf('<h3>Known issues</h3>') < html.indexOf('<h3>Contract tests</h3>'));
+
   const junit = parseJunit(readFileSync(join(report, 'junit.xml'), 'utf8'));
   const failed = junit.cases.filter((c) => c.failure);
   assert.deepEqual(failed.map((c) => c.classname).sort(), ['missing-reply.contracts', 'missing-reply.steps', 'missing-reply.targets']);

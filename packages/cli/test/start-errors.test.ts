@@ -30,6 +30,10 @@ describe('an invalid config file', () => {
       ['invalid-unknown-key.yaml', [/invalid-unknown-key\.yaml/, /"heartbeats"/]],
       ['invalid-duration.yaml', [/invalid-duration\.yaml/, /heartbeat/, /500ms|30s/]],
       ['does-not-exist.yaml', [/does-not-exist\.yaml/, /--config/]],
+      [
+        'invalid-unitless-ack-timeout.yaml',
+        [/invalid-unitless-ack-timeout\.yaml: channels\."market\.ticks"\.ack_timeout: 10 has no unit, .*\(10 ms\); write 10s for seconds/],
+      ],
     ];
     for (const [file, patterns] of cases) {
       const r = start(fixture(file));

@@ -27,6 +27,7 @@ import { frameCodec, type FrameCodec } from './payload-codec.js';
 import { PresenceImpl, type PresenceHost } from './presence.js';
 import { Requests } from './requests.js';
 import { Subscriptions } from './subscriptions.js';
+import { checkHubUrl } from './hub-url.js';
 import { openTransport, resolveWebSocket, type Transport, type WebSocketCtor } from './transport.js';
 import type {
   ClientEvents,
@@ -87,6 +88,7 @@ export class ClientImpl implements SwitchboardClient {
     this.urls = options.urls?.length ? [...options.urls] : options.url ? [options.url] : [];
     if (this.urls.length === 0)
       throw new SwitchboardError('BAD_FRAME', 'connect() needs `url` or a non-empty `urls`, e.g. { url: "ws://127.0.0.1:7070/v1/ws" }');
+    for (const url of this.urls) checkHubUrl(url);
     if (typeof options.component !== 'string' || options.component === '') {
       throw new SwitchboardError('BAD_FRAME', 'connect() needs `component`: the id this client announces in hello, e.g. { component: "core-engine" }');
     }
@@ -387,7 +389,10 @@ export class ClientImpl implements SwitchboardClient {
   private async attempt(idx: number, timeoutMs: number): Promise<void> {
     const url = this.urls[idx]!;
     const deadline = Date.now() + timeoutMs;
-    const t = await openTransport(this.ctor!, url, timeoutMs);
+    const t = await openTransport(this.ctor!, url, timeoutMs).catch((err: unknown) => {
+      // The server refused the upgrade (a wrong path): as final as a refused hello.
+      throw err instanceof SwitchboardError && err.code === 'NOT_FOUND' ? new Refused(err) : err;
+    });
     if (this.currentState === 'closed') {
       t.close(1000, 'client closed');
       throw this.closedError();
@@ -577,7 +582,8 @@ export class ClientImpl implements SwitchboardClient {
 /**
  * Connects to a Switchboard hub. Resolves after the first `welcome`; rejects with a `SwitchboardError`
  * carrying the hub's code when the hello is refused (`UNAUTHENTICATED`, …), or with `TIMEOUT` when no hub
- * answers within `connectTimeoutMs`.
+ * answers within `connectTimeoutMs`. A wrong URL rejects at once: `BAD_FRAME` for a scheme other than `ws:` /
+ * `wss:`, `NOT_FOUND` when the server refuses the upgrade with HTTP 400/404 (a path other than `/v1/ws`).
  */
 export async function connect(options: ConnectOptions): Promise<SwitchboardClient> {
   const client = new ClientImpl(options);

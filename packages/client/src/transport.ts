@@ -1,4 +1,5 @@
 import { SUBPROTOCOL, SwitchboardError } from '@switchboard/protocol';
+import { upgradeRefused } from './hub-url.js';
 
 /**
  * The part of a WebSocket object the client uses: the WHATWG shape, which browsers and `ws` both implement.
@@ -39,7 +40,8 @@ function toText(data: unknown): string | undefined {
 
 /**
  * Opens a socket to `url` with the `switchboard.v1` subprotocol. Resolves once it is open; rejects with
- * `UNAVAILABLE` when it fails or closes first, or after `timeoutMs`.
+ * `UNAVAILABLE` when it fails or closes first, or after `timeoutMs`, and with `NOT_FOUND` when the server refused
+ * the upgrade with HTTP 400 or 404 (a wrong path: retrying cannot help).
  */
 export function openTransport(Ctor: WebSocketCtor, url: string, timeoutMs: number): Promise<Transport> {
   return new Promise<Transport>((resolve, reject) => {
@@ -51,7 +53,7 @@ export function openTransport(Ctor: WebSocketCtor, url: string, timeoutMs: numbe
       return;
     }
     let settled = false;
-    const fail = (why: string, cause?: unknown) => {
+    const fail = (why: string | SwitchboardError, cause?: unknown) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -61,10 +63,11 @@ export function openTransport(Ctor: WebSocketCtor, url: string, timeoutMs: numbe
       } catch {
         /* already closing */
       }
-      reject(new SwitchboardError('UNAVAILABLE', `cannot connect to ${url}: ${why}`, undefined, cause === undefined ? undefined : { cause }));
+      if (why instanceof SwitchboardError) reject(why);
+      else reject(new SwitchboardError('UNAVAILABLE', `cannot connect to ${url}: ${why}`, undefined, cause === undefined ? undefined : { cause }));
     };
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
-    ws.onerror = (ev: unknown) => fail(errorText(ev), ev);
+    ws.onerror = (ev: unknown) => fail(upgradeRefused(url, errorText(ev)) ?? errorText(ev), ev);
     ws.onclose = (ev: { code: number; reason: string }) => fail(`closed with code ${ev.code}${ev.reason ? ` (${ev.reason})` : ''}`);
     ws.onopen = () => {
       if (settled) return;

@@ -23,6 +23,8 @@ import type { HubInspector } from './features/hub-inspector.js';
 import type { Store } from './store/store.js';
 import { createHttpHandler, isHubPath } from './transport/http-transport.js';
 import { attachWebSocket } from './transport/ws-transport.js';
+import { connectionLogFeature } from './logging/connection-log.js';
+import { RefusalLog } from './logging/refusal-log.js';
 
 /** What a hub is made of; every part is injected. */
 export interface HubOptions {
@@ -103,7 +105,7 @@ export function createHub(options: HubOptions): Hub {
     groups: () => groups.list().map((g) => g.snapshot()),
   };
   const features = new FeatureRegistry(
-    [sharedStateFeature(), ...(options.features ?? [])],
+    [sharedStateFeature(), connectionLogFeature(), ...(options.features ?? [])],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
     CORE_OPS,
     events,
@@ -123,6 +125,7 @@ export function createHub(options: HubOptions): Hub {
     void catchUp();
     features.resync();
   });
+  const refusals = new RefusalLog({ log });
   const parked = new ParkedSessions(config.sessionTtlMs, config.limits.maxParkedSessions);
   /** Forgets a connection and ends its session (parked for resume); once per connection. */
   const drop = (conn: Connection, code: number | undefined): boolean => {
@@ -141,6 +144,7 @@ export function createHub(options: HubOptions): Hub {
     features,
     knownOps: new Set<string>([...CORE_OPS, ...features.ops.keys()]),
     log,
+    refusals,
     closing: () => closing,
     subscriptions: { store, channels, router, metrics, config, groups, events },
     events,
@@ -173,6 +177,7 @@ export function createHub(options: HubOptions): Hub {
     subscribers,
     reloadContracts,
     routes: features.routes,
+    refusals,
   });
   const attached = options.server !== undefined;
   const server: Server = options.server ?? createServer(handler);
@@ -259,6 +264,7 @@ export function createHub(options: HubOptions): Hub {
       for (const conn of connections) await conn.close().catch(() => {});
       connections.clear();
       await features.close();
+      refusals.flush();
       if (!attached) server.closeAllConnections?.();
       await closed;
       await cluster.close();

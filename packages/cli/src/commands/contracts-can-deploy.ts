@@ -13,7 +13,8 @@ subscribe to the channel. Dead-letter logs ($dlq.*) are skipped. No broker is ne
 evidence.
 
 Options:
-  --hub URL           A running hub (its HTTP API), e.g. http://127.0.0.1:7700
+  --hub URL           A running hub (its HTTP API), e.g. http://127.0.0.1:7700; its socket URL
+                      (ws://127.0.0.1:7700/v1/ws, wss://…) names the same hub
   --token T           Token for the hub (SWITCHBOARD_TOKEN); not needed in dev mode
   --data DIR          Read the hub's store file DIR/switchboard.db directly, read-only (safe while a hub runs)
   --limit N           Messages per channel, the most recent ones (default 10000)
@@ -196,13 +197,25 @@ function cut(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-function hubSource(url: string, token: string | undefined): MessageSource {
-  let base: URL;
+/**
+ * The hub's HTTP base URL from `--hub`: `http(s)://host:port`, or the socket URL a client uses (`ws://` → `http://`,
+ * `wss://` → `https://`, a trailing `/v1/ws` dropped), since both name the same hub.
+ */
+export function hubBaseUrl(url: string): URL {
+  let u: URL;
   try {
-    base = new URL(url.endsWith('/') ? url : `${url}/`);
+    u = new URL(url);
   } catch {
-    throw new Error(`--hub must be the hub's HTTP URL, e.g. http://127.0.0.1:7700, not "${url}"`);
+    throw new Error(`--hub must be the hub's URL, e.g. http://127.0.0.1:7700 (or ws://127.0.0.1:7700/v1/ws), not "${url}"`);
   }
+  const scheme = { 'http:': 'http:', 'https:': 'https:', 'ws:': 'http:', 'wss:': 'https:' }[u.protocol];
+  if (scheme === undefined) throw new Error(`--hub must be an http://, https://, ws:// or wss:// URL of the hub, e.g. http://127.0.0.1:7700, not "${url}"`);
+  const path = u.pathname.replace(/\/v1\/ws\/?$/, '').replace(/\/?$/, '/');
+  return new URL(`${scheme}//${u.host}${path}`);
+}
+
+function hubSource(url: string, token: string | undefined): MessageSource {
+  const base = hubBaseUrl(url);
   const headers: Record<string, string> = { 'x-switchboard-component': 'contracts-can-deploy' };
   if (token) {
     headers.authorization = `Bearer ${token}`;

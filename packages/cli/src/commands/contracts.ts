@@ -300,14 +300,19 @@ async function diffCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       changes.length === 0
         ? 'No changes.\n'
-        : `\n${plural(changes.length, 'change')}: ${count('producers')} break producers, ${count('consumers')} break consumers, ${count('nobody')} break nobody\n`,
+        : `\n${plural(changes.length, 'change')}: ${breaks(count('producers'))} producers, ${breaks(count('consumers'))} consumers, ${breaks(count('nobody'))} nobody\n`,
     );
     if (failing.length > 0)
       process.stderr.write(
-        `switchboard contracts diff: ${plural(failing.length, 'change')} break ${failOn === 'any' ? 'producers or consumers' : failOn} (--fail-on ${failOn})\n`,
+        `switchboard contracts diff: ${plural(failing.length, 'change')} ${failing.length === 1 ? 'breaks' : 'break'} ${failOn === 'any' ? 'producers or consumers' : failOn} (--fail-on ${failOn})\n`,
       );
   }
   return failing.length > 0 ? 1 : 0;
+}
+
+/** `1 breaks`, `2 break`, `0 break`: the verb agrees with the count. */
+function breaks(n: number): string {
+  return `${n} ${n === 1 ? 'breaks' : 'break'}`;
 }
 
 function toJson(c: ContractChange): Record<string, unknown> {

@@ -2,12 +2,12 @@
 // mode or a token secret, the store (a SQLite file in the data directory, or NATS JetStream) and the listening
 // socket. The command parses flags and environment into these options and owns the process (output, signals);
 // tests call the same function to run a hub inside their own process.
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createAsyncApiStructureValidator, loadCheckedContracts, loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
 import { createHub, createSqliteStore, defaultConfig, readConfigFile, ConfigError, type Cluster, type Hub, type HubConfig, type Store } from '@switchboard/hub';
+import { makeDirectory } from '@switchboard/hub/internal';
 
 /** Where a hub keeps its channels, groups and documents when it is not the embedded SQLite file. */
 export interface JetStreamOptions {
@@ -115,14 +115,17 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
   } else {
     const dataDir = resolve(options.dataDir);
     try {
-      mkdirSync(dataDir, { recursive: true });
+      await makeDirectory(dataDir);
     } catch (err) {
       throw new StartHubError(`cannot create the data directory ${dataDir}: ${(err as Error).message}; choose another with --data`, { cause: err });
     }
     const dbFile = join(dataDir, 'switchboard.db');
     try {
-      store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability });
+      store = await createSqliteStore({ path: dbFile, dedupeWindowMs: config.dedupeWindowMs, durability, logger });
     } catch (err) {
+      // A read-only store: the store's message names the file and the fix.
+      if ((err as { details?: { sqlite?: string } }).details?.sqlite?.startsWith('SQLITE_READONLY'))
+        throw new StartHubError(`${(err as Error).message.replace(/\.$/, '')} (--data)`, { cause: err });
       throw new StartHubError(
         `cannot open the store ${dbFile}: ${(err as Error).message}; check the --data directory (is another hub using it? is the disk full or read-only?)`,
         { cause: err },

@@ -13,11 +13,13 @@ table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:13px}th,
 th{background:#f3f5f7}tr:nth-child(even) td{background:#fafbfc}.pass{color:#116329;font-weight:600}.fail{color:#b3261e;font-weight:700}
 .badge{display:inline-block;padding:.1rem .6rem;border-radius:1rem;color:#fff;font-weight:700}.badge.pass{background:#1f883d;color:#fff}.badge.fail{background:#cf222e;color:#fff}
 .muted{color:#57606a}table.kv td:first-child{width:12rem;font-weight:600;background:#f6f8fa}
+th{white-space:nowrap}td.status{white-space:nowrap;word-break:normal;width:1%}
 `;
 
+/** A cell; one of a status column never wraps (`NOT JUDGED`, `no traffic` stay on one line) and is as narrow as its text. */
 function cell(text: string, status: boolean): string {
-  const cls = status && (text === 'PASS' || text === 'FAIL') ? ` class="${text === 'PASS' ? 'pass' : 'fail'}"` : '';
-  return `<td${cls}>${escapeHtml(text)}</td>`;
+  const classes = status ? ['status', ...(text === 'PASS' ? ['pass'] : text === 'FAIL' ? ['fail'] : [])] : [];
+  return `<td${classes.length ? ` class="${classes.join(' ')}"` : ''}>${escapeHtml(text)}</td>`;
 }
 
 function htmlTable(t: Table, kv = false): string {

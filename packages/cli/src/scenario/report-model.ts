@@ -63,6 +63,8 @@ export function flowSections(r: FlowResult): Section[] {
     });
   return [
     { title: 'Summary', table: { head: ['', ''], rows: summary, empty: '' } },
+    // Right after the summary: what went wrong is the first thing a reader of a failed run looks for.
+    { title: 'Known issues', table: { head: ['where', 'reason'], rows: r.issues.map((i) => [i.where, i.reason]), empty: 'None.' } },
     {
       title: 'Components',
       table: {
@@ -110,7 +112,6 @@ export function flowSections(r: FlowResult): Section[] {
     },
     { title: 'Performance', table: { head: ['metric', 'target', 'actual', 'pass'], rows: perf, statusColumn: 3, empty: 'No target was set.' } },
     { title: 'Latency by step', table: { head: ['step', 'kind', 'samples', 'p50', 'p95', 'p99', 'max'], rows: latency, empty: 'No latency was measured.' } },
-    { title: 'Known issues', table: { head: ['where', 'reason'], rows: r.issues.map((i) => [i.where, i.reason]), empty: 'None.' } },
   ];
 }
 

@@ -129,7 +129,8 @@ async function expect(ctx: RunContext, step: ExpectStep, t: TemplateContext): Pr
         { field: '(message)', expected: wanted !== undefined ? show(wanted) : 'a message', actual: 'nothing arrived', pass: false },
       ]);
     }
-    return { pass: false, actual, sampleMs: performance.now() - t0 };
+    // No message, no latency: the wait is the step's `within_ms`, not a delivery time, and stays out of the samples.
+    return { pass: false, actual };
   }
   const e = got.envelope;
   const sent = ctx.sentAt.get(e.id) ?? ctx.httpSentAt.get(`${e.ch}#${e.seq}`);

@@ -234,14 +234,28 @@ function posInt(v: unknown, where: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`${where} must be a whole number above 0, not ${JSON.stringify(v)}`);
   return v;
 }
+/**
+ * A number without a unit below this is refused for a duration key: it means milliseconds, and `ack_timeout: 10`
+ * (10 ms) is far more often a slip for 10 s than a wish — it redelivers at once and fills the dead-letter log.
+ */
+export const UNITLESS_DURATION_FLOOR_MS = 1000;
+
 function dur(v: unknown, where: string): number {
+  let ms: number;
   try {
-    const ms = parseDuration(v as string | number);
+    ms = parseDuration(v as string | number);
     if (!(ms > 0)) throw new Error('must be above 0');
-    return ms;
   } catch (err) {
     throw new ConfigError(`${where}: ${(err as Error).message}; write a duration like 500ms, 30s, 5m, 2h or 7d`);
   }
+  const unitless = typeof v === 'number' || (typeof v === 'string' && /^\s*\d+\s*$/.test(v));
+  if (unitless && ms < UNITLESS_DURATION_FLOOR_MS) {
+    const n = String(v).trim();
+    throw new ConfigError(
+      `${where}: ${n} has no unit, and a number without one means milliseconds (${n} ms); write ${n}s for seconds, or ${n}ms if you mean milliseconds (a bare number must be at least ${UNITLESS_DURATION_FLOOR_MS})`,
+    );
+  }
+  return ms;
 }
 
 /** Throws a SwitchboardError when the config cannot run (e.g. neither dev mode nor a token secret). */

@@ -27,6 +27,7 @@ import type { ParkedSession, ParkedSessions } from './parked-sessions.js';
 import { checkSubscribeFrame } from './subscribe-frame.js';
 import type { HubEvents } from '../features/hub-events.js';
 import type { ConnectionSnapshot } from '../features/hub-inspector.js';
+import type { RefusalLog } from '../logging/refusal-log.js';
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {
@@ -51,6 +52,8 @@ export interface ConnectionDeps {
   log: { warn(obj: unknown, msg?: string): void; debug(obj: unknown, msg?: string): void };
   /** Where connections opening and closing are told to the features that watch them. */
   events?: HubEvents;
+  /** Where every `err` sent is counted for the log. */
+  refusals?: RefusalLog;
 }
 
 /** The ops of the hub core; features add theirs through the feature seam. */
@@ -89,7 +92,12 @@ export class Connection implements Responder {
     readonly peer: Peer,
     private readonly deps: ConnectionDeps,
   ) {
-    const view: FeatureConnection = { identity: () => this.identity!, session: () => this.sessionId, send: (t) => this.send(t) };
+    const view: FeatureConnection = {
+      identity: () => this.identity!,
+      session: () => this.sessionId,
+      remote: () => this.peer.remote,
+      send: (t) => this.send(t),
+    };
     this.hooks = deps.features.connections.map((spec) => spec.open(view));
   }
 
@@ -224,7 +232,7 @@ export class Connection implements Responder {
       if (typeof frame.msg_id === 'string') extra.msg_id = frame.msg_id;
     }
     if ((frame.op === 'ack' || frame.op === 'nack') && typeof frame.sub === 'string') extra.sub = frame.sub;
-    this.sendErr(id, e.code, e.message, e.details, extra);
+    this.sendErr(id, e.code, e.message, e.details, extra, typeof frame.ch === 'string' ? frame.ch : undefined);
   }
 
   private async hello(frame: Frame, id: FrameId): Promise<void> {
@@ -437,8 +445,9 @@ export class Connection implements Responder {
     this.peer.send(JSON.stringify(id === undefined ? { op, ...rest } : { op, re: id, ...rest }));
   }
 
-  private sendErr(id: FrameId, code: ErrorCode, message: string, details?: unknown, extra?: Frame): void {
+  private sendErr(id: FrameId, code: ErrorCode, message: string, details?: unknown, extra?: Frame, ch?: string): void {
     if (this.state === 'closed') return;
+    this.deps.refusals?.note({ code, message, ch, component: this.state === 'ready' ? this.component : undefined, transport: 'ws' });
     const frame: Frame = { op: 'err' };
     if (id !== undefined) frame.re = id;
     frame.code = code;

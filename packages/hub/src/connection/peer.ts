@@ -14,4 +14,6 @@ export interface Peer {
   bufferedAmount(): number;
   /** Closes the connection with a WebSocket close code. */
   close(code: number, reason: string): void;
+  /** The client's address and port as the transport sees them (`127.0.0.1:53210`), for logs. */
+  readonly remote?: string;
 }

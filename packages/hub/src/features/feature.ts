@@ -68,6 +68,8 @@ export interface FeatureConnection {
   identity(): Identity;
   /** The session id of the `welcome`. */
   session(): string;
+  /** The client's address and port, when the transport knows them (for logs). */
+  remote(): string | undefined;
   /** Sends a frame; a {@link SharedFrame} is encoded once for all connections it is sent to. */
   send(text: string | SharedFrame): void;
 }

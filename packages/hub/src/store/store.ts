@@ -206,3 +206,9 @@ export interface VersionedValue {
   value: unknown;
   revision: number;
 }
+
+/** The part of a logger (pino's, or `console`) a store writes to: warnings, and with `info` its recoveries. */
+export interface StoreLogger {
+  warn(obj: unknown, msg?: string): void;
+  info?(obj: unknown, msg?: string): void;
+}

@@ -10,6 +10,18 @@ import type { Router } from '../publish/router.js';
 import type { SubscriberInfo } from '../delivery/subscriber-info.js';
 import type { Store } from '../store/store.js';
 import { decodePathParam, identify, readJsonBody, sendError, sendJson, sendJsonText } from './http-io.js';
+import type { RefusalLog } from '../logging/refusal-log.js';
+
+/** The channel of a `/v1/channels/{ch}/…` request, for the refusal log; undefined for other paths. */
+function channelOfPath(url: string | undefined): string | undefined {
+  const m = /^\/v1\/channels\/([^/?]+)/.exec(url ?? '');
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return undefined;
+  }
+}
 
 export interface HttpDeps {
   config: HubConfig;
@@ -26,6 +38,8 @@ export interface HttpDeps {
   reloadContracts: (trigger: string) => Promise<ReloadResult>;
   /** The routes the features registered, tried after the core's. */
   routes: readonly HttpRoute[];
+  /** Where every refused request is counted for the log. */
+  refusals?: RefusalLog;
 }
 
 const MAX_HISTORY_LIMIT = 1000;
@@ -44,7 +58,11 @@ export function isHubPath(path: string): boolean {
 export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = [...coreRoutes(deps), ...deps.routes];
   return (req, res) => {
-    void handle(deps, routes, req, res).catch((err) => sendError(res, toSwitchboardError(err, deps.log)));
+    void handle(deps, routes, req, res).catch((err) => {
+      const e = toSwitchboardError(err, deps.log);
+      deps.refusals?.note({ code: e.code, message: e.message, ch: channelOfPath(req.url), transport: 'http' });
+      sendError(res, e);
+    });
   };
 }
 

@@ -74,8 +74,9 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
     toUncork = [];
     for (const socket of list) socket.uncork();
   };
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req: IncomingMessage) => {
     const socket = (ws as unknown as { _socket?: Socket })._socket;
+    const addr = req.socket.remoteAddress;
     socket?.setNoDelay?.(true);
     const peer: Peer = {
       send(text) {
@@ -88,6 +89,7 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
         else socket.write(typeof text === 'string' ? frameText(text) : frameOf(text));
       },
       bufferedAmount: () => ws.bufferedAmount,
+      remote: addr === undefined ? undefined : `${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.remotePort}`,
       close(code, reason) {
         if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
       },

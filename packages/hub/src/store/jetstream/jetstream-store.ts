@@ -11,7 +11,18 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { SwitchboardError } from '@switchboard/protocol';
-import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, GroupCursor, GroupOptions, Store, StoredMessage, VersionedValue } from '../store.js';
+import type {
+  AppendInput,
+  AppendResult,
+  ChannelInfo,
+  ChannelStoreOptions,
+  GroupCursor,
+  GroupOptions,
+  Store,
+  StoredMessage,
+  StoreLogger,
+  VersionedValue,
+} from '../store.js';
 import { connectNats, type NatsConnectOptions, type TrackedConnection } from './connection.js';
 import { storedEnvelope, withSeq } from './envelope.js';
 import { JsGroup } from './group.js';
@@ -26,7 +37,8 @@ export interface JetStreamStoreOptions extends NatsConnectOptions {
   replicas?: number;
   /** JetStream duplicate window: the same `msgId` on a channel within it is stored once (ms, default 120000). */
   dedupeWindowMs?: number;
-  logger?: { warn(...args: any[]): void };
+  /** Where warnings go, and one line when NATS goes and one when it comes back; default `console`. */
+  logger?: StoreLogger;
 }
 
 /** The JetStream store and the connection it runs on (the cluster bus shares it). */
@@ -86,7 +98,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   private readonly timeoutMs: number;
   private readonly dedupeWindowMs: number;
   private readonly replicas: number;
-  private readonly logger: { warn(...args: any[]): void };
+  private readonly logger: StoreLogger;
   private closed = false;
   /** Publishes of this event-loop turn, sent together (one socket write) on the next `setImmediate`. */
   private outbox: Array<() => void> = [];
@@ -105,6 +117,20 @@ class JetStreamStoreImpl implements JetStreamStore {
     this.dedupeWindowMs = options.dedupeWindowMs ?? 120_000;
     this.replicas = options.replicas ?? 1;
     this.logger = options.logger ?? console;
+    let lostAt = 0;
+    connection.onChange((up) => {
+      if (!up) {
+        lostAt = Date.now();
+        this.logger.warn(
+          { servers: connection.servers },
+          `jetstream store: lost NATS at ${connection.servers}; appends are refused with UNAVAILABLE until it is back`,
+        );
+      } else
+        this.logger.info?.(
+          { servers: connection.servers, outage_ms: Date.now() - lostAt },
+          `jetstream store: NATS at ${connection.servers} is back after ${Date.now() - lostAt} ms`,
+        );
+    });
   }
 
   async ensureChannel(ch: string, options: ChannelStoreOptions = {}): Promise<void> {

@@ -71,7 +71,6 @@ export const INSERT_ROWS = 16;
 
 /** Every prepared statement of the store, created once when the database opens. */
 export interface Statements {
-  ping: Database.Statement<[], unknown>;
   allChannels: Database.Statement<[], ChannelRow>;
   channelStats: Database.Statement<[string], { first: number | null; last: number | null }>;
   upsertChannelLimits: Database.Statement<[string, number | null, number | null]>;
@@ -94,6 +93,7 @@ export interface Statements {
   groupAcksPrune: Database.Statement<[string, string, number]>;
   kvGet: Database.Statement<[string, string], KvRow>;
   kvPut: Database.Statement<[string, string, string, number]>;
+  kvDelete: Database.Statement<[string, string]>;
 }
 
 /** Applies pragmas and the schema, then prepares every statement. */
@@ -108,7 +108,6 @@ export function prepareDatabase(db: Database.Database, durability: 'fsync' | 'pr
   db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
   db.exec(SCHEMA);
   return {
-    ping: db.prepare('SELECT 1'),
     allChannels: db.prepare('SELECT ch, last_seq, max_messages, max_age_ms FROM channels'),
     channelStats: db.prepare('SELECT MIN(seq) AS first, MAX(seq) AS last FROM messages WHERE ch = ?'),
     upsertChannelLimits: db.prepare(
@@ -133,7 +132,23 @@ export function prepareDatabase(db: Database.Database, durability: 'fsync' | 'pr
     groupAcksPrune: db.prepare('DELETE FROM group_acks WHERE ch = ? AND grp = ? AND seq <= ?'),
     kvGet: db.prepare('SELECT value, revision FROM kv WHERE bucket = ? AND key = ?'),
     kvPut: db.prepare('INSERT OR REPLACE INTO kv (bucket, key, value, revision) VALUES (?, ?, ?, ?)'),
+    kvDelete: db.prepare('DELETE FROM kv WHERE bucket = ? AND key = ?'),
   };
+}
+
+/** The bucket of {@link probeWrite}'s row: never a bucket of the hub's (those never start with `$`). */
+const PROBE_BUCKET = '$store-probe';
+
+/**
+ * A real write, committed: a row put in and taken out in one transaction. It throws what an append would throw
+ * (SQLITE_READONLY on a file opened read-only, SQLITE_FULL, SQLITE_IOERR…); `BEGIN IMMEDIATE` does not — SQLite
+ * grants it on a read-only file.
+ */
+export function probeWrite(db: Database.Database, stmts: Statements): void {
+  db.transaction(() => {
+    stmts.kvPut.run(PROBE_BUCKET, 'write', 'null', 0);
+    stmts.kvDelete.run(PROBE_BUCKET, 'write');
+  })();
 }
 
 const UNAVAILABLE_CODES = [
@@ -152,6 +167,14 @@ export function storageError(err: unknown, path: string, action: string): Switch
   if (err instanceof SwitchboardError) return err;
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
   const reason = err instanceof Error ? err.message : String(err);
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new SwitchboardError(
+      'UNAVAILABLE',
+      `The SQLite store at ${path} is read-only (${code}: ${reason}): it cannot ${action}; make the file and its folder writable by this process (permissions, a read-only mount, the immutable attribute: lsattr), or use another path.`,
+      { sqlite: code },
+      { cause: err },
+    );
+  }
   if (UNAVAILABLE_CODES.some((c) => code.startsWith(c))) {
     return new SwitchboardError(
       'UNAVAILABLE',

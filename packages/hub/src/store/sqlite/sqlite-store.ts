@@ -1,10 +1,21 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '@switchboard/protocol';
-import type { AppendInput, AppendResult, ChannelInfo, ChannelStoreOptions, GroupCursor, GroupOptions, StoredMessage, Store, VersionedValue } from '../store.js';
+import type {
+  AppendInput,
+  AppendResult,
+  ChannelInfo,
+  ChannelStoreOptions,
+  GroupCursor,
+  GroupOptions,
+  StoredMessage,
+  Store,
+  StoreLogger,
+  VersionedValue,
+} from '../store.js';
 import { encodeEnvelope } from '../envelope-json.js';
-import { INSERT_ROWS, prepareDatabase, storageError, type Statements } from './schema.js';
+import { INSERT_ROWS, prepareDatabase, probeWrite, storageError, type Statements } from './schema.js';
+import { makeDirectory } from './make-directory.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { GroupState, type GroupHost } from './group-state.js';
 
@@ -31,11 +42,13 @@ export interface SqliteStoreOptions {
   checkpointIntervalMs?: number;
   /** Clock in epoch milliseconds (default `Date.now`): message age, dedupe window, ack deadlines. */
   now?: () => number;
-  logger?: { warn(...args: any[]): void };
+  /** Where warnings go (and, with `info`, a store's recovery); default `console`. */
+  logger?: StoreLogger;
 }
 
 /**
- * Opens (creating when absent) the embedded store: one SQLite file, for one hub node.
+ * Opens (creating when absent) the embedded store: one SQLite file, for one hub node. Rejects with `UNAVAILABLE`
+ * when the folder cannot be made or the file cannot be written (a write probe runs at open).
  *
  * Durability policy: the database runs in WAL mode. Appends, acks, terms and key-value writes are queued and
  * committed together in one transaction per event-loop turn (group commit); every promise of that batch
@@ -50,7 +63,7 @@ export interface SqliteStoreOptions {
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const path = resolve(options.path);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
   } catch (err) {
     throw new SwitchboardError(
       'UNAVAILABLE',
@@ -63,6 +76,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   try {
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 2000 });
     const stmts = prepareDatabase(db, options.durability ?? 'fsync');
+    // SQLite opens a file it may not write read-only without a word, and then refuses every write: find out now.
+    try {
+      probeWrite(db, stmts);
+    } catch (err) {
+      throw storageError(err, path, 'be written');
+    }
     const intervalMs = options.checkpointIntervalMs ?? 200;
     let checkpointer: Checkpointer | undefined;
     if (intervalMs > 0) {
@@ -138,7 +157,9 @@ class SqliteStore implements Store {
   private readonly retentionTimer: NodeJS.Timeout;
   private readonly now: () => number;
   private readonly dedupeWindowMs: number;
-  private readonly logger: { warn(...args: any[]): void };
+  private readonly logger: StoreLogger;
+  /** Set while writes fail: since when, how many commits failed and how many writes they refused. */
+  private outage: { since: number; failures: number; writes: number } | undefined;
   private readonly commit: (batch: Batch) => void;
   private readonly trim: (now: number) => Array<[ChannelState, number]>;
   private readonly groupHost: GroupHost;
@@ -303,9 +324,10 @@ class SqliteStore implements Store {
     return revision;
   }
 
+  /** Resolves when the store can be written, not only read: `/readyz` must not say ready while appends fail. */
   async ping(): Promise<void> {
     this.assertOpen();
-    this.query(() => this.stmts.ping.get(), 'answer a ping');
+    this.query(() => probeWrite(this.db, this.stmts), 'be written (readiness probe)');
   }
 
   async close(): Promise<void> {
@@ -367,7 +389,7 @@ class SqliteStore implements Store {
       this.commit(batch);
     } catch (err) {
       const error = storageError(err, this.path, 'write');
-      this.logger.warn({ err, path: this.path, writes: batch.settles.length / 3 }, 'sqlite store: group commit failed');
+      this.writeFailed(err, error, batch.settles.length / 3);
       for (const st of batch.channels.keys()) st.assigned = st.last;
       // Group positions are state, not events: keep them for the next commit.
       for (const state of batch.groups) this.batch.groups.add(state);
@@ -378,6 +400,7 @@ class SqliteStore implements Store {
       if (st.first === 0) st.first = range.first;
       st.last = range.last;
     }
+    this.writeSucceeded();
     for (const state of batch.groups) state.committed();
     for (let i = 0; i < batch.settles.length; i += 3) (batch.settles[i] as (v: unknown) => void)(batch.settles[i + 2]);
   }
@@ -417,8 +440,34 @@ class SqliteStore implements Store {
       const trimmed = this.trim(this.now());
       for (const [st, first] of trimmed) st.first = first;
     } catch (err) {
-      this.logger.warn({ err, path: this.path }, 'sqlite store: retention failed; will retry');
+      this.writeFailed(err, storageError(err, this.path, 'apply retention'), 0);
     }
+  }
+
+  /**
+   * Logs an outage once: the first failed write of a series is a warning line, later ones are only counted until
+   * a group commit succeeds again ({@link writeSucceeded}), so that a full disk does not print a line per batch.
+   */
+  private writeFailed(err: unknown, error: SwitchboardError, writes: number): void {
+    if (this.outage) {
+      this.outage.failures++;
+      this.outage.writes += writes;
+      return;
+    }
+    this.outage = { since: this.now(), failures: 1, writes };
+    const sqlite = (err as { code?: unknown })?.code;
+    this.logger.warn(
+      { path: this.path, sqlite: typeof sqlite === 'string' ? sqlite : undefined, reason: error.message },
+      `sqlite store: writes fail, appends are refused with ${error.code} until they succeed again (${error.message})`,
+    );
+  }
+
+  private writeSucceeded(): void {
+    if (!this.outage) return;
+    const { since, failures, writes } = this.outage;
+    this.outage = undefined;
+    const outageMs = this.now() - since;
+    this.logger.info?.({ path: this.path, failures, refused_writes: writes, outage_ms: outageMs }, `sqlite store: writes succeed again after ${outageMs} ms`);
   }
 
   /** Deletes what retention no longer keeps; returns the new first seq of each trimmed channel. */
