@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { history } from '../support/hub-fixture.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
 import { NO_NATS } from '../support/nats-server.js';
-import { sleep } from '../support/util.js';
+import { sleep, waitFor } from '../support/util.js';
 
 describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS }, () => {
-  const fx = useCluster(2);
+  // info: the nodes' lines about the outage and the recovery are part of what is checked
+  const fx = useCluster(2, undefined, { logLevel: 'info' });
   let cluster: TestCluster;
   before(() => {
     cluster = fx.cluster;
@@ -42,8 +43,23 @@ describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS
       `publishers were told UNAVAILABLE while NATS was down (refusals: ${JSON.stringify(Object.fromEntries(refused))})`,
     );
     assert.ok(acked.size - ackedWhileDown <= 2, 'no publish is acknowledged while NATS is down');
+    for (const node of cluster.nodes) {
+      await waitFor(
+        () => /"msg":"jetstream store: lost NATS at [^"]+; appends are refused with UNAVAILABLE until it is back"/.test(node.output()),
+        'the node to log that it lost NATS',
+        10_000,
+      );
+    }
     await cluster.nats.restart();
     await cluster.waitReady(200);
+    for (const node of cluster.nodes) {
+      await waitFor(() => /"msg":"jetstream store: NATS at [^"]+ is back after \d+ ms"/.test(node.output()), 'the node to log that NATS is back', 10_000);
+      const outage = node
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('lost NATS') || l.includes('is back after'));
+      assert.equal(outage.length, 2, `one line when NATS goes and one when it is back, not one per refused publish:\n${outage.join('\n')}`);
+    }
     const afterRestart = acked.size;
     await sleep(500);
     running = false;

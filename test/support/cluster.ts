@@ -6,6 +6,7 @@ import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type HubProcess } from './hub-process.js';
+import type { TestHubOptions } from './test-hub.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
 import { RawClient } from './raw-client.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -29,7 +30,11 @@ export interface TestCluster {
  * Starts NATS and `count` hub nodes sharing it; `config` (YAML text) is given to every node. The nodes whose indices
  * are in `options.proxied` reach NATS through a {@link TcpProxy}, so a test can take one node off NATS alone.
  */
-export async function startCluster(count: number, config?: string, options: { proxied?: number[] } = {}): Promise<TestCluster> {
+export async function startCluster(
+  count: number,
+  config?: string,
+  options: { proxied?: number[]; logLevel?: TestHubOptions['logLevel'] } = {},
+): Promise<TestCluster> {
   const nats = await startNatsServer();
   const dir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
   const nodes: HubProcess[] = [];
@@ -46,7 +51,7 @@ export async function startCluster(count: number, config?: string, options: { pr
     }
     const started = await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        startHub({ config: configFile, args: ['--store', proxies.get(i)?.url ?? nats.url, '--node-id', `node-${i + 1}`] }),
+        startHub({ config: configFile, logLevel: options.logLevel, args: ['--store', proxies.get(i)?.url ?? nats.url, '--node-id', `node-${i + 1}`] }),
       ),
     );
     nodes.push(...started);
@@ -92,7 +97,7 @@ export interface ClusterFixture {
 }
 
 /** Registers `before`/`after` hooks that run {@link startCluster} with these arguments and clean up. */
-export function useCluster(count: number, config?: string, options?: { proxied?: number[] }): ClusterFixture {
+export function useCluster(count: number, config?: string, options?: { proxied?: number[]; logLevel?: TestHubOptions['logLevel'] }): ClusterFixture {
   let current: TestCluster | undefined;
   const clients: RawClient[] = [];
   before(async () => {
