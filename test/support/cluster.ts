@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type HubProcess } from './hub-process.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
-import { RawClient } from './raw-client.js';
+import { RawClient, type WireFrame } from './raw-client.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { waitFor } from './util.js';
 
@@ -88,7 +88,7 @@ export async function startCluster(count: number, config?: string, options: { pr
 export interface ClusterFixture {
   readonly cluster: TestCluster;
   /** A raw client of node `node` (index), closed after the suite; the `welcome` is checked. */
-  session(node: number, component: string, extraHello?: Record<string, unknown>): Promise<{ client: RawClient; welcome: any }>;
+  session(node: number, component: string, extraHello?: Record<string, unknown>): Promise<{ client: RawClient; welcome: WireFrame }>;
 }
 
 /** Registers `before`/`after` hooks that run {@link startCluster} with these arguments and clean up. */

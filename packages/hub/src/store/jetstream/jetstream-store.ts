@@ -26,7 +26,7 @@ export interface JetStreamStoreOptions extends NatsConnectOptions {
   replicas?: number;
   /** JetStream duplicate window: the same `msgId` on a channel within it is stored once (ms, default 120000). */
   dedupeWindowMs?: number;
-  logger?: { warn(...args: any[]): void };
+  logger?: { warn(...args: unknown[]): void };
 }
 
 /** The JetStream store and the connection it runs on (the cluster bus shares it). */
@@ -86,7 +86,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   private readonly timeoutMs: number;
   private readonly dedupeWindowMs: number;
   private readonly replicas: number;
-  private readonly logger: { warn(...args: any[]): void };
+  private readonly logger: { warn(...args: unknown[]): void };
   private closed = false;
   /** Publishes of this event-loop turn, sent together (one socket write) on the next `setImmediate`. */
   private outbox: Array<() => void> = [];

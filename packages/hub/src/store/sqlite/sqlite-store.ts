@@ -31,7 +31,7 @@ export interface SqliteStoreOptions {
   checkpointIntervalMs?: number;
   /** Clock in epoch milliseconds (default `Date.now`): message age, dedupe window, ack deadlines. */
   now?: () => number;
-  logger?: { warn(...args: any[]): void };
+  logger?: { warn(...args: unknown[]): void };
 }
 
 /**
@@ -138,7 +138,7 @@ class SqliteStore implements Store {
   private readonly retentionTimer: NodeJS.Timeout;
   private readonly now: () => number;
   private readonly dedupeWindowMs: number;
-  private readonly logger: { warn(...args: any[]): void };
+  private readonly logger: { warn(...args: unknown[]): void };
   private readonly commit: (batch: Batch) => void;
   private readonly trim: (now: number) => Array<[ChannelState, number]>;
   private readonly groupHost: GroupHost;
