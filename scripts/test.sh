@@ -36,5 +36,7 @@ for args in "--help" "start --help"; do
 done
 echo "==> type-check tests"
 npx tsc -p tsconfig.test.json
+echo "==> lint (ESLint, import cycles, Prettier)"
+npm run lint
 echo "==> tests"
 node scripts/run-tests.mjs "$@"

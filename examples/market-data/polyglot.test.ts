@@ -11,10 +11,30 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHub, type HubProcess } from '../../test/support/hub-process.js';
-import { history } from '../../test/support/hub-fixture.js';
+import { history, type DeadLetter } from '../../test/support/hub-fixture.js';
+import type { FlowResult } from '../../packages/cli/src/scenario/results.js';
 import { runCliAsync } from '../../packages/cli/test/support/cli.js';
 import { parseJunit } from '../../packages/cli/test/support/junit.js';
 import { missingRuntimes } from './polyglot-parts.js';
+
+/** The summary line of the Python data bridge (python/bridge.py), as far as this test reads it. */
+type BridgeSummary = {
+  acked: number;
+  first_seq: number;
+  last_seq: number;
+  refused_msg_ids: string[];
+};
+/** The summary line of the Java core engine (java/Engine.java), as far as this test reads it. */
+type EngineSummary = {
+  received: number;
+  first_seq: number;
+  last_seq: number;
+  gaps: number;
+  duplicates: number;
+  out_of_order: number;
+  redelivered: number;
+  latency_ms: { count: number };
+};
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -38,7 +58,7 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   assert.equal(run.status, 0, `scenario run failed:\n${out}`);
   const {
     flows: [flow],
-  } = JSON.parse(run.stdout) as { flows: any[] };
+  } = JSON.parse(run.stdout) as { flows: FlowResult[] };
   assert.equal(flow.pass, true, out);
 
   // JUnit: every step, target and check is a case; none failed or was skipped.
@@ -54,9 +74,9 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   for (const file of ['report.md', 'report.html']) assert.match(readFileSync(join(REPORT, file), 'utf8'), /Program summaries/);
 
   // Exactly once, in order: the engine's seqs are the bridge's acknowledged ones, with no gap, duplicate or reorder.
-  const summary = (name: string) => flow.components.find((c: any) => c.name === name).summary;
-  const bridge = summary('data-bridge');
-  const engine = summary('core-engine');
+  const summary = (name: string) => flow.components.find((c) => c.name === name)!.summary;
+  const bridge = summary('data-bridge') as BridgeSummary;
+  const engine = summary('core-engine') as EngineSummary;
   assert.equal(bridge.acked, VALID);
   assert.equal(bridge.last_seq - bridge.first_seq + 1, VALID, "the bridge's acks are one contiguous run of seqs");
   assert.deepEqual([engine.received, engine.first_seq, engine.last_seq], [VALID, bridge.first_seq, bridge.last_seq]);
@@ -64,7 +84,7 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   assert.equal(engine.latency_ms.count, VALID, 'the engine timed every valid tick');
 
   // The dead letters, read from the hub over HTTP: the bridge's refused ticks, in order, each with its reason.
-  const dlq = await history(hub.url, '$dlq.market.ticks');
+  const dlq = await history<DeadLetter>(hub.url, '$dlq.market.ticks');
   assert.equal(dlq.length, INVALID);
   assert.deepEqual(
     dlq.map((e) => e.meta.dlq.msg_id),
@@ -73,7 +93,7 @@ test('scenario run flows/polyglot.yaml: Python bridge → hub → Java engine (+
   for (const e of dlq) {
     assert.equal(e.source, 'data-bridge');
     assert.equal(e.meta.dlq.code, 'CONTRACT_VIOLATION');
-    assert.ok(e.meta.dlq.reason.length > 0 && e.meta.dlq.details.length > 0, `a reason and details: ${JSON.stringify(e.meta.dlq)}`);
+    assert.ok(e.meta.dlq.reason.length > 0 && e.meta.dlq.details!.length > 0, `a reason and details: ${JSON.stringify(e.meta.dlq)}`);
   }
 
   // The latency, for the log only: the p99 < 25 ms target is judged by the benchmark on a quiet machine.

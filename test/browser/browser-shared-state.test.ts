@@ -4,11 +4,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import type { Presence, SharedDocument, SwitchboardClient } from '@switchboard/client';
 import { useHub } from '../support/hub-fixture.js';
 import { NO_CHROMIUM, useBrowser } from '../support/browser.js';
 
 type Sdk = typeof import('@switchboard/client');
 type Qa = { questions: Record<string, { text: string; votes: number }> };
+/** The page's window: the SDK bundle's global, and what the page scripts of these tests keep there. */
+type PageWindow = typeof window & {
+  Switchboard: Sdk;
+  client: SwitchboardClient;
+  qa: SharedDocument<Qa>;
+  shown: number[];
+  room: Presence;
+  events: unknown[];
+};
 
 describe('the client SDK in Chromium: shared documents and presence across two pages', { skip: NO_CHROMIUM }, () => {
   const fx = useHub();
@@ -19,8 +29,8 @@ describe('the client SDK in Chromium: shared documents and presence across two p
     const page = await browser.openPage();
     await page.evaluate(
       async ({ url, component }) => {
-        const sb = (window as any).Switchboard as Sdk;
-        (window as any).client = await sb.connect({ url, component });
+        const sb = (window as PageWindow).Switchboard;
+        (window as PageWindow).client = await sb.connect({ url, component });
       },
       { url: fx.hub.wsUrl, component },
     );
@@ -30,13 +40,13 @@ describe('the client SDK in Chromium: shared documents and presence across two p
   it('two pages vote on one question with inc: both show the exact total, as the hub stores it', async () => {
     const [a, b] = await Promise.all([connectedPage('presenter-ui'), connectedPage('attendee-ui')]);
     await a.evaluate(async () => {
-      const qa = await (window as any).client.doc('qa/42');
+      const qa = await (window as PageWindow).client.doc('qa/42');
       await qa.update([{ op: 'add', path: '', value: { questions: { q1: { text: 'Ship it?', votes: 0 } } } }]);
     });
     const perPage = 20;
     for (const page of [a, b]) {
       await page.evaluate(async () => {
-        const client = (window as any).client as Awaited<ReturnType<Sdk['connect']>>;
+        const client = (window as PageWindow).client;
         const qa = await client.doc<Qa>('qa/42');
         const shown: number[] = [];
         qa.on('change', (c) => {
@@ -49,7 +59,7 @@ describe('the client SDK in Chromium: shared documents and presence across two p
     await Promise.all(
       [a, b].map((page) =>
         page.evaluate(async (n) => {
-          const qa = (window as any).qa as Awaited<ReturnType<Awaited<ReturnType<Sdk['connect']>>['doc']>>;
+          const qa = (window as PageWindow).qa;
           await Promise.all(Array.from({ length: n }, () => qa.inc('/questions/q1/votes')));
         }, perPage),
       ),
@@ -57,8 +67,8 @@ describe('the client SDK in Chromium: shared documents and presence across two p
 
     const total = 2 * perPage;
     for (const page of [a, b]) {
-      await page.waitForFunction((v) => (window as any).qa.version === v && (window as any).qa.pending === 0, total + 1, { timeout: 20_000 });
-      const seen = await page.evaluate(() => ({ value: (window as any).qa.value, last: (window as any).shown.at(-1) }));
+      await page.waitForFunction((v) => (window as PageWindow).qa.version === v && (window as PageWindow).qa.pending === 0, total + 1, { timeout: 20_000 });
+      const seen = await page.evaluate(() => ({ value: (window as PageWindow).qa.value, last: (window as PageWindow).shown.at(-1) }));
       assert.deepEqual(seen, { value: { questions: { q1: { text: 'Ship it?', votes: total } } }, last: total });
     }
     const res = await fetch(`${fx.hub.url}/v1/docs/qa/42`);
@@ -69,7 +79,7 @@ describe('the client SDK in Chromium: shared documents and presence across two p
   it('a page sees another page join and leave the session, with its info', async () => {
     const [a, b] = await Promise.all([connectedPage('presenter-ui'), connectedPage('attendee-ui')]);
     await a.evaluate(async () => {
-      const client = (window as any).client as Awaited<ReturnType<Sdk['connect']>>;
+      const client = (window as PageWindow).client;
       const room = await client.presence('session.42', { name: 'Ada', role: 'speaker' });
       const events: unknown[] = [];
       room.on('join', (m) => {
@@ -82,9 +92,9 @@ describe('the client SDK in Chromium: shared documents and presence across two p
     });
 
     const members = await b.evaluate(async () => {
-      const client = (window as any).client as Awaited<ReturnType<Sdk['connect']>>;
+      const client = (window as PageWindow).client;
       const room = await client.presence('session.42', { name: 'Bob', role: 'attendee' });
-      (window as any).room = room;
+      (window as PageWindow).room = room;
       return room.members.map((m) => [m.component, m.info]);
     });
     assert.deepEqual(members, [
@@ -92,16 +102,16 @@ describe('the client SDK in Chromium: shared documents and presence across two p
       ['attendee-ui', { name: 'Bob', role: 'attendee' }],
     ]);
 
-    await a.waitForFunction(() => (window as any).events.length >= 1, undefined, { timeout: 20_000 });
-    assert.deepEqual(await a.evaluate(() => (window as any).room.members.map((m: any) => m.info.name)), ['Ada', 'Bob']);
+    await a.waitForFunction(() => (window as PageWindow).events.length >= 1, undefined, { timeout: 20_000 });
+    assert.deepEqual(await a.evaluate(() => (window as PageWindow).room.members.map((m) => m.info.name)), ['Ada', 'Bob']);
 
-    await b.evaluate(() => (window as any).room.leave());
-    await a.waitForFunction(() => (window as any).events.length >= 2, undefined, { timeout: 20_000 });
-    assert.deepEqual(await a.evaluate(() => (window as any).events), [
+    await b.evaluate(() => (window as PageWindow).room.leave());
+    await a.waitForFunction(() => (window as PageWindow).events.length >= 2, undefined, { timeout: 20_000 });
+    assert.deepEqual(await a.evaluate(() => (window as PageWindow).events), [
       ['join', 'attendee-ui', { name: 'Bob', role: 'attendee' }],
       ['leave', 'attendee-ui', { name: 'Bob', role: 'attendee' }],
     ]);
-    assert.deepEqual(await a.evaluate(() => (window as any).room.members.map((m: any) => m.info.name)), ['Ada']);
+    assert.deepEqual(await a.evaluate(() => (window as PageWindow).room.members.map((m) => m.info.name)), ['Ada']);
     browser.assertNoPageErrors();
   });
 });

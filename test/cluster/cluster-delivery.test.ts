@@ -6,6 +6,7 @@ import { assertContiguous, history, publishMany, quietFor, subscribe } from '../
 import { useCluster, type TestCluster } from '../support/cluster.js';
 import { NO_NATS } from '../support/nats-server.js';
 import { waitFor, range } from '../support/util.js';
+import type { Envelope } from '@switchboard/protocol';
 
 describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
   const fx = useCluster(3, 'channels:\n  "live.>":\n    mode: ephemeral\n');
@@ -88,7 +89,7 @@ describe('a cluster of three hub nodes on JetStream', { skip: NO_NATS }, () => {
       [b, subB.sub],
       [c, subC.sub],
     ] as const) {
-      const got = await client.messages(sub, 50, 10_000);
+      const got = await client.messages<Envelope<{ i: number }>>(sub, 50, 10_000);
       assert.deepEqual(
         got.map((f) => f.msg.data.i),
         range(0, 49),

@@ -5,6 +5,7 @@ import type { RawClient } from '../support/raw-client.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
 import { NO_NATS } from '../support/nats-server.js';
 import { range } from '../support/util.js';
+import type { DocBody } from '../support/http-bodies.js';
 
 describe('shared state documents on a cluster of two hub nodes', { skip: NO_NATS }, () => {
   const fx = useCluster(2);
@@ -31,7 +32,7 @@ describe('shared state documents on a cluster of two hub nodes', { skip: NO_NATS
       [],
     );
     for (const node of cluster.nodes) {
-      const body = (await (await fetch(`${node.url}/v1/docs/qa/cl`)).json()) as any;
+      const body = (await (await fetch(`${node.url}/v1/docs/qa/cl`)).json()) as DocBody;
       assert.deepEqual(body, { version: 101, value: { votes: 100 } });
     }
     for (const w of watchers) {

@@ -10,6 +10,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { jetStreamNames } from '../../packages/hub/src/store/jetstream/names.js';
 import { storedEnvelope } from '../../packages/hub/src/store/jetstream/envelope.js';
+import type { Envelope } from '@switchboard/protocol';
 
 describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, () => {
   // node-2 reaches NATS through a proxy, so the test can take it off NATS alone.
@@ -32,7 +33,7 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
     const first = await publisher.call({ op: 'pub', ch: 'cl.quiet', type: 't', data: { n: 1 } });
     assert.equal(first.op, 'ok');
     assert.deepEqual(
-      (await subscriber.messages(sub, 1, 10_000)).map((f) => f.msg.data.n),
+      (await subscriber.messages<Envelope<{ n: number }>>(sub, 1, 10_000)).map((f) => f.msg.data.n),
       [1],
     );
 
@@ -43,7 +44,7 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
     proxy.restore();
     await ready(nodes[1]!, 200);
 
-    const got = await subscriber.messages(sub, 1, 15_000);
+    const got = await subscriber.messages<Envelope<{ n: number }>>(sub, 1, 15_000);
     assert.deepEqual(
       got.map((f) => [f.msg.seq, f.msg.data.n]),
       [[second.seq, 2]],
@@ -60,7 +61,7 @@ describe('an announcement lost while a node was off NATS', { skip: NO_NATS }, ()
       const names = jetStreamNames('sb');
       const text = storedEnvelope('cl.unannounced', { id: 'direct-1', type: 't', source: 'elsewhere', ts: new Date().toISOString(), data: { n: 7 } });
       const ack = await jetstream(nc).publish(names.subject('cl.unannounced'), text);
-      const got = await subscriber.messages(sub, 1, 30_000);
+      const got = await subscriber.messages<Envelope<{ n: number }>>(sub, 1, 30_000);
       assert.deepEqual(
         got.map((f) => [f.msg.seq, f.msg.data.n]),
         [[ack.seq, 7]],

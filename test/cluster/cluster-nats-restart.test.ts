@@ -5,6 +5,7 @@ import { history } from '../support/hub-fixture.js';
 import { useCluster, type TestCluster } from '../support/cluster.js';
 import { NO_NATS } from '../support/nats-server.js';
 import { sleep, waitFor } from '../support/util.js';
+import type { Envelope } from '@switchboard/protocol';
 
 describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS }, () => {
   // info: the nodes' lines about the outage and the recovery are part of what is checked
@@ -66,7 +67,7 @@ describe('nats-server restarted while two nodes take publishes', { skip: NO_NATS
     await Promise.all(loops);
     assert.ok(acked.size > afterRestart, 'publishes succeed again after the restart');
 
-    const stored = await history(cluster.nodes[1]!.url, 'cl.restart');
+    const stored = await history<Envelope<{ key: string }>>(cluster.nodes[1]!.url, 'cl.restart');
     const byKey = new Map(stored.map((m) => [m.data.key as string, m.seq as number]));
     const lost = [...acked].filter(([key, seq]) => byKey.get(key) !== seq).length;
     console.log(

@@ -6,6 +6,7 @@ import { history } from '../support/hub-fixture.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { NO_NATS } from '../support/nats-server.js';
 import { waitFor, range, sleep } from '../support/util.js';
+import type { Envelope } from '@switchboard/protocol';
 
 const TOTAL = 1500;
 const KILL_AFTER = 500;
@@ -83,7 +84,7 @@ describe('kill -9 of one node of a three-node cluster', { skip: NO_NATS }, () =>
     assert.equal(acked.size, TOTAL, 'every publish was acknowledged (the SDK re-sent the unanswered ones to another node)');
     assert.equal(lost, 0, 'no acknowledged message was lost');
 
-    const stored = await history(cluster.nodes[0]!.url, 'cl.kill');
+    const stored = await history<Envelope<{ i: number }>>(cluster.nodes[0]!.url, 'cl.kill');
     assert.deepEqual(
       stored.map((m) => m.seq),
       range(1, stored.length),

@@ -28,7 +28,7 @@ describe('presence on a cluster of two hub nodes', { skip: NO_NATS }, () => {
     ] as const) {
       const list = await client.call({ op: 'presence', id: 10 + node, ch: 'session.cl' });
       assert.deepEqual(
-        list.members.map((m: any) => m.component),
+        list.members.map((m) => m.component),
         ['presenter-ui', 'attendee-ui'],
         `node ${node + 1}`,
       );
@@ -39,7 +39,7 @@ describe('presence on a cluster of two hub nodes', { skip: NO_NATS }, () => {
     assert.equal(leave.member.session, guest.session);
     const list = await host.client.call({ op: 'presence', id: 20, ch: 'session.cl' });
     assert.deepEqual(
-      list.members.map((m: any) => m.component),
+      list.members.map((m) => m.component),
       ['presenter-ui'],
     );
   });

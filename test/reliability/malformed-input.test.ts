@@ -9,9 +9,9 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isErrorCode } from '@switchboard/protocol';
+import { isErrorCode, type FrameId } from '@switchboard/protocol';
 import { startHub, type HubProcess } from '../support/hub-process.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient, type WireFrame } from '../support/raw-client.js';
 import { subscribe } from '../support/hub-fixture.js';
 import { bySoak, now, percentile, printCounts, Receiver } from '../support/load.js';
 import { waitFor, sleep } from '../support/util.js';
@@ -49,9 +49,9 @@ interface Tally {
  * order for the others. Resolves when every frame is answered; fails on a missing answer.
  */
 async function sendAndCheck(client: RawClient, frames: Iterable<FuzzFrame>, tally: Tally): Promise<number> {
-  const byId = new Map<number, FuzzFrame>();
+  const byId = new Map<FrameId, FuzzFrame>();
   const inOrder: FuzzFrame[] = [];
-  const note = (frame: FuzzFrame, answer: string, raw: any) => {
+  const note = (frame: FuzzFrame, answer: string, raw: WireFrame) => {
     tally.answered++;
     tally.byCode.set(answer, (tally.byCode.get(answer) ?? 0) + 1);
     if (!frame.expect.includes(answer))
@@ -113,7 +113,7 @@ describe('malformed input', () => {
 
     // The well-behaved client: publishes (acked) every 10 ms and receives its own messages.
     const good = (await RawClient.connect(hub.wsUrl, 'fuzz-good')).client;
-    const goodErrors: any[] = [];
+    const goodErrors: WireFrame[] = [];
     const rx = new Receiver(0);
     good.tap(
       (f) => f.op === 'err',

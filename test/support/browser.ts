@@ -107,7 +107,10 @@ export function useBrowser(): BrowserFixture {
       const page = await context.newPage();
       page.on('pageerror', (err) => pageErrors.push(`${err.name}: ${err.message}`));
       await page.goto(pageUrl);
-      await page.waitForFunction((name) => typeof (window as any)[name]?.connect === 'function', SDK_GLOBAL);
+      await page.waitForFunction(
+        (name) => typeof (window as unknown as Record<string, { connect?: unknown } | undefined>)[name]?.connect === 'function',
+        SDK_GLOBAL,
+      );
       return page;
     },
     assertNoPageErrors() {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startHub, type HubProcess } from './hub-process.js';
 import type { TestHubOptions } from './test-hub.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
-import { RawClient } from './raw-client.js';
+import { RawClient, type WireFrame } from './raw-client.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { waitFor } from './util.js';
 
@@ -93,7 +93,7 @@ export async function startCluster(
 export interface ClusterFixture {
   readonly cluster: TestCluster;
   /** A raw client of node `node` (index), closed after the suite; the `welcome` is checked. */
-  session(node: number, component: string, extraHello?: Record<string, unknown>): Promise<{ client: RawClient; welcome: any }>;
+  session(node: number, component: string, extraHello?: Record<string, unknown>): Promise<{ client: RawClient; welcome: WireFrame }>;
 }
 
 /** Registers `before`/`after` hooks that run {@link startCluster} with these arguments and clean up. */

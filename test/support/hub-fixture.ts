@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { startHubInProcess, type InProcessHub } from './hub-in-process.js';
 import { startHub, type HubProcess, type HubProcessOptions } from './hub-process.js';
 import type { TestHub, TestHubOptions } from './test-hub.js';
-import { RawClient } from './raw-client.js';
+import type { Envelope, EnvelopeMeta, ViolationDetail } from '@switchboard/protocol';
+import { RawClient, type WireFrame } from './raw-client.js';
 import { sleep } from './util.js';
 
 /** What {@link useHub} and {@link useHubProcess} return: the running hub plus clients that are closed for you. */
@@ -20,13 +21,13 @@ export interface HubFixture<H extends TestHub = InProcessHub> {
    */
   connect(component: string, extraHello?: Record<string, unknown>): Promise<RawClient>;
   /** Like {@link HubFixture.connect}, but resolves with the `welcome` frame too. */
-  session(component: string, extraHello?: Record<string, unknown>): Promise<{ client: RawClient; welcome: any }>;
+  session(component: string, extraHello?: Record<string, unknown>): Promise<{ client: RawClient; welcome: WireFrame }>;
   /** Opens a socket without saying `hello` (optionally with other subprotocols). Closed after the block. */
   open(protocols?: string | string[]): Promise<RawClient>;
   /** Every retained message of `ch` after `from`, over HTTP; see {@link history}. */
-  history(ch: string, from?: number): Promise<any[]>;
+  history<E extends Envelope = Envelope>(ch: string, from?: number): Promise<E[]>;
   /** One page of the history of `ch` over HTTP; see {@link historyPage}. */
-  historyPage(ch: string, from?: number, limit?: number): Promise<{ messages: any[]; next: number }>;
+  historyPage<E extends Envelope = Envelope>(ch: string, from?: number, limit?: number): Promise<HistoryPage<E>>;
   /** Closes every client opened through this fixture so far (e.g. before stopping the hub in a test). */
   closeClients(): Promise<void>;
   /** Restarts the hub on the same port and data directory (stopping it first if it runs); resolves with the new one. */
@@ -101,8 +102,8 @@ function useHubWith<H extends TestHub, O>(start: (options: O) => Promise<H>, opt
       clients.push(client);
       return client;
     },
-    history: (ch, from) => history(fx.hub.url, ch, from),
-    historyPage: (ch, from, limit) => historyPage(fx.hub.url, ch, from, limit),
+    history: <E extends Envelope>(ch: string, from?: number) => history<E>(fx.hub.url, ch, from),
+    historyPage: <E extends Envelope>(ch: string, from?: number, limit?: number) => historyPage<E>(fx.hub.url, ch, from, limit),
     async closeClients() {
       for (const c of clients.splice(0)) await c.close().catch(() => {});
     },
@@ -117,26 +118,48 @@ function useHubWith<H extends TestHub, O>(start: (options: O) => Promise<H>, opt
   return fx;
 }
 
+/** The body of `GET /v1/channels/{ch}/messages`: the messages (the envelopes `E` a test expects) and the next cursor. */
+export interface HistoryPage<E extends Envelope = Envelope> {
+  messages: E[];
+  next: number;
+}
+
+/** What the hub adds to a message it keeps in `$dlq.<ch>`, as `meta.dlq`. */
+export interface DeadLetterMeta {
+  reason: string;
+  code: string;
+  original_ch: string;
+  /** The contract violations of a refused message. */
+  details?: ViolationDetail[];
+  msg_id?: string;
+  /** The seq of a message that was not acknowledged in time. */
+  original_seq?: number;
+  deliveries?: number;
+}
+
+/** A message of a dead-letter channel `$dlq.<ch>`. */
+export type DeadLetter<D = unknown> = Envelope<D> & { meta: EnvelopeMeta & { dlq: DeadLetterMeta } };
+
 /**
  * One page of `GET /v1/channels/{ch}/messages` on the hub at `url`; asserts status 200. `from` and `limit` are
- * only sent when given, so that the hub's defaults apply otherwise.
+ * only sent when given, so that the hub's defaults apply otherwise. `E` is the envelope expected (not checked).
  */
-export async function historyPage(url: string, ch: string, from?: number, limit?: number): Promise<{ messages: any[]; next: number }> {
+export async function historyPage<E extends Envelope = Envelope>(url: string, ch: string, from?: number, limit?: number): Promise<HistoryPage<E>> {
   const query = new URLSearchParams();
   if (from !== undefined) query.set('from', String(from));
   if (limit !== undefined) query.set('limit', String(limit));
   const qs = query.toString();
   const res = await fetch(`${url}/v1/channels/${encodeURIComponent(ch)}/messages${qs ? `?${qs}` : ''}`);
   assert.equal(res.status, 200, `history of ${ch}: HTTP ${res.status} ${await res.clone().text()}`);
-  return (await res.json()) as { messages: any[]; next: number };
+  return (await res.json()) as HistoryPage<E>;
 }
 
 /** Every retained message of `ch` after `from` on the hub at `url`, read `page` at a time, following `next`. */
-export async function history(url: string, ch: string, from = 0, page = 1000): Promise<any[]> {
-  const out: any[] = [];
+export async function history<E extends Envelope = Envelope>(url: string, ch: string, from = 0, page = 1000): Promise<E[]> {
+  const out: E[] = [];
   let cursor = from;
   for (;;) {
-    const body = await historyPage(url, ch, cursor, page);
+    const body = await historyPage<E>(url, ch, cursor, page);
     out.push(...body.messages);
     if (body.messages.length < page) return out;
     assert.ok(body.next > cursor, `history paging must advance (from=${cursor}, next=${body.next})`);
@@ -191,7 +214,7 @@ export async function subscribe(client: RawClient, frame: Record<string, unknown
 }
 
 /** Waits `ms` and returns the `msg` frames of `sub` that arrived meanwhile (removed from the queue). */
-export async function quietFor(client: RawClient, sub: string, ms: number): Promise<any[]> {
+export async function quietFor(client: RawClient, sub: string, ms: number): Promise<WireFrame[]> {
   await sleep(ms);
   return client.drain((f) => f.op === 'msg' && f.sub === sub);
 }

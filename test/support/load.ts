@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { HubProcess } from './hub-process.js';
-import { RawClient } from './raw-client.js';
+import type { FrameId } from '@switchboard/protocol';
+import { RawClient, type WireFrame } from './raw-client.js';
 import { sleep, withTimeout } from './util.js';
 
 /** True when the long form runs (`npm run soak` sets `SWITCHBOARD_SOAK=1`). */
@@ -74,13 +75,20 @@ export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
  * A DevTools-protocol session with a hub process started with `nodeArgs: ['--inspect=127.0.0.1:0']`: forces a
  * full garbage collection and reads the V8 heap, without any debug hook in the hub itself.
  */
+/** A message of the DevTools protocol as {@link HubInspector} reads it: the answer to call `id`, with its `result` or an `error`. */
+interface InspectorReply {
+  id: number;
+  result: Record<string, unknown>;
+  error?: unknown;
+}
+
 export class HubInspector {
   private nextId = 1;
-  private readonly waiting = new Map<number, (r: any) => void>();
+  private readonly waiting = new Map<number, (r: InspectorReply) => void>();
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const m = JSON.parse(data.toString());
+      const m = JSON.parse(data.toString()) as InspectorReply;
       const w = this.waiting.get(m.id);
       if (w) {
         this.waiting.delete(m.id);
@@ -101,9 +109,9 @@ export class HubInspector {
     return new HubInspector(ws);
   }
 
-  private async call(method: string, params: Record<string, unknown> = {}): Promise<any> {
+  private async call(method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const id = this.nextId++;
-    const reply = new Promise<any>((resolve) => this.waiting.set(id, resolve));
+    const reply = new Promise<InspectorReply>((resolve) => this.waiting.set(id, resolve));
     this.ws.send(JSON.stringify({ id, method, params }));
     const m = await withTimeout(reply, 30_000, () => `inspector: no answer to ${method}`);
     if (m.error) throw new Error(`inspector ${method}: ${JSON.stringify(m.error)}`);
@@ -156,7 +164,7 @@ export class PacedPublisher {
   /** Acknowledgements that said `duplicate: true` (re-sends of messages the hub had stored). */
   duplicateAnswers = 0;
   /** `err` answers, each as received. */
-  readonly errors: any[] = [];
+  readonly errors: WireFrame[] = [];
   /** Time from sending each acknowledged publish to its `ok`, in ms. */
   readonly ackLatencies: number[] = [];
   /** Indexes sent and not answered when the connection dropped, to re-send first. */
@@ -164,9 +172,9 @@ export class PacedPublisher {
   private next = 0;
   private client: RawClient | undefined;
   /** frame id → message index, of publishes awaiting their answer on the current connection. */
-  private readonly outstanding = new Map<number, number>();
+  private readonly outstanding = new Map<FrameId, number>();
   /** frame id → when it was sent. */
-  private readonly sentAt = new Map<number, number>();
+  private readonly sentAt = new Map<FrameId, number>();
   private frameId = 1;
   private timer: NodeJS.Timeout | undefined;
   private paceStart = 0;
@@ -246,11 +254,13 @@ export class PacedPublisher {
     if (this.stopping && this.outstanding.size === 0 && this.resend.length === 0) this.idle?.();
   }
 
-  private onAnswer(f: any): void {
-    const i = this.outstanding.get(f.re)!;
-    this.outstanding.delete(f.re);
-    const sentAt = this.sentAt.get(f.re)!;
-    this.sentAt.delete(f.re);
+  /** `f` answers an outstanding publish (the tap passes no other frame). */
+  private onAnswer(f: WireFrame): void {
+    const re = f.re!;
+    const i = this.outstanding.get(re)!;
+    this.outstanding.delete(re);
+    const sentAt = this.sentAt.get(re)!;
+    this.sentAt.delete(re);
     if (f.op === 'ok') {
       this.ackLatencies.push(now() - sentAt);
       const id = this.opts.msgId(i);
@@ -290,7 +300,7 @@ export class Receiver {
   }
 
   /** Counts one delivered envelope. */
-  onMessage(env: { seq: number; data?: any }): void {
+  onMessage(env: { seq: number; data?: unknown }): void {
     this.delivered++;
     const seq = env.seq;
     if (seq <= this.last) {
@@ -299,7 +309,8 @@ export class Receiver {
     }
     if (seq !== this.last + 1) this.gaps.push([this.last + 1, seq - 1]);
     this.last = seq;
-    if (seq > this.liveFrom && typeof env.data?.t === 'number') this.latencies.push(now() - env.data.t);
+    const t = (env.data as { t?: unknown } | null | undefined)?.t;
+    if (seq > this.liveFrom && typeof t === 'number') this.latencies.push(now() - t);
   }
 
   /** Missing messages, summed over the gaps. */

@@ -1,4 +1,68 @@
 import WebSocket from 'ws';
+import type { DocOp, Envelope, FrameId, HubLimits, PresenceMember } from '@switchboard/protocol';
+
+/**
+ * A frame as a test reads it off the wire: the fields of every frame the hub sends, flattened into one shape
+ * (`ServerFrame` in @switchboard/protocol says which op carries which). A field is optional here when the hub may
+ * leave it out of the op that carries it, and required when that op always has it; a test reads the fields of the
+ * op it awaited (a field of another op is `undefined` at run time, and the assertion on it fails).
+ * Payloads (`data`, `value`, `details`) are `unknown`; `E` is the envelope a test expects in `msg` (e.g.
+ * `Envelope<{ i: number }>`, see {@link RawClient.messages}), unchecked, as `JSON.parse` would give it. Other fields
+ * are open, as in `OkFrame`: an `ok` carries the results of its op, and a feature adds fields of its own to `ok` and
+ * `welcome`.
+ */
+export interface WireFrame<E extends Envelope = Envelope> {
+  [field: string]: unknown;
+  op: string;
+  /** The `id` of the frame this one answers. */
+  re?: FrameId;
+  // err
+  code: string;
+  message: string;
+  details?: unknown;
+  msg_id?: string;
+  // msg, and the ok of sub / pub
+  sub: string;
+  msg: E;
+  redelivered?: number;
+  seq: number;
+  head: number;
+  duplicate?: boolean;
+  ch: string;
+  // welcome
+  session: string;
+  node: string;
+  heartbeat_ms: number;
+  limits: HubLimits;
+  resumed?: boolean;
+  /** The welcome of a resumed session (`resumed: true`): the subscriptions restored. */
+  subs: { sub: string; ch: string; group?: string; ack?: string }[];
+  /** With `resumed: true`: the document subscriptions restored. */
+  docs?: { doc: string; version: number }[];
+  // doc.patch, and the ok of doc.sub / doc.update
+  doc: string;
+  version: number;
+  ops: DocOp[];
+  by: string;
+  ref?: string;
+  value?: unknown;
+  // join / leave, and the ok of presence
+  member: PresenceMember;
+  members: PresenceMember[];
+  // an incoming req, and the ok of req
+  rid: string;
+  from: string;
+  type: string;
+  data?: unknown;
+  meta?: Record<string, unknown>;
+  timeout_ms?: number;
+  /** Set by {@link RawClient} (op `__unparsable__`) on a message that is not JSON: its text and whether it was binary. */
+  text?: string;
+  isBinary?: boolean;
+}
+
+/** Which frames a wait or a tap is for. */
+export type FramePredicate = (f: WireFrame) => boolean;
 
 /**
  * A protocol client written without the SDK: a socket, a frame queue and helpers to wait for frames.
@@ -6,9 +70,9 @@ import WebSocket from 'ws';
  */
 export class RawClient {
   readonly ws: WebSocket;
-  readonly frames: any[] = [];
-  private waiters: { pred: (f: any) => boolean; resolve: (f: any) => void }[] = [];
-  private taps: { pred: (f: any) => boolean; fn: (f: any) => void }[] = [];
+  readonly frames: WireFrame[] = [];
+  private waiters: { pred: FramePredicate; resolve: (f: WireFrame) => void }[] = [];
+  private taps: { pred: FramePredicate; fn: (f: WireFrame) => void }[] = [];
   private nextId = 1;
   private readonly arrivals = new WeakMap<object, number>();
   closed: { code: number; reason: string } | undefined;
@@ -17,11 +81,11 @@ export class RawClient {
     this.ws = ws;
     ws.on('message', (data, isBinary) => {
       const text = data.toString();
-      let frame: any;
+      let frame: WireFrame;
       try {
         frame = JSON.parse(text);
       } catch {
-        frame = { op: '__unparsable__', text, isBinary };
+        frame = { op: '__unparsable__', text, isBinary } as WireFrame;
       }
       if (typeof frame === 'object' && frame !== null) this.arrivals.set(frame, Date.now());
       for (const t of this.taps) if (t.pred(frame)) return t.fn(frame);
@@ -47,7 +111,7 @@ export class RawClient {
   }
 
   /** Opens a socket and completes `hello`; resolves with the welcome frame. */
-  static async connect(url: string, component = 'test', extra: Record<string, unknown> = {}): Promise<{ client: RawClient; welcome: any }> {
+  static async connect(url: string, component = 'test', extra: Record<string, unknown> = {}): Promise<{ client: RawClient; welcome: WireFrame }> {
     const client = await RawClient.open(url);
     const welcome = await client.call({ op: 'hello', component, version: '1.0.0', ...extra });
     return { client, welcome };
@@ -58,7 +122,7 @@ export class RawClient {
   }
 
   /** Sends a frame with a fresh `id` and resolves with the reply carrying `re` equal to it. */
-  async call(frame: Record<string, unknown>, timeoutMs = 5000): Promise<any> {
+  async call(frame: Record<string, unknown>, timeoutMs = 5000): Promise<WireFrame> {
     const id = this.nextId++;
     this.send({ ...frame, id });
     return this.next((f) => f.re === id, timeoutMs);
@@ -69,14 +133,21 @@ export class RawClient {
     return this.arrivals.get(frame) ?? Date.now();
   }
 
-  /** Resolves with the first frame (queued or future) matching `pred`, removing it from the queue. */
-  next(pred: (f: any) => boolean = () => true, timeoutMs = 5000): Promise<any> {
+  /**
+   * Resolves with the first frame (queued or future) matching `pred`, removing it from the queue. `E` is the
+   * envelope the test expects in its `msg` (not checked).
+   */
+  next<E extends Envelope = Envelope>(pred: FramePredicate = () => true, timeoutMs = 5000): Promise<WireFrame<E>> {
+    return this.take(pred, timeoutMs) as Promise<WireFrame<E>>;
+  }
+
+  private take(pred: FramePredicate, timeoutMs: number): Promise<WireFrame> {
     const i = this.frames.findIndex(pred);
-    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
+    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]!);
     return new Promise((resolve, reject) => {
       const w = {
         pred,
-        resolve: (f: any) => {
+        resolve: (f: WireFrame) => {
           clearTimeout(t);
           resolve(f);
         },
@@ -89,10 +160,10 @@ export class RawClient {
     });
   }
 
-  /** Collects `count` `msg` frames of subscription `sub`. */
-  async messages(sub: string, count: number, timeoutMs = 5000): Promise<any[]> {
-    const out: any[] = [];
-    for (let i = 0; i < count; i++) out.push(await this.next((f) => f.op === 'msg' && f.sub === sub, timeoutMs));
+  /** Collects `count` `msg` frames of subscription `sub`; `E` is the envelope the test expects in `msg` (not checked). */
+  async messages<E extends Envelope = Envelope>(sub: string, count: number, timeoutMs = 5000): Promise<WireFrame<E>[]> {
+    const out: WireFrame<E>[] = [];
+    for (let i = 0; i < count; i++) out.push(await this.next<E>((f) => f.op === 'msg' && f.sub === sub, timeoutMs));
     return out;
   }
 
@@ -100,7 +171,7 @@ export class RawClient {
    * Hands every frame matching `pred`, queued or future, to `fn` instead of queueing it (for streams of
    * thousands of frames, where waiting frame by frame would be slow). Returns a function that removes the tap.
    */
-  tap(pred: (f: any) => boolean, fn: (f: any) => void): () => void {
+  tap(pred: FramePredicate, fn: (f: WireFrame) => void): () => void {
     const t = { pred, fn };
     this.taps.push(t);
     for (const f of this.drain(pred)) fn(f);
@@ -111,7 +182,7 @@ export class RawClient {
   }
 
   /** Frames queued that nobody awaited, optionally filtered. */
-  drain(pred: (f: any) => boolean = () => true): any[] {
+  drain(pred: FramePredicate = () => true): WireFrame[] {
     const out = this.frames.filter(pred);
     for (const f of out) this.frames.splice(this.frames.indexOf(f), 1);
     return out;

@@ -4,6 +4,9 @@ import { after } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ContractProblem } from '@switchboard/contracts';
+import type { ReloadResult } from '@switchboard/hub';
+import type { ErrorBody } from './http-bodies.js';
 
 /** A contract for market.ticks; `venue` required or not. */
 export function ticks(venueRequired: boolean): string {
@@ -47,14 +50,22 @@ export function contractsDir(venueRequired = false): { dir: string; write(text: 
   return { dir, write };
 }
 
-/** POSTs to `path` of the hub at `url`; resolves with the status and the JSON body. */
-export async function post(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url + path, { method: 'POST', headers });
-  return { status: res.status, body: await res.json() };
+/** The answer of a `POST /v1/contracts/reload` that swapped the contracts. */
+export type Reloaded = ReloadResult & { reloaded: true };
+
+/** The answer of a `POST /v1/contracts/reload` refused because of the new contracts: each problem found. */
+export interface ReloadRefused extends ErrorBody {
+  details: ContractProblem[];
 }
 
-/** Publishes a `tick` with `data` to market.ticks over HTTP; resolves with the status and the JSON body. */
-export async function publish(url: string, data: unknown): Promise<{ status: number; body: any }> {
+/** POSTs to `path` of the hub at `url`; resolves with the status and the JSON body (`B`, the body expected; not checked). */
+export async function post<B = ErrorBody>(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: B }> {
+  const res = await fetch(url + path, { method: 'POST', headers });
+  return { status: res.status, body: (await res.json()) as B };
+}
+
+/** Publishes a `tick` with `data` to market.ticks over HTTP; resolves with the status and the JSON body (`B`, the body expected). */
+export async function publish<B = ErrorBody>(url: string, data: unknown): Promise<{ status: number; body: B }> {
   const res = await fetch(`${url}/v1/channels/market.ticks/messages`, { method: 'POST', body: JSON.stringify({ type: 'tick', data }) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as B };
 }

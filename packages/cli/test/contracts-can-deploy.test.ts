@@ -4,6 +4,20 @@ import { publishMany, subscribe, useHub } from '../../../test/support/hub-fixtur
 import { runCli, runCliAsync, tempFiles } from './support/cli.js';
 import { hubBaseUrl } from '../src/commands/contracts-can-deploy.js';
 
+/** What `contracts can-deploy --json` prints, as far as these tests read it. */
+interface CanDeployReport {
+  ok: boolean;
+  checked: number;
+  refused: number;
+  channels: {
+    ch: string;
+    head: number;
+    groups: { type: string; source: string; checked: number; refused: number; fields: { path: string; rule: string; count: number }[] }[];
+    /** The live subscribers (from the hub), or the consumer groups (from a store file). */
+    subscribers: Record<string, unknown>[];
+  }[];
+}
+
 /** A market-ticks contract; `venue` is the field the versions disagree on. */
 function contract(venue: 'absent' | 'optional' | 'required'): string {
   return `asyncapi: 3.0.0
@@ -70,13 +84,13 @@ describe('switchboard contracts can-deploy', () => {
   it('--json gives the same per channel, type and producer, with the live subscribers', async () => {
     const r = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--json']);
     assert.equal(r.status, 1, r.stderr);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as CanDeployReport;
     assert.equal(report.ok, false);
     assert.equal(report.refused, 5);
-    const ticks = report.channels.find((c: any) => c.ch === 'market.ticks');
+    const ticks = report.channels.find((c) => c.ch === 'market.ticks')!;
     assert.equal(ticks.head, 8);
     assert.deepEqual(
-      ticks.groups.map((g: any) => [g.type, g.source, g.checked, g.refused]),
+      ticks.groups.map((g) => [g.type, g.source, g.checked, g.refused]),
       [
         ['tick', 'data-bridge', 5, 5],
         ['tick', 'backfill', 3, 0],
@@ -121,9 +135,9 @@ describe('switchboard contracts can-deploy', () => {
   it('--data reads the store file of the running hub, read-only, with its consumer groups', async () => {
     const r = runCli(['contracts', 'can-deploy', breaking, '--data', fx.hub.dataDir, '--json']);
     assert.equal(r.status, 1, r.stderr);
-    const ticks = JSON.parse(r.stdout).channels.find((c: any) => c.ch === 'market.ticks');
+    const ticks = (JSON.parse(r.stdout) as CanDeployReport).channels.find((c) => c.ch === 'market.ticks')!;
     assert.deepEqual(
-      ticks.groups.map((g: any) => [g.source, g.refused]),
+      ticks.groups.map((g) => [g.source, g.refused]),
       [
         ['data-bridge', 5],
         ['backfill', 0],
@@ -166,7 +180,7 @@ describe('switchboard contracts can-deploy against a hub that checks tokens', ()
     const r = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url, '--token', ci, '--json']);
     assert.equal(r.status, 1, r.stderr);
     assert.deepEqual(
-      JSON.parse(r.stdout).channels[0].groups.map((g: any) => [g.source, g.refused]),
+      (JSON.parse(r.stdout) as CanDeployReport).channels[0].groups.map((g) => [g.source, g.refused]),
       [['data-bridge', 1]],
     );
     const fromEnv = await runCliAsync(['contracts', 'can-deploy', breaking, '--hub', fx.hub.url], { SWITCHBOARD_TOKEN: ci });

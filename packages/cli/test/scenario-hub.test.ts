@@ -7,6 +7,7 @@ import { history } from '../../../test/support/hub-fixture.js';
 import { startHubInProcess } from '../../../test/support/hub-in-process.js';
 import { runCliAsync, tempFiles } from './support/cli.js';
 import { parseJunit } from './support/junit.js';
+import type { Envelope } from '@switchboard/protocol';
 
 // The runner against a hub that already runs (--hub), and components that are programs of their own (run:).
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,7 +37,7 @@ test('--hub runs the flow against a hub that already runs, which keeps what flow
   assert.match(run.stdout, new RegExp(`hub: ${hub.url}; contracts: 1 channel\\(s\\) from `));
   const md = readFileSync(join(report, 'report.md'), 'utf8');
   assert.ok(md.includes(`| hub | ${hub.url} |`));
-  const log = await history(hub.url, 'orders.placed');
+  const log = await history<Envelope<{ order_id: string }>>(hub.url, 'orders.placed');
   assert.deepEqual(
     log.map((m) => [m.id, m.source, m.data.order_id]),
     [

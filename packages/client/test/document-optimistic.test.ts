@@ -5,6 +5,7 @@ import { connect, DocumentError, type DocumentChange } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { waitFor } from '../../../test/support/util.js';
 import { closing } from './support/closing.js';
+import type { ViolationDetail } from '@switchboard/protocol';
 
 const CONTRACTS = fileURLToPath(new URL('./fixtures/contracts-docs', import.meta.url));
 
@@ -75,7 +76,7 @@ test('an update that breaks the document contract is rolled back with CONTRACT_V
   );
   assert.ok(err instanceof DocumentError);
   assert.equal(err.code, 'CONTRACT_VIOLATION');
-  assert.ok(Array.isArray(err.details) && (err.details as any[]).some((d) => d.path === '/questions/q1/votes'), JSON.stringify(err.details));
+  assert.ok(Array.isArray(err.details) && (err.details as ViolationDetail[]).some((d) => d.path === '/questions/q1/votes'), JSON.stringify(err.details));
   assert.equal(await good, 2);
   await waitFor(() => qa.pending === 0, 'no update pending');
   assert.deepEqual(qa.value, { questions: { q1: { text: 'Why?', votes: 2 } } });

@@ -90,7 +90,7 @@ async function fakeHub(t: { after(fn: () => unknown): void }, snapshots: { versi
         wss.close(() => resolve());
       }),
   );
-  const received: any[] = [];
+  const received: { op: string; [field: string]: unknown }[] = [];
   let socket: WsSocket | undefined;
   wss.on('connection', (ws) => {
     socket = ws;

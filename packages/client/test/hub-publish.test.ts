@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { SwitchboardError } from '@switchboard/protocol';
+import { SwitchboardError, type Envelope } from '@switchboard/protocol';
 import { AsyncRefusalError, connect } from '../src/index.js';
 import { history, hubFor, NO_HUB } from './support/hub.js';
 import { waitFor } from '../../../test/support/util.js';
@@ -80,7 +80,7 @@ test('offline queue: bounded while the hub is down, flushed in order when it is 
     [2, 3, 4, 5, 6],
   );
   assert.deepEqual(
-    (await history(hub.url, 'queue.ch')).map((m) => m.data.n),
+    (await history<Envelope<{ n: number }>>(hub.url, 'queue.ch')).map((m) => m.data.n),
     [0, 1, 2, 3, 4, 5],
   );
 });

@@ -4,6 +4,7 @@ import { connect, type ConnectionState, type PublishResult } from '../src/index.
 import { history, hubFor, hubProcessFor, NO_HUB, type HubProcess, type HubRef } from './support/hub.js';
 import { sleep, waitFor } from '../../../test/support/util.js';
 import { closing } from './support/closing.js';
+import type { Envelope } from '@switchboard/protocol';
 
 const N = 500;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -70,7 +71,7 @@ async function streamThroughRestart(t: { after(fn: () => unknown): void }, how: 
     range(1, N),
     'publish i got seq i+1',
   );
-  const stored = await history(hub.url, ch);
+  const stored = await history<Envelope<{ i: number }>>(hub.url, ch);
   assert.equal(stored.length, N, 'every publish stored exactly once');
   assert.deepEqual(
     stored.map((m) => m.seq),

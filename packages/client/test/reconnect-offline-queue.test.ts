@@ -5,6 +5,7 @@ import { history, hubFor, hubProcessFor, NO_HUB } from './support/hub.js';
 import { proxyFor, Wire } from './support/net.js';
 import { sleep, waitFor } from '../../../test/support/util.js';
 import { closing } from './support/closing.js';
+import type { Envelope } from '@switchboard/protocol';
 
 const reconnect = { initialDelayMs: 20, maxDelayMs: 200 };
 
@@ -33,7 +34,7 @@ test(
     const before = wire.frames('pub', 1);
     const after = wire.sent.filter((s) => s.conn > 1 && s.frame.op === 'pub').map((s) => s.frame);
     assert.deepEqual(
-      after.map((f) => f.data.n),
+      after.map((f) => (f.data as { n: number }).n),
       [1, 2, 3, 4, 5, 6],
       'the unacknowledged three first, then the queue',
     );
@@ -42,7 +43,7 @@ test(
       before.map((f) => f.msg_id),
       'sent again with the same msg_id',
     );
-    const stored = await history(hub.url, 'requeue.ch');
+    const stored = await history<Envelope<{ n: number }>>(hub.url, 'requeue.ch');
     assert.deepEqual(
       stored.map((m) => m.data.n),
       [1, 2, 3, 4, 5, 6],

@@ -20,7 +20,7 @@ test(
     off();
     assert.equal(await client.request('sdk-handlers', 'x'), 'first');
     assert.equal(await client.request('sdk-handlers', 'x', null, { timeoutMs: 1234 }), 'first');
-    const reqs = wire.frames('req');
+    const reqs = wire.frames<{ timeout_ms: number }>('req');
     assert.equal(reqs.length, 4);
     assert.ok(reqs[0].timeout_ms > 4900 && reqs[0].timeout_ms <= 5000, `default timeout_ms: ${reqs[0].timeout_ms}`);
     assert.ok(reqs[3].timeout_ms > 1200 && reqs[3].timeout_ms <= 1234, `timeout_ms: ${reqs[3].timeout_ms}`);

@@ -5,6 +5,7 @@ import { connect } from '../src/index.js';
 import { hubFor, NO_HUB } from './support/hub.js';
 import { waitFor } from '../../../test/support/util.js';
 import { closing } from './support/closing.js';
+import type { WelcomeFrame } from '@switchboard/protocol';
 
 test('a client whose session another connection resumed stops with an error, instead of taking the session back', { skip: NO_HUB }, async (t) => {
   const hub = await hubFor(t);
@@ -16,7 +17,7 @@ test('a client whose session another connection resumed stops with an error, ins
   const other = new WebSocket(hub.wsUrl, 'switchboard.v1');
   t.after(() => other.terminate());
   await new Promise((resolve) => other.once('open', resolve));
-  const welcome = new Promise<any>((resolve) => other.once('message', (b) => resolve(JSON.parse(String(b)))));
+  const welcome = new Promise<WelcomeFrame>((resolve) => other.once('message', (b) => resolve(JSON.parse(String(b)))));
   other.send(JSON.stringify({ op: 'hello', id: 1, component: 'sdk-taken', resume: c.session }));
   const w = await welcome;
   assert.deepEqual([w.op, w.session, w.resumed], ['welcome', c.session, true]);

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { useHub } from '../../../test/support/hub-fixture.js';
+import { useHub, type HistoryPage } from '../../../test/support/hub-fixture.js';
+import type { ErrorBody } from '../../../test/support/http-bodies.js';
 
 describe('HS256 tokens (--token-secret)', () => {
   const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
@@ -86,7 +87,7 @@ describe('HS256 tokens (--token-secret)', () => {
     const headers = { 'content-type': 'application/json' };
     const none = await fetch(url, { method: 'POST', headers, body });
     assert.equal(none.status, 401);
-    assert.equal(((await none.json()) as any).code, 'UNAUTHENTICATED');
+    assert.equal(((await none.json()) as ErrorBody).code, 'UNAUTHENTICATED');
     const forged = await fetch(url, {
       method: 'POST',
       headers: { ...headers, authorization: `Bearer ${await sign({ sub: 'engine' }, 'x'.repeat(40))}` },
@@ -101,10 +102,10 @@ describe('HS256 tokens (--token-secret)', () => {
       body,
     });
     assert.equal(other.status, 403);
-    assert.equal(((await other.json()) as any).code, 'FORBIDDEN');
-    const history = (await (await fetch(url, { headers: { authorization: `Bearer ${await sign({ sub: 'engine' })}` } })).json()) as any;
+    assert.equal(((await other.json()) as ErrorBody).code, 'FORBIDDEN');
+    const history = (await (await fetch(url, { headers: { authorization: `Bearer ${await sign({ sub: 'engine' })}` } })).json()) as HistoryPage;
     assert.deepEqual(
-      history.messages.map((m: any) => m.source),
+      history.messages.map((m) => m.source),
       ['engine'],
     );
   });

@@ -1,7 +1,8 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient } from '../../../test/support/raw-client.js';
+import { RawClient, type WireFrame } from '../../../test/support/raw-client.js';
 import { useHub } from '../../../test/support/hub-fixture.js';
+import type { Envelope } from '@switchboard/protocol';
 
 const MiB = 1024 * 1024;
 
@@ -22,7 +23,7 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
   }
 
   /** Sends a raw frame (string, or an object that gets an id) and returns the err that answers it. */
-  async function errFor(frame: string | Record<string, unknown>, id?: number | string): Promise<any> {
+  async function errFor(frame: string | Record<string, unknown>, id?: number | string): Promise<WireFrame> {
     if (typeof frame === 'string') {
       c.send(frame);
       return c.next((f) => f.op === 'err' && !('re' in f));
@@ -31,7 +32,7 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
     return c.next((f) => f.op === 'err' && (id === undefined ? !('re' in f) : f.re === id));
   }
 
-  function assertErr(err: any, code: string, what: string): void {
+  function assertErr(err: WireFrame, code: string, what: string): void {
     assert.equal(err.op, 'err', what);
     assert.equal(err.code, code, `${what}: ${JSON.stringify(err)}`);
     assert.equal(typeof err.message, 'string', what);
@@ -260,14 +261,14 @@ describe('bad frames: each gets an err and the connection keeps working', () => 
     c.send(raw);
     const ok = await c.next((f) => f.re === 'pp');
     assert.equal(ok.op, 'ok', JSON.stringify(ok));
-    const [m] = await c.messages(sub.sub, 1);
+    const [m] = await c.messages<Envelope<Record<string, unknown>>>(sub.sub, 1);
     const expectedData = JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"plain":1}');
     assert.equal(Object.getPrototypeOf(m.msg.data), Object.prototype);
     assert.ok(Object.hasOwn(m.msg.data, '__proto__'), 'the __proto__ key is delivered as data');
     assert.deepEqual(m.msg.data['__proto__'], { polluted: true });
     assert.equal(JSON.stringify(m.msg.data), JSON.stringify(expectedData));
-    assert.ok(Object.hasOwn(m.msg.meta, '__proto__'));
-    assert.equal(m.msg.meta.correlation_id, 'c1');
+    assert.ok(Object.hasOwn(m.msg.meta!, '__proto__'));
+    assert.equal(m.msg.meta!.correlation_id, 'c1');
 
     const res = await fetch(`${fx.hub.url}/v1/channels/proto.keys/messages`);
     const text = await res.text();

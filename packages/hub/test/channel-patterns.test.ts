@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient } from '../../../test/support/raw-client.js';
+import type { RawClient, WireFrame } from '../../../test/support/raw-client.js';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { range } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
@@ -41,7 +41,7 @@ describe('channel patterns', () => {
     await pub(p, 'markets.ticks', 'near-miss');
     await pub(p, 'market.news', 'news-2');
 
-    const byChannel = (frames: any[]) => frames.map((f) => `${f.msg.ch}#${f.msg.seq}:${f.msg.data}`).sort();
+    const byChannel = (frames: WireFrame[]) => frames.map((f) => `${f.msg.ch}#${f.msg.seq}:${f.msg.data}`).sort();
     assert.deepEqual(byChannel(await c.messages(star.sub, 3)), ['market.news#1:news-1', 'market.news#2:news-2', 'market.ticks#2:ticks-2']);
     assert.deepEqual(byChannel(await c.messages(rest.sub, 4)), [
       'market.fx.eur#1:fx-1',

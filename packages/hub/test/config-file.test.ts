@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { RawClient } from '../../../test/support/raw-client.js';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { ErrorBody } from '../../../test/support/http-bodies.js';
 
 describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
   const fx = useHub({ config: fixture('strict-channels.yaml'), contracts: fixture('contracts-market') });
@@ -29,7 +30,7 @@ describe('switchboard.yaml: ephemeral channels and strict_channels', () => {
       body: '{"type":"t","data":1}',
     });
     assert.equal(res.status, 404);
-    assert.equal(((await res.json()) as any).code, 'UNKNOWN_CHANNEL');
+    assert.equal(((await res.json()) as ErrorBody).code, 'UNKNOWN_CHANNEL');
     assert.deepEqual((await fx.historyPage('random.stuff')).messages, []);
   });
 

@@ -2,7 +2,7 @@
 // leaving, every member disconnecting and a hub restart; `from` only counts when the group is created.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient } from '../../../test/support/raw-client.js';
+import type { RawClient, WireFrame } from '../../../test/support/raw-client.js';
 import { publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
 import { range, sleep, waitFor } from '../../../test/support/util.js';
 
@@ -63,7 +63,7 @@ describe('consumer groups', () => {
     const publisher = await fx.connect('bridge');
     await publishMany(publisher, ch, 20, { window: 1 });
     // B acks what it gets; A holds its share without acking.
-    const fromB: any[] = [];
+    const fromB: WireFrame[] = [];
     const drainB = () => {
       for (const f of b.drain((x) => x.op === 'msg' && x.sub === subB)) {
         fromB.push(f);

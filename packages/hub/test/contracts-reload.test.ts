@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { useHub } from '../../../test/support/hub-fixture.js';
-import { contractsDir, MISPLACED, post, publish, ticks } from '../../../test/support/reload-contracts.js';
+import { contractsDir, MISPLACED, post, publish, ticks, type Reloaded, type ReloadRefused } from '../../../test/support/reload-contracts.js';
 
 describe('contract reload (dev mode)', () => {
   const contracts = contractsDir();
@@ -11,7 +11,7 @@ describe('contract reload (dev mode)', () => {
   it('a valid reload over HTTP changes what is refused', async () => {
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 201);
     contracts.write(ticks(true));
-    const r = await post(fx.hub.url, '/v1/contracts/reload');
+    const r = await post<Reloaded>(fx.hub.url, '/v1/contracts/reload');
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.reloaded, true);
     assert.equal(r.body.channels, 1);
@@ -25,7 +25,7 @@ describe('contract reload (dev mode)', () => {
 
   it('a reload that fails the checks is refused with the file, pointer and fix, and changes nothing', async () => {
     contracts.write(MISPLACED);
-    const r = await post(fx.hub.url, '/v1/contracts/reload');
+    const r = await post<ReloadRefused>(fx.hub.url, '/v1/contracts/reload');
     assert.equal(r.status, 422);
     assert.equal(r.body.code, 'CONTRACT_VIOLATION');
     assert.match(
@@ -40,13 +40,13 @@ describe('contract reload (dev mode)', () => {
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD', venue: 'LSE' })).status, 201);
 
     contracts.write(ticks(false).replace('action: send', 'action: publish'));
-    const structure = await post(fx.hub.url, '/v1/contracts/reload');
+    const structure = await post<ReloadRefused>(fx.hub.url, '/v1/contracts/reload');
     assert.equal(structure.status, 422, 'checked against the official AsyncAPI 3 JSON Schema');
     assert.equal(structure.body.details[0].pointer, '/operations/sendTicks/action');
     assert.match(structure.body.details[0].fix, /use one of "send", "receive"/);
 
     contracts.write('asyncapi: 3.0.0\nchannels: [broken');
-    const syntax = await post(fx.hub.url, '/v1/contracts/reload');
+    const syntax = await post<ReloadRefused>(fx.hub.url, '/v1/contracts/reload');
     assert.equal(syntax.status, 422);
     assert.match(syntax.body.details[0].problem, /invalid YAML/);
     assert.equal((await publish(fx.hub.url, { symbol: 'EURUSD' })).status, 422);

@@ -1,8 +1,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawClient } from '../../../test/support/raw-client.js';
-import { useHub } from '../../../test/support/hub-fixture.js';
+import { useHub, type DeadLetter } from '../../../test/support/hub-fixture.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { Envelope, ViolationDetail } from '@switchboard/protocol';
+import type { ErrorBody } from '../../../test/support/http-bodies.js';
 
 describe('contracts at runtime', () => {
   const fx = useHub({ contracts: fixture('contracts-market') });
@@ -18,6 +20,7 @@ describe('contracts at runtime', () => {
   });
 
   const tick = (over: Record<string, unknown> = {}) => ({ symbol: 'EURUSD', bid: 1.0841, ask: 1.0843, ...over });
+  type Tick = ReturnType<typeof tick>;
   const refused: { type: string; data: unknown }[] = [];
 
   it('accepts a valid tick', async () => {
@@ -44,7 +47,7 @@ describe('contracts at runtime', () => {
     const err2 = await pubC.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: many });
     refused.push({ type: 'tick', data: many });
     assert.equal(err2.code, 'CONTRACT_VIOLATION');
-    const rules = err2.details.map((d: any) => `${d.path} ${d.rule}`).sort();
+    const rules = (err2.details as ViolationDetail[]).map((d) => `${d.path} ${d.rule}`).sort();
     assert.deepEqual(rules, ['/ask required', '/symbol pattern']);
   });
 
@@ -53,8 +56,9 @@ describe('contracts at runtime', () => {
     refused.push({ type: 'quote', data: tick() });
     assert.equal(err.code, 'CONTRACT_VIOLATION');
     assert.match(err.message, /quote/);
-    assert.equal(err.details[0].rule, 'type');
-    assert.deepEqual(err.details[0].expected, ['tick']);
+    const details = err.details as ViolationDetail[];
+    assert.equal(details[0].rule, 'type');
+    assert.deepEqual(details[0].expected, ['tick']);
   });
 
   it('sends the refusal of a fire-and-forget publish as an err with ch and msg_id', async () => {
@@ -65,13 +69,13 @@ describe('contracts at runtime', () => {
     assert.equal(err.code, 'CONTRACT_VIOLATION');
     assert.equal(err.ch, 'market.ticks');
     assert.equal('re' in err, false);
-    assert.equal(err.details[0].path, '/ask');
+    assert.equal((err.details as ViolationDetail[])[0].path, '/ask');
   });
 
   it('never delivers a refused message, and refused messages take no seq', async () => {
     const ok = await pubC.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: tick({ bid: 2 }) });
     assert.equal(ok.seq, 2, 'the seq after four refusals is 2: no gap');
-    const msgs = await subC.messages(tickSub, 2);
+    const msgs = await subC.messages<Envelope<Tick>>(tickSub, 2);
     assert.deepEqual(
       msgs.map((m) => [m.msg.seq, m.msg.data.bid]),
       [
@@ -97,7 +101,7 @@ describe('contracts at runtime', () => {
   });
 
   it('keeps every refused message with its reason in $dlq.market.ticks, readable over HTTP', async () => {
-    const body = await fx.historyPage('$dlq.market.ticks');
+    const body = await fx.historyPage<DeadLetter>('$dlq.market.ticks');
     assert.equal(body.messages.length, refused.length);
     assert.equal(body.next, refused.length);
     for (const [i, m] of body.messages.entries()) {
@@ -128,7 +132,7 @@ describe('contracts at runtime', () => {
     );
     const bad = tick({ symbol: 'X' });
     await pubC.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: bad });
-    const [live] = await subC.messages(s.sub, 1);
+    const [live] = await subC.messages<DeadLetter>(s.sub, 1);
     assert.equal(live.msg.seq, refused.length + 1);
     assert.deepEqual(live.msg.data, bad);
     assert.match(live.msg.meta.dlq.reason, /symbol/);
@@ -151,7 +155,7 @@ describe('contracts at runtime', () => {
       body: JSON.stringify({ type: 'tick', data: tick() }),
     });
     assert.equal(res.status, 404);
-    assert.equal(((await res.json()) as any).code, 'UNKNOWN_CHANNEL');
+    assert.equal(((await res.json()) as ErrorBody).code, 'UNKNOWN_CHANNEL');
     const after = await fx.historyPage('$dlq.market.ticks');
     assert.equal(after.messages.length, refused.length + 1, 'nothing was added to the DLQ by those attempts');
   });

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import { useHub } from '../../../test/support/hub-fixture.js';
+import type { ErrorBody } from '../../../test/support/http-bodies.js';
 
 const SECRET = 'documents-auth-test-secret';
 const token = (claims: Record<string, unknown>) =>
@@ -33,7 +34,7 @@ describe('shared state documents: sb.docs permissions', () => {
       headers: { authorization: `Bearer ${await token({ sub: 'other', 'sb.docs': { 'session/*': 'w' } })}` },
     });
     assert.equal(res.status, 403);
-    assert.equal(((await res.json()) as any).code, 'FORBIDDEN');
+    assert.equal(((await res.json()) as ErrorBody).code, 'FORBIDDEN');
     res = await fetch(`${fx.hub.url}/v1/docs/session/42`);
     assert.equal(res.status, 401);
   });

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { range } from '../../../test/support/util.js';
+import type { DocBody } from '../../../test/support/http-bodies.js';
 
 describe('shared state documents: optimistic updates and concurrent votes', () => {
   const fx = useHub();
@@ -51,7 +52,7 @@ describe('shared state documents: optimistic updates and concurrent votes', () =
     );
     assert.deepEqual(new Set(replies.map((r) => r.version)).size, 250, 'each vote has its own version');
     const res = await fetch(`${fx.hub.url}/v1/docs/qa/42`);
-    const body = (await res.json()) as any;
+    const body = (await res.json()) as DocBody<{ questions: Record<string, { votes: number }> }>;
     assert.equal(body.version, 251);
     assert.equal(body.value.questions.q1.votes, 125);
     assert.equal(body.value.questions.q2.votes, 125);

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { ViolationDetail } from '@switchboard/protocol';
 
 describe('shared state documents: contracts', () => {
   const fx = useHub({ contracts: fixture('contracts-docs') });
@@ -22,7 +23,7 @@ describe('shared state documents: contracts', () => {
       ],
     });
     assert.equal(r.code, 'CONTRACT_VIOLATION', JSON.stringify(r));
-    assert.ok(Array.isArray(r.details) && r.details.some((d: any) => d.path === '/questions/q1/votes'), JSON.stringify(r.details));
+    assert.ok(Array.isArray(r.details) && (r.details as ViolationDetail[]).some((d) => d.path === '/questions/q1/votes'), JSON.stringify(r.details));
     r = await c.call({ op: 'doc.update', id: 4, doc: 'qa/7', ops: [{ op: 'add', path: '/extra', value: 1 }] });
     assert.equal(r.code, 'CONTRACT_VIOLATION');
     r = await c.call({ op: 'doc.update', id: 5, doc: 'qa/7', ops: [{ op: 'inc', path: '/questions/q1/votes', value: -5 }] });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { range } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { DocBody } from '../../../test/support/http-bodies.js';
 
 describe('shared state documents: limits', () => {
   const fx = useHub({ config: fixture('doc-limits.yaml') });
@@ -16,7 +17,7 @@ describe('shared state documents: limits', () => {
     r = await c.call({ op: 'doc.update', id: 3, doc: 'big/1', ops: range(1, 11).map(() => ({ op: 'inc', path: '/n', value: 1 })) });
     assert.equal(r.code, 'TOO_LARGE');
     assert.match(r.message, /max_doc_ops/);
-    const body = (await (await fetch(`${fx.hub.url}/v1/docs/big/1`)).json()) as any;
+    const body = (await (await fetch(`${fx.hub.url}/v1/docs/big/1`)).json()) as DocBody;
     assert.deepEqual(body, { version: 1, value: { text: 'x'.repeat(500) } });
   });
 
@@ -32,7 +33,7 @@ describe('shared state documents: limits', () => {
     assert.ok(ok >= 5, `at least the first 5 are applied (${ok})`);
     assert.ok(limited.length > 0, '40 updates sent at once exceed 5 waiting');
     assert.match(limited[0].message, /max_pending_requests/);
-    const body = (await (await fetch(`${fx.hub.url}/v1/docs/flood/1`)).json()) as any;
+    const body = (await (await fetch(`${fx.hub.url}/v1/docs/flood/1`)).json()) as DocBody<{ n: number }>;
     assert.equal(body.value.n, ok, 'every accepted inc counted, no refused one');
   });
 });

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { range } from '../../../test/support/util.js';
+import type { WireFrame } from '../../../test/support/raw-client.js';
+import type { FrameId } from '@switchboard/protocol';
 
 describe('shared state documents: updates sent back to back', () => {
   const fx = useHub();
@@ -28,19 +30,19 @@ describe('shared state documents: updates sent back to back', () => {
             : [{ op: 'inc', path: '/n', value: 1 }],
       ...(kind === 'stale' ? { if_version: 1 } : {}),
     }));
-    const answers = new Map<number, any>();
+    const answers = new Map<FrameId, WireFrame>();
     const all = new Promise<void>((resolve) =>
       writer.tap(
         (f) => typeof f.re === 'number' && f.re >= 100,
         (f) => {
-          answers.set(f.re, f);
+          answers.set(f.re!, f);
           if (answers.size === frames.length) resolve();
         },
       ),
     );
     for (const f of frames) writer.send(f); // all sent before the first answer
     await all;
-    const oks = kinds.map((k, i) => [k, answers.get(100 + i)] as const).filter(([k]) => k === 'inc');
+    const oks = kinds.map((k, i) => [k, answers.get(100 + i)!] as const).filter(([k]) => k === 'inc');
     assert.deepEqual(
       oks.map(([, a]) => a.op),
       Array(20).fill('ok'),
@@ -51,7 +53,7 @@ describe('shared state documents: updates sent back to back', () => {
       'the accepted ones take consecutive versions in the order sent',
     );
     for (const [i, kind] of kinds.entries()) {
-      const a = answers.get(100 + i);
+      const a = answers.get(100 + i)!;
       if (kind === 'stale') assert.deepEqual([a.op, a.code], ['err', 'CONFLICT'], `update ${i}`);
       if (kind === 'broken') assert.deepEqual([a.op, a.code], ['err', 'BAD_FRAME'], `update ${i}`);
     }

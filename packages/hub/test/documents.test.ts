@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { range } from '../../../test/support/util.js';
+import type { DocBody } from '../../../test/support/http-bodies.js';
 
 describe('shared state documents', () => {
   const fx = useHub();
@@ -52,7 +53,7 @@ describe('shared state documents', () => {
       assert.deepEqual(seen, range(1, N + 1));
     }
     const res = await fetch(`${fx.hub.url}/v1/docs/order%2F1`);
-    const body = (await res.json()) as any;
+    const body = (await res.json()) as DocBody<{ log: unknown[] }>;
     assert.equal(body.version, N + 1);
     assert.equal(body.value.log.length, N);
   });
@@ -82,7 +83,7 @@ describe('shared state documents', () => {
       ],
     });
     assert.equal(r.code, 'BAD_FRAME', JSON.stringify(r));
-    assert.equal(r.details.index, 1);
+    assert.equal((r.details as { index: number }).index, 1);
     assert.match(r.message, /ops\[1\].*nothing was changed/);
     r = await c.call({
       op: 'doc.update',
@@ -94,7 +95,7 @@ describe('shared state documents', () => {
       ],
     });
     assert.equal(r.code, 'CONFLICT', JSON.stringify(r));
-    assert.equal(r.details.version, 1);
+    assert.equal((r.details as { version: number }).version, 1);
     r = await c.call({ op: 'doc.update', id: 4, doc: 'atomic/1', ops: [{ op: 'add', path: '/__proto__/polluted', value: true }] });
     assert.equal(r.code, 'BAD_FRAME');
     assert.match(r.message, /reserved segment/);
@@ -105,7 +106,7 @@ describe('shared state documents', () => {
     assert.match(r.message, /not a number/);
     const snap = await c.call({ op: 'doc.sub', id: 7, doc: 'atomic/1' });
     assert.deepEqual({ version: snap.version, value: snap.value }, { version: 1, value: { a: 1, list: [] } });
-    assert.equal(({} as any).polluted, undefined);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
   it('refuses an update with more operations than limits.max_doc_ops', async () => {

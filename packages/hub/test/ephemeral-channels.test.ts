@@ -6,6 +6,7 @@ import type { RawClient } from '../../../test/support/raw-client.js';
 import { publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
 import { range } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { Envelope } from '@switchboard/protocol';
 
 describe('ephemeral channels', () => {
   const fx = useHub({ config: fixture('ephemeral.yaml') });
@@ -22,7 +23,7 @@ describe('ephemeral channels', () => {
     const subB = (await subscribe(b, { ch: 'rtc.>' })).sub;
     const seqs = await publishMany(publisher, ch, 25, { window: 1, type: 'ice', data: (i) => ({ candidate: i }) });
     for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, `seq increases: ${seqs.join(',')}`);
-    const gotA = await a.messages(subA, 25);
+    const gotA = await a.messages<Envelope<{ candidate: number }>>(subA, 25);
     const gotB = await b.messages(subB, 25);
     assert.deepEqual(
       gotA.map((f) => f.msg.seq),

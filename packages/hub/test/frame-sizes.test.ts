@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, useHub } from '../../../test/support/hub-fixture.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { Envelope } from '@switchboard/protocol';
 
 describe('frame sizes', () => {
   const fx = useHub({ config: fixture('ephemeral.yaml') });
@@ -15,14 +16,14 @@ describe('frame sizes', () => {
     it(`delivers every payload size byte for byte (${ch})`, async () => {
       const pub = await fx.connect('frame-publisher');
       const subs = [await fx.connect('frame-sub-a'), await fx.connect('frame-sub-b')];
-      const ids = [];
+      const ids: string[] = [];
       for (const s of subs) ids.push((await subscribe(s, { ch })).sub);
       for (const [i, text] of texts.entries()) {
         const ok = await pub.call({ op: 'pub', ch, type: 'text', data: { i, text } });
         assert.equal(ok.op, 'ok', JSON.stringify(ok).slice(0, 200));
       }
       for (const [k, s] of subs.entries()) {
-        const got = await s.messages(ids[k]!, texts.length);
+        const got = await s.messages<Envelope<{ i: number; text: string }>>(ids[k]!, texts.length);
         assert.deepEqual(
           got.map((f) => f.msg.data.text),
           texts,

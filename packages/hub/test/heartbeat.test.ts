@@ -4,17 +4,18 @@ import WebSocket from 'ws';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { sleep, waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { WireFrame } from '../../../test/support/raw-client.js';
 
 interface Probe {
   ws: WebSocket;
-  frames: any[];
+  frames: WireFrame[];
   closed: Promise<{ code: number; at: number }>;
 }
 
 /** A socket that answers WebSocket pings only when `autoPong` is on, and sends nothing unless told. */
 async function open(url: string, autoPong: boolean): Promise<Probe> {
   const ws = new WebSocket(url, 'switchboard.v1', { autoPong });
-  const frames: any[] = [];
+  const frames: WireFrame[] = [];
   ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
   const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
   await new Promise((resolve, reject) => {

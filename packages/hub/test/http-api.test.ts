@@ -2,8 +2,10 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { RawClient } from '../../../test/support/raw-client.js';
-import { useHub } from '../../../test/support/hub-fixture.js';
+import { useHub, type HistoryPage, type DeadLetter } from '../../../test/support/hub-fixture.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { ErrorBody, ViolationBody } from '../../../test/support/http-bodies.js';
+import type { Envelope, PubResult } from '@switchboard/protocol';
 
 const MiB = 1024 * 1024;
 
@@ -21,9 +23,10 @@ describe('HTTP API', () => {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   }
-  async function history(ch: string, query = ''): Promise<{ status: number; body: any }> {
+  /** `GET` of the history of `ch`; `B` is the body expected (a page, or an `ErrorBody` for a refused query). */
+  async function history<B = HistoryPage>(ch: string, query = ''): Promise<{ status: number; body: B }> {
     const res = await fetch(`${fx.hub.url}/v1/channels/${encodeURIComponent(ch)}/messages${query}`);
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as B };
   }
 
   it('publishes with POST: 201 {seq}', async () => {
@@ -41,7 +44,7 @@ describe('HTTP API', () => {
     assert.equal(a.status, 201);
     const b = await ws.call({ op: 'pub', ch: 'http.shared', type: 'note', data: 'from-ws' });
     const c = await post('http.shared', { type: 'note', data: 'named' }, { 'X-Switchboard-Component': 'billing-service' });
-    assert.deepEqual([((await a.json()) as any).seq, b.seq, ((await c.json()) as any).seq], [1, 2, 3]);
+    assert.deepEqual([((await a.json()) as PubResult).seq, b.seq, ((await c.json()) as PubResult).seq], [1, 2, 3]);
     const msgs = (await ws.messages(s.sub, 3)).map((f) => f.msg);
     assert.deepEqual(
       msgs.map((m) => [m.seq, m.data]),
@@ -51,7 +54,7 @@ describe('HTTP API', () => {
         [3, 'named'],
       ],
     );
-    assert.equal(msgs[0].meta.correlation_id, 'h-1');
+    assert.equal(msgs[0].meta!.correlation_id, 'h-1');
     assert.equal(msgs[0].type, 'note');
     assert.equal(msgs[1].source, 'ws-side');
     assert.equal(msgs[2].source, 'billing-service', 'dev mode: X-Switchboard-Component names the caller');
@@ -63,7 +66,7 @@ describe('HTTP API', () => {
     const bad = { symbol: 'EURUSD', bid: 'cheap', ask: 1.1 };
     const res = await post('market.ticks', { type: 'tick', data: bad, msg_id: 'http-bad-1' });
     assert.equal(res.status, 422);
-    const body = (await res.json()) as any;
+    const body = (await res.json()) as ViolationBody;
     assert.equal(body.code, 'CONTRACT_VIOLATION');
     assert.match(body.message, /\/bid/);
     assert.equal(body.details[0].path, '/bid');
@@ -72,10 +75,10 @@ describe('HTTP API', () => {
 
     const good = await post('market.ticks', { type: 'tick', data: { symbol: 'EURUSD', bid: 1, ask: 1.1 } });
     assert.equal(good.status, 201);
-    const [m] = await ws.messages(s.sub, 1);
+    const [m] = await ws.messages<Envelope<{ bid: number }>>(s.sub, 1);
     assert.equal(m.msg.data.bid, 1, 'only the valid message is delivered');
 
-    const dlq = await history('$dlq.market.ticks');
+    const dlq = await history<HistoryPage<DeadLetter>>('$dlq.market.ticks');
     assert.equal(dlq.status, 200);
     assert.equal(dlq.body.messages.length, 1);
     assert.deepEqual(dlq.body.messages[0].data, bad);
@@ -92,7 +95,7 @@ describe('HTTP API', () => {
     assert.deepEqual(await other.json(), { seq: 2 });
     const h = await history('http.dedupe');
     assert.deepEqual(
-      h.body.messages.map((m: any) => m.id),
+      h.body.messages.map((m) => m.id),
       ['same-key', 'other-key'],
     );
   });
@@ -101,7 +104,7 @@ describe('HTTP API', () => {
     for (let i = 1; i <= 7; i++) assert.equal((await post('http.history', { type: 'n', data: i })).status, 201);
     const all = await history('http.history');
     assert.deepEqual(
-      all.body.messages.map((m: any) => m.seq),
+      all.body.messages.map((m) => m.seq),
       [1, 2, 3, 4, 5, 6, 7],
     );
     assert.equal(all.body.next, 7);
@@ -120,19 +123,19 @@ describe('HTTP API', () => {
         assert.ok(m.seq > from, 'every message has seq > from');
         seen.push(m.seq);
       }
-      assert.equal(body.next, body.messages.at(-1).seq);
+      assert.equal(body.next, body.messages.at(-1)!.seq);
       from = body.next;
     }
     assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7]);
     const mid = await history('http.history', '?from=5');
     assert.deepEqual(
-      mid.body.messages.map((m: any) => m.data),
+      mid.body.messages.map((m) => m.data),
       [6, 7],
     );
     const empty = await history('http.never-written');
     assert.deepEqual([empty.status, empty.body], [200, { messages: [], next: 0 }]);
     for (const q of ['?limit=0', '?limit=abc', '?from=-1', '?limit=1001']) {
-      const r = await history('http.history', q);
+      const r = await history<ErrorBody>('http.history', q);
       assert.equal(r.status, 400, q);
       assert.equal(r.body.code, 'BAD_FRAME', q);
     }
@@ -142,7 +145,7 @@ describe('HTTP API', () => {
     for (const body of ['{"type":', 'not json', '[1]', '"text"', 'null']) {
       const res = await post('http.bad', body);
       assert.equal(res.status, 400, body);
-      const e = (await res.json()) as any;
+      const e = (await res.json()) as ErrorBody;
       assert.equal(e.code, 'BAD_FRAME', body);
       assert.equal(typeof e.message, 'string');
     }
@@ -154,12 +157,12 @@ describe('HTTP API', () => {
       body: bytes,
     });
     assert.equal(notUtf8.status, 400);
-    const utfErr = (await notUtf8.json()) as any;
+    const utfErr = (await notUtf8.json()) as ErrorBody;
     assert.equal(utfErr.code, 'BAD_FRAME');
     assert.match(utfErr.message, /UTF-8/);
     const noType = await post('http.bad', { data: 1 });
     assert.equal(noType.status, 400);
-    assert.equal(((await noType.json()) as any).code, 'BAD_FRAME');
+    assert.equal(((await noType.json()) as ErrorBody).code, 'BAD_FRAME');
     assert.deepEqual((await history('http.bad')).body.messages, []);
   });
 
@@ -167,7 +170,7 @@ describe('HTTP API', () => {
     const big = JSON.stringify({ type: 'n', data: 'z'.repeat(MiB + 10) });
     const res = await post('http.big', big);
     assert.equal(res.status, 413);
-    assert.equal(((await res.json()) as any).code, 'TOO_LARGE');
+    assert.equal(((await res.json()) as ErrorBody).code, 'TOO_LARGE');
 
     // Chunked, without a content-length: the hub counts as it reads.
     const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -207,7 +210,7 @@ describe('HTTP API', () => {
     for (const path of ['/nope', '/v1/chanels', '/v1/contracts', '/v1/channels/a/b/messages', '/v2/channels/x/messages']) {
       const res = await fetch(`${fx.hub.url}${path}`);
       assert.equal(res.status, 404, path);
-      const body = (await res.json()) as any;
+      const body = (await res.json()) as ErrorBody;
       assert.equal(body.code, 'NOT_FOUND', path);
       assert.equal(typeof body.message, 'string');
     }

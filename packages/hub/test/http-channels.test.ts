@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { subscribe, useHub } from '../../../test/support/hub-fixture.js';
+import type { ChannelsBody, ErrorBody } from '../../../test/support/http-bodies.js';
 
 const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
 
@@ -11,9 +12,10 @@ function sign(claims: Record<string, unknown>): Promise<string> {
 
 describe('GET /v1/channels', () => {
   const fx = useHub({ dev: false, tokenSecret: SECRET });
-  const list = async (token?: string): Promise<{ status: number; body: any }> => {
+  /** `GET /v1/channels`; `B` is the body expected (the listing, or an `ErrorBody` when refused). */
+  const list = async <B = ChannelsBody>(token?: string): Promise<{ status: number; body: B }> => {
     const res = await fetch(`${fx.hub.url}/v1/channels`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as B };
   };
 
   before(async () => {
@@ -62,13 +64,13 @@ describe('GET /v1/channels', () => {
   it('lists only the channels the token may read (sb.sub)', async () => {
     const { body } = await list(await sign({ sub: 'ci', 'sb.sub': ['orders.>'] }));
     assert.deepEqual(
-      body.channels.map((c: any) => c.ch),
+      body.channels.map((c) => c.ch),
       ['orders.created'],
     );
   });
 
   it('needs a token (401) and answers 405 to other methods', async () => {
-    const anonymous = await list();
+    const anonymous = await list<ErrorBody>();
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.body.code, 'UNAUTHENTICATED');
     const res = await fetch(`${fx.hub.url}/v1/channels`, { method: 'POST', headers: { authorization: `Bearer ${await sign({ sub: 'ci' })}` } });

@@ -3,11 +3,17 @@
 // unread messages does not make the hub's memory balloon, and gets every message once it reads again.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { startHubInProcess } from '../../../test/support/hub-in-process.js';
 import { RawClient } from '../../../test/support/raw-client.js';
 import { assertContiguous, publishMany, quietFor, subscribe, useHub, useHubProcess } from '../../../test/support/hub-fixture.js';
 import { range, sleep, withTimeout } from '../../../test/support/util.js';
 import { fixture, rssMb } from './fixtures/delivery-support.js';
+
+/** ws keeps the TCP socket of a WebSocket in `_socket` (not in its types); pausing it stops reading. */
+interface WsInternals {
+  _socket: Socket;
+}
 
 describe('in-flight window', () => {
   // The cap test starts a second hub of its own, with another config.
@@ -159,7 +165,7 @@ describe('in-flight window: memory of the hub', () => {
     const stalledSub = (await subscribe(stalled, { ch, from: 0 })).sub;
     const lazy = await fx.connect('lazy');
     const lazySub = (await subscribe(lazy, { ch, ack: 'manual', max_inflight: 10 })).sub;
-    (stalled.ws as any)._socket.pause();
+    (stalled.ws as unknown as WsInternals)._socket.pause();
 
     const publisher = await fx.connect('bridge');
     const blob = 'x'.repeat(8 * 1024); // 20k × 8 KiB ≈ 160 MiB: buffering it would show plainly
@@ -206,7 +212,7 @@ describe('in-flight window: memory of the hub', () => {
     assertContiguous(early, 0, 'messages read before pausing');
     last = early.length;
     count = early.length;
-    (stalled.ws as any)._socket.resume();
+    (stalled.ws as unknown as WsInternals)._socket.resume();
     await withTimeout(done, 60_000, () => `only ${count} of 20000 arrived after resuming`);
     assert.equal(bad, '', `in order with no gap: ${bad}`);
     assert.equal(last, 20_000);

@@ -9,6 +9,7 @@ import { startHub, type HubProcess } from '../../../test/support/hub-process.js'
 import { RawClient } from '../../../test/support/raw-client.js';
 import { history, subscribe } from '../../../test/support/hub-fixture.js';
 import { withTimeout } from '../../../test/support/util.js';
+import type { Envelope } from '@switchboard/protocol';
 
 const CH = 'k9.orders';
 const TOTAL = 6000;
@@ -84,7 +85,7 @@ async function stream(wsUrl: string, ids: string[], killWhen: (acked: number) =>
 }
 
 /** Reads the whole log and checks it: seqs 1..N without gap, each msg_id once. Returns msg_id → seq. */
-async function readLog(hub: HubProcess): Promise<{ bySeq: any[]; idToSeq: Map<string, number>; duplicated: number }> {
+async function readLog(hub: HubProcess): Promise<{ bySeq: Envelope[]; idToSeq: Map<string, number>; duplicated: number }> {
   const bySeq = await history(hub.url, CH);
   bySeq.forEach((m, i) => {
     if (m.seq !== i + 1) assert.fail(`log has seq ${m.seq} at position ${i}: seqs must be 1..N with no gap`);

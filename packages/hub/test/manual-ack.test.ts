@@ -3,8 +3,8 @@
 // and for a consumer-group member. Config: ack_timeout 300ms, max_deliveries 3 (fixtures/manual-ack.yaml).
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient } from '../../../test/support/raw-client.js';
-import { publishMany, quietFor, subscribe, useHub } from '../../../test/support/hub-fixture.js';
+import type { RawClient, WireFrame } from '../../../test/support/raw-client.js';
+import { publishMany, quietFor, subscribe, useHub, type DeadLetter } from '../../../test/support/hub-fixture.js';
 import { waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
 
@@ -18,14 +18,14 @@ describe('manual acknowledgement', () => {
   });
 
   /** Waits for the next delivery of `seq` on `sub` and returns it with the time it arrived. */
-  async function delivery(client: RawClient, sub: string, seq: number, timeoutMs = 5000): Promise<{ frame: any; at: number }> {
+  async function delivery(client: RawClient, sub: string, seq: number, timeoutMs = 5000): Promise<{ frame: WireFrame; at: number }> {
     const frame = await client.next((f) => f.op === 'msg' && f.sub === sub && f.msg.seq === seq, timeoutMs);
     return { frame, at: client.arrivedAt(frame) };
   }
 
   /** Dead letters of `ch` whose meta.dlq points at `seq`, read over HTTP. */
-  async function deadLetters(ch: string, seq: number): Promise<any[]> {
-    return (await fx.history(`$dlq.${ch}`)).filter((m) => m.meta?.dlq?.original_ch === ch && m.meta.dlq.original_seq === seq);
+  async function deadLetters(ch: string, seq: number): Promise<DeadLetter[]> {
+    return (await fx.history<DeadLetter>(`$dlq.${ch}`)).filter((m) => m.meta?.dlq?.original_ch === ch && m.meta.dlq.original_seq === seq);
   }
 
   it('redelivers an unacknowledged message after the ack timeout with redelivered 1, then 2', async () => {
@@ -98,7 +98,7 @@ describe('manual acknowledgement', () => {
     const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, ack: 'manual' });
     const [seq, next] = await publishMany(publisher, ch, 2, { window: 1, prefix: 'dead-' });
-    const seen: any[] = [(await delivery(c, sub, seq!)).frame];
+    const seen: WireFrame[] = [(await delivery(c, sub, seq!)).frame];
     await delivery(c, sub, next!);
     await c.call({ op: 'ack', sub, seq: next }); // only the first one is never acked
     for (let i = 0; i < 2; i++) seen.push((await delivery(c, sub, seq!)).frame);
@@ -124,7 +124,7 @@ describe('manual acknowledgement', () => {
     // The dead-letter log is a channel like any other: an operator can subscribe to it.
     const op = await fx.connect('operator');
     const dlq = await subscribe(op, { ch: `$dlq.${ch}`, from: 'earliest' });
-    const [m] = await op.messages(dlq.sub, 1);
+    const [m] = await op.messages<DeadLetter>(dlq.sub, 1);
     assert.equal(m.msg.meta.dlq.original_seq, seq);
   });
 
@@ -133,7 +133,7 @@ describe('manual acknowledgement', () => {
     const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, group: 'workers', ack: 'manual' });
     const [seq, nacked, acked] = await publishMany(publisher, ch, 3, { window: 1 });
-    const seen: any[] = [];
+    const seen: (WireFrame & { at: number })[] = [];
     for (let i = 0; i < 3; i++) {
       const d = await delivery(c, sub, seq!);
       seen.push({ ...d.frame, at: d.at });
@@ -174,7 +174,7 @@ describe('manual acknowledgement', () => {
     const c = await fx.connect('engine');
     const { sub } = await subscribe(c, { ch, group: 'workers', ack: 'manual', max_inflight: 1 });
     const [seq, next] = await publishMany(publisher, ch, 2, { window: 1 });
-    const seen: any[] = [];
+    const seen: WireFrame[] = [];
     for (let i = 0; i < 3; i++) seen.push((await delivery(c, sub, seq!, 3000)).frame);
     assert.deepEqual(
       seen.map((f) => f.redelivered),

@@ -25,7 +25,7 @@ describe('presence', () => {
 
     const list = await guest.call({ op: 'presence', id: 2, ch: 'session.42' });
     assert.deepEqual(
-      list.members.map((m: any) => m.component),
+      list.members.map((m) => m.component),
       ['presenter-ui', 'attendee-ui'],
     );
 
@@ -41,7 +41,7 @@ describe('presence', () => {
     assert.equal(gone.member.session, w2.session);
     const after = await host.call({ op: 'presence', id: 4, ch: 'session.42' });
     assert.deepEqual(
-      after.members.map((m: any) => m.component),
+      after.members.map((m) => m.component),
       ['presenter-ui'],
     );
   });

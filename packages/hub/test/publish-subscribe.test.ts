@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient } from '../../../test/support/raw-client.js';
+import type { RawClient, WireFrame } from '../../../test/support/raw-client.js';
 import { publishMany, useHub } from '../../../test/support/hub-fixture.js';
 import { range } from '../../../test/support/util.js';
+import type { Envelope } from '@switchboard/protocol';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,7 +34,7 @@ describe('publish and subscribe', () => {
     const N = 30;
     for (let i = 1; i <= N; i++) pub.send({ op: 'pub', ch: 'fan.out', type: 'n', data: { i } });
     for (const [k, s] of subs.entries()) {
-      const msgs = await s.messages(ids[k]!, N);
+      const msgs = await s.messages<Envelope<{ i: number }>>(ids[k]!, N);
       assert.deepEqual(
         msgs.map((m) => m.msg.seq),
         range(1, N),
@@ -96,7 +97,7 @@ describe('publish and subscribe', () => {
     const pub = await fx.connect('order-pub');
     await publish(pub, 'reply.first', 20);
     const c = await fx.connect('order-sub');
-    const order: any[] = [];
+    const order: WireFrame[] = [];
     c.ws.on('message', (raw) => order.push(JSON.parse(raw.toString())));
     const s = await c.call({ op: 'sub', ch: 'reply.first', from: 'earliest' });
     await c.messages(s.sub, 20);

@@ -5,9 +5,18 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { useHub } from '../../../test/support/hub-fixture.js';
 
+/** A frame as the doc describes it, with the fields this client reads (each only on the ops that carry it). */
 interface Frame {
   op: string;
-  [k: string]: any;
+  /** The id of the frame answered: this client's ids are numbers. */
+  re?: number;
+  session: string;
+  sub: string;
+  head: number;
+  seq: number;
+  msg: { ch: string; seq: number; type: string; source: string; data: { n: number } };
+  redelivered?: number;
+  [k: string]: unknown;
 }
 
 /** ~40 lines: connect, hello, call-with-id, and an inbox for msg frames. */

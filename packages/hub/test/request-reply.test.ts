@@ -55,7 +55,7 @@ describe('request / reply', () => {
     assert.equal(e2.op, 'err');
     assert.equal(e2.code, 'INTERNAL');
     assert.equal(e2.message, 'the last quote is 5 s old');
-    assert.equal(e2.details.code, 'QUOTE_STALE');
+    assert.equal((e2.details as { code: string }).code, 'QUOTE_STALE');
   });
 
   it('answers TIMEOUT after timeout_ms when the component does not reply', async () => {
@@ -122,6 +122,8 @@ describe('request / reply', () => {
     const asker = await fx.connect('pool-asker');
     let servedA = 0;
     let servedB = 0;
+    /** What a pool member answers: who served the request, and its `n`. */
+    type Work = { by: string; n: number };
     const serve = (c: RawClient, name: string, count: () => void) => {
       c.ws.on('message', (raw) => {
         const f = JSON.parse(raw.toString());
@@ -140,12 +142,12 @@ describe('request / reply', () => {
       Array(N).fill('ok'),
     );
     assert.deepEqual(
-      replies.map((r) => r.data.n),
+      replies.map((r) => (r.data as Work).n),
       range(0, N - 1),
       'each reply answers its own request',
     );
     assert.equal(servedA + servedB, N);
     assert.ok(servedA > 0 && servedB > 0, `both connections served (a=${servedA}, b=${servedB})`);
-    assert.deepEqual(new Set(replies.map((r) => r.data.by)), new Set(['a', 'b']));
+    assert.deepEqual(new Set(replies.map((r) => (r.data as Work).by)), new Set(['a', 'b']));
   });
 });

@@ -86,7 +86,7 @@ describe('resume: document subscriptions and presence', () => {
     await drop(fx, a);
     const during = await watcher.call({ op: 'presence', ch: 'room.r3' });
     assert.deepEqual(
-      during.members.map((m: any) => m.info.name),
+      during.members.map((m) => m.info.name),
       ['Ada', 'Bob'],
       'still listed while it may resume',
     );
@@ -94,12 +94,12 @@ describe('resume: document subscriptions and presence', () => {
     const { client: b, welcome: w2 } = await fx.session('attendee-ui', { resume: welcome.session });
     assert.equal(w2.resumed, true);
     assert.deepEqual(
-      w2.subs.map((x: any) => [x.sub, x.ch]),
+      w2.subs.map((x) => [x.sub, x.ch]),
       [[s.sub, 'room.r3']],
     );
     const after = await b.call({ op: 'presence', ch: 'room.r3' });
     assert.deepEqual(
-      after.members.map((m: any) => [m.info.name, m.session]),
+      after.members.map((m) => [m.info.name, m.session]),
       [
         ['Ada', during.members[0].session],
         ['Bob', welcome.session],

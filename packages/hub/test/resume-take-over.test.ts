@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { sleep } from '../../../test/support/util.js';
+import type { Envelope } from '@switchboard/protocol';
 
 describe('resume of a session whose old connection is still open', () => {
   const fx = useHub();
@@ -31,16 +32,16 @@ describe('resume of a session whose old connection is still open', () => {
     assert.equal(w2.resumed, true);
     assert.equal(w2.session, welcome.session);
     assert.deepEqual(w2.docs, [{ doc: 'board/t1', version: 0 }]);
-    const again = await next.messages(ticks.sub, 1);
+    const again = await next.messages<Envelope<{ n: number }>>(ticks.sub, 1);
     assert.equal(again[0].msg.data.n, 2, 'the unacknowledged message comes again; the acknowledged one does not');
 
     assert.equal((await publisher.call({ op: 'pub', ch: 'ticks.t1', type: 'tick', data: { n: 3 } })).op, 'ok');
-    assert.equal((await next.messages(ticks.sub, 1))[0].msg.data.n, 3, 'and live messages follow on the new connection');
+    assert.equal((await next.messages<Envelope<{ n: number }>>(ticks.sub, 1))[0].msg.data.n, 3, 'and live messages follow on the new connection');
     assert.equal((await publisher.call({ op: 'doc.update', doc: 'board/t1', ops: [{ op: 'add', path: '', value: { slide: 1 } }] })).version, 1);
     assert.equal((await next.next((f) => f.op === 'doc.patch')).version, 1, 'document patches too');
     const members = await watcher.call({ op: 'presence', ch: 'room.t1' });
     assert.deepEqual(
-      members.members.map((m: any) => m.info.name),
+      members.members.map((m) => m.info.name),
       ['Ada', 'Bob'],
     );
     await sleep(100);

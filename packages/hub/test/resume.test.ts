@@ -94,9 +94,9 @@ describe('resume', () => {
     const { client: second, welcome: w2 } = await fx.session('engine-b', { resume: welcome.session });
     assert.equal(w2.resumed, true, JSON.stringify(w2));
     assert.equal(w2.session, welcome.session, 'the session keeps its id');
-    const subs = [...w2.subs].sort((a: any, b: any) => a.sub.localeCompare(b.sub));
+    const subs = [...w2.subs].sort((a, b) => a.sub.localeCompare(b.sub));
     assert.deepEqual(
-      subs.map((s: any) => ({ sub: s.sub, ch: s.ch, group: s.group, ack: s.ack })),
+      subs.map((s) => ({ sub: s.sub, ch: s.ch, group: s.group, ack: s.ack })),
       [
         { sub: plain.sub, ch, group: undefined, ack: 'manual' },
         { sub: grouped.sub, ch: chGroup, group: 'engine', ack: 'manual' },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { assertContiguous, publishMany, subscribe, useHub } from '../../../test/support/hub-fixture.js';
 import { waitFor } from '../../../test/support/util.js';
 import { fixture } from './fixtures/delivery-support.js';
+import type { Envelope } from '@switchboard/protocol';
 
 describe('retention', () => {
   const fx = useHub({ config: fixture('retention.yaml') });
@@ -14,7 +15,7 @@ describe('retention', () => {
     const publisher = await fx.connect('bridge');
     const seqs = await publishMany(publisher, ch, 250, { window: 25 });
     assertContiguous(seqs, 0, 'publish seqs');
-    let log: any[] = [];
+    let log: Envelope[] = [];
     await waitFor(
       async () => (log = await fx.history(ch)).length === 100,
       () => `history should hold 100 messages within a few seconds, holds ${log.length}`,

@@ -221,7 +221,7 @@ function hubSource(url: string, token: string | undefined): MessageSource {
     headers.authorization = `Bearer ${token}`;
     delete headers['x-switchboard-component'];
   }
-  const get = async (path: string): Promise<any> => {
+  const get = async (path: string): Promise<unknown> => {
     const target = new URL(path.replace(/^\//, ''), base);
     let res: Response;
     try {

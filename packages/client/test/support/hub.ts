@@ -6,6 +6,7 @@ import { CLI, startHub, type HubProcess, type HubProcessOptions } from '../../..
 import type { TestHub, TestHubOptions } from '../../../../test/support/test-hub.js';
 import { waitFor } from '../../../../test/support/util.js';
 import type { ConnectionState, SwitchboardClient } from '../../src/index.js';
+import type { Envelope } from '@switchboard/protocol';
 
 export type { HubProcess, InProcessHub };
 
@@ -43,14 +44,14 @@ export class HubRef<H extends TestHub = InProcessHub> {
   }
 }
 
-/** Every stored message of `ch`, read with `GET /v1/channels/{ch}/messages`, page by page. */
-export async function history(baseUrl: string, ch: string): Promise<any[]> {
-  const out: any[] = [];
+/** Every stored message of `ch`, read with `GET /v1/channels/{ch}/messages`, page by page; `E` is the envelope expected (not checked). */
+export async function history<E extends Envelope = Envelope>(baseUrl: string, ch: string): Promise<E[]> {
+  const out: E[] = [];
   let from = 0;
   for (;;) {
     const res = await fetch(`${baseUrl}/v1/channels/${encodeURIComponent(ch)}/messages?from=${from}&limit=1000`);
     if (!res.ok) throw new Error(`GET messages of ${ch}: ${res.status} ${await res.text()}`);
-    const body = (await res.json()) as { messages: any[]; next: number };
+    const body = (await res.json()) as { messages: E[]; next: number };
     out.push(...body.messages);
     if (body.messages.length === 0 || body.next === from) return out;
     from = body.next;

@@ -4,10 +4,10 @@ import type { WebSocketCtor } from '../../src/transport.js';
 
 export { TcpProxy, proxyFor } from '../../../../test/support/tcp-proxy.js';
 
-/** A frame the SDK wrote, with the number of the socket it went out on (1 for the first socket, …). */
+/** A frame the SDK wrote (the JSON object, as parsed), with the number of the socket it went out on (1 for the first socket, …). */
 export interface SentFrame {
   conn: number;
-  frame: any;
+  frame: Record<string, unknown>;
 }
 
 /**
@@ -30,7 +30,7 @@ export class Wire {
         super(url, protocols);
         this.conn = opened();
       }
-      override send(data: any, ...rest: any[]): void {
+      override send(data: unknown, ...rest: unknown[]): void {
         if (typeof data === 'string') record({ conn: this.conn, frame: JSON.parse(data) });
         (super.send as (...args: unknown[]) => void)(data, ...rest);
       }
@@ -38,9 +38,9 @@ export class Wire {
     this.WebSocket = RecordingWebSocket as unknown as WebSocketCtor;
   }
 
-  /** The frames with this `op` sent so far, optionally only those on socket `conn`. */
-  frames(op: string, conn?: number): any[] {
-    return this.sent.filter((s) => s.frame.op === op && (conn === undefined || s.conn === conn)).map((s) => s.frame);
+  /** The frames with this `op` sent so far, optionally only those on socket `conn`; `F` is the shape expected (not checked). */
+  frames<F extends object = Record<string, unknown>>(op: string, conn?: number): F[] {
+    return this.sent.filter((s) => s.frame.op === op && (conn === undefined || s.conn === conn)).map((s) => s.frame as F);
   }
 }
 

@@ -219,7 +219,7 @@ function settingsFromObject(v: unknown, where: string): Partial<ChannelSettings>
   return out;
 }
 
-function isObject(v: unknown): v is Record<string, any> {
+function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 function str(v: unknown, where: string): string {

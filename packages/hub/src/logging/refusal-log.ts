@@ -73,12 +73,7 @@ export class RefusalLog {
   /** Logs the summary line of the interval; false when nothing was refused in it. */
   private summarise(): boolean {
     if (this.count === 0) return false;
-    const topOf = (m: Map<string, number>) =>
-      Object.fromEntries(
-        [...m]
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, this.top),
-      );
+    const topOf = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]).slice(0, this.top));
     const codes = topOf(this.codes);
     this.log.info(
       { refused: this.count, interval_ms: this.intervalMs, codes, channels: topOf(this.channels) },

@@ -25,7 +25,7 @@ export interface NatsClusterOptions {
 export function createNatsCluster(
   conn: TrackedConnection,
   names: JetStreamNames,
-  logger: { warn(...args: any[]): void } = console,
+  logger: { warn(...args: unknown[]): void } = console,
   options: NatsClusterOptions = {},
 ): Cluster {
   const { nc } = conn;
