@@ -26,7 +26,7 @@ export interface JetStreamStoreOptions extends NatsConnectOptions {
   replicas?: number;
   /** JetStream duplicate window: the same `msgId` on a channel within it is stored once (ms, default 120000). */
   dedupeWindowMs?: number;
-  logger?: { warn(...args: any[]): void };
+  logger?: { warn(...args: unknown[]): void };
 }
 
 /** The JetStream store and the connection it runs on (the cluster bus shares it). */
@@ -86,7 +86,7 @@ class JetStreamStoreImpl implements JetStreamStore {
   private readonly timeoutMs: number;
   private readonly dedupeWindowMs: number;
   private readonly replicas: number;
-  private readonly logger: { warn(...args: any[]): void };
+  private readonly logger: { warn(...args: unknown[]): void };
   private closed = false;
   /** Publishes of this event-loop turn, sent together (one socket write) on the next `setImmediate`. */
   private outbox: Array<() => void> = [];
@@ -172,6 +172,19 @@ class JetStreamStoreImpl implements JetStreamStore {
     if (!info || info.state.last_seq === 0) return { first: 0, last: 0, count: 0 };
     const { first_seq: first, last_seq: last, messages: count } = info.state;
     return { first: count === 0 ? last + 1 : first, last, count };
+  }
+
+  async trim(ch: string, upToSeq: number): Promise<number> {
+    this.check('purge the channel');
+    const name = this.names.stream(ch);
+    return this.call('purge the channel', async () => {
+      const info = await this.streamInfo(name);
+      if (!info || info.state.messages === 0) return 0;
+      // Never past the last seq: a purge beyond it would move the stream's next seq and leave a gap.
+      const upTo = Math.min(Math.floor(upToSeq), info.state.last_seq);
+      if (!(upTo >= info.state.first_seq)) return 0;
+      return (await this.jsm.streams.purge(name, { seq: upTo + 1 })).purged;
+    });
   }
 
   async channels(): Promise<string[]> {
