@@ -7,6 +7,8 @@ const commands = {
   contractsTypes: () => import('./commands/contracts-types.js'),
   contractsCanDeploy: () => import('./commands/contracts-can-deploy.js'),
   scenario: () => import('./commands/scenario.js'),
+  status: () => import('./commands/status.js'),
+  dlq: () => import('./commands/dlq.js'),
 };
 
 const HELP = `Usage: switchboard <command> [options]
@@ -16,6 +18,8 @@ Commands:
   token      Print a signed token (HS256 JWT) for a component
   contracts  Check AsyncAPI contracts, diff, generate types, test a deploy: contracts check | diff | types | can-deploy
   scenario   Run end-to-end flows and write the integration report: scenario run
+  status     Print a hub's status: connections, channels, rates, consumer lag, dead letters
+  dlq        Read, replay and purge dead letters: dlq list | show | replay | purge
   help       Show this help, or the help of a command: switchboard help start
 
 Every command takes --help. Documentation: docs/reference/cli.md
@@ -40,6 +44,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       else if (rest[0] === 'contracts') process.stdout.write((await commands.contracts()).CONTRACTS_HELP);
       else if (rest[0] === 'scenario' && rest[1] === 'run') process.stdout.write((await commands.scenario()).SCENARIO_RUN_HELP);
       else if (rest[0] === 'scenario') process.stdout.write((await commands.scenario()).SCENARIO_HELP);
+      else if (rest[0] === 'status') process.stdout.write((await commands.status()).STATUS_HELP);
+      else if (rest[0] === 'dlq') process.stdout.write((await commands.dlq()).DLQ_HELP);
       else process.stdout.write(HELP);
       return 0;
     case 'start':
@@ -50,6 +56,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return (await commands.contracts()).contractsCommand(rest);
     case 'scenario':
       return (await commands.scenario()).scenarioCommand(rest);
+    case 'status':
+      return (await commands.status()).statusCommand(rest);
+    case 'dlq':
+      return (await commands.dlq()).dlqCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write('switchboard 0.1.0\n');

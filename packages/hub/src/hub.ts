@@ -14,6 +14,7 @@ import { createMetrics, type HubMetrics } from './metrics/metrics.js';
 import { RequestRouter } from './requests/request-router.js';
 import { Router } from './publish/router.js';
 import { sharedStateFeature } from './shared-state/shared-state.js';
+import { adminFeature } from './admin/admin.js';
 import { Connection, CORE_OPS, type ConnectionDeps } from './connection/connection.js';
 import { ParkedSessions } from './connection/parked-sessions.js';
 import type { HubFeature } from './features/feature.js';
@@ -41,7 +42,7 @@ export interface HubOptions {
   contractSource?: () => Promise<CheckedContracts>;
   /**
    * Parts of the hub that register themselves through the feature seam, after the built-in ones (documents and
-   * presence). See {@link HubFeature}.
+   * presence, the admin API). See {@link HubFeature}.
    */
   features?: HubFeature[];
   /**
@@ -105,7 +106,7 @@ export function createHub(options: HubOptions): Hub {
     groups: () => groups.list().map((g) => g.snapshot()),
   };
   const features = new FeatureRegistry(
-    [sharedStateFeature(), connectionLogFeature(), ...(options.features ?? [])],
+    [sharedStateFeature(), connectionLogFeature(), adminFeature(), ...(options.features ?? [])],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
     CORE_OPS,
     events,

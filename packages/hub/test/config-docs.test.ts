@@ -65,13 +65,17 @@ function configKeyPaths(): Array<{ key: string; forms: Array<string | RegExp> }>
   assert.deepEqual(knownKeys({ channels: { 'probe.channel': { [PROBE]: 1 } } }), settings, 'defaults and channels entries take the same keys');
   const retention = knownKeys({ defaults: { retention: { [PROBE]: 1 } } });
   const auth = authKeys();
-  for (const section of ['limits', 'defaults', 'channels', 'auth']) assert.ok(top.includes(section), `no "${section}" among ${top.join(', ')}`);
+  const admin = knownKeys({ admin: { [PROBE]: 1 } });
+  const alerts = knownKeys({ admin: { alerts: { [PROBE]: 1 } } });
+  for (const section of ['limits', 'defaults', 'channels', 'admin', 'auth']) assert.ok(top.includes(section), `no "${section}" among ${top.join(', ')}`);
 
   const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const paths: Array<{ key: string; forms: Array<string | RegExp> }> = [];
   for (const k of top) paths.push({ key: k, forms: [`\`${k}\``] });
   for (const k of limits) paths.push({ key: `limits.${k}`, forms: [`limits.${k}`] });
   for (const k of auth) paths.push({ key: `auth.${k}`, forms: [`auth.${k}`] });
+  for (const k of admin) if (k !== 'alerts') paths.push({ key: `admin.${k}`, forms: [`admin.${k}`] });
+  for (const k of alerts) paths.push({ key: `admin.alerts.${k}`, forms: [`admin.alerts.${k}`] });
   for (const k of settings) {
     paths.push({ key: `defaults.${k}`, forms: [`defaults.${k}`] });
     paths.push({ key: `channels.<name>.${k}`, forms: [new RegExp(`channels\\.<[^>\`]+>\\.${esc(k)}\\b`)] });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SwitchboardError } from '@switchboard/protocol';
 import type { AppendInput, GroupCursor, Store } from '../src/store/store.js';
 import { manualClock, sleep, waitFor } from '../../../test/support/util.js';
+import { trimConformance } from './store-conformance-trim.js';
 
 /** Settings the suite asks of a factory for one test; a factory applies those its backend supports. */
 export interface StoreHints {
@@ -62,6 +63,11 @@ export function storeConformance(name: string, open: (dir: string, hints?: Store
     async function fresh(hints?: StoreHints): Promise<Store> {
       return openIn(await newDir(), hints);
     }
+
+    trimConformance(async () => {
+      const dir = await newDir();
+      return { store: await openIn(dir), reopen: options.reopen === false ? undefined : () => openIn(dir) };
+    });
 
     it('assigns seq 1, 2, 3… per channel, independently across channels', async () => {
       const store = await fresh();

@@ -14,6 +14,12 @@ const NAME = /^[A-Za-z0-9_\-:@/]+(?:\.[A-Za-z0-9_\-:@/]+)*$/;
 /** Prefix of a channel's dead-letter log. */
 export const DLQ_PREFIX = '$dlq.';
 
+/**
+ * Prefix of the hub's event channels (`$sys.components`, `$sys.violations`, `$sys.alerts`): ephemeral, published
+ * by the hub itself, and open to subscribers whose token has `"sb.admin": true` (anyone in dev mode).
+ */
+export const SYS_PREFIX = '$sys.';
+
 /** The dead-letter log of a channel. */
 export function dlqChannel(ch: string): string {
   return DLQ_PREFIX + ch;

@@ -75,6 +75,57 @@ export function withMember(objectText: string, key: string, valueText: string): 
   return objectText.slice(0, last + 1) + (empty ? '' : ',') + member + objectText.slice(end);
 }
 
+/**
+ * `objectText` (the text of a JSON object) without its top-level member `key`, the rest of the text as written:
+ * `withoutMember('{"a": 1,"dlq":{"x":2}}', 'dlq')` is `'{"a": 1}'`, the undoing of {@link withMember}. A member
+ * is cut with the comma before it (the comma after it when it is the first). Every occurrence of `key` goes. The
+ * text as it is when it has no such member; `undefined` when `objectText` is not the text of a JSON object.
+ */
+export function withoutMember(objectText: string, key: string): string | undefined {
+  const text = objectText;
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
+  /** [start, end) of each member: key to end of value. */
+  const members: { start: number; end: number; drop: boolean }[] = [];
+  i = skipSpace(text, i + 1);
+  if (text.charCodeAt(i) !== CLOSE_BRACE) {
+    for (;;) {
+      if (text.charCodeAt(i) !== QUOTE) return undefined;
+      const keyEnd = stringEnd(text, i);
+      if (keyEnd < 0) return undefined;
+      const colon = skipSpace(text, keyEnd);
+      if (text.charCodeAt(colon) !== COLON) return undefined;
+      const end = valueEnd(text, skipSpace(text, colon + 1));
+      if (end < 0) return undefined;
+      members.push({ start: i, end, drop: wantedKey(text, i, keyEnd, [key]) !== undefined });
+      i = skipSpace(text, end);
+      const c = text.charCodeAt(i);
+      if (c === CLOSE_BRACE) break;
+      if (c !== COMMA) return undefined;
+      i = skipSpace(text, i + 1);
+    }
+  }
+  if (!members.some((m) => m.drop)) return text;
+  let out = '';
+  let from = 0;
+  let keptBefore: { end: number } | undefined;
+  for (let k = 0; k < members.length; k++) {
+    const m = members[k]!;
+    if (!m.drop) {
+      keptBefore = m;
+      continue;
+    }
+    // Cut from the end of the previous kept member (its comma goes), or, when none is kept before it, up to the
+    // start of the next member (the comma after it goes).
+    const cutFrom = keptBefore ? keptBefore.end : m.start;
+    const next = members[k + 1];
+    const cutTo = keptBefore || !next ? m.end : next.start;
+    if (cutFrom >= from) out += text.slice(from, cutFrom);
+    from = Math.max(from, cutTo);
+  }
+  return out + text.slice(from);
+}
+
 /** Whether the JSON value `valueText` nests objects and arrays more than `max` levels deep. */
 export function nestedDeeperThan(valueText: string, max: number): boolean {
   const i = skipSpace(valueText, 0);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_PAYLOAD_DEPTH, nestedDeeperThan, rawMembers, withMember } from '../src/index.js';
+import { MAX_PAYLOAD_DEPTH, nestedDeeperThan, rawMembers, withMember, withoutMember } from '../src/index.js';
 
 // A small seeded generator (mulberry32), so that a failure can be reproduced from its seed.
 function rng(seed: number): () => number {
@@ -134,4 +134,16 @@ test('withMember adds a member at the end of an object text and keeps the values
   assert.equal(withMember('{}', 'k"', 'null'), '{"k\\"":null}');
   assert.equal(withMember('[1]', 'dlq', '1'), undefined);
   assert.equal(withMember('}', 'dlq', '1'), undefined);
+});
+
+test('withoutMember undoes withMember and keeps the other members as written', () => {
+  const meta = '{"trace_seq": 9007199254740993, "correlation_id": "c-1"}';
+  const dead = withMember(meta, 'dlq', '{"reason":"x"}')!;
+  assert.equal(withoutMember(dead, 'dlq'), meta);
+  assert.equal(withoutMember('{"dlq":{"a":1}}', 'dlq'), '{}');
+  assert.equal(withoutMember('{ "dlq": 1 , "b": 2.50 }', 'dlq'), '{ "b": 2.50 }');
+  assert.equal(withoutMember('{"a": 1, "dlq": [1, {"}": 2}], "b": 3}', 'dlq'), '{"a": 1, "b": 3}');
+  assert.equal(withoutMember('{"a":1,"dlq":2,"dlq":3}', 'dlq'), '{"a":1}');
+  assert.equal(withoutMember('{"a": 1}', 'dlq'), '{"a": 1}');
+  assert.equal(withoutMember('[1]', 'dlq'), undefined);
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { ContractSet } from '@switchboard/contracts';
 import { createHub, createSqliteStore, defaultConfig, readConfigFile } from '@switchboard/hub';
+import { hubUrls } from '../hub-url.js';
 
 /** The hub a flow runs against: its URLs, and how to let it go at the end. */
 export interface HubTarget {
@@ -53,16 +54,7 @@ export async function startInProcessHub(options: { contracts: ContractSet; confi
  * Throws with a message saying what to change when the URL is not usable or nothing answers.
  */
 export async function externalHub(url: string): Promise<HubTarget> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`--hub "${url}" is not a URL; give the hub's address, e.g. --hub http://127.0.0.1:7700`);
-  }
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) throw new Error(`--hub "${url}" must start with http://, https://, ws:// or wss://`);
-  const secure = u.protocol === 'https:' || u.protocol === 'wss:';
-  const http = `${secure ? 'https' : 'http'}://${u.host}`;
-  const ws = `${secure ? 'wss' : 'ws'}://${u.host}/v1/ws`;
+  const { http, ws } = hubUrls(url);
   try {
     const res = await fetch(`${http}/healthz`, { signal: AbortSignal.timeout(5_000) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);

@@ -1,4 +1,4 @@
-import { matchChannel, type EnvelopeMeta } from '@switchboard/protocol';
+import { matchChannel, SYS_PREFIX, type EnvelopeMeta } from '@switchboard/protocol';
 import type { ContractSet, ChannelContract } from '@switchboard/contracts';
 import { channelSettings, type ChannelSettings, type HubConfig } from '../config/config.js';
 import type { Store, StoredMessage } from '../store/store.js';
@@ -93,7 +93,9 @@ export class ChannelTable {
 
   private async create(name: string): Promise<Channel> {
     const ext = this.contract(name)?.extensions;
-    const settings = name.startsWith('$') ? { ...this.deps.config.channelDefaults, mode: 'durable' as const } : channelSettings(this.deps.config, name, ext);
+    // Reserved channels: `$sys.*` (the hub's events) live only; every other (`$dlq.*`) is logged.
+    const reservedMode = name.startsWith(SYS_PREFIX) ? ('ephemeral' as const) : ('durable' as const);
+    const settings = name.startsWith('$') ? { ...this.deps.config.channelDefaults, mode: reservedMode } : channelSettings(this.deps.config, name, ext);
     const ch = new Channel(name, settings);
     if (ch.durable) {
       await this.deps.store.ensureChannel(name, { maxMessages: settings.maxMessages, maxAgeMs: settings.maxAgeMs });

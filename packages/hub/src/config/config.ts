@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_LIMITS, DEFAULT_TIMINGS, channelPatternProblem, matchChannel, SwitchboardError } from '@switchboard/protocol';
-import { parseDuration } from '@switchboard/contracts';
+import { adminConfigFromObject, defaultAdminConfig, type AdminConfig } from './admin-config.js';
+import { bool, ConfigError, dur, isObject, posInt, str } from './config-values.js';
 
 /** How a channel keeps its messages. */
 export type ChannelMode = 'durable' | 'ephemeral';
@@ -50,6 +51,8 @@ export interface HubConfig {
   channels: { match: string; settings: Partial<ChannelSettings> }[];
   /** Refuse publishes to channels that no contract and no `channels` entry declares. */
   strictChannels: boolean;
+  /** The admin API's hub events (`$sys.*`) and alert thresholds (the `admin:` key). */
+  admin: AdminConfig;
   auth: {
     /** Dev mode: no token needed; `hello.component` is trusted. */
     dev: boolean;
@@ -81,6 +84,7 @@ export function defaultConfig(): HubConfig {
     channelDefaults: { mode: 'durable', ackTimeoutMs: DEFAULT_TIMINGS.ack_timeout_ms, maxDeliveries: DEFAULT_TIMINGS.max_deliveries },
     channels: [],
     strictChannels: false,
+    admin: defaultAdminConfig(),
     auth: { dev: false },
   };
 }
@@ -98,20 +102,13 @@ export function configDeclares(config: HubConfig, ch: string): boolean {
   return config.channels.some((c) => c.match === ch || matchChannel(c.match, ch));
 }
 
-/** Error in a configuration file, naming the place and the fix. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 /**
  * Reads a `switchboard.yaml` (or JSON) file into a partial config. Keys (all optional):
  * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `max_request_timeout`, `session_ttl`, `strict_channels`,
  * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions, max_doc_bytes, max_doc_ops, max_presence_info_bytes}`,
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
+ * `admin: {violations_per_second, tracked_channels, alerts: {interval, consumer_lag, dlq_growth, error_rate, error_rate_min_publishes}}`,
  * `auth: {dev, hs256_secret}`.
  */
 export function readConfigFile(file: string): HubConfig {
@@ -130,6 +127,8 @@ export function readConfigFile(file: string): HubConfig {
   return configFromObject(doc ?? {}, file);
 }
 
+export { ConfigError };
+
 /** Builds a full config from a parsed object (see {@link readConfigFile} for the keys). */
 export function configFromObject(doc: unknown, file = 'config'): HubConfig {
   const c = defaultConfig();
@@ -145,6 +144,7 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     'limits',
     'defaults',
     'channels',
+    'admin',
     'auth',
   ]);
   for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`${file}: unknown key "${k}"; known keys: ${[...known].join(', ')}`);
@@ -183,6 +183,7 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
       c.channels.push({ match, settings: settingsFromObject(v ?? {}, `${file}: channels."${match}"`) });
     }
   }
+  if (doc.admin !== undefined) c.admin = adminConfigFromObject(doc.admin, `${file}: admin`);
   if (doc.auth !== undefined) {
     if (!isObject(doc.auth)) throw new ConfigError(`${file}: auth must be a mapping`);
     for (const k of Object.keys(doc.auth)) {
@@ -217,45 +218,6 @@ function settingsFromObject(v: unknown, where: string): Partial<ChannelSettings>
   if (v.ack_timeout !== undefined) out.ackTimeoutMs = dur(v.ack_timeout, `${where}.ack_timeout`);
   if (v.max_deliveries !== undefined) out.maxDeliveries = posInt(v.max_deliveries, `${where}.max_deliveries`);
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function str(v: unknown, where: string): string {
-  if (typeof v !== 'string' || v === '') throw new ConfigError(`${where} must be a non-empty string`);
-  return v;
-}
-function bool(v: unknown, where: string): boolean {
-  if (typeof v !== 'boolean') throw new ConfigError(`${where} must be true or false`);
-  return v;
-}
-function posInt(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`${where} must be a whole number above 0, not ${JSON.stringify(v)}`);
-  return v;
-}
-/**
- * A number without a unit below this is refused for a duration key: it means milliseconds, and `ack_timeout: 10`
- * (10 ms) is far more often a slip for 10 s than a wish — it redelivers at once and fills the dead-letter log.
- */
-export const UNITLESS_DURATION_FLOOR_MS = 1000;
-
-function dur(v: unknown, where: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(v as string | number);
-    if (!(ms > 0)) throw new Error('must be above 0');
-  } catch (err) {
-    throw new ConfigError(`${where}: ${(err as Error).message}; write a duration like 500ms, 30s, 5m, 2h or 7d`);
-  }
-  const unitless = typeof v === 'number' || (typeof v === 'string' && /^\s*\d+\s*$/.test(v));
-  if (unitless && ms < UNITLESS_DURATION_FLOOR_MS) {
-    const n = String(v).trim();
-    throw new ConfigError(
-      `${where}: ${n} has no unit, and a number without one means milliseconds (${n} ms); write ${n}s for seconds, or ${n}ms if you mean milliseconds (a bare number must be at least ${UNITLESS_DURATION_FLOOR_MS})`,
-    );
-  }
-  return ms;
 }
 
 /** Throws a SwitchboardError when the config cannot run (e.g. neither dev mode nor a token secret). */

@@ -5,6 +5,7 @@ import {
   MAX_PAYLOAD_DEPTH,
   nestedDeeperThan,
   SwitchboardError,
+  SYS_PREFIX,
   withMember,
   type EnvelopeMeta,
   type PubResult,
@@ -32,6 +33,11 @@ export interface PublishInput {
   metaText?: string;
   /** Component id of the publisher (authenticated). */
   source: string;
+  /**
+   * Set only by the hub itself (a feature publishing its events): the channel may be a reserved `$sys.` one, and
+   * `strict_channels` does not apply. Transports never set it.
+   */
+  system?: boolean;
 }
 
 export interface RouterDeps {
@@ -149,7 +155,7 @@ export class Router {
       }
     }
     const { config } = this.deps;
-    if (config.strictChannels && !this.deps.channels.contract(ch) && !configDeclares(config, ch)) {
+    if (config.strictChannels && input.system !== true && !this.deps.channels.contract(ch) && !configDeclares(config, ch)) {
       throw new SwitchboardError(
         'UNKNOWN_CHANNEL',
         `channel "${ch}" is not declared by any contract or config entry, and this hub runs with strict_channels; add it to a contract or to switchboard.yaml`,
@@ -255,7 +261,7 @@ export class Router {
 /** Checks the fields of a publish and returns them typed, or throws BAD_FRAME / UNKNOWN_CHANNEL / TOO_LARGE. */
 export function checkPublish(input: PublishInput): { ch: string; type: string; msgId?: string; meta?: EnvelopeMeta } {
   if (typeof input.ch !== 'string') throw new SwitchboardError('BAD_FRAME', '"ch" must be a string naming the channel, e.g. "market.ticks"');
-  const problem = channelNameProblem(input.ch);
+  const problem = channelNameProblem(input.ch, 256, input.system === true && input.ch.startsWith(SYS_PREFIX));
   if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `cannot publish to "${input.ch}": ${problem}`);
   if (typeof input.type !== 'string' || input.type.length === 0 || input.type.length > MAX_TYPE_LENGTH) {
     throw new SwitchboardError('BAD_FRAME', `"type" must be a non-empty string of at most ${MAX_TYPE_LENGTH} characters naming the message type, e.g. "tick"`);

@@ -27,6 +27,7 @@ import type { EnvelopeMeta } from '@switchboard/protocol';
  * | `ensureChannel` | a stream per durable channel (`<ns>_ch_<hash>` on the one subject `<ns>.ch.<hash>`, the channel name as description), `max_msgs`/`max_age` from retention, `duplicate_window` = dedupe window (at most `max_age`) |
  * | `append` | a publish of the envelope with seq 0 to the stream subject with the `Nats-Msg-Id` header, answered by the PubAck (on one shared inbox); `seq` = the stream sequence (one stream per channel keeps it gap-free and per channel), written into the envelope text on the way out; `duplicate` from the PubAck |
  * | `read`, `info` | stream info `first_seq`/`last_seq`/`messages`, then direct gets of the seqs in the page |
+ * | `trim` | a stream purge with `seq` = `min(upToSeq, last_seq) + 1` (keeps what is at or above it), answered with the count purged |
  * | `group` | a durable pull consumer named after the group, `ack_policy: explicit`, `ack_wait`, no `max_deliver` (the hub dead-letters and terms); `fetch` = a no-wait pull request, or what waiting pull requests opened by `demand` brought in; `ack` = `+ACK`, `nack` = `-NAK {delay}`, `term` = `+TERM`, each confirmed by the server; `deliveries` = the delivery count of the `$JS.ACK` subject; `ackFloor` = this node's own contiguous acks, plus the consumer's `ack_floor` read from the server (at most about once a second, and only while another node may hold the next seq) |
  * | `kvGet`, `kvPut` | a KV bucket per `bucket`; `kvPut` with `expectedRevision` = `kv.update(key, value, revision)`, `0` = `kv.create` |
  * | `ping` | a JetStream account-info request |
@@ -57,6 +58,15 @@ export interface Store {
 
   /** First retained seq, last seq (0 when empty) and retained count of `ch`. */
   info(ch: string): Promise<ChannelInfo>;
+
+  /**
+   * Removes the retained messages of `ch` with `seq <= upToSeq` (an operator purging a dead-letter log, say) and
+   * resolves with how many were removed, once the removal is durable. Like retention it never touches the seqs:
+   * `info().last` stays, the next append gets `last + 1`, `info().first` moves past the removed ones, and
+   * consumer groups skip them. An `upToSeq` past the last seq removes everything retained (never a seq not yet
+   * appended); an unknown channel, or nothing at or below `upToSeq`, removes nothing and resolves with 0.
+   */
+  trim(ch: string, upToSeq: number): Promise<number>;
 
   /** Every channel that has ever had a message appended, dead-letter logs (`$dlq.*`) included. */
   channels(): Promise<string[]>;

@@ -88,3 +88,13 @@ export function decodePathParam(raw: string, what: string, code: 'BAD_FRAME' | '
     throw new SwitchboardError(code, `the ${what} in the path is not valid percent-encoding`);
   }
 }
+
+/** The whole-number query parameter `name` (from `min` to `max`; `dflt` when absent); throws BAD_FRAME saying what is allowed. */
+export function intParam(q: URLSearchParams, name: string, dflt: number, min: number, max: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return dflt;
+  if (!/^\d+$/.test(raw)) throw new SwitchboardError('BAD_FRAME', `query parameter "${name}" must be a whole number from ${min} to ${max}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new SwitchboardError('BAD_FRAME', `query parameter "${name}" must be from ${min} to ${max}, not ${raw}`);
+  return n;
+}

@@ -9,7 +9,7 @@ import type { HubMetrics } from '../metrics/metrics.js';
 import type { Router } from '../publish/router.js';
 import type { SubscriberInfo } from '../delivery/subscriber-info.js';
 import type { Store } from '../store/store.js';
-import { decodePathParam, identify, readJsonBody, sendError, sendJson, sendJsonText } from './http-io.js';
+import { decodePathParam, identify, intParam, readJsonBody, sendError, sendJson, sendJsonText } from './http-io.js';
 import type { RefusalLog } from '../logging/refusal-log.js';
 
 /** The channel of a `/v1/channels/{ch}/…` request, for the refusal log; undefined for other paths. */
@@ -210,13 +210,4 @@ async function reload(deps: HttpDeps, ctx: HttpContext): Promise<void> {
   ctx.req.resume();
   const result = await deps.reloadContracts(`HTTP by ${identity.component}`);
   ctx.json(200, { reloaded: true, ...result });
-}
-
-function intParam(q: URLSearchParams, name: string, dflt: number, min: number, max: number): number {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return dflt;
-  if (!/^\d+$/.test(raw)) throw new SwitchboardError('BAD_FRAME', `query parameter "${name}" must be a whole number from ${min} to ${max}`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new SwitchboardError('BAD_FRAME', `query parameter "${name}" must be from ${min} to ${max}, not ${raw}`);
-  return n;
 }

@@ -200,6 +200,19 @@ class JetStreamStoreImpl implements JetStreamStore {
     return { first: count === 0 ? last + 1 : first, last, count };
   }
 
+  async trim(ch: string, upToSeq: number): Promise<number> {
+    this.check('purge the channel');
+    const name = this.names.stream(ch);
+    return this.call('purge the channel', async () => {
+      const info = await this.streamInfo(name);
+      if (!info || info.state.messages === 0) return 0;
+      // Never past the last seq: a purge beyond it would move the stream's next seq and leave a gap.
+      const upTo = Math.min(Math.floor(upToSeq), info.state.last_seq);
+      if (!(upTo >= info.state.first_seq)) return 0;
+      return (await this.jsm.streams.purge(name, { seq: upTo + 1 })).purged;
+    });
+  }
+
   async channels(): Promise<string[]> {
     this.check('list channels');
     return this.call('list channels', async () => {

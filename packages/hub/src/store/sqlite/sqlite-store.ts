@@ -129,6 +129,14 @@ interface QueuedKv {
   revision: number;
 }
 
+interface QueuedTrim {
+  name: string;
+  st: ChannelState;
+  upTo: number;
+  removed: number;
+  first: number;
+}
+
 /** Everything written by the next group commit. */
 interface Batch {
   messages: QueuedMessage[];
@@ -139,12 +147,14 @@ interface Batch {
   /** `bucket \0 key` → last write queued in this batch. */
   kv: Map<string, QueuedKv>;
   groups: Set<GroupState>;
+  /** Purges (`trim`), run after the inserts; `removed` and `first` are filled in by the commit. */
+  trims: QueuedTrim[];
   /** In call order, three entries per write: resolve, reject, value. */
   settles: unknown[];
 }
 
 function newBatch(): Batch {
-  return { messages: [], channels: new Map(), dedupe: new Map(), kv: new Map(), groups: new Set(), settles: [] };
+  return { messages: [], channels: new Map(), dedupe: new Map(), kv: new Map(), groups: new Set(), trims: [], settles: [] };
 }
 
 class SqliteStore implements Store {
@@ -161,7 +171,7 @@ class SqliteStore implements Store {
   /** Set while writes fail: since when, how many commits failed and how many writes they refused. */
   private outage: { since: number; failures: number; writes: number } | undefined;
   private readonly commit: (batch: Batch) => void;
-  private readonly trim: (now: number) => Array<[ChannelState, number]>;
+  private readonly trimRetention: (now: number) => Array<[ChannelState, number]>;
   private readonly groupHost: GroupHost;
 
   constructor(
@@ -180,7 +190,7 @@ class SqliteStore implements Store {
       this.channelStates.set(row.ch, { last, assigned: last, first: stats?.first ?? 0, maxMessages: row.max_messages, maxAgeMs: row.max_age_ms });
     }
     this.commit = db.transaction((batch: Batch) => this.writeBatch(batch));
-    this.trim = db.transaction((now: number) => this.trimAll(now));
+    this.trimRetention = db.transaction((now: number) => this.trimAll(now));
     this.groupHost = {
       now: this.now,
       assertOpen: () => this.assertOpen(),
@@ -264,6 +274,14 @@ class SqliteStore implements Store {
     if (!st || st.last === 0) return { first: 0, last: 0, count: 0 };
     if (st.first === 0) return { first: st.last + 1, last: st.last, count: 0 };
     return { first: st.first, last: st.last, count: st.last - st.first + 1 };
+  }
+
+  trim(ch: string, upToSeq: number): Promise<number> {
+    if (this.closed) return Promise.reject(this.closedError());
+    const st = this.channelStates.get(ch);
+    if (!st || st.first === 0 || !(Math.floor(upToSeq) >= st.first)) return Promise.resolve(0);
+    const t: QueuedTrim = { name: ch, st, upTo: Math.min(Math.floor(upToSeq), st.last), removed: 0, first: 0 };
+    return this.enqueue((batch) => batch.trims.push(t)).then(() => t.removed);
   }
 
   async channels(): Promise<string[]> {
@@ -401,6 +419,7 @@ class SqliteStore implements Store {
       st.last = range.last;
     }
     this.writeSucceeded();
+    for (const t of batch.trims) t.st.first = t.first;
     for (const state of batch.groups) state.committed();
     for (let i = 0; i < batch.settles.length; i += 3) (batch.settles[i] as (v: unknown) => void)(batch.settles[i + 2]);
   }
@@ -432,12 +451,16 @@ class SqliteStore implements Store {
     for (const range of batch.channels.values()) s.upsertChannelLast.run(range.name, range.last);
     for (const kv of batch.kv.values()) s.kvPut.run(kv.bucket, kv.key, kv.json, kv.revision);
     for (const state of batch.groups) state.write(s);
+    for (const t of batch.trims) {
+      t.removed = s.deleteUpTo.run(t.name, t.upTo).changes;
+      t.first = s.firstSeq.get(t.name)?.first ?? 0;
+    }
   }
 
   private runRetention(): void {
     if (this.closed) return;
     try {
-      const trimmed = this.trim(this.now());
+      const trimmed = this.trimRetention(this.now());
       for (const [st, first] of trimmed) st.first = first;
     } catch (err) {
       this.writeFailed(err, storageError(err, this.path, 'apply retention'), 0);
