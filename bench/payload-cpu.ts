@@ -104,6 +104,8 @@ writeFileSync(join(dir, 'contracts', 'payload-cpu.yaml'), CONTRACT);
 const hub = spawn(
   process.execPath,
   [
+    // e.g. SWITCHBOARD_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir /tmp/prof" to profile the hub
+    ...(process.env.SWITCHBOARD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     join(root, 'packages/cli/dist/bin.js'),
     'start',
     '--port',

@@ -128,6 +128,8 @@ export function withoutMember(objectText: string, key: string): string | undefin
 
 /** Whether the JSON value `valueText` nests objects and arrays more than `max` levels deep. */
 export function nestedDeeperThan(valueText: string, max: number): boolean {
+  // Each level opens with a character of its own: a text of at most `max` characters cannot nest deeper.
+  if (valueText.length <= max) return false;
   const i = skipSpace(valueText, 0);
   const c = valueText.charCodeAt(i);
   return (c === OPEN_BRACE || c === OPEN_BRACKET) && containerEnd(valueText, i, max) === TOO_DEEP;

@@ -120,6 +120,8 @@ test('nestedDeeperThan counts objects and arrays, not brackets inside strings', 
   assert.equal(nestedDeeperThan(' ["[[[[", {"{{{": "[[["}] ', 2), false);
   assert.equal(nestedDeeperThan('"[[[["', 0), false);
   assert.equal(nestedDeeperThan('1764749280343123457', 0), false);
+  assert.equal(nestedDeeperThan('[[[]]]', 2), true, 'three levels in six characters');
+  assert.equal(nestedDeeperThan('['.repeat(3) + ']'.repeat(3), 3), false, 'exactly at the limit');
 });
 
 test('text that is not a JSON object gives undefined, never a throw', () => {
