@@ -28,12 +28,13 @@ export interface TestCluster {
 
 /**
  * Starts NATS and `count` hub nodes sharing it; `config` (YAML text) is given to every node. The nodes whose indices
- * are in `options.proxied` reach NATS through a {@link TcpProxy}, so a test can take one node off NATS alone.
+ * are in `options.proxied` reach NATS through a {@link TcpProxy}, so a test can take one node off NATS alone;
+ * `options.env` is added to every node's environment (e.g. `OTEL_*`).
  */
 export async function startCluster(
   count: number,
   config?: string,
-  options: { proxied?: number[]; logLevel?: TestHubOptions['logLevel'] } = {},
+  options: { proxied?: number[]; logLevel?: TestHubOptions['logLevel']; env?: Record<string, string> } = {},
 ): Promise<TestCluster> {
   const nats = await startNatsServer();
   const dir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
@@ -51,7 +52,12 @@ export async function startCluster(
     }
     const started = await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        startHub({ config: configFile, logLevel: options.logLevel, args: ['--store', proxies.get(i)?.url ?? nats.url, '--node-id', `node-${i + 1}`] }),
+        startHub({
+          config: configFile,
+          logLevel: options.logLevel,
+          env: options.env,
+          args: ['--store', proxies.get(i)?.url ?? nats.url, '--node-id', `node-${i + 1}`],
+        }),
       ),
     );
     nodes.push(...started);
@@ -97,11 +103,16 @@ export interface ClusterFixture {
 }
 
 /** Registers `before`/`after` hooks that run {@link startCluster} with these arguments and clean up. */
-export function useCluster(count: number, config?: string, options?: { proxied?: number[]; logLevel?: TestHubOptions['logLevel'] }): ClusterFixture {
+export function useCluster(
+  count: number,
+  config?: string,
+  options?: { proxied?: number[]; logLevel?: TestHubOptions['logLevel']; env?: Record<string, string> | (() => Record<string, string>) },
+): ClusterFixture {
   let current: TestCluster | undefined;
   const clients: RawClient[] = [];
   before(async () => {
-    current = await startCluster(count, config, options);
+    const env = typeof options?.env === 'function' ? options.env() : options?.env;
+    current = await startCluster(count, config, { ...options, env });
   });
   after(async () => {
     for (const c of clients) await c.close();

@@ -23,6 +23,7 @@ import { Documents } from './documents.js';
 import { AsyncRefusalError, errorFromFrame } from './errors.js';
 import type { Link, ReplyHandlers } from './link.js';
 import { Outbox } from './outbox.js';
+import { loadTraceApi, withTraceContext, type TraceApi } from './trace-context.js';
 import { frameCodec, type FrameCodec } from './payload-codec.js';
 import { PresenceImpl, type PresenceHost } from './presence.js';
 import { Requests } from './requests.js';
@@ -70,6 +71,8 @@ export class ClientImpl implements SwitchboardClient {
   private readonly presenceHost: PresenceHost;
   private readonly pending = new Map<FrameId, ReplyHandlers>();
   private ctor: WebSocketCtor | undefined;
+  /** `@opentelemetry/api` when it is in the program (or given): publishes carry the active span's traceparent. */
+  private traceApi: TraceApi | undefined;
   private transport: Transport | undefined;
   private handshaking: Transport | undefined;
   private welcome: WelcomeFrame | undefined;
@@ -160,6 +163,7 @@ export class ClientImpl implements SwitchboardClient {
   async start(): Promise<void> {
     try {
       this.ctor = await resolveWebSocket(this.options.WebSocket);
+      this.traceApi = await loadTraceApi(this.options.tracing);
       await this.establish(true);
     } catch (err) {
       this.teardown(err as Error);
@@ -188,7 +192,7 @@ export class ClientImpl implements SwitchboardClient {
 
   publish<D>(ch: string, type: string, data: D, options?: PublishOptions): Promise<PublishResult> {
     if (this.currentState === 'closed') return Promise.reject(this.closedError());
-    return this.outbox.publish(ch, type, data, options);
+    return this.outbox.publish(ch, type, data, this.traceApi ? withTraceContext(this.traceApi, options) : options);
   }
 
   subscribe<D = unknown>(ch: string, options: SubscribeOptions<D> = {}): Promise<Subscription<D>> {

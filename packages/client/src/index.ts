@@ -14,6 +14,7 @@ export { applyPatch, PatchError } from './json-patch.js';
 export { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.js';
 export type { WebSocketCtor, WebSocketLike } from './transport.js';
 export type { PayloadParse, PayloadStringify } from './payload-codec.js';
+export type { TraceApi, TraceSpanContext } from './trace-context.js';
 export type {
   ClientEvents,
   ConnectOptions,

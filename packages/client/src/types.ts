@@ -1,3 +1,4 @@
+import type { TraceApi } from './trace-context.js';
 import type { DocOp, Envelope, EnvelopeMeta, From, PresenceMember, PubResult, WelcomeFrame } from '@switchboard/protocol';
 import type { DocumentError } from './errors.js';
 import type { WebSocketCtor } from './transport.js';
@@ -69,6 +70,13 @@ export interface ConnectOptions {
    * `JSON.stringify`. Pair it with `parse`, so that values a lossless parser produced are sent back exactly.
    */
   stringify?: PayloadStringify;
+  /**
+   * OpenTelemetry: publishes made while a span is active carry its `traceparent` in `meta` (the hub continues the
+   * trace; a `meta.traceparent` of yours wins). Default: `@opentelemetry/api` when it can be imported (an optional
+   * peer dependency; nothing happens without it); pass the module (`import * as otel from '@opentelemetry/api'`)
+   * where it cannot be found alone (a browser bundle), or `false` to leave `meta` alone.
+   */
+  tracing?: TraceApi | false;
 }
 
 /** Options of {@link SwitchboardClient.publish}. */

@@ -26,6 +26,8 @@ import { createHttpHandler, isHubPath } from './transport/http-transport.js';
 import { attachWebSocket } from './transport/ws-transport.js';
 import { connectionLogFeature } from './logging/connection-log.js';
 import { RefusalLog } from './logging/refusal-log.js';
+import { tracingFeature } from './tracing/tracing.js';
+import type { TracingSettings } from './tracing/tracing-settings.js';
 
 /** What a hub is made of; every part is injected. */
 export interface HubOptions {
@@ -51,6 +53,11 @@ export interface HubOptions {
    * handlers. You listen and close it; `listen()` then only reports its address, and `close()` leaves it open.
    */
   server?: Server;
+  /**
+   * OpenTelemetry traces of the publish and delivery paths: settings, `false` (off), or when omitted the standard
+   * `OTEL_EXPORTER_OTLP_*` environment variables (off when they name no endpoint). See docs/reference/tracing.md.
+   */
+  tracing?: TracingSettings | false;
 }
 
 /** A running (or ready to run) hub node. */
@@ -106,7 +113,7 @@ export function createHub(options: HubOptions): Hub {
     groups: () => groups.list().map((g) => g.snapshot()),
   };
   const features = new FeatureRegistry(
-    [sharedStateFeature(), connectionLogFeature(), adminFeature(), ...(options.features ?? [])],
+    [sharedStateFeature(), connectionLogFeature(), adminFeature(), tracingFeature(options.tracing), ...(options.features ?? [])],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
     CORE_OPS,
     events,
@@ -223,10 +230,11 @@ export function createHub(options: HubOptions): Hub {
   return {
     metrics,
     router,
-    listen(port, host = '127.0.0.1') {
+    async listen(port, host = '127.0.0.1') {
+      await features.start();
       if (attached) {
-        if (!server.listening) return Promise.reject(new Error('this hub is attached to an HTTP server of yours: call listen() on that server'));
-        return Promise.resolve(server.address() as AddressInfo);
+        if (!server.listening) throw new Error('this hub is attached to an HTTP server of yours: call listen() on that server');
+        return server.address() as AddressInfo;
       }
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -17,7 +17,8 @@ export {
 export { createMetrics, type HubMetrics } from './metrics/metrics.js';
 export type { Peer } from './connection/peer.js';
 export type { HubFeature, FeatureHost, FeatureConnection, ConnectionHooks, ParkedFeatureState, HttpRoute, HttpContext } from './features/feature.js';
-export type { PublishedEvent, RefusedEvent, DeliveredEvent, ConnectionEvent } from './features/hub-events.js';
+export type { PublishedEvent, RefusedEvent, DeliveredEvent, ConnectionEvent, PublishTracer, PublishTrace, TracedPublish } from './features/hub-events.js';
+export { tracingSettingsFromEnv, type TracingSettings, type OtlpProtocol } from './tracing/tracing-settings.js';
 export type { HubInspector, ConnectionSnapshot, ChannelSnapshot, GroupSnapshot } from './features/hub-inspector.js';
 export * from './store/index.js';
 export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';

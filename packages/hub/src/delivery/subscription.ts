@@ -153,6 +153,7 @@ export class Subscription implements GroupMember {
         session,
         ...(this.spec.group !== undefined ? { group: this.spec.group } : {}),
         deliveries,
+        json,
       });
     }
     if (track && this.manual) this.pending.add(ch, seq, deliveries, json, this.ackTimeout(ch));

@@ -5,7 +5,17 @@ import type { ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFea
 /** The parts of the hub a feature is lent (everything of {@link FeatureHost} but the registration calls). */
 export type FeatureParts = Omit<
   FeatureHost,
-  'connection' | 'route' | 'announcements' | 'onResync' | 'onClose' | 'onPublished' | 'onRefused' | 'onDelivered' | 'onConnection'
+  | 'connection'
+  | 'route'
+  | 'announcements'
+  | 'onResync'
+  | 'onClose'
+  | 'onPublished'
+  | 'onRefused'
+  | 'onDelivered'
+  | 'onConnection'
+  | 'tracePublishes'
+  | 'onStart'
 >;
 
 interface ConnectionSpec {
@@ -24,6 +34,7 @@ export class FeatureRegistry {
   private readonly announcementHandlers: { prefix: string; handler: (m: StoredMessage) => void }[] = [];
   private readonly resyncs: (() => void)[] = [];
   private readonly closers: (() => void | Promise<void>)[] = [];
+  private readonly starts: (() => Promise<void>)[] = [];
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
   constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[], events: HubEvents) {
@@ -51,6 +62,12 @@ export class FeatureRegistry {
         onRefused: (fn) => events.refused.push(fn),
         onDelivered: (fn) => events.delivered.push(fn),
         onConnection: (fn) => events.connections.push(fn),
+        tracePublishes: (tracer) => {
+          if (events.tracer !== undefined && events.tracer !== tracer)
+            throw new Error(`feature "${feature.name}" traces publishes, which another feature does`);
+          events.tracer = tracer;
+        },
+        onStart: (fn) => this.starts.push(fn),
       };
       feature.register(host);
     }
@@ -65,6 +82,11 @@ export class FeatureRegistry {
       }
     }
     return false;
+  }
+
+  /** Runs the features' start functions (before the hub listens). */
+  async start(): Promise<void> {
+    for (const fn of this.starts.splice(0)) await fn();
   }
 
   resync(): void {

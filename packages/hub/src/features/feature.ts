@@ -9,7 +9,7 @@ import type { SharedFrame } from '../delivery/frames.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Router } from '../publish/router.js';
 import type { Store, StoredMessage } from '../store/store.js';
-import type { ConnectionEvent, DeliveredEvent, PublishedEvent, RefusedEvent } from './hub-events.js';
+import type { ConnectionEvent, DeliveredEvent, PublishedEvent, PublishTracer, RefusedEvent } from './hub-events.js';
 import type { HubInspector } from './hub-inspector.js';
 
 /**
@@ -60,6 +60,13 @@ export interface FeatureHost {
   onRefused(fn: (e: RefusedEvent) => void): void;
   onDelivered(fn: (e: DeliveredEvent) => void): void;
   onConnection(fn: (e: ConnectionEvent) => void): void;
+  /**
+   * Traces the publish path: `tracer` is called before each store append and may set the envelope's meta (the trace
+   * context it carries). One feature at most; it may be set from an {@link FeatureHost.onStart} function.
+   */
+  tracePublishes(tracer: PublishTracer): void;
+  /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
+  onStart(fn: () => Promise<void>): void;
 }
 
 /** A connection as a feature sees it. */

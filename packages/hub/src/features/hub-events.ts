@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@switchboard/protocol';
+import type { EnvelopeMeta, ErrorCode } from '@switchboard/protocol';
 
 /** A message accepted on a channel (stored, on a durable channel), as the publish path saw it. */
 export interface PublishedEvent {
@@ -36,6 +36,43 @@ export interface DeliveredEvent {
   group?: string;
   /** 1 on the first delivery, 2 on the first redelivery, … */
   deliveries: number;
+  /** The envelope as written in the frame (its `meta.traceparent` is what a trace continues from). */
+  json: string;
+}
+
+/** A publish that passed its checks and contract, about to be stored or handed out, as a {@link PublishTracer} sees it. */
+export interface TracedPublish {
+  ch: string;
+  type: string;
+  source: string;
+  /** The envelope's `id`. */
+  id: string;
+  durable: boolean;
+  /** The envelope's meta, and the publisher's own text of it (when the transport kept it). */
+  meta: EnvelopeMeta | undefined;
+  metaText: string | undefined;
+}
+
+/** The trace of one publish, from before the store append to its result. */
+export interface PublishTrace {
+  /** The meta to store and deliver instead of the publisher's: the same with `traceparent` set (value and text alike). */
+  readonly meta: EnvelopeMeta;
+  readonly metaText: string | undefined;
+  /** Traces the store append (durable channels): resolves or rejects as `appending` does. */
+  append<T>(appending: Promise<T>): Promise<T>;
+  /** The publish was accepted at `seq` (`duplicate`: a `msg_id` already stored, nothing written). */
+  end(seq: number, duplicate: boolean): void;
+  /** The publish failed after it was started. */
+  fail(err: unknown): void;
+}
+
+/**
+ * Traces the publish path (the tracing feature): called for each publish before it is stored, it may replace the
+ * envelope's meta (to carry the trace context) and is told the result. At most one per hub; none when tracing is off,
+ * and then the publish path calls nothing.
+ */
+export interface PublishTracer {
+  start(p: TracedPublish): PublishTrace | undefined;
 }
 
 /** A connection that said hello (`open`, after its `welcome`) or ended (`close`). */
@@ -61,6 +98,8 @@ export class HubEvents {
   readonly refused: Listener<RefusedEvent>[] = [];
   readonly delivered: Listener<DeliveredEvent>[] = [];
   readonly connections: Listener<ConnectionEvent>[] = [];
+  /** The tracer of the publish path, when tracing is on. */
+  tracer: PublishTracer | undefined = undefined;
 
   emitPublished(e: PublishedEvent): void {
     for (const l of this.published) l(e);

@@ -197,12 +197,19 @@ export class Router {
     const ts = this.stamps.isoNow();
     const id = msgId ?? this.stamps.uuid();
     const receivedAt = this.deps.events && this.deps.events.published.length > 0 ? performance.now() : 0;
+    // Tracing on: the publish span starts here and its context replaces `meta.traceparent` (nothing is called when off).
+    const trace = this.deps.events?.tracer?.start({ ch, type, source, id, durable: channel.durable, meta, metaText: text.meta });
+    if (trace) {
+      meta = trace.meta;
+      text = { data: text.data, meta: trace.metaText };
+    }
     if (!channel.durable) {
       const seq = channel.head + 1;
       let json: string;
       try {
         json = encodeEnvelope({ id, ch, type, source, ts, seq, data, meta }, text.data, text.meta);
       } catch (err) {
+        trace?.fail(err);
         throw new SwitchboardError(
           'BAD_FRAME',
           `the message data cannot be serialised as JSON (${(err as Error).message}); send plain JSON values, nested less deeply`,
@@ -212,9 +219,12 @@ export class Router {
       channel.deliver(message);
       this.deps.announce?.(message);
       this.published(ch, seq, type, source, id, false, receivedAt);
+      trace?.end(seq, false);
       return { seq };
     }
-    return this.deps.store.append(ch, { id, type, source, ts, data, meta, dataText: text.data, metaText: text.meta, msgId }).then((result) => {
+    const appending = this.deps.store.append(ch, { id, type, source, ts, data, meta, dataText: text.data, metaText: text.meta, msgId });
+    return (trace ? trace.append(appending) : appending).then((result) => {
+      trace?.end(result.seq, result.duplicate);
       if (result.duplicate) return { seq: result.seq, duplicate: true };
       if (result.message) {
         channel.deliver(result.message);
