@@ -14,6 +14,7 @@ import { createMetrics, type HubMetrics } from './metrics/metrics.js';
 import { RequestRouter } from './requests/request-router.js';
 import { Router } from './publish/router.js';
 import { sharedStateFeature } from './shared-state/shared-state.js';
+import { metricsFeature } from './metrics/metrics-feature.js';
 import { Connection, CORE_OPS, type ConnectionDeps } from './connection/connection.js';
 import { ParkedSessions } from './connection/parked-sessions.js';
 import type { HubFeature } from './features/feature.js';
@@ -103,7 +104,7 @@ export function createHub(options: HubOptions): Hub {
     groups: () => groups.list().map((g) => g.snapshot()),
   };
   const features = new FeatureRegistry(
-    [sharedStateFeature(), ...(options.features ?? [])],
+    [sharedStateFeature(), ...(config.metrics.enabled ? [metricsFeature()] : []), ...(options.features ?? [])],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
     CORE_OPS,
     events,

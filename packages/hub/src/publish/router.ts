@@ -127,8 +127,8 @@ export class Router {
     }
   }
 
+  /** Tells the features of an accepted message, before its delivery (a delivery's listener finds its publish). */
   private published(ch: string, seq: number, type: string, source: string, id: string, durable: boolean, receivedAt: number): void {
-    this.deps.metrics.published.inc();
     const events = this.deps.events;
     if (events && events.published.length > 0) events.emitPublished({ ch, seq, type, source, id, durable, receivedAt });
   }
@@ -203,18 +203,20 @@ export class Router {
         );
       }
       const message = { ch, seq, json };
+      this.published(ch, seq, type, source, id, false, receivedAt);
       channel.deliver(message);
       this.deps.announce?.(message);
-      this.published(ch, seq, type, source, id, false, receivedAt);
       return { seq };
     }
+    const appendStarted = performance.now();
     return this.deps.store.append(ch, { id, type, source, ts, data, meta, dataText: text.data, metaText: text.meta, msgId }).then((result) => {
+      this.deps.metrics.storeAppendSeconds.series('').observe((performance.now() - appendStarted) / 1e3);
       if (result.duplicate) return { seq: result.seq, duplicate: true };
+      this.published(ch, result.seq, type, source, id, true, receivedAt);
       if (result.message) {
         channel.deliver(result.message);
         this.deps.announce?.(result.message);
       }
-      this.published(ch, result.seq, type, source, id, true, receivedAt);
       return { seq: result.seq };
     });
   }
@@ -233,6 +235,7 @@ export class Router {
       input.metaText !== undefined && !(input.meta && Object.hasOwn(input.meta, 'dlq'))
         ? withMember(input.metaText, 'dlq', JSON.stringify(dlqMeta))
         : undefined;
+    const appendStarted = performance.now();
     const result = await this.deps.store.append(dlq, {
       id: this.stamps.uuid(),
       type: input.type,
@@ -243,6 +246,7 @@ export class Router {
       dataText: input.dataText,
       metaText,
     });
+    this.deps.metrics.storeAppendSeconds.series('').observe((performance.now() - appendStarted) / 1e3);
     this.deps.metrics.deadLettered.inc();
     if (result.message) {
       channel.deliver(result.message);

@@ -90,7 +90,7 @@ function coreRoutes(deps: HttpDeps): HttpRoute[] {
       methods: ['GET'],
       hint: 'use GET to scrape the metrics',
       async handle(ctx) {
-        const text = await deps.metrics.registry.metrics();
+        const text = await deps.metrics.render();
         ctx.res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
         ctx.res.end(text);
       },
