@@ -7,13 +7,13 @@ import { createMetrics } from '../src/metrics/metrics.js';
 import { createLabelledCounter } from '../src/metrics/labelled-counter.js';
 import { createScrapeGauge } from '../src/metrics/scrape-gauge.js';
 import { createDurationHistogram } from '../src/metrics/duration-histogram.js';
-import { isOwnMetric } from '../src/metrics/exposition.js';
+import { isOwnMetric, ownText } from '../src/metrics/exposition.js';
 
 /** The text of metric `name` of our registry, written by the metric itself and by prom-client's registry. */
 async function bothWays(registry: Registry, name: string): Promise<[string, string]> {
   const metric = registry.getSingleMetric(name);
   assert.ok(isOwnMetric(metric), `${name} is one of the hub's own metrics`);
-  return [await metric.exposition(), await registry.getSingleMetricAsString(name)];
+  return [await ownText(metric), await registry.getSingleMetricAsString(name)];
 }
 
 describe("the hub's own metrics", () => {

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { escapeLabelValue, header, sampleValue, type OwnMetric } from './exposition.js';
+import { escapeLabelValue, header, sampleValue, SERIES_PER_PIECE, type OwnMetric } from './exposition.js';
 
 /** Label values of a {@link DurationHistogram} (one label). */
 export type DurationLabels = Record<string, string>;
@@ -108,9 +108,11 @@ class DurationHistogramImpl implements DurationHistogram, OwnMetric {
     return [...this.all].filter(([, s]) => s.count > 0);
   }
 
-  exposition(): string {
-    let out = header(this.name, this.help, this.type);
+  *exposition(): Generator<string> {
+    yield header(this.name, this.help, this.type);
     const bucket = `${this.name}_bucket{le="`;
+    let out = '';
+    let n = 0;
     for (const [, s] of this.observed()) {
       const after = s.text === '' ? '"}' : `",${s.text}}`;
       const tail = s.text === '' ? '' : `{${s.text}}`;
@@ -121,8 +123,12 @@ class DurationHistogramImpl implements DurationHistogram, OwnMetric {
       }
       out += `\n${bucket}+Inf${after} ${sampleValue(s.count)}`;
       out += `\n${this.name}_sum${tail} ${sampleValue(s.sum)}\n${this.name}_count${tail} ${sampleValue(s.count)}`;
+      if (++n % (SERIES_PER_PIECE / 4) === 0) {
+        yield out;
+        out = '';
+      }
     }
-    return out;
+    if (out !== '') yield out;
   }
 
   /** The exposition as prom-client's registry formats it (what `Histogram.getForPromString` returns). */

@@ -11,8 +11,19 @@ export interface OwnMetric {
   readonly type: 'counter' | 'gauge' | 'histogram';
   /** The label names of its series (a histogram's `le` not included). */
   readonly labelNames: readonly string[];
-  /** The metric in the Prometheus text format (`# HELP`, `# TYPE`, one line per sample), without a final newline. */
-  exposition(): string | Promise<string>;
+  /**
+   * The metric in the Prometheus text format (`# HELP`, `# TYPE`, one line per sample, no final newline), in pieces
+   * that joined make the text: a scrape may let other work run between two pieces.
+   */
+  exposition(): Iterable<string> | Promise<Iterable<string>>;
+}
+
+/** Series written in one piece of an {@link OwnMetric.exposition} (a few hundred µs of work at most). */
+export const SERIES_PER_PIECE = 64;
+
+/** The whole text of one of the hub's own metrics. */
+export async function ownText(metric: OwnMetric): Promise<string> {
+  return [...(await metric.exposition())].join('');
 }
 
 /** What every labelled metric of the hub's own is made with. */
@@ -52,22 +63,50 @@ export function header(name: string, help: string, type: string): string {
 }
 
 /** How long one scrape may hold the event loop before it lets other work run (ms). */
-const SLICE_MS = 4;
+const SLICE_MS = 1;
+/** Text handed to `write` at once (characters): big enough for few writes, small enough to join in a blink. */
+const FLUSH_CHARS = 64 * 1024;
 
 /**
- * The whole registry in the Prometheus text format, as `registry.metrics()` writes it, but the hub's own metrics
- * write their text themselves and the scrape yields to the event loop between metrics once it has run for a few ms,
- * so that a large scrape never holds up deliveries for long.
+ * Writes the whole registry in the Prometheus text format, as `registry.metrics()` would return it, to `write` in
+ * pieces of about 64 KiB. The hub's own metrics write their text themselves, and the scrape lets other work run
+ * (`setImmediate`) whenever it has held the event loop for a couple of milliseconds, so that a large scrape never
+ * holds up deliveries for long; no single string of the whole text is built.
  */
+export async function streamRegistry(registry: Registry, write: (text: string) => void): Promise<void> {
+  let pending: string[] = [];
+  let size = 0;
+  let slice = performance.now();
+  const flush = () => {
+    if (size === 0) return;
+    write(pending.join(''));
+    pending = [];
+    size = 0;
+  };
+  const add = async (text: string) => {
+    pending.push(text);
+    size += text.length;
+    if (size >= FLUSH_CHARS) flush();
+    if (performance.now() - slice < SLICE_MS) return;
+    flush();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    slice = performance.now();
+  };
+  let first = true;
+  for (const metric of registry.getMetricsAsArray() as unknown[]) {
+    if (!first) await add('\n\n');
+    first = false;
+    if (!isOwnMetric(metric)) await add(await registry.getSingleMetricAsString((metric as { name: string }).name));
+    else for (const piece of await metric.exposition()) await add(piece);
+  }
+  pending.push('\n');
+  size++;
+  flush();
+}
+
+/** The whole registry in the Prometheus text format as one string (see {@link streamRegistry}). */
 export async function renderRegistry(registry: Registry): Promise<string> {
   const parts: string[] = [];
-  let slice = performance.now();
-  for (const metric of registry.getMetricsAsArray() as unknown[]) {
-    parts.push(isOwnMetric(metric) ? await metric.exposition() : await registry.getSingleMetricAsString((metric as { name: string }).name));
-    if (performance.now() - slice > SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      slice = performance.now();
-    }
-  }
-  return `${parts.join('\n\n')}\n`;
+  await streamRegistry(registry, (text) => parts.push(text));
+  return parts.join('');
 }

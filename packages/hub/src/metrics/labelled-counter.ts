@@ -1,4 +1,4 @@
-import { header, labelText, sampleValue, type LabelledMetricOptions, type OwnMetric } from './exposition.js';
+import { header, labelText, sampleValue, SERIES_PER_PIECE, type LabelledMetricOptions, type OwnMetric } from './exposition.js';
 
 /** One series of a {@link LabelledCounter}: what a hot path keeps to count without a lookup. */
 export interface CounterSeries {
@@ -63,10 +63,18 @@ class LabelledCounterImpl implements LabelledCounter, OwnMetric {
     for (const s of this.all.values()) s.value = 0;
   }
 
-  exposition(): string {
-    let out = header(this.name, this.help, this.type);
-    for (const s of this.all.values()) out += `\n${this.name}{${s.text}} ${sampleValue(s.value)}`;
-    return out;
+  *exposition(): Generator<string> {
+    yield header(this.name, this.help, this.type);
+    let out = '';
+    let n = 0;
+    for (const s of this.all.values()) {
+      out += `\n${this.name}{${s.text}} ${sampleValue(s.value)}`;
+      if (++n % SERIES_PER_PIECE === 0) {
+        yield out;
+        out = '';
+      }
+    }
+    if (out !== '') yield out;
   }
 
   /** prom-client's JSON form (`registry.getMetricsAsJSON()`), also what `registry.metrics()` formats. */

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { createDurationHistogram, type DurationHistogram } from './duration-histogram.js';
-import { renderRegistry } from './exposition.js';
+import { renderRegistry, streamRegistry } from './exposition.js';
 import { createLabelledCounter, type LabelledCounter } from './labelled-counter.js';
 import { createScrapeGauge, type ScrapeGauge } from './scrape-gauge.js';
 
@@ -34,8 +34,10 @@ export interface HubMetrics {
   readonly consumerLag: ScrapeGauge;
   /** Worked out at scrape time: deliveries of each group not yet acknowledged. */
   readonly consumerPending: ScrapeGauge;
-  /** The whole registry in the Prometheus text format (what `GET /metrics` answers), without stalling the hub. */
+  /** The whole registry in the Prometheus text format, without stalling the hub (see {@link HubMetrics.stream}). */
   render(): Promise<string>;
+  /** The same text handed to `write` in pieces of about 64 KiB, as `GET /metrics` sends it. */
+  stream(write: (text: string) => void): Promise<void>;
 }
 
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -120,5 +122,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
       registry,
     }),
     render: () => renderRegistry(registry),
+    stream: (write) => streamRegistry(registry, write),
   };
 }

@@ -1,4 +1,4 @@
-import { header, labelText, sampleValue, type LabelledMetricOptions, type OwnMetric } from './exposition.js';
+import { header, labelText, sampleValue, SERIES_PER_PIECE, type LabelledMetricOptions, type OwnMetric } from './exposition.js';
 
 /** One sample of a {@link ScrapeGauge}: label values in the order of `labelNames`, and the value. */
 export interface GaugeSample {
@@ -49,10 +49,19 @@ class ScrapeGaugeImpl implements ScrapeGauge, OwnMetric {
     }
   }
 
-  async exposition(): Promise<string> {
-    let out = header(this.name, this.help, this.type);
-    for (const s of await this.samples()) out += `\n${this.name}{${labelText(this.labelNames, s.labels)}} ${sampleValue(s.value)}`;
-    return out;
+  async exposition(): Promise<string[]> {
+    const pieces = [header(this.name, this.help, this.type)];
+    let out = '';
+    let n = 0;
+    for (const s of await this.samples()) {
+      out += `\n${this.name}{${labelText(this.labelNames, s.labels)}} ${sampleValue(s.value)}`;
+      if (++n % SERIES_PER_PIECE === 0) {
+        pieces.push(out);
+        out = '';
+      }
+    }
+    if (out !== '') pieces.push(out);
+    return pieces;
   }
 
   /** prom-client's JSON form (`registry.getMetricsAsJSON()`), also what `registry.metrics()` formats. */
