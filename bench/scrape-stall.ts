@@ -12,7 +12,9 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { scrapes: { type: 'string', default: '20' }, channels: { type: 'string', default: '500' }, groups: { type: 'string', default: '250' } } });
+const { values } = parseArgs({
+  options: { scrapes: { type: 'string', default: '20' }, channels: { type: 'string', default: '500' }, groups: { type: 'string', default: '250' } },
+});
 const SCRAPES = Number(values.scrapes);
 
 type Reply = { op: string; [k: string]: unknown };

@@ -4,3 +4,4 @@ export { ChannelTable, Channel } from './channels/channel-table.js';
 export { PendingTracker } from './delivery/pending-tracker.js';
 export { msgFrame } from './delivery/frames.js';
 export { createAuthenticator, type Identity, type Authenticator } from './auth/authenticator.js';
+export { metricsFeature } from './metrics/metrics-feature.js';
