@@ -14,6 +14,8 @@ command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 { command -v java && command -v javac; } >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
 # The browser tests (test/browser/) drive Debian's Chromium through playwright-core (no browser download).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# The metrics tests (test/ops/): promtool checks the alert rules, a real Prometheus scrapes a hub.
+{ [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

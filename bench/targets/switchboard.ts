@@ -36,9 +36,11 @@ interface HubVariant {
   contracts: string;
   /** why a run with it cannot happen on this machine, besides the CLI (e.g. a missing runtime) */
   needs?: () => string | undefined;
+  /** more switchboard.yaml, after the channels (e.g. a `metrics:` section) */
+  config?: string;
 }
 
-function makeTarget({ id, label, durable, contracts, needs }: HubVariant): Target {
+function makeTarget({ id, label, durable, contracts, needs, config: extraConfig }: HubVariant): Target {
   return {
     id,
     label,
@@ -49,7 +51,7 @@ function makeTarget({ id, label, durable, contracts, needs }: HubVariant): Targe
       const data = join(tmp, 'data');
       mkdirSync(data, { recursive: true });
       const config = join(tmp, 'switchboard.yaml');
-      writeFileSync(config, CONFIG);
+      writeFileSync(config, CONFIG + (extraConfig ?? ''));
       const server = await spawnServer({
         name: 'switchboard',
         cmd: process.execPath,
@@ -150,3 +152,31 @@ export const switchboardMarketData = makeTarget({
   contracts: join(ROOT, 'examples', 'market-data', 'contracts'),
   needs: () => missingRuntimes(PYTHON),
 });
+
+/** How a variant of {@link metricsVariants} sets up the per-channel metrics. */
+export type MetricsMode = 'on' | 'unlabelled' | 'off';
+
+const METRICS_CONFIG: Record<MetricsMode, string> = {
+  on: '',
+  unlabelled: 'metrics:\n  channel_labels: []\n',
+  off: 'metrics:\n  enabled: false\n',
+};
+
+/**
+ * The ephemeral and durable hubs with the per-channel metrics on (the default), unlabelled (every channel `other`)
+ * and off (`metrics.enabled: false`), for `bench/metrics-cost.ts`. Ids `switchboard[-durable]-metrics-<mode>`.
+ */
+export function metricsVariants(durable: boolean): Record<MetricsMode, Target> {
+  const base = durable ? 'switchboard-durable' : 'switchboard';
+  const out = {} as Record<MetricsMode, Target>;
+  for (const mode of ['on', 'unlabelled', 'off'] as const) {
+    out[mode] = makeTarget({
+      id: `${base}-metrics-${mode}`,
+      label: `Switchboard ${durable ? 'durable+validated' : 'ephemeral'}, metrics ${mode}`,
+      durable,
+      contracts: CONTRACTS,
+      config: METRICS_CONFIG[mode],
+    });
+  }
+  return out;
+}

@@ -15,6 +15,7 @@ import { RequestRouter } from './requests/request-router.js';
 import { Router } from './publish/router.js';
 import { sharedStateFeature } from './shared-state/shared-state.js';
 import { adminFeature } from './admin/admin.js';
+import { metricsFeature } from './metrics/metrics-feature.js';
 import { Connection, CORE_OPS, type ConnectionDeps } from './connection/connection.js';
 import { ParkedSessions } from './connection/parked-sessions.js';
 import type { HubFeature } from './features/feature.js';
@@ -113,7 +114,14 @@ export function createHub(options: HubOptions): Hub {
     groups: () => groups.list().map((g) => g.snapshot()),
   };
   const features = new FeatureRegistry(
-    [sharedStateFeature(), connectionLogFeature(), adminFeature(), tracingFeature(options.tracing), ...(options.features ?? [])],
+    [
+      sharedStateFeature(),
+      connectionLogFeature(),
+      adminFeature(),
+      ...(config.metrics.enabled ? [metricsFeature()] : []),
+      tracingFeature(options.tracing),
+      ...(options.features ?? []),
+    ],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
     CORE_OPS,
     events,

@@ -11,6 +11,7 @@ export {
   channelSettings,
   ConfigError,
   type HubConfig,
+  type MetricsConfig,
   type ChannelSettings,
   type ChannelMode,
 } from './config/config.js';

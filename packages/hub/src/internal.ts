@@ -5,3 +5,4 @@ export { PendingTracker } from './delivery/pending-tracker.js';
 export { msgFrame } from './delivery/frames.js';
 export { createAuthenticator, type Identity, type Authenticator } from './auth/authenticator.js';
 export { makeDirectory } from './store/sqlite/make-directory.js';
+export { metricsFeature } from './metrics/metrics-feature.js';

@@ -67,7 +67,9 @@ function configKeyPaths(): Array<{ key: string; forms: Array<string | RegExp> }>
   const auth = authKeys();
   const admin = knownKeys({ admin: { [PROBE]: 1 } });
   const alerts = knownKeys({ admin: { alerts: { [PROBE]: 1 } } });
-  for (const section of ['limits', 'defaults', 'channels', 'admin', 'auth']) assert.ok(top.includes(section), `no "${section}" among ${top.join(', ')}`);
+  const metrics = knownKeys({ metrics: { [PROBE]: 1 } });
+  for (const section of ['limits', 'defaults', 'channels', 'admin', 'auth', 'metrics'])
+    assert.ok(top.includes(section), `no "${section}" among ${top.join(', ')}`);
 
   const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const paths: Array<{ key: string; forms: Array<string | RegExp> }> = [];
@@ -76,6 +78,7 @@ function configKeyPaths(): Array<{ key: string; forms: Array<string | RegExp> }>
   for (const k of auth) paths.push({ key: `auth.${k}`, forms: [`auth.${k}`] });
   for (const k of admin) if (k !== 'alerts') paths.push({ key: `admin.${k}`, forms: [`admin.${k}`] });
   for (const k of alerts) paths.push({ key: `admin.alerts.${k}`, forms: [`admin.alerts.${k}`] });
+  for (const k of metrics) paths.push({ key: `metrics.${k}`, forms: [`metrics.${k}`] });
   for (const k of settings) {
     paths.push({ key: `defaults.${k}`, forms: [`defaults.${k}`] });
     paths.push({ key: `channels.<name>.${k}`, forms: [new RegExp(`channels\\.<[^>\`]+>\\.${esc(k)}\\b`)] });
@@ -148,6 +151,7 @@ test('the config check fails when a key is undocumented', () => {
   assert.deepEqual(newlyMissing(configDoc.split('limits.max_buffered_bytes').join('limits.REMOVED')), ['limits.max_buffered_bytes']);
   assert.deepEqual(newlyMissing(configDoc.split('`session_ttl`').join('`REMOVED`')), ['session_ttl']);
   assert.deepEqual(newlyMissing(configDoc.split('auth.hs256_secret').join('auth.REMOVED')), ['auth.hs256_secret']);
+  assert.deepEqual(newlyMissing(configDoc.split('metrics.channel_labels').join('metrics.REMOVED')), ['metrics.channel_labels']);
 });
 
 test('every key of the x-switchboard extension is named in its section of config.md', () => {

@@ -59,6 +59,18 @@ export interface HubConfig {
     /** Shared secret for HS256 tokens. */
     hs256Secret?: string;
   };
+  /** The per-channel metrics of `/metrics` (docs/reference/metrics.md). */
+  metrics: MetricsConfig;
+}
+
+/** What `/metrics` reports per channel and per consumer group, and how many label values it may use. */
+export interface MetricsConfig {
+  /** Per-channel and per-group metrics on (false: only the process-wide ones, and nothing on the publish path). */
+  enabled: boolean;
+  /** Channel patterns whose channels get a `channel` label of their own; every channel when absent. */
+  channelLabels?: string[];
+  /** At most this many channels (and, apart, this many group names) get a label of their own; the rest are `other`. */
+  maxChannelLabels: number;
 }
 
 /** Defaults used when nothing is configured. */
@@ -86,6 +98,7 @@ export function defaultConfig(): HubConfig {
     strictChannels: false,
     admin: defaultAdminConfig(),
     auth: { dev: false },
+    metrics: { enabled: true, maxChannelLabels: 100 },
   };
 }
 
@@ -109,7 +122,7 @@ export function configDeclares(config: HubConfig, ch: string): boolean {
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
  * `admin: {violations_per_second, tracked_channels, alerts: {interval, consumer_lag, dlq_growth, error_rate, error_rate_min_publishes}}`,
- * `auth: {dev, hs256_secret}`.
+ * `auth: {dev, hs256_secret}`, `metrics: {enabled, channel_labels, max_channel_labels}`.
  */
 export function readConfigFile(file: string): HubConfig {
   let text: string;
@@ -146,6 +159,7 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     'channels',
     'admin',
     'auth',
+    'metrics',
   ]);
   for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`${file}: unknown key "${k}"; known keys: ${[...known].join(', ')}`);
   if (doc.node_id !== undefined) c.nodeId = str(doc.node_id, `${file}: node_id`);
@@ -192,7 +206,26 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     if (doc.auth.dev !== undefined) c.auth.dev = bool(doc.auth.dev, `${file}: auth.dev`);
     if (doc.auth.hs256_secret !== undefined) c.auth.hs256Secret = str(doc.auth.hs256_secret, `${file}: auth.hs256_secret`);
   }
+  if (doc.metrics !== undefined) c.metrics = metricsFromObject(doc.metrics, `${file}: metrics`);
   return c;
+}
+
+function metricsFromObject(v: unknown, where: string): MetricsConfig {
+  if (!isObject(v)) throw new ConfigError(`${where} must be a mapping`);
+  const known = ['enabled', 'channel_labels', 'max_channel_labels'];
+  for (const k of Object.keys(v)) if (!known.includes(k)) throw new ConfigError(`${where}: unknown key "${k}"; known: ${known.join(', ')}`);
+  const out: MetricsConfig = { ...defaultConfig().metrics };
+  if (v.enabled !== undefined) out.enabled = bool(v.enabled, `${where}.enabled`);
+  if (v.max_channel_labels !== undefined) out.maxChannelLabels = posInt(v.max_channel_labels, `${where}.max_channel_labels`);
+  if (v.channel_labels !== undefined) {
+    if (!Array.isArray(v.channel_labels)) throw new ConfigError(`${where}.channel_labels must be a list of channel names or patterns, e.g. ["market.>"]`);
+    out.channelLabels = v.channel_labels.map((p: unknown, i: number) => {
+      const problem = channelPatternProblem(p);
+      if (problem) throw new ConfigError(`${where}.channel_labels[${i}]: ${problem}`);
+      return p as string;
+    });
+  }
+  return out;
 }
 
 function settingsFromObject(v: unknown, where: string): Partial<ChannelSettings> {

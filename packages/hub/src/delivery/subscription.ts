@@ -140,7 +140,6 @@ export class Subscription implements GroupMember {
   /** Sends one delivery of a stored message. */
   send(ch: string, seq: number, json: string, deliveries: number, track: boolean, frames?: FrameCache): void {
     this.peer.send(frames && deliveries === 1 ? frames.frame(this.spec.id, json) : msgFrame(this.spec.id, json, deliveries - 1));
-    this.deps.metrics.delivered.inc();
     if (deliveries > 1) this.deps.metrics.redelivered.inc();
     const events = this.deps.events;
     if (events && events.delivered.length > 0) {

@@ -1,31 +1,58 @@
 import type { Registry } from 'prom-client';
+import { escapeLabelValue, header, sampleValue, SERIES_PER_PIECE, type OwnMetric } from './exposition.js';
 
 /** Label values of a {@link DurationHistogram} (one label). */
 export type DurationLabels = Record<string, string>;
+
+/** One series of a {@link DurationHistogram}: what a hot path keeps to observe without a lookup. */
+export interface DurationSeries {
+  /** Adds one duration (seconds); a value that is not a finite number is ignored. */
+  observe(seconds: number): void;
+}
 
 /** A Prometheus histogram of durations in seconds, cheap enough to observe once per message. */
 export interface DurationHistogram {
   /** Adds one duration (seconds) to the series of `labels`; a value that is not a finite number is ignored. */
   observe(labels: DurationLabels, seconds: number): void;
-  /** Forgets every observation. */
+  /** The series of one value of the label (`''` for a histogram without a label), made on first use. */
+  series(value: string): DurationSeries;
+  /** Forgets every observation (the series kept by callers stay valid). */
   reset(): void;
 }
 
 export interface DurationHistogramOptions {
   name: string;
   help: string;
-  /** The one label that splits the series, e.g. `transport`. */
-  labelName: string;
+  /** The one label that splits the series, e.g. `transport`; none when absent. */
+  labelName?: string;
   /** Upper bounds, increasing (`+Inf` is added). */
   buckets: number[];
   registry: Registry;
 }
 
-interface Series {
+class Series implements DurationSeries {
   /** Observations per bucket, not cumulative; the last slot is above the highest bound. */
-  counts: Float64Array;
-  sum: number;
-  count: number;
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(
+    private readonly buckets: number[],
+    /** `transport="ws"` (escaped once), or '' without a label. */
+    readonly text: string,
+  ) {
+    this.counts = new Float64Array(buckets.length + 1);
+  }
+
+  observe(seconds: number): void {
+    if (!Number.isFinite(seconds)) return;
+    const b = this.buckets;
+    let i = 0;
+    while (i < b.length && seconds > b[i]!) i++;
+    this.counts[i]!++;
+    this.sum += seconds;
+    this.count++;
+  }
 }
 
 /**
@@ -40,44 +67,76 @@ export function createDurationHistogram(o: DurationHistogramOptions): DurationHi
   return h;
 }
 
-class DurationHistogramImpl implements DurationHistogram {
+class DurationHistogramImpl implements DurationHistogram, OwnMetric {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  private readonly series = new Map<string, Series>();
+  readonly labelNames: readonly string[];
+  private readonly all = new Map<string, Series>();
 
   constructor(
     readonly name: string,
     readonly help: string,
-    private readonly labelName: string,
+    private readonly labelName: string | undefined,
     private readonly buckets: number[],
-  ) {}
+  ) {
+    this.labelNames = labelName === undefined ? [] : [labelName];
+  }
 
   observe(labels: DurationLabels, seconds: number): void {
-    if (!Number.isFinite(seconds)) return;
-    const key = labels[this.labelName] ?? '';
-    let s = this.series.get(key);
+    this.series(this.labelName === undefined ? '' : (labels[this.labelName] ?? '')).observe(seconds);
+  }
+
+  series(value: string): DurationSeries {
+    let s = this.all.get(value);
     if (!s) {
-      s = { counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
-      this.series.set(key, s);
+      s = new Series(this.buckets, this.labelName === undefined ? '' : `${this.labelName}="${escapeLabelValue(value)}"`);
+      this.all.set(value, s);
     }
-    const b = this.buckets;
-    let i = 0;
-    while (i < b.length && seconds > b[i]!) i++;
-    s.counts[i]!++;
-    s.sum += seconds;
-    s.count++;
+    return s;
   }
 
   reset(): void {
-    this.series.clear();
+    for (const s of this.all.values()) {
+      s.counts.fill(0);
+      s.sum = 0;
+      s.count = 0;
+    }
+  }
+
+  /** The series that have observations (a series made but never observed is not exposed). */
+  private observed(): [string, Series][] {
+    return [...this.all].filter(([, s]) => s.count > 0);
+  }
+
+  *exposition(): Generator<string> {
+    yield header(this.name, this.help, this.type);
+    const bucket = `${this.name}_bucket{le="`;
+    let out = '';
+    let n = 0;
+    for (const [, s] of this.observed()) {
+      const after = s.text === '' ? '"}' : `",${s.text}}`;
+      const tail = s.text === '' ? '' : `{${s.text}}`;
+      let acc = 0;
+      for (let i = 0; i < this.buckets.length; i++) {
+        acc += s.counts[i]!;
+        out += `\n${bucket}${this.buckets[i]}${after} ${sampleValue(acc)}`;
+      }
+      out += `\n${bucket}+Inf${after} ${sampleValue(s.count)}`;
+      out += `\n${this.name}_sum${tail} ${sampleValue(s.sum)}\n${this.name}_count${tail} ${sampleValue(s.count)}`;
+      if (++n % (SERIES_PER_PIECE / 4) === 0) {
+        yield out;
+        out = '';
+      }
+    }
+    if (out !== '') yield out;
   }
 
   /** The exposition as prom-client's registry formats it (what `Histogram.getForPromString` returns). */
   getForPromString(): { name: string; help: string; type: string; aggregator: string; values: unknown[] } {
     const values: unknown[] = [];
     const bucket = `${this.name}_bucket`;
-    for (const [key, s] of this.series) {
-      const shared = { [this.labelName]: key };
+    for (const [key, s] of this.observed()) {
+      const shared = this.labelName === undefined ? {} : { [this.labelName]: key };
       let acc = 0;
       this.buckets.forEach((le, i) => {
         acc += s.counts[i]!;

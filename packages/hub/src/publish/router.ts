@@ -133,8 +133,8 @@ export class Router {
     }
   }
 
+  /** Tells the features of an accepted message, before its delivery (a delivery's listener finds its publish). */
   private published(ch: string, seq: number, type: string, source: string, id: string, durable: boolean, receivedAt: number): void {
-    this.deps.metrics.published.inc();
     const events = this.deps.events;
     if (events && events.published.length > 0) events.emitPublished({ ch, seq, type, source, id, durable, receivedAt });
   }
@@ -216,21 +216,23 @@ export class Router {
         );
       }
       const message = { ch, seq, json };
+      this.published(ch, seq, type, source, id, false, receivedAt);
       channel.deliver(message);
       this.deps.announce?.(message);
-      this.published(ch, seq, type, source, id, false, receivedAt);
       trace?.end(seq, false);
       return { seq };
     }
+    const appendStarted = performance.now();
     const appending = this.deps.store.append(ch, { id, type, source, ts, data, meta, dataText: text.data, metaText: text.meta, msgId });
     return (trace ? trace.append(appending) : appending).then((result) => {
+      this.deps.metrics.storeAppendSeconds.series('').observe((performance.now() - appendStarted) / 1e3);
       trace?.end(result.seq, result.duplicate);
       if (result.duplicate) return { seq: result.seq, duplicate: true };
+      this.published(ch, result.seq, type, source, id, true, receivedAt);
       if (result.message) {
         channel.deliver(result.message);
         this.deps.announce?.(result.message);
       }
-      this.published(ch, result.seq, type, source, id, true, receivedAt);
       return { seq: result.seq };
     });
   }
@@ -249,6 +251,7 @@ export class Router {
       input.metaText !== undefined && !(input.meta && Object.hasOwn(input.meta, 'dlq'))
         ? withMember(input.metaText, 'dlq', JSON.stringify(dlqMeta))
         : undefined;
+    const appendStarted = performance.now();
     const result = await this.deps.store.append(dlq, {
       id: this.stamps.uuid(),
       type: input.type,
@@ -259,6 +262,7 @@ export class Router {
       dataText: input.dataText,
       metaText,
     });
+    this.deps.metrics.storeAppendSeconds.series('').observe((performance.now() - appendStarted) / 1e3);
     this.deps.metrics.deadLettered.inc();
     if (result.message) {
       channel.deliver(result.message);

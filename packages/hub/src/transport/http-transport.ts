@@ -108,9 +108,16 @@ function coreRoutes(deps: HttpDeps): HttpRoute[] {
       methods: ['GET'],
       hint: 'use GET to scrape the metrics',
       async handle(ctx) {
-        const text = await deps.metrics.registry.metrics();
+        // streamed in pieces: a scrape of many series never holds the event loop long, nor builds one huge string
         ctx.res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-        ctx.res.end(text);
+        try {
+          await deps.metrics.stream((text) => ctx.res.write(text));
+        } catch (err) {
+          deps.log.warn({ err }, 'a /metrics scrape failed half-way');
+          ctx.res.destroy();
+          return;
+        }
+        ctx.res.end();
       },
     },
     { path: '/v1/contracts/reload', methods: ['POST'], hint: 'use POST to reload the contracts', handle: (ctx) => reload(deps, ctx) },
