@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { subscribe, useHub } from '../../../test/support/hub-fixture.js';
 import { contractsDir } from '../../../test/support/reload-contracts.js';
-import { sleep } from '../../../test/support/util.js';
+import { sleep, waitFor } from '../../../test/support/util.js';
 import type { WireFrame } from '../../../test/support/raw-client.js';
 
 /** The payload of a `$sys.*` event (docs/reference/http.md lists the fields of each). */
@@ -57,15 +57,32 @@ describe('$sys.* hub events', () => {
     const ops = await fx.connect('ops');
     const { sub } = await subscribe(ops, { ch: '$sys.violations' });
     const bridge = await fx.connect('data-bridge');
-    // Aligned to the start of a second, so that the five refusals fall within one.
+    // Aligned to the start of a second, so that the five refusals fall within one (checked below: on a slow machine
+    // they may spill into the next second, and then each second has its own budget of 2).
     await sleep(1000 - (Date.now() % 1000) + 20);
+    const firstSecond = Math.floor(Date.now() / 1000);
     for (let i = 0; i < 5; i++) {
       assert.equal((await bridge.call({ op: 'pub', ch: 'market.ticks', type: 'tick', data: { symbol: 'X', i } })).code, 'CONTRACT_VIOLATION');
     }
-    const skipped = await ops.next((f) => f.op === 'msg' && f.sub === sub && f.msg.type === 'violations.skipped', 3000);
-    const sent = ops.drain((f) => f.op === 'msg' && f.sub === sub && f.msg.type === 'violation');
-    assert.equal(sent.length, 2);
-    assert.equal(ev(skipped).count, 3);
+    const seconds = Math.floor(Date.now() / 1000) - firstSecond + 1;
+    const isEvent = (f: WireFrame) => f.op === 'msg' && f.sub === sub;
+    let sent: WireFrame[] = [];
+    let skippedCount = 0;
+    await waitFor(
+      () => {
+        for (const f of ops.drain(isEvent)) {
+          if (f.msg.type === 'violation') sent = [...sent, f];
+          else if (f.msg.type === 'violations.skipped') skippedCount += ev(f).count!;
+        }
+        return sent.length + skippedCount === 5;
+      },
+      () => `every refusal sent or counted as skipped (sent ${sent.length}, skipped ${skippedCount})`,
+      3000,
+    );
+    if (seconds === 1) {
+      assert.equal(sent.length, 2);
+      assert.equal(skippedCount, 3);
+    } else assert.ok(sent.length <= 2 * seconds, `at most 2 a second: ${sent.length} in ${seconds} seconds`);
     const v = ev(sent[0]!);
     assert.deepEqual([v.ch, v.type, v.component, v.code], ['market.ticks', 'tick', 'data-bridge', 'CONTRACT_VIOLATION']);
     assert.match(v.reason!, /venue/);
