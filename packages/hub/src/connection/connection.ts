@@ -3,7 +3,6 @@ import {
   CloseCodes,
   decodeClientFrame,
   isLostConnection,
-  isPattern,
   PAYLOAD_MEMBERS,
   rawMembers,
   SwitchboardError,
@@ -11,20 +10,21 @@ import {
   type PubResult,
   type RawFrame,
 } from '@switchboard/protocol';
-import { assertMayPublish, assertMaySubscribe, type Authenticator, type Identity } from '../auth/authenticator.js';
-import { configDeclares, type HubConfig } from '../config/config.js';
+import { assertMayPublish, type Authenticator, type Identity } from '../auth/authenticator.js';
+import type { HubConfig } from '../config/config.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Peer } from './peer.js';
 import type { RequestRouter, Responder } from '../requests/request-router.js';
 import type { Router } from '../publish/router.js';
-import { Subscription, type SubscriptionDeps } from '../delivery/subscription.js';
+import type { Subscription, SubscriptionDeps } from '../delivery/subscription.js';
 import type { SharedFrame } from '../delivery/frames.js';
 import type { SubscriberInfo } from '../delivery/subscriber-info.js';
 import type { FeatureRegistry } from '../features/feature-registry.js';
 import type { ConnectionHooks, FeatureConnection } from '../features/feature.js';
 import { toSwitchboardError } from '../errors.js';
 import type { ParkedSession, ParkedSessions } from './parked-sessions.js';
-import { checkSubscribeFrame } from './subscribe-frame.js';
+import { ConnectionSubscriptions } from './connection-subscriptions.js';
+import { checkAckFrame, checkRequestFrame, pubOk, replyOk } from './op-frames.js';
 import type { HubEvents } from '../features/hub-events.js';
 import type { ConnectionSnapshot } from '../features/hub-inspector.js';
 import type { RefusalLog } from '../logging/refusal-log.js';
@@ -64,7 +64,6 @@ type FrameId = number | string | undefined;
 
 /** Labels of the publish-duration series for socket publishes. */
 const WS_LABELS = Object.freeze({ transport: 'ws' });
-const MAX_NACK_DELAY_MS = 3_600_000;
 
 /**
  * One client connection: the session state machine (`hello` first), every client op, and the replies.
@@ -79,8 +78,7 @@ export class Connection implements Responder {
   /** ISO-8601 time of the `welcome`. */
   since = '';
   lastSeen = Date.now();
-  private readonly subs = new Map<string, Subscription>();
-  private nextSub = 1;
+  private readonly subs: ConnectionSubscriptions;
   private pendingRequests = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
   /** True while a `hello`'s token is being verified, so that a second `hello` is refused, not silently dropped. */
@@ -99,6 +97,7 @@ export class Connection implements Responder {
       send: (t) => this.send(t),
     };
     this.hooks = deps.features.connections.map((spec) => spec.open(view));
+    this.subs = new ConnectionSubscriptions(peer, deps, () => ({ component: this.component, session: this.sessionId }));
   }
 
   get component(): string {
@@ -123,14 +122,7 @@ export class Connection implements Responder {
 
   /** The live subscriptions of this connection, for the channel listing of the HTTP API. */
   subscriptionList(): SubscriberInfo[] {
-    if (this.state !== 'ready') return [];
-    return [...this.subs.values()].map((s) => ({
-      component: this.component,
-      session: this.sessionId,
-      pattern: s.spec.pattern,
-      ack: s.spec.ack,
-      ...(s.spec.group !== undefined ? { group: s.spec.group } : {}),
-    }));
+    return this.state === 'ready' ? this.subs.list() : [];
   }
 
   /** Handles one text frame of `bytes` bytes. Never throws. */
@@ -270,22 +262,7 @@ export class Connection implements Responder {
       );
       this.expiryTimer.unref?.();
     }
-    const restoredSubs: Subscription[] = [];
-    if (restored) {
-      this.nextSub = restored.nextSub;
-      for (const spec of restored.subs) {
-        const sub = new Subscription(spec, this.peer, this.deps.subscriptions, { component: this.component, session: this.sessionId });
-        try {
-          await sub.start();
-          this.subs.set(sub.id, sub);
-          restoredSubs.push(sub);
-        } catch (err) {
-          await sub.close();
-          this.deps.log.warn({ err, sub: spec.id }, 'could not restore subscription');
-        }
-      }
-      this.deps.metrics.subscriptions.inc(restoredSubs.length);
-    }
+    const restoredSubs = restored ? await this.subs.restore(restored) : [];
     const resumed: { welcome?: Frame; activate(): void }[] = [];
     if (restored) {
       const ids = new Set(restoredSubs.map((s) => s.id));
@@ -348,72 +325,28 @@ export class Connection implements Responder {
   }
 
   private async sub(frame: Frame, id: FrameId): Promise<Subscription | undefined> {
-    const spec = checkSubscribeFrame(frame, 's' + this.nextSub++, this.subs.size, this.deps.config.limits);
-    assertMaySubscribe(this.identity!, spec.pattern);
-    const { config, subscriptions } = this.deps;
-    if (
-      config.strictChannels &&
-      !isPattern(spec.pattern) &&
-      !spec.pattern.startsWith('$') &&
-      !subscriptions.channels.contract(spec.pattern) &&
-      !configDeclares(config, spec.pattern)
-    ) {
-      throw new SwitchboardError(
-        'UNKNOWN_CHANNEL',
-        `channel "${spec.pattern}" is not declared by any contract or config entry, and this hub runs with strict_channels; check the name, or declare it`,
-      );
-    }
-    const sub = new Subscription(spec, this.peer, this.deps.subscriptions, { component: this.component, session: this.sessionId });
-    this.subs.set(sub.id, sub);
-    let head: number;
-    try {
-      head = await sub.start();
-    } catch (err) {
-      this.subs.delete(sub.id);
-      await sub.close();
-      throw err;
-    }
-    if (sub.closed) return;
-    this.deps.metrics.subscriptions.inc();
-    this.reply(id, { sub: sub.id, head });
-    sub.activate();
-    return sub;
+    const started = await this.subs.subscribe(frame, this.identity!);
+    if (!started) return undefined;
+    this.reply(id, { sub: started.sub.id, head: started.head });
+    started.sub.activate();
+    return started.sub;
   }
 
   private ackOrNack(op: 'ack' | 'nack', frame: Frame, id: FrameId): void {
-    const sub = this.findSub(frame.sub);
-    const seq = frame.seq;
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
-      throw new SwitchboardError('BAD_FRAME', `"seq" must be the whole-number seq of the message to ${op}`);
-    if (frame.ch !== undefined && typeof frame.ch !== 'string') throw new SwitchboardError('BAD_FRAME', '"ch" must be the channel name of the message');
-    const ch = frame.ch as string | undefined;
+    const sub = this.subs.find(frame.sub);
+    const { seq, ch, delayMs } = checkAckFrame(op, frame);
     if (op === 'ack') sub.ack(seq, ch);
-    else {
-      const delay = frame.delay_ms ?? 0;
-      if (typeof delay !== 'number' || !(delay >= 0)) throw new SwitchboardError('BAD_FRAME', '"delay_ms" must be a number of milliseconds ≥ 0');
-      if (frame.reason !== undefined && typeof frame.reason !== 'string') throw new SwitchboardError('BAD_FRAME', '"reason" must be a string');
-      sub.nack(seq, Math.min(delay, MAX_NACK_DELAY_MS), ch);
-    }
+    else sub.nack(seq, delayMs, ch);
     this.reply(id, {});
   }
 
   private async unsub(frame: Frame, id: FrameId): Promise<void> {
-    const sub = this.findSub(frame.sub);
-    this.subs.delete(sub.id);
-    await sub.close();
-    this.deps.metrics.subscriptions.dec();
+    await this.subs.unsubscribe(frame.sub);
     this.reply(id, {});
   }
 
   private async req(frame: Frame, id: FrameId, text: string): Promise<void> {
-    if (id === undefined) throw new SwitchboardError('BAD_FRAME', '"req" needs an "id": the reply comes back as {"op":"ok","re":<id>,"data":…}');
-    if (typeof frame.to !== 'string' || frame.to === '') throw new SwitchboardError('BAD_FRAME', '"to" must name the component to ask, e.g. "core-engine"');
-    if (typeof frame.type !== 'string' || frame.type === '')
-      throw new SwitchboardError('BAD_FRAME', '"type" must be a non-empty string naming the request type');
-    const t = frame.timeout_ms;
-    if (t !== undefined && (typeof t !== 'number' || !(t > 0))) throw new SwitchboardError('BAD_FRAME', '"timeout_ms" must be a number of milliseconds > 0');
-    if (frame.meta !== undefined && (typeof frame.meta !== 'object' || frame.meta === null || Array.isArray(frame.meta)))
-      throw new SwitchboardError('BAD_FRAME', '"meta" must be an object');
+    const { to, type, timeoutMs, meta } = checkRequestFrame(frame, id);
     if (this.pendingRequests >= this.deps.config.limits.maxPendingRequests) {
       throw new SwitchboardError(
         'RATE_LIMITED',
@@ -423,19 +356,12 @@ export class Connection implements Responder {
     this.pendingRequests++;
     try {
       const dataText = frame.data === undefined ? undefined : rawMembers(text, PAYLOAD_MEMBERS)?.data;
-      const r = await this.deps.requests.request(this.component, frame.to, frame.type, frame.data, t as number | undefined, frame.meta as never, dataText);
+      const r = await this.deps.requests.request(this.component, to, type, frame.data, timeoutMs, meta, dataText);
       if (r.dataText === undefined) this.reply(id, { data: r.data });
-      else if (this.state !== 'closed') this.peer.send('{"op":"ok","re":' + JSON.stringify(id) + ',"data":' + r.dataText + '}');
+      else if (this.state !== 'closed') this.peer.send(replyOk(id!, r.dataText));
     } finally {
       this.pendingRequests--;
     }
-  }
-
-  private findSub(subId: unknown): Subscription {
-    if (typeof subId !== 'string') throw new SwitchboardError('BAD_FRAME', '"sub" must be the subscription id from the sub reply, e.g. "s1"');
-    const sub = this.subs.get(subId);
-    if (!sub) throw new SwitchboardError('NOT_FOUND', `no subscription "${subId}" on this connection; use the "sub" id returned by the sub reply`);
-    return sub;
   }
 
   private reply(id: FrameId, body: Frame, always = false): void {
@@ -483,20 +409,8 @@ export class Connection implements Responder {
     }
     const features = this.deps.closing() ? [] : this.hooks.map((h) => h.park?.(isLostConnection(code)));
     this.deps.requests.remove(this);
-    const subs = [...this.subs.values()];
-    const specs = subs.map((sub) => ({ ...sub.spec, positions: sub.positions() }));
-    if (specs.length || features.some((f) => f !== undefined))
-      this.deps.parked.park(this.sessionId, this.component, { subs: specs, nextSub: this.nextSub, features });
-    this.subs.clear();
-    this.deps.metrics.subscriptions.dec(subs.length);
-    await Promise.all(subs.map((s) => s.close()));
+    const { specs, nextSub, close } = this.subs.takeAll();
+    if (specs.length || features.some((f) => f !== undefined)) this.deps.parked.park(this.sessionId, this.component, { subs: specs, nextSub, features });
+    await close();
   }
-}
-
-/**
- * The `ok` of a `pub`, `{"op":"ok","re":…,"seq":…}` (plus `"duplicate":true`): the bytes `reply` would send, built
- * without the intermediate objects, as it is sent once per acked publish.
- */
-function pubOk(id: number | string, seq: number, duplicate: boolean): string {
-  return '{"op":"ok","re":' + (typeof id === 'number' ? String(id) : JSON.stringify(id)) + ',"seq":' + seq + (duplicate ? ',"duplicate":true}' : '}');
 }
