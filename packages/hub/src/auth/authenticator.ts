@@ -83,6 +83,20 @@ function patterns(v: unknown): string[] | undefined {
   return v.filter((x): x is string => typeof x === 'string');
 }
 
+/** Whether `id` may use what is for admins (contract reload, the admin API, `$sys.*`): dev mode, or `"sb.admin": true`. */
+export function isAdmin(config: HubConfig, id: Identity): boolean {
+  return config.auth.dev || id.admin === true;
+}
+
+/** Throws FORBIDDEN, naming the claim to add, unless `id` {@link isAdmin}; `what` says what was refused ("reload the contracts"). */
+export function assertAdmin(config: HubConfig, id: Identity, what: string): void {
+  if (isAdmin(config, id)) return;
+  throw new SwitchboardError(
+    'FORBIDDEN',
+    `component "${id.component}" may not ${what}; use a token with the claim "sb.admin": true (switchboard token --admin)`,
+  );
+}
+
 /** Throws FORBIDDEN unless the identity may publish to `ch`. */
 export function assertMayPublish(id: Identity, ch: string): void {
   if (id.pub && !id.pub.some((p) => matchChannel(p, ch))) {

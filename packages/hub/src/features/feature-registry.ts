@@ -41,7 +41,6 @@ export class FeatureRegistry {
     for (const feature of features) {
       const host: FeatureHost = {
         ...parts,
-        contracts: () => parts.contracts(),
         connection: (spec) => {
           const ops = spec.ops ?? [];
           for (const op of ops) {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { channelNameProblem, matchChannel, PAYLOAD_MEMBERS, rawMembers, SwitchboardError } from '@switchboard/protocol';
-import { assertMayPublish, assertMaySubscribe, type Authenticator } from '../auth/authenticator.js';
+import { assertAdmin, assertMayPublish, assertMaySubscribe, type Authenticator } from '../auth/authenticator.js';
 import type { HubConfig } from '../config/config.js';
 import type { ReloadResult } from '../contracts/contract-reload.js';
 import { toSwitchboardError } from '../errors.js';
@@ -208,12 +208,7 @@ async function listChannels(deps: HttpDeps, ctx: HttpContext): Promise<void> {
 /** `POST /v1/contracts/reload`: in dev mode anyone, otherwise a token with `"sb.admin": true`. */
 async function reload(deps: HttpDeps, ctx: HttpContext): Promise<void> {
   const identity = await ctx.identify();
-  if (!deps.config.auth.dev && identity.admin !== true) {
-    throw new SwitchboardError(
-      'FORBIDDEN',
-      `component "${identity.component}" may not reload the contracts; use a token with the claim "sb.admin": true (switchboard token --admin)`,
-    );
-  }
+  assertAdmin(deps.config, identity, 'reload the contracts');
   ctx.req.resume();
   const result = await deps.reloadContracts(`HTTP by ${identity.component}`);
   ctx.json(200, { reloaded: true, ...result });
