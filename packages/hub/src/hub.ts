@@ -92,7 +92,7 @@ export function createHub(options: HubOptions): Hub {
   let contracts = options.contracts ?? emptyContracts();
   let closing = false;
 
-  const cluster = options.cluster ?? createLocalCluster();
+  const cluster = options.cluster ?? createLocalCluster(config.nodeId);
   const channels = new ChannelTable({ store, config, contracts: () => contracts });
   const events = new HubEvents();
   const router = new Router({

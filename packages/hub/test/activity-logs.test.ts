@@ -64,7 +64,8 @@ describe('refusals at a high rate', () => {
   const fx = useHub({ logLevel: 'info', config: fixture('strict-channels.yaml') });
 
   it('5,000 refused publishes (UNKNOWN_CHANNEL, BAD_FRAME) make one line at once and one summary line, with the count and the top codes and channels', async (t) => {
-    const c = await fx.connect('log-flooder');
+    const { client: c, welcome } = await fx.session('log-flooder');
+    const session = welcome.session;
     const before = logLines(fx.hub.output()).length;
     let refused = 0;
     c.tap(
@@ -74,7 +75,7 @@ describe('refusals at a high rate', () => {
     const t0 = performance.now();
     for (let i = 0; i < 5000; i++) {
       if (i % 10 === 9) c.send('{"op":"pub",');
-      else c.send({ op: 'pub', ch: i % 3 === 0 ? 'undeclared.b' : 'undeclared.a', type: 't', data: { i } });
+      else c.send({ op: 'pub', ch: i % 3 === 0 ? 'undeclared.b' : 'undeclared.a', type: 't', data: { i }, meta: { correlation_id: `order-${i}` } });
     }
     await waitFor(
       () => refused === 5000,
@@ -95,6 +96,8 @@ describe('refusals at a high rate', () => {
     assert.equal(first.code, 'UNKNOWN_CHANNEL');
     assert.equal(first.ch, 'undeclared.b');
     assert.equal(first.component, 'log-flooder');
+    assert.equal(first.session, session, 'the line names the session');
+    assert.equal(first.correlation_id, 'order-0', "the line carries the refused message's meta.correlation_id");
     assert.match(String(first.reason), /undeclared\.b/);
     const summaries = refusalLines.slice(1);
     assert.ok(summaries.length >= 1);

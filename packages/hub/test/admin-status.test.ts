@@ -55,7 +55,12 @@ describe('admin status and integration map', () => {
     assert.equal(status.version, '0.1.0');
     assert.ok(status.uptime_s >= 0 && Date.parse(status.started_at) <= Date.now());
     assert.deepEqual(status.store, { kind: 'sqlite', reachable: true });
-    assert.deepEqual(status.cluster, { kind: 'local', nodes: ['hub-a'] });
+    const cluster = status.cluster as { kind: string; nodes: { node: string; since: string; self: boolean }[] };
+    assert.equal(cluster.kind, 'local');
+    assert.deepEqual(
+      cluster.nodes.map(({ node, self }) => ({ node, self })),
+      [{ node: 'hub-a', self: true }],
+    );
     assert.equal(status.connections.total, 3);
     assert.deepEqual(status.connections.by_component, [
       { component: 'core-engine', version: '1.4.0', connections: 1 },

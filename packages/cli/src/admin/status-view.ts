@@ -6,7 +6,7 @@ export interface StatusJson {
   version: string;
   uptime_s: number;
   store: { kind: string; reachable: boolean; error?: string };
-  cluster: { kind: string; nodes: string[] };
+  cluster: { kind: string; nodes: { node: string; since: string; self: boolean }[] };
   connections: { total: number; by_component: { component: string; version: string | null; connections: number }[] };
   channels: {
     ch: string;
@@ -35,7 +35,7 @@ export function formatUptime(seconds: number): string {
 /** The status as the tables `switchboard status` prints. */
 export function renderStatus(s: StatusJson): string {
   const store = `${s.store.kind} (${s.store.reachable ? 'reachable' : `NOT reachable: ${s.store.error ?? ''}`})`;
-  let out = `Switchboard ${s.node}  v${s.version}  up ${formatUptime(s.uptime_s)}  store ${store}  cluster ${s.cluster.kind}: ${s.cluster.nodes.join(', ')}\n\n`;
+  let out = `Switchboard ${s.node}  v${s.version}  up ${formatUptime(s.uptime_s)}  store ${store}  cluster ${s.cluster.kind}: ${s.cluster.nodes.map((n) => n.node).join(', ')}\n\n`;
   out += `Connections: ${s.connections.total}\n`;
   if (s.connections.by_component.length > 0) {
     out += table([['COMPONENT', 'VERSION', 'CONNECTIONS'], ...s.connections.by_component.map((c) => [c.component, c.version ?? '-', String(c.connections)])]);

@@ -173,7 +173,7 @@ async function openJetStream(options: JetStreamOptions, config: HubConfig, logge
       dedupeWindowMs: config.dedupeWindowMs,
       logger,
     });
-    return { store, cluster: createNatsCluster(store.connection, store.names, logger) };
+    return { store, cluster: createNatsCluster(store.connection, store.names, logger, { nodeId: config.nodeId }) };
   } catch (err) {
     throw new StartHubError(`cannot open the JetStream store at ${options.servers.join(',')}: ${(err as Error).message}`, { cause: err });
   }

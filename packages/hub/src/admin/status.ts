@@ -110,7 +110,7 @@ export async function buildStatus(src: StatusSource): Promise<Record<string, unk
     started_at: new Date(src.startedAt).toISOString(),
     uptime_s: Math.max(0, Math.round((now - src.startedAt) / 100) / 10),
     store,
-    cluster: { kind: host.cluster.kind, nodes: [host.config.nodeId] },
+    cluster: { kind: host.cluster.kind, nodes: (await host.cluster.nodes()).map(({ node, since, self }) => ({ node, since, self })) },
     connections: { total: conns.length, by_component: [...byComponent.values()].sort((a, b) => a.component.localeCompare(b.component)) },
     window_s: WINDOW_SECONDS,
     channels,

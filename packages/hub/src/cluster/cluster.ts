@@ -22,6 +22,16 @@ export interface ReplyPayload {
   dataText?: string;
 }
 
+/** A hub node of the deployment, as {@link Cluster.nodes} reports it. */
+export interface ClusterNode {
+  /** Its node id (`--node-id`). */
+  node: string;
+  /** ISO-8601 time the node's cluster bus started. */
+  since: string;
+  /** True for the node that asked. */
+  self: boolean;
+}
+
 /**
  * How the hub nodes of one deployment reach each other, behind one async interface (the `Store` holds
  * what must survive; this carries what is live). The hub core talks only to this interface.
@@ -39,7 +49,8 @@ export interface ReplyPayload {
  * - route a `request` to exactly one node that currently `serve`s `req.to`, and resolve or reject with what
  *   that node's handler resolved or rejected (its `SwitchboardError` code kept); reject with `UNAVAILABLE`
  *   when no node serves it, and with `TIMEOUT` when no answer came within `req.timeoutMs` (plus transit);
- * - never block the caller of `announce`, and never throw from it.
+ * - never block the caller of `announce`, and never throw from it;
+ * - list in `nodes` every node that answers within `waitMs` (this node always, first), and never reject.
  */
 export interface Cluster {
   /** Short name of the implementation, e.g. `local` or `nats`. */
@@ -57,13 +68,17 @@ export interface Cluster {
   serve(component: string, handler: (req: ClusterRequest) => Promise<ReplyPayload>): () => void;
   /** Sends a request to a node that serves `req.to` and resolves with the reply's data (and its text). */
   request(req: ClusterRequest): Promise<ReplyPayload>;
+  /** The nodes that answer now (this one first), for status pages; waits at most `waitMs` for the others. */
+  nodes(waitMs?: number): Promise<ClusterNode[]>;
   /** Stops receiving and serving (the connection, when shared with a store, stays the store's). */
   close(): Promise<void>;
 }
 
-/** The cluster of a single hub node: nothing to announce to, nobody else to ask. */
-export function createLocalCluster(): Cluster {
+/** The cluster of a single hub node (`nodeId` names it in {@link Cluster.nodes}): nothing to announce to, nobody else to ask. */
+export function createLocalCluster(nodeId = 'hub-1', now: () => number = Date.now): Cluster {
+  const since = new Date(now()).toISOString();
   return {
+    nodes: async () => [{ node: nodeId, since, self: true }],
     kind: 'local',
     announce: () => undefined,
     onAnnounce: () => undefined,

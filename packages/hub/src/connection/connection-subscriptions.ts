@@ -105,7 +105,7 @@ export class ConnectionSubscriptions {
         restored.push(sub);
       } catch (err) {
         await sub.close();
-        this.deps.log.warn({ err, sub: spec.id }, 'could not restore subscription');
+        this.deps.log.warn({ err, sub: spec.id, ch: spec.pattern, ...this.owner() }, `could not restore subscription ${spec.id} to ${spec.pattern}`);
       }
     }
     this.deps.metrics.subscriptions.inc(restored.length);

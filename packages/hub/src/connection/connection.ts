@@ -224,7 +224,9 @@ export class Connection implements Responder {
       if (typeof frame.msg_id === 'string') extra.msg_id = frame.msg_id;
     }
     if ((frame.op === 'ack' || frame.op === 'nack') && typeof frame.sub === 'string') extra.sub = frame.sub;
-    this.sendErr(id, e.code, e.message, e.details, extra, typeof frame.ch === 'string' ? frame.ch : undefined);
+    const meta = frame.meta as { correlation_id?: unknown } | undefined;
+    const correlationId = typeof meta?.correlation_id === 'string' ? meta.correlation_id : undefined;
+    this.sendErr(id, e.code, e.message, e.details, extra, typeof frame.ch === 'string' ? frame.ch : undefined, correlationId);
   }
 
   private async hello(frame: Frame, id: FrameId): Promise<void> {
@@ -371,9 +373,18 @@ export class Connection implements Responder {
     this.peer.send(JSON.stringify(id === undefined ? { op, ...rest } : { op, re: id, ...rest }));
   }
 
-  private sendErr(id: FrameId, code: ErrorCode, message: string, details?: unknown, extra?: Frame, ch?: string): void {
+  private sendErr(id: FrameId, code: ErrorCode, message: string, details?: unknown, extra?: Frame, ch?: string, correlationId?: string): void {
     if (this.state === 'closed') return;
-    this.deps.refusals?.note({ code, message, ch, component: this.state === 'ready' ? this.component : undefined, transport: 'ws' });
+    const ready = this.state === 'ready';
+    this.deps.refusals?.note({
+      code,
+      message,
+      ch,
+      component: ready ? this.component : undefined,
+      session: ready ? this.sessionId : undefined,
+      correlationId,
+      transport: 'ws',
+    });
     const frame: Frame = { op: 'err' };
     if (id !== undefined) frame.re = id;
     frame.code = code;

@@ -8,6 +8,10 @@ export interface Refusal {
   ch?: string;
   /** The component of the connection (undefined before `hello`, or over HTTP). */
   component?: string;
+  /** The session of the connection (undefined before `hello`, or over HTTP). */
+  session?: string;
+  /** `meta.correlation_id` of the refused frame, when it had one. */
+  correlationId?: string;
   transport: 'ws' | 'http';
 }
 
@@ -43,7 +47,7 @@ export class RefusalLog {
   note(r: Refusal): void {
     if (this.timer === undefined) {
       this.log.info(
-        { code: r.code, ch: r.ch, component: r.component, transport: r.transport, reason: r.message },
+        { code: r.code, ch: r.ch, component: r.component, session: r.session, correlation_id: r.correlationId, transport: r.transport, reason: r.message },
         `refused ${r.code}${r.ch ? ` on ${r.ch}` : ''}; further refusals within ${this.intervalMs} ms are summed up in one line`,
       );
       this.arm();

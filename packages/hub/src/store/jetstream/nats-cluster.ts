@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { isErrorCode, PAYLOAD_MEMBERS, rawMembers, SwitchboardError } from '@switchboard/protocol';
-import type { Cluster, ClusterRequest, ReplyPayload } from '../../cluster/cluster.js';
+import type { Cluster, ClusterNode, ClusterRequest, ReplyPayload } from '../../cluster/cluster.js';
 import { noResponder } from '../../cluster/cluster.js';
 import type { StoredMessage } from '../store.js';
 import type { TrackedConnection } from './connection.js';
@@ -14,13 +14,18 @@ const TRANSIT_MS = 1000;
 export interface NatsClusterOptions {
   /** How often the hub compares the heads of its subscribed channels with the store, in ms (default 10000; 0: only after a reconnect). */
   headCheckMs?: number;
+  /** This node's id, as other nodes list it in `nodes()` (default: a random id). */
+  nodeId?: string;
+  /** Clock in epoch ms (default `Date.now`). */
+  now?: () => number;
 }
 
 /**
  * The cluster bus on core NATS, on the JetStream store's connection:
  * - `<ns>.bus.msg` carries every announced message (`<instance>\n<seq>\n<ch>\n<envelope json>`) to every node;
  * - `<ns>.bus.req.<hash of component>` carries requests; the nodes serving a component subscribe to it in
- *   one queue group, so NATS picks one of them, and `no responders` means nobody serves it.
+ *   one queue group, so NATS picks one of them, and `no responders` means nobody serves it;
+ * - `<ns>.bus.nodes` is asked by `nodes()`: every node answers with its id and start time.
  */
 export function createNatsCluster(
   conn: TrackedConnection,
@@ -30,7 +35,9 @@ export function createNatsCluster(
 ): Cluster {
   const { nc } = conn;
   const instance = randomUUID();
+  const self = { node: options.nodeId ?? `node-${instance.slice(0, 8)}`, since: new Date((options.now ?? Date.now)()).toISOString() };
   const msgSubject = names.bus('msg');
+  const nodesSubject = names.bus('nodes');
   const subs = new Set<Subscription>();
   let receiver: ((m: StoredMessage) => void) | undefined;
   let resync: (() => void) | undefined;
@@ -67,6 +74,18 @@ export function createNatsCluster(
     },
   });
   subs.add(busSub);
+  subs.add(
+    nc.subscribe(nodesSubject, {
+      callback: (err, m) => {
+        if (err) return;
+        try {
+          m.respond(JSON.stringify({ ...self, instance }));
+        } catch {
+          /* the asking node is gone */
+        }
+      },
+    }),
+  );
 
   return {
     kind: 'nats',
@@ -123,6 +142,20 @@ export function createNatsCluster(
       }
       return body.data === undefined ? { data: null } : { data: body.data, dataText: rawMembers(text, PAYLOAD_MEMBERS)?.data };
     },
+    async nodes(waitMs = 500) {
+      const found: ClusterNode[] = [{ ...self, self: true }];
+      if (!conn.connected()) return found;
+      try {
+        const replies = await nc.requestMany(nodesSubject, '', { strategy: 'timer', maxWait: waitMs });
+        for await (const m of replies) {
+          const r = parseNode(m.string());
+          if (r && r.instance !== instance) found.push({ node: r.node, since: r.since, self: false });
+        }
+      } catch (err) {
+        logger.warn({ err }, 'cluster: listing the nodes failed; status shows this node only');
+      }
+      return [found[0]!, ...found.slice(1).sort((a, b) => a.node.localeCompare(b.node))];
+    },
     async close() {
       receiver = undefined;
       resync = undefined;
@@ -160,4 +193,15 @@ function parseAnnounce(text: string): { instance: string; message: StoredMessage
   const seq = Number(text.slice(a + 1, b));
   if (!Number.isInteger(seq)) return undefined;
   return { instance: text.slice(0, a), message: { ch: text.slice(b + 1, c), seq, json: text.slice(c + 1) } };
+}
+
+function parseNode(text: string): { node: string; since: string; instance: string } | undefined {
+  try {
+    const v = JSON.parse(text) as { node?: unknown; since?: unknown; instance?: unknown };
+    if (typeof v.node === 'string' && typeof v.since === 'string' && typeof v.instance === 'string')
+      return { node: v.node, since: v.since, instance: v.instance };
+  } catch {
+    /* not a node's answer */
+  }
+  return undefined;
 }
