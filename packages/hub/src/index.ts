@@ -20,6 +20,7 @@ export type { Peer } from './connection/peer.js';
 export type { HubFeature, FeatureHost, FeatureConnection, ConnectionHooks, ParkedFeatureState, HttpRoute, HttpContext } from './features/feature.js';
 export type { PublishedEvent, RefusedEvent, DeliveredEvent, ConnectionEvent, PublishTracer, PublishTrace, TracedPublish } from './features/hub-events.js';
 export { tracingSettingsFromEnv, type TracingSettings, type OtlpProtocol } from './tracing/tracing-settings.js';
+export { dashboardFeature, type DashboardFeatureOptions } from './dashboard/dashboard-feature.js';
 export type { HubInspector, ConnectionSnapshot, ChannelSnapshot, GroupSnapshot } from './features/hub-inspector.js';
 export * from './store/index.js';
 export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';
