@@ -34,7 +34,8 @@ export function Chart({ title, t, series, unit }: { title: string; t: number[]; 
         { stroke: '#9aa4b2', grid: { stroke: 'rgba(154,164,178,0.15)' } },
         { stroke: '#9aa4b2', grid: { stroke: 'rgba(154,164,178,0.15)' }, size: 56 },
       ],
-      scales: { x: { time: true } },
+      // at least the last 10 minutes, so that a few samples do not stretch over years
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min ?? 0, (max ?? 0) - 600), (max ?? 0) + 10] } },
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
     };

@@ -15,6 +15,7 @@ export interface ChannelStatus {
   retained?: { first: number; count: number };
   last_minute: { published: number; delivered: number; refused: number };
   per_second: { published: number; delivered: number; refused: number };
+  recent_per_second: { published: number; delivered: number; refused: number };
   subscribers: number;
   groups: GroupStatus[];
   dlq: { depth: number; head: number };

@@ -22,7 +22,7 @@ export function Channels({ state, selected }: { state: LiveState; selected?: str
       </label>
       <div class="table-scroll">
         <table class="channels">
-          <caption class="sr-only">Channels, rates over the last minute</caption>
+          <caption class="sr-only">Channels, rates now (the last 5 s)</caption>
           <thead>
             <tr>
               <th scope="col">channel</th>
@@ -42,11 +42,9 @@ export function Channels({ state, selected }: { state: LiveState; selected?: str
                     {c.ch}
                   </a>
                 </th>
-                <td class="num" data-field="published">
-                  {rate(c.per_second.published)}
-                </td>
-                <td class="num">{rate(c.per_second.delivered)}</td>
-                <td class={`num ${c.per_second.refused > 0 ? 'bad' : ''}`}>{rate(c.per_second.refused)}</td>
+                <td class="num">{rate(c.recent_per_second.published)}</td>
+                <td class="num">{rate(c.recent_per_second.delivered)}</td>
+                <td class={`num ${c.per_second.refused > 0 ? 'bad' : ''}`}>{rate(c.recent_per_second.refused)}</td>
                 <td class="num">{c.head.toLocaleString('en')}</td>
                 <td class="num">{c.subscribers}</td>
                 <td class="num">{c.dlq.depth > 0 ? <a href={`#/dlq/${encodeURIComponent(c.ch)}`}>{c.dlq.depth}</a> : 0}</td>
@@ -108,9 +106,9 @@ function ChannelDetail({ state, c }: { state: LiveState; c: ChannelStatus }) {
     <article class="detail" aria-labelledby="channel-detail-title">
       <h3 id="channel-detail-title">{c.ch}</h3>
       <dl class="tiles">
-        <Tile label="published/s" value={rate(c.per_second.published)} testid="rate-published" />
-        <Tile label="delivered/s" value={rate(c.per_second.delivered)} />
-        <Tile label="refused/s" value={rate(c.per_second.refused)} bad={c.per_second.refused > 0} />
+        <Tile label="published/s now" value={rate(c.recent_per_second.published)} testid="rate-published" />
+        <Tile label="delivered/s now" value={rate(c.recent_per_second.delivered)} />
+        <Tile label="refused in the last minute" value={String(c.last_minute.refused)} bad={c.last_minute.refused > 0} />
         <Tile label="head" value={c.head.toLocaleString('en')} />
         <Tile label="retained" value={c.retained ? c.retained.count.toLocaleString('en') : c.durable ? '–' : 'ephemeral'} />
         <Tile label="dead letters" value={String(c.dlq.depth)} bad={c.dlq.depth > 0} href={c.dlq.depth > 0 ? `#/dlq/${encodeURIComponent(c.ch)}` : undefined} />
