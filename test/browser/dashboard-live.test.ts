@@ -152,13 +152,22 @@ describe('the dashboard in Chromium, watching live traffic', { skip: NO_CHROMIUM
     assert.ok(received.filter((m) => REFUSED.includes(m.data.symbol)).every((m) => m.source === 'data-bridge'));
   });
 
-  it('photographs every view at 1280×800 and at 390 px', async () => {
-    // a document, for the Documents view
+  it('Documents lists the documents, shows one’s value and version, and its patches as they come', async () => {
     const desk = await fx.connect('trading-desk');
-    assert.equal(
-      (await desk.call({ op: 'doc.update', doc: 'desk/eurusd', ops: [{ op: 'add', path: '', value: { limit: 5_000_000, open: 12, trader: 'ada' } }] })).op,
-      'ok',
-    );
+    const update = async (ops: unknown[]) => assert.equal((await desk.call({ op: 'doc.update', doc: 'desk/eurusd', ops })).op, 'ok');
+    await update([{ op: 'add', path: '', value: { limit: 5_000_000, open: 12, trader: 'ada' } }]);
+    await show('#/documents');
+    await page.getByRole('link', { name: /desk\/eurusd/ }).click();
+    const doc = page.getByRole('article', { name: 'document desk/eurusd' });
+    await doc.getByText('version 1').waitFor();
+    assert.match(await doc.locator('pre.json').first().innerText(), /"trader": "ada"/);
+    await update([{ op: 'inc', path: '/open', value: 1 }]);
+    await doc.getByText('version 2').waitFor();
+    assert.match(await doc.locator('pre.json').first().innerText(), /"open": 13/);
+    assert.match(await doc.locator('ol.events').innerText(), /v2 remote by trading-desk: .*"inc"/);
+  });
+
+  it('photographs every view at 1280×800 and at 390 px', async () => {
     // one closed sample of the history, for the charts
     await waitFor(
       async () => {
@@ -175,7 +184,7 @@ describe('the dashboard in Chromium, watching live traffic', { skip: NO_CHROMIUM
       ['violations', '#/violations', () => page.locator('.violation-item').first().waitFor()],
       ['dead-letters', '#/dlq/market.ticks', () => page.locator('table.dlq tbody tr').first().waitFor()],
       ['components', '#/components'],
-      ['documents', '#/documents/desk%2Feurusd', () => page.getByText('version 1').waitFor()],
+      ['documents', '#/documents/desk%2Feurusd', () => page.getByText('version 2').waitFor()],
       ['cluster', '#/cluster'],
     ];
     for (const [width, height] of [

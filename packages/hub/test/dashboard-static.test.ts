@@ -93,6 +93,9 @@ describe('the dashboard served by the hub', () => {
     const post = await fetch(`${url}/`, { method: 'POST' });
     assert.equal(post.status, 405);
     assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    const elsewhere = await fetch(`${url}/nope`, { method: 'POST' });
+    assert.equal(elsewhere.status, 404, 'a path the page does not have is no route, whatever the method');
+    assert.match(((await elsewhere.json()) as { message: string }).message, /^no route POST \/nope; see docs\/reference\/http\.md/);
   });
 });
 

@@ -35,18 +35,22 @@ export function dashboardFeature(options: DashboardFeatureOptions): HubFeature {
       });
       host.route({
         path: /^\/(?!v1(?:\/|$))(.*)$/,
-        methods: ['GET', 'HEAD'],
         hint: 'the dashboard is read with GET',
         async handle(ctx) {
           const path = ctx.url.pathname === '/' ? '/index.html' : ctx.url.pathname;
           const file = files.get(path);
+          const { res, req } = ctx;
           if (!file) {
-            const why = files.has('/index.html')
-              ? `no route ${ctx.req.method} ${ctx.url.pathname}; the dashboard is at /, the HTTP API under /v1/ (docs/reference/http.md)`
-              : `the dashboard is not built (no index.html in ${options.dir}): run npm run build`;
+            const why =
+              path === '/index.html' && !files.has(path)
+                ? `the dashboard is not built (no index.html in ${options.dir}): run npm run build`
+                : `no route ${req.method} ${ctx.url.pathname}; see docs/reference/http.md for the HTTP API`;
             return ctx.json(404, { code: 'NOT_FOUND', message: why });
           }
-          const { res, req } = ctx;
+          if (req.method !== 'GET' && req.method !== 'HEAD') {
+            res.setHeader('allow', 'GET, HEAD');
+            return ctx.json(405, { code: 'BAD_FRAME', message: `${req.method} is not supported on ${ctx.url.pathname}; the dashboard is read with GET` });
+          }
           res.setHeader('etag', file.etag);
           res.setHeader('cache-control', file.cacheControl);
           res.setHeader('vary', 'accept-encoding');
