@@ -167,6 +167,44 @@ describe('the dashboard in Chromium, watching live traffic', { skip: NO_CHROMIUM
     assert.match(await doc.locator('ol.events').innerText(), /v2 remote by trading-desk: .*"inc"/);
   });
 
+  it('is usable with the keyboard, and every control of every view has a name', async () => {
+    const page = await context.newPage(); // a fresh tab: the watching one keeps its live state
+    await page.goto(`${fx.hub.url}/`);
+    await page.getByRole('heading', { name: 'Integration map' }).waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab'); // Overview, Channels, Violations, Dead letters
+    assert.match((await page.evaluate(() => document.activeElement?.textContent)) ?? '', /^Dead letters/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    assert.match(page.url(), /#\/dlq$/);
+
+    const show = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+    for (const hash of [
+      '#/overview',
+      '#/channels/market.ticks',
+      '#/violations',
+      '#/dlq/market.ticks',
+      '#/components',
+      '#/documents/desk%2Feurusd',
+      '#/cluster',
+    ]) {
+      await show(hash);
+      await page.locator('main h2').first().waitFor();
+      await sleep(200);
+      const unnamed = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea'))
+          .filter((el) => {
+            const labelled = (el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+            return !labelled && !(el.textContent ?? '').trim();
+          })
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+      assert.deepEqual(unnamed, [], `${hash}: controls without a name`);
+    }
+    await page.close();
+  });
+
   it('photographs every view at 1280×800 and at 390 px', async () => {
     // one closed sample of the history, for the charts
     await waitFor(
@@ -177,7 +215,6 @@ describe('the dashboard in Chromium, watching live traffic', { skip: NO_CHROMIUM
       'a closed history sample of market.ticks with publishes',
       { timeoutMs: 15_000, everyMs: 250 },
     );
-    for (const symbol of REFUSED.slice(0, 1)) tick({ symbol, n: 1 } as Tick);
     const views: [string, string, (() => Promise<unknown>)?][] = [
       ['overview', '#/overview', () => page.locator('li[data-flow]').first().waitFor()],
       ['channels', '#/channels/market.ticks', () => page.locator('.uplot').first().waitFor()],

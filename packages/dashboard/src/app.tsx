@@ -1,6 +1,6 @@
 // The page: a header with the node and the live state, the views' navigation (hash routes, so that any view can
 // be linked and reloaded), and the token form when the hub wants an admin token.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { setToken } from './api';
 import { live, useLive, ago } from './live';
 import { Channels } from './views/channels';
@@ -40,9 +40,12 @@ export function App() {
     void live.start();
     return () => removeEventListener('hashchange', on);
   }, []);
+  const firstRoute = useRef(true);
   useEffect(() => {
-    document.title = `${VIEWS.find(([id]) => id === r.view)?.[1]} · Switchboard${state.status ? ` ${state.status.node}` : ''}`;
-    document.getElementById('main')?.focus({ preventScroll: true });
+    document.title = `${VIEWS.find(([id]) => id === r.view)?.[1]} · Switchboard`;
+    // after a change of view, the keyboard continues from its content (not on the first load: the navigation comes first)
+    if (!firstRoute.current) document.getElementById('main')?.focus({ preventScroll: true });
+    firstRoute.current = false;
   }, [r.view, r.arg]);
 
   const violations = state.violations.length;

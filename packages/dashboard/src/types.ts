@@ -1,26 +1,8 @@
-// The shapes of the admin API's answers the page reads (docs/reference/http.md#admin-api).
+// The shapes of the admin API's answers the page reads (docs/reference/http.md#admin-api); those the hub exports
+// are its own types (type-only: no hub code is bundled).
+import type { ChannelHistory, ChannelStatus, PublishEdge, SubscribeEdge } from '@switchboard/hub';
 
-export interface GroupStatus {
-  group: string;
-  members: number;
-  ack_floor: number;
-  lag: number;
-  pending: number;
-}
-
-export interface ChannelStatus {
-  ch: string;
-  durable: boolean;
-  head: number;
-  retained?: { first: number; count: number };
-  last_minute: { published: number; delivered: number; refused: number };
-  per_second: { published: number; delivered: number; refused: number };
-  recent_per_second: { published: number; delivered: number; refused: number };
-  subscribers: number;
-  groups: GroupStatus[];
-  dlq: { depth: number; head: number };
-  contract: { address: string; file: string; message_types: string[] } | null;
-}
+export type { ChannelHistory, ChannelStatus };
 
 export interface Status {
   node: string;
@@ -39,27 +21,8 @@ export interface MapData {
   node: string;
   window_s: number;
   components: { component: string; versions: string[]; connections: number }[];
-  publishes: { component: string; ch: string; messages: number; refused: number; per_second: number }[];
-  subscribes: {
-    component: string;
-    pattern: string;
-    group: string | null;
-    ack: string | null;
-    subscriptions: number;
-    channels: { ch: string; delivered: number; per_second: number }[];
-  }[];
-}
-
-export interface ChannelHistory {
-  ch: string;
-  interval_s: number;
-  slots: number;
-  t: number[];
-  published: number[];
-  delivered: number[];
-  refused: number[];
-  latency_ms: { p50: (number | null)[]; p99: (number | null)[] };
-  groups: { group: string; lag: (number | null)[]; pending: (number | null)[] }[];
+  publishes: PublishEdge[];
+  subscribes: SubscribeEdge[];
 }
 
 export interface ViolationDetail {
