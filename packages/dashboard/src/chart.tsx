@@ -10,7 +10,7 @@ export interface ChartSeries {
 }
 
 /** A line chart of `series` over `t` (epoch seconds), titled `title` (also its accessible name). */
-export function Chart({ title, t, series, unit }: { title: string; t: number[]; series: ChartSeries[]; unit: string }) {
+export function Chart({ title, t, series, unit, interval }: { title: string; t: number[]; series: ChartSeries[]; unit: string; interval: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const shape = series.map((s) => s.label).join('|');
@@ -34,8 +34,8 @@ export function Chart({ title, t, series, unit }: { title: string; t: number[]; 
         { stroke: '#9aa4b2', grid: { stroke: 'rgba(154,164,178,0.15)' } },
         { stroke: '#9aa4b2', grid: { stroke: 'rgba(154,164,178,0.15)' }, size: 56 },
       ],
-      // at least the last 10 minutes, so that a few samples do not stretch over years
-      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min ?? 0, (max ?? 0) - 600), (max ?? 0) + 10] } },
+      // at least 60 samples wide, so that a few samples do not stretch over years
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min ?? 0, (max ?? 0) - 60 * interval), (max ?? 0) + interval] } },
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
     };
@@ -59,7 +59,7 @@ export function Chart({ title, t, series, unit }: { title: string; t: number[]; 
     <figure class="chart" aria-label={title}>
       <figcaption>{title}</figcaption>
       <div ref={box} class="chart-box" />
-      {empty && <p class="muted chart-empty">No samples yet: the hub closes one every 10 s.</p>}
+      {empty && <p class="muted chart-empty">No samples yet: the hub closes one every {interval} s.</p>}
     </figure>
   );
 }

@@ -66,15 +66,17 @@ function ChannelDetail({ state, c }: { state: LiveState; c: ChannelStatus }) {
     let stop = false;
     let timer: ReturnType<typeof setTimeout>;
     setHistory(undefined);
+    let every = 10;
     const load = async () => {
       try {
         const h = await api<ChannelHistory>(`/v1/admin/history?ch=${encodeURIComponent(c.ch)}`);
+        every = h.interval_s;
         if (!stop) setHistory(h);
         setError(undefined);
       } catch (err) {
         if (!stop) setError((err as Error).message);
       }
-      if (!stop) timer = setTimeout(load, 10_000);
+      if (!stop) timer = setTimeout(load, Math.max(1000, every * 1000)); // a new sample closes every interval
     };
     void load();
     return () => {
@@ -102,6 +104,9 @@ function ChannelDetail({ state, c }: { state: LiveState; c: ChannelStatus }) {
     };
   }, [history]);
 
+  const interval = history?.interval_s ?? 10;
+  const minutes = ((history?.slots ?? 360) * interval) / 60;
+  const span = `${interval} s samples, last ${minutes >= 60 ? `${minutes / 60} h` : `${minutes} min`}`;
   return (
     <article class="detail" aria-labelledby="channel-detail-title">
       <h3 id="channel-detail-title">{c.ch}</h3>
@@ -115,9 +120,11 @@ function ChannelDetail({ state, c }: { state: LiveState; c: ChannelStatus }) {
       </dl>
       {error && <p class="error">History unavailable: {error}</p>}
       <div class="charts">
-        <Chart title="Rates (per second, 10 s samples, last hour)" t={history?.t ?? []} series={charts?.rates ?? []} unit="/s" />
-        <Chart title="Delivery latency (ms)" t={history?.t ?? []} series={charts?.latency ?? []} unit="ms" />
-        {(charts?.lag.length ?? 0) > 0 && <Chart title="Consumer group lag (messages)" t={history!.t} series={charts!.lag} unit="msgs" />}
+        <Chart title={`Rates (per second; ${span})`} t={history?.t ?? []} series={charts?.rates ?? []} unit="/s" interval={interval} />
+        <Chart title={`Delivery latency p50 / p99 (ms; ${span})`} t={history?.t ?? []} series={charts?.latency ?? []} unit="ms" interval={interval} />
+        {(charts?.lag.length ?? 0) > 0 && (
+          <Chart title={`Consumer group lag (messages; ${span})`} t={history!.t} series={charts!.lag} unit="msgs" interval={interval} />
+        )}
       </div>
       <div class="cols">
         <div>

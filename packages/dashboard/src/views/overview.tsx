@@ -57,22 +57,35 @@ export function Overview({ state }: { state: LiveState }) {
       ) : (
         <div class="map-scroll">
           <svg class="map" viewBox={`0 0 ${COL[2]! + BOX_W + 20} ${height}`} role="img" aria-label="integration map">
-            {pubs.map((e) => (
-              <g key={`p${e.from}${e.to}`} class={e.refused > 0 ? 'edge refused' : 'edge'}>
-                <path d={path(COL[0]! + BOX_W, y(publishers, e.from) + BOX_H / 2, COL[1]!, y(channels, e.to) + BOX_H / 2)} />
-                <text x={(COL[0]! + BOX_W + COL[1]!) / 2} y={(y(publishers, e.from) + y(channels, e.to)) / 2 + BOX_H / 2 - 6} text-anchor="middle">
-                  {rate(e.perSecond)}/s{e.refused > 0 ? ` · ${e.refused} refused` : ''}
-                </text>
-              </g>
-            ))}
-            {subs.map((e) => (
-              <g key={`s${e.from}${e.to}`} class="edge">
-                <path d={path(COL[1]! + BOX_W, y(channels, e.from) + BOX_H / 2, COL[2]!, y(receivers, e.to) + BOX_H / 2)} />
-                <text x={(COL[1]! + BOX_W + COL[2]!) / 2} y={(y(channels, e.from) + y(receivers, e.to)) / 2 + BOX_H / 2 - 6} text-anchor="middle">
-                  {rate(e.perSecond)}/s
-                </text>
-              </g>
-            ))}
+            {pubs.map((e) => {
+              const [x1, y1, x2, y2] = [COL[0]! + BOX_W, y(publishers, e.from) + BOX_H / 2, COL[1]!, y(channels, e.to) + BOX_H / 2];
+              const at = labelAt(x1, y1, x2, y2, degree(pubs, e.from, 'from') <= degree(pubs, e.to, 'to'));
+              return (
+                <g key={`p${e.from}${e.to}`} class={e.refused > 0 ? 'edge refused' : 'edge'}>
+                  <path d={path(x1, y1, x2, y2)} />
+                  <text x={at.x} y={at.y - 6} text-anchor={at.anchor}>
+                    {rate(e.perSecond)}/s
+                  </text>
+                  {e.refused > 0 && (
+                    <text x={at.x} y={at.y + 16} text-anchor={at.anchor} class="refusals">
+                      {e.refused} refused
+                    </text>
+                  )}
+                </g>
+              );
+            })}
+            {subs.map((e) => {
+              const [x1, y1, x2, y2] = [COL[1]! + BOX_W, y(channels, e.from) + BOX_H / 2, COL[2]!, y(receivers, e.to) + BOX_H / 2];
+              const at = labelAt(x1, y1, x2, y2, degree(subs, e.from, 'from') < degree(subs, e.to, 'to'));
+              return (
+                <g key={`s${e.from}${e.to}`} class="edge">
+                  <path d={path(x1, y1, x2, y2)} />
+                  <text x={at.x} y={at.y - 6} text-anchor={at.anchor}>
+                    {rate(e.perSecond)}/s
+                  </text>
+                </g>
+              );
+            })}
             {publishers.map((c) => (
               <MapNode key={`pc${c}`} x={COL[0]!} y={y(publishers, c)} label={c} href={`#/components/${encodeURIComponent(c)}`} kind="component" />
             ))}
@@ -118,6 +131,16 @@ export function Overview({ state }: { state: LiveState }) {
       )}
     </section>
   );
+}
+
+/** Edges of `edges` at node `name` (as their `from` or `to`). */
+function degree(edges: Edge[], name: string, side: 'from' | 'to'): number {
+  return edges.filter((e) => e[side] === name).length;
+}
+
+/** Where an edge's label goes: beside its start (`atStart`) or its end, where it does not meet the other edges' labels. */
+function labelAt(x1: number, y1: number, x2: number, y2: number, atStart: boolean): { x: number; y: number; anchor: 'start' | 'end' } {
+  return atStart ? { x: x1 + 8, y: y1, anchor: 'start' } : { x: x2 - 8, y: y2, anchor: 'end' };
 }
 
 function MapNode({ x, y, label, href, kind }: { x: number; y: number; label: string; href: string; kind: 'channel' | 'component' }) {

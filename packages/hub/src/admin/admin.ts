@@ -10,8 +10,6 @@ import { Traffic } from './traffic.js';
 export interface AdminFeatureOptions {
   /** Clock in epoch ms (default `Date.now`): uptime, the last minute's rates, event times. */
   now?: () => number;
-  /** Length of one sample of the history (`GET /v1/admin/history`), in ms (default 10 s; 360 samples are kept). */
-  historyIntervalMs?: number;
 }
 
 /**
@@ -29,7 +27,7 @@ export function adminFeature(options: AdminFeatureOptions = {}): HubFeature {
       const settings = host.config.admin;
       const traffic = new Traffic(settings.trackedChannels, now);
       traffic.attach(host);
-      const history = new History(traffic, host.inspect, now, { maxChannels: settings.trackedChannels, intervalMs: options.historyIntervalMs });
+      const history = new History(traffic, host.inspect, now, { maxChannels: settings.trackedChannels, intervalMs: settings.historyIntervalMs });
       host.onPublished((e) => history.published(e.ch, e.seq, e.receivedAt));
       host.onDelivered((e) => history.delivered(e.ch, e.seq, e.deliveries, performance.now()));
       const historyTimer = setInterval(() => history.tick(), history.intervalMs);
