@@ -1,6 +1,8 @@
 // The dashboard of a hub that wants tokens: the page loads, but the hub refuses its API calls without a token, and
 // with a token that is not an admin's; with an admin token (kept for the tab only) the views and live events work.
 import { after, before, describe, it } from 'node:test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import type { Browser, Page } from 'playwright-core';
@@ -37,6 +39,9 @@ describe('the dashboard of a token-protected hub', { skip: NO_CHROMIUM }, () => 
     const direct = await page.evaluate(async () => (await fetch('/v1/admin/map')).status);
     assert.equal(direct, 401);
     assert.equal(await page.getByRole('navigation', { name: 'views' }).count(), 0, 'no view is shown');
+    const reports = join(import.meta.dirname, '..', '..', 'reports', 'dashboard');
+    mkdirSync(reports, { recursive: true });
+    await page.screenshot({ path: join(reports, 'admin-token-1280.png') });
   });
 
   it('with a token that is not an admin’s: refused (403), the page says which claim is missing', async () => {
