@@ -1,6 +1,7 @@
 // Channels: every channel with its rates now, and one channel in detail — rate, latency and group-lag charts from
 // the hub's own last hour (GET /v1/admin/history, read again every 10 s while the channel is shown), its
 // subscribers, groups, contract and dead letters.
+import { TableHead } from './table-head';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Chart } from '../chart';
@@ -23,17 +24,7 @@ export function Channels({ state, selected }: { state: LiveState; selected?: str
       <div class="table-scroll">
         <table class="channels">
           <caption class="sr-only">Channels, rates now (the last 5 s)</caption>
-          <thead>
-            <tr>
-              <th scope="col">channel</th>
-              <th scope="col">published/s</th>
-              <th scope="col">delivered/s</th>
-              <th scope="col">refused/s</th>
-              <th scope="col">head</th>
-              <th scope="col">subscribers</th>
-              <th scope="col">dead letters</th>
-            </tr>
-          </thead>
+          <TableHead cols={['channel', 'published/s', 'delivered/s', 'refused/s', 'head', 'subscribers', 'dead letters']} />
           <tbody>
             {channels.map((c) => (
               <tr key={c.ch} class={c.ch === selected ? 'selected' : ''} data-ch={c.ch}>
@@ -161,15 +152,7 @@ function ChannelDetail({ state, c }: { state: LiveState; c: ChannelStatus }) {
             <p class="muted">none with members on this node</p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">group</th>
-                  <th scope="col">members</th>
-                  <th scope="col">ack floor</th>
-                  <th scope="col">lag</th>
-                  <th scope="col">pending</th>
-                </tr>
-              </thead>
+              <TableHead cols={['group', 'members', 'ack floor', 'lag', 'pending']} />
               <tbody>
                 {c.groups.map((g) => (
                   <tr key={g.group}>

@@ -1,4 +1,5 @@
 // Cluster: the nodes this node knows of, its store and its version.
+import { TableHead } from './table-head';
 import type { LiveState } from '../live';
 
 export function Cluster({ state }: { state: LiveState }) {
@@ -14,17 +15,7 @@ export function Cluster({ state }: { state: LiveState }) {
       </p>
       <div class="table-scroll">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">node</th>
-              <th scope="col">version</th>
-              <th scope="col">started</th>
-              <th scope="col">uptime</th>
-              <th scope="col">store</th>
-              <th scope="col">connections</th>
-              <th scope="col">channels</th>
-            </tr>
-          </thead>
+          <TableHead cols={['node', 'version', 'started', 'uptime', 'store', 'connections', 'channels']} />
           <tbody>
             {s.cluster.nodes.map((n) => (
               <tr key={n}>

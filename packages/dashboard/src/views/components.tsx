@@ -1,5 +1,6 @@
 // Components: who is connected now (version, connections), what each publishes and receives, and the connects and
 // disconnects announced on $sys.components since this page opened.
+import { TableHead } from './table-head';
 import { ago, rate, type LiveState } from '../live';
 
 export function Components({ state, selected }: { state: LiveState; selected?: string }) {
@@ -15,17 +16,7 @@ export function Components({ state, selected }: { state: LiveState; selected?: s
       </p>
       <div class="table-scroll">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">component</th>
-              <th scope="col">version</th>
-              <th scope="col">connections</th>
-              <th scope="col">node</th>
-              <th scope="col">since</th>
-              <th scope="col">publishes</th>
-              <th scope="col">receives</th>
-            </tr>
-          </thead>
+          <TableHead cols={['component', 'version', 'connections', 'node', 'since', 'publishes', 'receives']} />
           <tbody>
             {names.map((name) => {
               const rows = connected.filter((c) => c.component === name);

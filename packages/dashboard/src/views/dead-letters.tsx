@@ -1,5 +1,6 @@
 // Dead letters: browse a channel's $dlq log (filter, inspect an entry), replay one, a selection or all through
 // the contract in force with each entry's outcome, and purge with a confirmation.
+import { TableHead } from './table-head';
 import { useEffect, useState } from 'preact/hooks';
 import { api, seg } from '../api';
 import { JsonView } from '../json-view';
@@ -175,13 +176,7 @@ export function DeadLetters({ selected }: { selected?: string }) {
                 <strong>{outcome.title}</strong>
               </p>
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">seq</th>
-                    <th scope="col">outcome</th>
-                    <th scope="col">detail</th>
-                  </tr>
-                </thead>
+                <TableHead cols={['seq', 'outcome', 'detail']} />
                 <tbody>
                   {outcome.results.map((r) => (
                     <tr key={r.seq} data-outcome={r.status}>
