@@ -121,7 +121,7 @@ describe('the dashboard in Chromium, watching live traffic', { skip: NO_CHROMIUM
     assert.match(await item.locator('pre.json').innerText(), /"symbol": "BADTICK\d"/);
   });
 
-  it('after a contract reload that accepts them, replaying from Dead letters delivers each refused tick to core-engine once', async () => {
+  it('after a contract reload that accepts them, replaying one, a selection, then all from Dead letters delivers each refused tick to core-engine once', async () => {
     contracts.write(ticks(false));
     const reload = await fetch(`${fx.hub.url}/v1/contracts/reload`, { method: 'POST' });
     assert.equal(reload.status, 200, await reload.text());
@@ -129,10 +129,23 @@ describe('the dashboard in Chromium, watching live traffic', { skip: NO_CHROMIUM
     await show('#/dlq/market.ticks');
     const rows = page.locator('table.dlq tbody tr');
     await waitFor(async () => (await rows.count()) === REFUSED.length, 'the three dead letters listed', 10_000);
-    await page.getByRole('button', { name: 'Replay all' }).click();
+    // one, from its inspection
+    await page.getByRole('button', { name: 'inspect dead letter 1' }).click();
+    await page.getByRole('button', { name: 'Replay this one' }).click();
     const outcome = page.getByRole('status', { name: 'replay outcome' });
-    await outcome.waitFor();
-    assert.equal(await outcome.locator('tr[data-outcome=replayed]').count(), REFUSED.length);
+    await outcome.getByText('Replay of #1: 1 replayed').waitFor();
+    // a selection
+    await page.getByRole('checkbox', { name: 'select dead letter 2' }).check();
+    await page.getByRole('button', { name: 'Replay selected (1)' }).click();
+    await outcome.getByText('Replay of 1 selected: 1 replayed').waitFor();
+    // all: the first two were replayed before, the third now
+    await page.getByRole('button', { name: 'Replay all' }).click();
+    await outcome.getByText('Replay of all: 1 replayed, 2 already replayed, 0 refused').waitFor();
+    assert.deepEqual(await outcome.locator('tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-outcome')).filter(Boolean)), [
+      'already_replayed',
+      'already_replayed',
+      'replayed',
+    ]);
 
     const replayed = () => received.filter((m) => REFUSED.includes(m.data.symbol)).map((m) => m.data.symbol);
     await waitFor(

@@ -51,23 +51,40 @@ export function DeadLetters({ selected }: { selected?: string }) {
   const f = filter.trim().toLowerCase();
   const shown = entries.filter((e) => !f || [e.type, e.source, e.reason, e.code, e.msg_id ?? ''].some((x) => x.toLowerCase().includes(f)));
 
-  const replay = async (body: { seqs: number[] } | { all: true }, title: string) => {
+  /** Replays `seqs`, or every entry up to the head of now (`'all'`), a page of 1,000 at a time, with progress. */
+  const replay = async (which: number[] | 'all', title: string) => {
     if (!selected) return;
     setBusy(title);
     setOutcome(undefined);
+    const results: ReplayOutcome[] = [];
+    const send = async (seqs: number[]) => {
+      const r = await api<{ results: ReplayOutcome[] }>(`/v1/admin/dlq/${seg(selected)}/replay`, { method: 'POST', body: { seqs } });
+      results.push(...r.results);
+    };
     try {
-      const r = await api<{ results: ReplayOutcome[]; replayed: number; refused: number; already_replayed: number; more: boolean }>(
-        `/v1/admin/dlq/${seg(selected)}/replay`,
-        { method: 'POST', body },
-      );
+      if (which === 'all') {
+        const head = page?.head ?? 0;
+        for (let from = 0; ;) {
+          const p = await api<DeadLetterPage>(`/v1/admin/dlq/${seg(selected)}?from=${from}&limit=1000`);
+          const seqs = p.entries.map((e) => e.seq).filter((s) => s <= head);
+          if (seqs.length === 0) break;
+          await send(seqs);
+          setBusy(`${title}: ${results.length} of ${p.depth} done`);
+          from = p.next;
+        }
+      } else {
+        for (let i = 0; i < which.length; i += 1000) await send(which.slice(i, i + 1000));
+      }
+      const count = (status: string) => results.filter((r) => r.status === status).length;
       setOutcome({
-        title: `${title}: ${r.replayed} replayed, ${r.already_replayed} already replayed, ${r.refused} refused${r.more ? ' (more left: replay all again)' : ''}`,
-        results: r.results,
+        title: `${title}: ${count('replayed')} replayed, ${count('already_replayed')} already replayed, ${count('refused')} refused`,
+        results,
       });
       setChosen(new Set());
       await load(selected);
     } catch (err) {
       setError((err as Error).message);
+      if (results.length) setOutcome({ title: `${title}: stopped after ${results.length}`, results });
     } finally {
       setBusy(undefined);
     }
@@ -134,11 +151,16 @@ export function DeadLetters({ selected }: { selected?: string }) {
             <button
               type="button"
               disabled={chosen.size === 0 || !!busy}
-              onClick={() => replay({ seqs: [...chosen].sort((a, b) => a - b) }, `Replay of ${chosen.size} selected`)}
+              onClick={() =>
+                replay(
+                  [...chosen].sort((a, b) => a - b),
+                  `Replay of ${chosen.size} selected`,
+                )
+              }
             >
               Replay selected ({chosen.size})
             </button>
-            <button type="button" disabled={page.depth === 0 || !!busy} onClick={() => replay({ all: true }, 'Replay of all')}>
+            <button type="button" disabled={page.depth === 0 || !!busy} onClick={() => replay('all', 'Replay of all')}>
               Replay all
             </button>
             <button
@@ -238,7 +260,7 @@ export function DeadLetters({ selected }: { selected?: string }) {
             <article class="detail" aria-label={`dead letter ${inspect.seq}`}>
               <h3>
                 Dead letter #{inspect.seq}{' '}
-                <button type="button" onClick={() => replay({ seqs: [inspect.seq] }, `Replay of #${inspect.seq}`)} disabled={!!busy}>
+                <button type="button" onClick={() => replay([inspect.seq], `Replay of #${inspect.seq}`)} disabled={!!busy}>
                   Replay this one
                 </button>{' '}
                 <button type="button" onClick={() => setInspect(undefined)}>
