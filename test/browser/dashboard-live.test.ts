@@ -98,6 +98,11 @@ describe('the dashboard in Chromium, watching live traffic', { skip: NO_CHROMIUM
     await map.getByRole('link', { name: 'channel market.ticks' }).click();
     await page.getByRole('heading', { name: 'market.ticks', exact: true }).waitFor();
     assert.match(page.url(), /#\/channels\/market\.ticks$/);
+    // the channel's settings and its contract, with the schema of each message type
+    const detail = page.getByRole('article');
+    await detail.getByText(/^durable · retention/).waitFor();
+    await detail.locator('summary', { hasText: 'message type tick' }).click();
+    assert.match(await detail.locator('details pre.json').innerText(), /"required": \[\s*"symbol",\s*"venue"\s*\]/);
   });
 
   it('a refused tick appears in Violations with its reason, its payload and the failing field highlighted', async (t) => {

@@ -1,8 +1,8 @@
 // The shapes of the admin API's answers the page reads (docs/reference/http.md#admin-api); those the hub exports
 // are its own types (type-only: no hub code is bundled).
-import type { ChannelHistory, ChannelStatus, PublishEdge, SubscribeEdge } from '@switchboard/hub';
+import type { ChannelDetail, ChannelHistory, ChannelStatus, PublishEdge, SubscribeEdge } from '@switchboard/hub';
 
-export type { ChannelHistory, ChannelStatus };
+export type { ChannelDetail, ChannelHistory, ChannelStatus };
 
 export interface Status {
   node: string;

@@ -25,6 +25,7 @@ export { dashboardFeature, type DashboardFeatureOptions } from './dashboard/dash
 export type { ChannelStatus } from './admin/status.js';
 export type { PublishEdge, SubscribeEdge } from './admin/integration-map.js';
 export type { ChannelHistory } from './admin/history.js';
+export type { ChannelDetail } from './admin/channel-detail.js';
 export type { HubInspector, ConnectionSnapshot, ChannelSnapshot, GroupSnapshot } from './features/hub-inspector.js';
 export * from './store/index.js';
 export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';

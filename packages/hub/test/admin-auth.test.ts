@@ -17,6 +17,7 @@ const ROUTES: [string, string, unknown?][] = [
   ['GET', '/v1/admin/history'],
   ['GET', '/v1/admin/history?ch=market.ticks'],
   ['GET', '/v1/admin/docs'],
+  ['GET', '/v1/admin/channels/market.ticks'],
   ['GET', '/v1/admin/dlq/market.ticks'],
   ['POST', '/v1/admin/dlq/market.ticks/replay', { all: true }],
   ['POST', '/v1/admin/dlq/market.ticks/purge', { up_to_seq: 1 }],

@@ -6,7 +6,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Chart } from '../chart';
 import { rate, type LiveState } from '../live';
-import type { ChannelHistory, ChannelStatus } from '../types';
+import { JsonView } from '../json-view';
+import type { ChannelDetail, ChannelHistory, ChannelStatus } from '../types';
 
 const COLORS = ['#4cc38a', '#5aa9e6', '#f2b134', '#e5484d', '#b18cf2', '#3ec7c7'];
 
@@ -166,21 +167,7 @@ function ChannelDetail({ state, c }: { state: LiveState; c: ChannelStatus }) {
               </tbody>
             </table>
           )}
-          <h4>Contract</h4>
-          {c.contract ? (
-            <p>
-              <code>{c.contract.address}</code> in <code>{c.contract.file}</code>
-              <br />
-              message types:{' '}
-              {c.contract.message_types.map((t) => (
-                <code key={t} class="tag">
-                  {t}
-                </code>
-              ))}
-            </p>
-          ) : (
-            <p class="muted">no contract: any message is accepted</p>
-          )}
+          <Setup ch={c.ch} contractFile={c.contract?.file} messageTypes={c.contract?.message_types.join(',')} />
         </div>
       </div>
     </article>
@@ -194,4 +181,60 @@ function Tile({ label, value, bad, href, testid }: { label: string; value: strin
       <dd data-testid={testid}>{href ? <a href={href}>{value}</a> : value}</dd>
     </div>
   );
+}
+
+/** A channel's settings and contract (`GET /v1/admin/channels/{ch}`), read again when its contract changes. */
+function Setup({ ch, contractFile, messageTypes }: { ch: string; contractFile?: string; messageTypes?: string }) {
+  const [detail, setDetail] = useState<ChannelDetail | undefined>();
+  useEffect(() => {
+    api<ChannelDetail>(`/v1/admin/channels/${encodeURIComponent(ch)}`).then(setDetail, () => setDetail(undefined));
+  }, [ch, contractFile, messageTypes]);
+  if (!detail) return null;
+  const { settings: s, contract } = detail;
+  const retention = [
+    s.retention.max_messages !== null && `${s.retention.max_messages.toLocaleString('en')} messages`,
+    s.retention.max_age_ms !== null && duration(s.retention.max_age_ms),
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    <>
+      <h4>Settings</h4>
+      <p>
+        {s.mode}
+        {s.mode === 'durable' && <> · retention {retention || 'unlimited'}</>} · ack timeout {duration(s.ack_timeout_ms)} · at most {s.max_deliveries}{' '}
+        deliveries
+      </p>
+      <h4>Contract</h4>
+      {contract ? (
+        <>
+          <p>
+            <code>{contract.address}</code> in <code>{contract.file}</code>
+            {contract.description && <span class="muted"> — {contract.description}</span>}
+          </p>
+          {contract.messages.map((m) => (
+            <details key={m.type}>
+              <summary>
+                message type <code class="tag">{m.type}</code> {m.summary && <span class="muted">{m.summary}</span>}
+              </summary>
+              {m.schema ? <JsonView value={m.schema} /> : <p class="muted">no payload schema: any data</p>}
+            </details>
+          ))}
+        </>
+      ) : (
+        <p class="muted">no contract: any message is accepted</p>
+      )}
+    </>
+  );
+}
+
+function duration(ms: number): string {
+  for (const [unit, n] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= n && ms % n === 0) return `${ms / n} ${unit}`;
+  return `${ms} ms`;
 }

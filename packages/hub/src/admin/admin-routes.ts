@@ -6,6 +6,7 @@ import { listDeadLetterLogs, listDeadLetters, originalChannel, purgeBound } from
 import { replayAll, replayRequest, replaySeqs, type ReplayOutcome } from './dlq-replay.js';
 import type { History } from './history.js';
 import { buildMap } from './integration-map.js';
+import { channelDetail } from './channel-detail.js';
 import { buildStatus, type StatusSource } from './status.js';
 
 const MAX_DLQ_PAGE = 1000;
@@ -49,6 +50,18 @@ export function adminRoutes(src: StatusSource, history: History, now: () => numb
           200,
           h ? { node: config.nodeId, ...h } : { ...base, ch, t: [], published: [], delivered: [], refused: [], latency_ms: { p50: [], p99: [] }, groups: [] },
         );
+      },
+    },
+    {
+      path: /^\/v1\/admin\/channels\/([^/]+)$/,
+      methods: ['GET'],
+      hint: 'use GET to read the settings and the contract of a channel',
+      async handle(ctx) {
+        await requireAdmin(config, ctx, 'read a channel');
+        const ch = decodePathParam(ctx.params[0]!, 'channel name', 'UNKNOWN_CHANNEL');
+        const problem = channelNameProblem(ch, 256, true);
+        if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `no channel "${ch}": ${problem}`);
+        ctx.json(200, channelDetail(host, ch));
       },
     },
     {
