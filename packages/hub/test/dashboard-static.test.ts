@@ -125,3 +125,26 @@ describe('switchboard start, the dashboard on by default', () => {
     assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
   });
 });
+
+describe('a hub whose dashboard folder is not built', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sb-dashboard-data-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  let url = '';
+  let close = async () => {};
+  let logged = '';
+  before(async () => {
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void (logged += line) });
+    const started = await startHub({ port: 0, dataDir, dev: true, dashboardDir: join(dataDir, 'no-such-dist'), logger });
+    url = started.url;
+    close = () => started.hub.close();
+  });
+  after(() => close());
+
+  it('starts, says so in its log, and answers / with 404 saying how to build it', async () => {
+    assert.match(logged, /dashboard: no index\.html in .*no-such-dist; build it with npm run build/);
+    const res = await fetch(`${url}/`);
+    assert.equal(res.status, 404);
+    assert.match(((await res.json()) as { message: string }).message, /the dashboard is not built \(no index\.html in .*no-such-dist\): run npm run build/);
+    assert.equal((await fetch(`${url}/v1/admin/status`)).status, 200);
+  });
+});
