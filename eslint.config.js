@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   // Code that runs in a page (the browser tests' page scripts, the example apps).
-  { files: ['test/browser/**', 'examples/**/web/**'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['test/browser/**', 'examples/**/web/**', 'packages/dashboard/src/**'], languageOptions: { globals: { ...globals.browser } } },
   // CommonJS files (a `--require` preload): `require` is how they load modules.
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -18,6 +18,11 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** `false` when Chromium is installed, else the reason to skip the browser tests. */
 export const NO_CHROMIUM: false | string = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: apt-get install chromium (scripts/test.sh installs it)`;
 
+/** Launches headless Chromium (Debian's, {@link CHROMIUM}) with the flags it needs in a container. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
 /** The global the bundle defines in the page: the exports of `@switchboard/client`. */
 export const SDK_GLOBAL = 'Switchboard';
 
@@ -79,7 +84,7 @@ export function useBrowser(): BrowserFixture {
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium();
   });
   after(async () => {
     try {

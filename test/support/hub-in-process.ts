@@ -61,6 +61,7 @@ async function launch(options: TestHubOptions & { dataDir: string }, ownDir: boo
     tokenSecret: options.tokenSecret,
     nodeId: options.nodeId,
     durability: options.durability,
+    dashboard: options.dashboard,
     logger,
   });
   out += started.banner;

@@ -58,6 +58,7 @@ async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: 
   if (options.nodeId) args.push('--node-id', options.nodeId);
   if (options.contracts) args.push('--contracts', options.contracts);
   if (options.config) args.push('--config', options.config);
+  if (options.dashboard === false) args.push('--no-dashboard');
   if (options.args) args.push(...options.args);
   const child = spawn(process.execPath, args, {
     env: {

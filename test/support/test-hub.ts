@@ -19,6 +19,8 @@ export interface TestHubOptions {
   nodeId?: string;
   /** Port; default 0 (a free one). A restart reuses the port first chosen. */
   port?: number;
+  /** Serve the dashboard at `/` (default true, as `switchboard start`; false: `--no-dashboard`). */
+  dashboard?: boolean;
   /** `--log-level` (default `SWITCHBOARD_LOG_LEVEL`, else `warn`); `output()` holds the JSON log lines. */
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

@@ -20,6 +20,12 @@ export type { Peer } from './connection/peer.js';
 export type { HubFeature, FeatureHost, FeatureConnection, ConnectionHooks, ParkedFeatureState, HttpRoute, HttpContext } from './features/feature.js';
 export type { PublishedEvent, RefusedEvent, DeliveredEvent, ConnectionEvent, PublishTracer, PublishTrace, TracedPublish } from './features/hub-events.js';
 export { tracingSettingsFromEnv, type TracingSettings, type OtlpProtocol } from './tracing/tracing-settings.js';
+export { dashboardFeature, type DashboardFeatureOptions } from './dashboard/dashboard-feature.js';
+/** Shapes of admin API answers (docs/reference/http.md#admin-api), for clients such as the dashboard. */
+export type { ChannelStatus } from './admin/status.js';
+export type { PublishEdge, SubscribeEdge } from './admin/integration-map.js';
+export type { ChannelHistory } from './admin/history.js';
+export type { ChannelDetail } from './admin/channel-detail.js';
 export type { HubInspector, ConnectionSnapshot, ChannelSnapshot, GroupSnapshot } from './features/hub-inspector.js';
 export * from './store/index.js';
 export { createLocalCluster, type Cluster, type ClusterRequest } from './cluster/cluster.js';

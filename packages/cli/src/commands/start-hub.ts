@@ -3,10 +3,22 @@
 // socket. The command parses flags and environment into these options and owns the process (output, signals);
 // tests call the same function to run a hub inside their own process.
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createAsyncApiStructureValidator, loadCheckedContracts, loadContracts, ContractLoadError, emptyContracts } from '@switchboard/contracts';
-import { createHub, createSqliteStore, defaultConfig, readConfigFile, ConfigError, type Cluster, type Hub, type HubConfig, type Store } from '@switchboard/hub';
+import {
+  createHub,
+  createSqliteStore,
+  dashboardFeature,
+  defaultConfig,
+  readConfigFile,
+  ConfigError,
+  type Cluster,
+  type Hub,
+  type HubConfig,
+  type Store,
+} from '@switchboard/hub';
 import { makeDirectory } from '@switchboard/hub/internal';
 
 /** Where a hub keeps its channels, groups and documents when it is not the embedded SQLite file. */
@@ -46,8 +58,21 @@ export interface StartHubOptions {
   durability?: 'process' | 'fsync';
   /** Keep the data in NATS JetStream instead of the embedded SQLite file. */
   jetstream?: JetStreamOptions;
+  /** Serve the dashboard at `/` (default true; `--no-dashboard` turns it off). */
+  dashboard?: boolean;
+  /** The built dashboard to serve (default: the `dist/` folder of the `@switchboard/dashboard` package). */
+  dashboardDir?: string;
   /** Where the hub logs. */
   logger: Logger;
+}
+
+/** The `dist/` folder of the installed `@switchboard/dashboard` package, or undefined when it is not installed. */
+export function dashboardDist(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@switchboard/dashboard/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
 }
 
 /** A hub that {@link startHub} started and that listens. */
@@ -136,7 +161,9 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
 
   const structure = createAsyncApiStructureValidator();
   const contractSource = contractsDir ? () => loadCheckedContracts(contractsDir, { structure }) : undefined;
-  const hub = createHub({ config, store, contracts, logger, cluster, ...(contractSource ? { contractSource } : {}) });
+  const dashboardDir = options.dashboard === false ? undefined : (options.dashboardDir ?? dashboardDist());
+  const features = dashboardDir ? [dashboardFeature({ dir: dashboardDir })] : [];
+  const hub = createHub({ config, store, contracts, logger, cluster, features, ...(contractSource ? { contractSource } : {}) });
   let address: AddressInfo;
   try {
     address = await hub.listen(options.port, host);
@@ -153,7 +180,8 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     `Switchboard ${config.nodeId} listening on ${url} (WebSocket ws://${shownHost}:${address.port}/v1/ws)\n` +
     `  store: ${storeLine}\n` +
     `  contracts: ${contractsDir ? `${contracts.channels().length} channel(s) from ${contractsDir}` : 'none'}\n` +
-    `  auth: ${config.auth.dev ? 'dev mode (no token needed)' : 'HS256 tokens'}\n`;
+    `  auth: ${config.auth.dev ? 'dev mode (no token needed)' : 'HS256 tokens'}\n` +
+    `  dashboard: ${dashboardDir ? `${url}/${config.auth.dev ? '' : ' (asks for an admin token: switchboard token --admin)'}` : options.dashboard === false ? 'off (--no-dashboard)' : 'not installed'}\n`;
   return { hub, address, url, banner };
 }
 

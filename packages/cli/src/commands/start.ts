@@ -6,7 +6,8 @@ import { startHub, StartHubError, type JetStreamOptions } from './start-hub.js';
 
 export const START_HELP = `Usage: switchboard start [options]
 
-Runs a hub node: WebSocket at /v1/ws, HTTP at /v1/..., health at /healthz and /readyz, metrics at /metrics.
+Runs a hub node: WebSocket at /v1/ws, HTTP at /v1/..., health at /healthz and /readyz, metrics at /metrics,
+the dashboard at / (an admin token is asked for unless --dev).
 
 Options (each has an environment variable; the option wins):
   --port N            Port to listen on; 0 picks a free one          SWITCHBOARD_PORT       (default 7700)
@@ -30,6 +31,7 @@ Options (each has an environment variable; the option wins):
                       kill -9 of the hub; fsync: also survives an OS
                       crash or power loss (one disk flush per batch)
   --log-level LEVEL   fatal|error|warn|info|debug|trace|silent         SWITCHBOARD_LOG_LEVEL  (default info)
+  --no-dashboard      Do not serve the dashboard at /                  SWITCHBOARD_DASHBOARD=0
   -h, --help          Show this help
 
 Stops gracefully on SIGTERM or SIGINT: stops accepting, flushes the store, closes connections.
@@ -61,6 +63,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
         'nats-namespace': { type: 'string' },
         'nats-replicas': { type: 'string' },
         'log-level': { type: 'string' },
+        'no-dashboard': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -109,6 +112,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
       nodeId: args['node-id'] ?? env.SWITCHBOARD_NODE_ID,
       durability,
       jetstream,
+      dashboard: !(args['no-dashboard'] || falsy(env.SWITCHBOARD_DASHBOARD)),
       logger,
     });
     hub = started.hub;
@@ -176,6 +180,10 @@ function jetStreamOptions(urls: string, args: Record<string, string | boolean | 
 function fail(message: string): number {
   process.stderr.write(`switchboard start: ${message}\n`);
   return 1;
+}
+
+function falsy(v: string | undefined): boolean {
+  return v !== undefined && ['0', 'false', 'no', 'off'].includes(v.toLowerCase());
 }
 
 function truthy(v: string | undefined): boolean {

@@ -4,13 +4,15 @@ import { decodePathParam, intParam, sendJsonText } from '../transport/http-io.js
 import { requireAdmin } from './admin-auth.js';
 import { listDeadLetterLogs, listDeadLetters, originalChannel, purgeBound } from './dlq-entries.js';
 import { replayAll, replayRequest, replaySeqs, type ReplayOutcome } from './dlq-replay.js';
+import type { History } from './history.js';
 import { buildMap } from './integration-map.js';
+import { channelDetail } from './channel-detail.js';
 import { buildStatus, type StatusSource } from './status.js';
 
 const MAX_DLQ_PAGE = 1000;
 
 /** The HTTP routes of the admin API under `/v1/admin/` (docs/reference/http.md#admin-api). */
-export function adminRoutes(src: StatusSource, now: () => number): HttpRoute[] {
+export function adminRoutes(src: StatusSource, history: History, now: () => number): HttpRoute[] {
   const { host } = src;
   const { config } = host;
   return [
@@ -30,6 +32,36 @@ export function adminRoutes(src: StatusSource, now: () => number): HttpRoute[] {
       async handle(ctx) {
         await requireAdmin(config, ctx, 'read the integration map');
         ctx.json(200, buildMap(src));
+      },
+    },
+    {
+      path: '/v1/admin/history',
+      methods: ['GET'],
+      hint: 'use GET to read the last hour of a channel (?ch=) or the channels with a history',
+      async handle(ctx) {
+        await requireAdmin(config, ctx, 'read the history');
+        const ch = ctx.url.searchParams.get('ch');
+        const base = { node: config.nodeId, interval_s: history.intervalMs / 1000, slots: history.slots };
+        if (!ch) return ctx.json(200, { ...base, channels: history.channels() });
+        const problem = channelNameProblem(ch);
+        if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `no history for "${ch}": ${problem}`);
+        const h = history.read(ch);
+        ctx.json(
+          200,
+          h ? { node: config.nodeId, ...h } : { ...base, ch, t: [], published: [], delivered: [], refused: [], latency_ms: { p50: [], p99: [] }, groups: [] },
+        );
+      },
+    },
+    {
+      path: /^\/v1\/admin\/channels\/([^/]+)$/,
+      methods: ['GET'],
+      hint: 'use GET to read the settings and the contract of a channel',
+      async handle(ctx) {
+        await requireAdmin(config, ctx, 'read a channel');
+        const ch = decodePathParam(ctx.params[0]!, 'channel name', 'UNKNOWN_CHANNEL');
+        const problem = channelNameProblem(ch, 256, true);
+        if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `no channel "${ch}": ${problem}`);
+        ctx.json(200, channelDetail(host, ch));
       },
     },
     {

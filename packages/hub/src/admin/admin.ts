@@ -2,6 +2,7 @@ import type { HubFeature } from '../features/feature.js';
 import { assertMaySubscribeSys } from './admin-auth.js';
 import { adminRoutes } from './admin-routes.js';
 import { AlertWatch } from './alerts.js';
+import { History } from './history.js';
 import { SysEvents } from './sys-events.js';
 import { Traffic } from './traffic.js';
 
@@ -12,7 +13,7 @@ export interface AdminFeatureOptions {
 }
 
 /**
- * The admin API: `GET /v1/admin/status` and `/v1/admin/map`, the dead letters (`/v1/admin/dlq/…`: list, replay,
+ * The admin API: `GET /v1/admin/status`, `/v1/admin/map` and `/v1/admin/history` (the last hour per channel), the dead letters (`/v1/admin/dlq/…`: list, replay,
  * purge), the hub's events on `$sys.components`, `$sys.violations` and `$sys.alerts`, and the rule that only an
  * admin (dev mode, or a token with `"sb.admin": true`) may use them. Everything goes through the feature seam:
  * the rates come from the hub's events, the state from `host.inspect` and the store, a replay takes the one
@@ -26,6 +27,11 @@ export function adminFeature(options: AdminFeatureOptions = {}): HubFeature {
       const settings = host.config.admin;
       const traffic = new Traffic(settings.trackedChannels, now);
       traffic.attach(host);
+      const history = new History(traffic, host.inspect, now, { maxChannels: settings.trackedChannels, intervalMs: settings.historyIntervalMs });
+      host.onPublished((e) => history.published(e.ch, e.seq, e.receivedAt));
+      host.onDelivered((e) => history.delivered(e.ch, e.seq, e.deliveries, performance.now()));
+      const historyTimer = setInterval(() => history.tick(), history.intervalMs);
+      historyTimer.unref();
       const events = new SysEvents(host, now);
       host.onConnection((e) => events.onConnection(e));
       host.onRefused((e) => queueMicrotask(() => events.onRefused(e, settings.violationsPerSecond)));
@@ -38,9 +44,10 @@ export function adminFeature(options: AdminFeatureOptions = {}): HubFeature {
           },
         }),
       });
-      for (const route of adminRoutes({ host, traffic, startedAt: now() }, now)) host.route(route);
+      for (const route of adminRoutes({ host, traffic, startedAt: now() }, history, now)) host.route(route);
       host.onClose(() => {
         alerts.stop();
+        clearInterval(historyTimer);
         events.close();
       });
     },

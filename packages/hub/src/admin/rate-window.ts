@@ -34,6 +34,16 @@ export class RateWindow {
     return sum;
   }
 
+  /** The sum over the seconds `fromSecond` to `toSecond` (epoch seconds, both included; only those still in the ring). */
+  sum(fromSecond: number, toSecond: number): number {
+    let total = 0;
+    for (let i = 0; i < WINDOW_SECONDS; i++) {
+      const s = this.seconds[i]!;
+      if (s >= fromSecond && s <= toSecond) total += this.counts[i]!;
+    }
+    return total;
+  }
+
   /** Whether nothing was added within the window ending at `nowMs`. */
   idle(nowMs: number): boolean {
     return this.lastSecond <= Math.floor(nowMs / 1000) - WINDOW_SECONDS;
@@ -84,6 +94,16 @@ export class RateTable {
       if (t > 0) out.set(key, t);
     }
     return out;
+  }
+
+  /** The window of `key`, when tracked. */
+  window(key: string): RateWindow | undefined {
+    return this.windows.get(key);
+  }
+
+  /** Every tracked key. */
+  keys(): IterableIterator<string> {
+    return this.windows.keys();
   }
 
   /** Keys tracked now. */

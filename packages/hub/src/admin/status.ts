@@ -29,6 +29,8 @@ export interface ChannelStatus {
   retained?: { first: number; count: number };
   last_minute: { published: number; delivered: number; refused: number };
   per_second: { published: number; delivered: number; refused: number };
+  /** Per second over the last {@link RECENT_SECONDS} whole seconds: what flows now. */
+  recent_per_second: { published: number; delivered: number; refused: number };
   subscribers: number;
   groups: { group: string; members: number; ack_floor: number; lag: number; pending: number }[];
   dlq: { depth: number; head: number };
@@ -88,6 +90,9 @@ export async function buildStatus(src: StatusSource): Promise<Record<string, unk
     const published = traffic.published.total(ch);
     const delivered = traffic.delivered.total(ch);
     const refused = traffic.refused.total(ch);
+    const lastSecond = Math.floor(now / 1000) - 1;
+    const recent = (t: Traffic['published']) =>
+      Math.round(((t.window(ch)?.sum(lastSecond - RECENT_SECONDS + 1, lastSecond) ?? 0) / RECENT_SECONDS) * 100) / 100;
     const contract = ch.startsWith('$') ? undefined : contracts.channel(ch);
     channels.push({
       ch,
@@ -96,6 +101,7 @@ export async function buildStatus(src: StatusSource): Promise<Record<string, unk
       ...(info ? { retained: { first: info.first, count: info.count } } : {}),
       last_minute: { published, delivered, refused },
       per_second: { published: perSecond(published), delivered: perSecond(delivered), refused: perSecond(refused) },
+      recent_per_second: { published: recent(traffic.published), delivered: recent(traffic.delivered), refused: recent(traffic.refused) },
       subscribers: subs.filter((s) => covers(s.pattern, ch)).length,
       groups: groups
         .filter((g) => g.ch === ch)
@@ -120,6 +126,9 @@ export async function buildStatus(src: StatusSource): Promise<Record<string, unk
 }
 
 /** A count over the window as a rate per second, two decimals. */
+/** Seconds of `recent_per_second`: the last 5 whole seconds. */
+export const RECENT_SECONDS = 5;
+
 export function perSecond(count: number): number {
   return Math.round((count / WINDOW_SECONDS) * 100) / 100;
 }

@@ -6,6 +6,8 @@ export interface AdminConfig {
   violationsPerSecond: number;
   /** Channels (and publisher → channel pairs) whose rates are tracked for status and map; past it, new ones are not. */
   trackedChannels: number;
+  /** Length of one sample of the hub's history (`GET /v1/admin/history`, 360 kept), in ms: whole seconds, 1 s to 60 s. */
+  historyIntervalMs: number;
   /** When `$sys.alerts` fires. */
   alerts: AlertThresholds;
 }
@@ -29,6 +31,7 @@ export function defaultAdminConfig(): AdminConfig {
   return {
     violationsPerSecond: 100,
     trackedChannels: 1000,
+    historyIntervalMs: 10_000,
     alerts: { intervalMs: 10_000, consumerLag: 1000, dlqGrowth: 10, errorRate: 0.05, errorRateMinPublishes: 20 },
   };
 }
@@ -44,11 +47,19 @@ const ALERT_KEYS: Record<string, keyof AlertThresholds> = {
 /** Reads the `admin:` mapping (`where` names it in errors). */
 export function adminConfigFromObject(v: unknown, where: string): AdminConfig {
   const c = defaultAdminConfig();
-  if (!isObject(v)) throw new ConfigError(`${where} must be a mapping with violations_per_second, tracked_channels or alerts`);
-  const known = ['violations_per_second', 'tracked_channels', 'alerts'];
+  if (!isObject(v)) throw new ConfigError(`${where} must be a mapping with violations_per_second, tracked_channels, history_interval or alerts`);
+  const known = ['violations_per_second', 'tracked_channels', 'history_interval', 'alerts'];
   for (const k of Object.keys(v)) if (!known.includes(k)) throw new ConfigError(`${where}: unknown key "${k}"; known: ${known.join(', ')}`);
   if (v.violations_per_second !== undefined) c.violationsPerSecond = posInt(v.violations_per_second, `${where}.violations_per_second`);
   if (v.tracked_channels !== undefined) c.trackedChannels = posInt(v.tracked_channels, `${where}.tracked_channels`);
+  if (v.history_interval !== undefined) {
+    const ms = dur(v.history_interval, `${where}.history_interval`);
+    if (ms % 1000 !== 0 || ms > 60_000)
+      throw new ConfigError(
+        `${where}.history_interval must be whole seconds from 1s to 60s (the rates it sums are kept a minute), not ${JSON.stringify(v.history_interval)}`,
+      );
+    c.historyIntervalMs = ms;
+  }
   if (v.alerts !== undefined) {
     if (!isObject(v.alerts)) throw new ConfigError(`${where}.alerts must be a mapping with ${Object.keys(ALERT_KEYS).join(', ')}`);
     for (const [k, value] of Object.entries(v.alerts)) {

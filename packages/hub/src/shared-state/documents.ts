@@ -15,6 +15,8 @@ const RECENT_PATCHES = 64;
 const MAX_CAS_ATTEMPTS = 200;
 /** Document names: segments of A-Z a-z 0-9 _ - separated by `/` or `.`, at most 200 characters. */
 const DOC_NAME = /^[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)*$/;
+/** Documents {@link Documents.known} remembers at most (the most recently used). */
+const MAX_KNOWN = 1000;
 const PATCH_OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test', 'inc']);
 
 /** A document as stored: its version, its value and its most recent patches. */
@@ -77,7 +79,24 @@ export class Documents {
   /** The updates of each document waiting on this node; present while that document's updates are being applied. */
   private readonly queues = new Map<string, QueuedUpdate[]>();
 
+  /** Documents subscribed to or updated on this node since it started, least recently used first (at most {@link MAX_KNOWN}). */
+  private readonly seen = new Set<string>();
+
   constructor(private readonly deps: DocumentsDeps) {}
+
+  private touch(doc: string): void {
+    this.seen.delete(doc);
+    this.seen.add(doc);
+    if (this.seen.size > MAX_KNOWN) this.seen.delete(this.seen.values().next().value!);
+  }
+
+  /**
+   * The documents this node knows of: subscribed to or updated here since it started (the store's KV cannot be
+   * listed), the most recently used first, each with the subscribers it has on this node.
+   */
+  known(): { doc: string; subscribers: number }[] {
+    return [...this.seen].reverse().map((doc) => ({ doc, subscribers: this.listeners.get(doc)?.set.size ?? 0 }));
+  }
 
   /** The current version and value; a document never written is version 0 with value null. */
   async snapshot(doc: string): Promise<{ version: number; value: unknown }> {
@@ -91,6 +110,7 @@ export class Documents {
    * snapshot that the record keeps (at most 64, oldest first), for a subscriber that continues from an older version.
    */
   async subscribe(doc: string, listener: DocListener): Promise<{ version: number; value: unknown; recent: DocPatch[]; unsubscribe: () => void }> {
+    this.touch(doc);
     // Forwarding follows the store (a patch is forwarded after its write), so a read that is not behind what
     // this node forwarded, followed in the same tick by adding the listener, misses nothing.
     let start = (await this.read(doc)).record;
@@ -129,6 +149,7 @@ export class Documents {
    */
   update(doc: string, u: DocUpdate): Promise<{ version: number }> {
     const ops = this.checkOps(u.ops);
+    this.touch(doc);
     return new Promise((resolve, reject) => {
       const running = this.queues.get(doc);
       const queue = running ?? [];
