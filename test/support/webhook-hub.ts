@@ -41,3 +41,26 @@ export function verifyStandard(secret: string, req: ReceivedRequest): unknown {
   for (const h of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) headers[h] = String(req.headers[h] ?? '');
   return new Webhook(secret).verify(req.body, headers);
 }
+
+/** One entry of `GET /v1/admin/dlq/{ch}` (the fields the webhook tests read). */
+export interface DeadLetterEntry {
+  seq: number;
+  id: string;
+  type: string;
+  original_ch: string;
+  reason: string;
+  code: string;
+  msg_id: string;
+  details: { webhook: string; original_ch: string; original_seq: number; attempts: { at: string; status?: number; error?: string }[] };
+  original_seq: number;
+  deliveries: number;
+  /** The dead-letter envelope. */
+  message: { id: string; data: unknown };
+}
+
+/** The dead letters of webhook `name` (`$dlq.$webhook.<name>`), through the admin API. */
+export async function webhookDeadLetters(url: string, name: string): Promise<DeadLetterEntry[]> {
+  const res = await fetch(`${url}/v1/admin/dlq/${encodeURIComponent(`$webhook.${name}`)}`);
+  assert.equal(res.status, 200, `dead letters of webhook ${name}: HTTP ${res.status} ${await res.clone().text()}`);
+  return ((await res.json()) as { entries: DeadLetterEntry[] }).entries;
+}

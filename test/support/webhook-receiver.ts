@@ -1,5 +1,6 @@
 // A real HTTP server standing for a webhook's receiver (a payment or notification service): it records every
 // request it gets (headers, body as sent, time) and answers as the test says.
+import { after, before } from 'node:test';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -84,4 +85,19 @@ export function writeConfig(text: string): string {
 /** A Standard Webhooks secret for tests (`whsec_` + base64 of 32 bytes). */
 export function testSecret(seed: number): string {
   return 'whsec_' + Buffer.alloc(32, seed).toString('base64');
+}
+
+/**
+ * Starts one receiver per name in a `before` hook (call it before `useHub`, whose config names their URLs) and
+ * closes them in an `after` hook; the record is filled when the hook has run.
+ */
+export function useReceivers<K extends string>(...names: K[]): Record<K, WebhookReceiver> {
+  const receivers = {} as Record<K, WebhookReceiver>;
+  before(async () => {
+    for (const n of names) receivers[n] = await startReceiver();
+  });
+  after(async () => {
+    for (const n of names) await receivers[n]?.close();
+  });
+  return receivers;
 }

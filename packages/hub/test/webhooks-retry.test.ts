@@ -1,36 +1,27 @@
 // An outbound webhook retries until its receiver answers 2xx: three attempts of one message carry one webhook-id,
 // growing timestamps and valid Standard Webhooks signatures; an attempt that gets no answer in time is retried.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { waitFor } from '../../../test/support/util.js';
-import { startReceiver, testSecret, writeConfig, type WebhookReceiver } from '../../../test/support/webhook-receiver.js';
+import { testSecret, useReceivers, writeConfig } from '../../../test/support/webhook-receiver.js';
 import { publishHttp, verifyStandard, webhookStatus } from '../../../test/support/webhook-hub.js';
 
 const secret = testSecret(7);
-let flaky: WebhookReceiver;
-let slow: WebhookReceiver;
 
 describe('outbound webhook retries', () => {
-  before(async () => {
-    flaky = await startReceiver();
-    slow = await startReceiver();
-  });
-  after(async () => {
-    await flaky.close();
-    await slow.close();
-  });
+  const rx = useReceivers('flaky', 'slow');
   const fx = useHub(() => ({
     config: writeConfig(`
 webhooks:
   flaky:
-    url: ${flaky.url}
+    url: ${rx.flaky.url}
     channels: ["orders.>"]
     secret: ${secret}
     retry_schedule: [1s, 1s, 1s]
     allow_private_networks: true
   slow:
-    url: ${slow.url}
+    url: ${rx.slow.url}
     channels: ["audit.*"]
     secret: ${secret}
     timeout: 500ms
@@ -40,11 +31,11 @@ webhooks:
   }));
 
   it('fails twice, then accepts: three attempts, one webhook-id, growing timestamps, valid signatures', async () => {
-    flaky.answer((_r, n) => (n <= 2 ? { status: 500, body: '{"error":"down"}' } : { status: 204 }));
+    rx.flaky.answer((_r, n) => (n <= 2 ? { status: 500, body: '{"error":"down"}' } : { status: 204 }));
     const payload = '{"order":"A-1","amount":12345678901234567890.10}';
     await publishHttp(fx.hub.url, 'orders.created', `{"type":"order.created","data":${payload}}`);
     await waitFor(async () => (await webhookStatus(fx.hub.url, 'flaky')).outcomes.delivered === 1, 'the third attempt to be accepted', 10_000);
-    const reqs = flaky.requests;
+    const reqs = rx.flaky.requests;
     assert.equal(reqs.length, 3);
     const [envelope] = await fx.history('orders.created');
     assert.deepEqual(
@@ -65,13 +56,13 @@ webhooks:
   });
 
   it('an attempt without an answer within the timeout is retried', async () => {
-    slow.answer((_r, n) => (n === 1 ? 'hang' : { status: 200 }));
+    rx.slow.answer((_r, n) => (n === 1 ? 'hang' : { status: 200 }));
     await publishHttp(fx.hub.url, 'audit.login', { type: 'login', data: { user: 'ada' } });
     await waitFor(async () => (await webhookStatus(fx.hub.url, 'slow')).outcomes.delivered === 1, 'the retry after the timeout', 10_000);
-    assert.equal(slow.requests.length, 2);
-    assert.equal(slow.requests[0]!.headers['webhook-id'], slow.requests[1]!.headers['webhook-id']);
+    assert.equal(rx.slow.requests.length, 2);
+    assert.equal(rx.slow.requests[0]!.headers['webhook-id'], rx.slow.requests[1]!.headers['webhook-id']);
     const status = await webhookStatus(fx.hub.url, 'slow');
     assert.equal(status.outcomes.retry, 1);
-    assert.equal(flaky.requests.filter((r) => r.body.includes('audit.login')).length, 0, 'each webhook gets its own channels only');
+    assert.equal(rx.flaky.requests.filter((r) => r.body.includes('audit.login')).length, 0, 'each webhook gets its own channels only');
   });
 });

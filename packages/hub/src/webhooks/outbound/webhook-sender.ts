@@ -102,7 +102,8 @@ export class WebhookSender {
   }
 
   close(): Promise<void> {
-    return this.agent.close().catch(() => {});
+    // In-flight attempts are cut off: not acknowledged, they are sent again after a restart.
+    return this.agent.destroy().catch(() => {});
   }
 }
 
