@@ -53,6 +53,11 @@ webhooks:
     }
     const status = await webhookStatus(fx.hub.url, 'flaky');
     assert.deepEqual([status.outcomes.retry, status.outcomes.delivered, status.lag], [2, 1, 0]);
+    const metrics = await (await fetch(`${fx.hub.url}/metrics`)).text();
+    assert.match(metrics, /switchboard_webhook_deliveries_total\{webhook="flaky",outcome="retry"\} 2\n/);
+    assert.match(metrics, /switchboard_webhook_deliveries_total\{webhook="flaky",outcome="delivered"\} 1\n/);
+    assert.match(metrics, /switchboard_webhook_attempt_seconds_count\{webhook="flaky"\} 3\n/);
+    assert.match(metrics, /switchboard_webhook_lag\{webhook="flaky"\} 0\n/);
   });
 
   it('an attempt without an answer within the timeout is retried', async () => {
