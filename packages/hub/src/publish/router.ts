@@ -34,7 +34,8 @@ export interface PublishInput {
   /** Component id of the publisher (authenticated). */
   source: string;
   /**
-   * Set only by the hub itself (a feature publishing its events): the channel may be a reserved `$sys.` one, and
+   * Set only by the hub itself (a feature publishing its events, a replay to a hub-owned channel such as a webhook's
+   * `$webhook.<name>`): the channel may be a reserved `$` one (never a `$dlq.` log), and
    * `strict_channels` does not apply. Transports never set it.
    */
   system?: boolean;
