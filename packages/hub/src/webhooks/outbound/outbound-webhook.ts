@@ -239,17 +239,26 @@ export class OutboundWebhook {
     }
     this.inFlight++;
     this.breaker.started();
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      this.pump();
+    };
     const traceparent = typeof env.meta?.traceparent === 'string' ? env.meta.traceparent : undefined;
     void this.sender
       .send(env.id, d.message.json, traceparent)
-      .then((r) => this.settle(ch, c, d, r))
+      .then((r) => {
+        const settled = this.settle(ch, c, d, r);
+        // The answer frees the slot; the store's ack (or nack) goes on meanwhile. Ordered: the next waits for it.
+        if (!this.config.ordered) release();
+        return settled;
+      })
       .catch((err: unknown) =>
         this.deps.host.log.warn({ err, ch, seq }, `webhook "${this.config.name}": an attempt could not be settled; the store hands it out again`),
       )
-      .finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
+      .finally(release);
   }
 
   private async settle(ch: string, c: ChannelState, d: GroupDelivery, r: AttemptResult): Promise<void> {
