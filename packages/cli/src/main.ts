@@ -9,6 +9,7 @@ const commands = {
   scenario: () => import('./commands/scenario.js'),
   status: () => import('./commands/status.js'),
   dlq: () => import('./commands/dlq.js'),
+  webhooks: () => import('./commands/webhooks.js'),
 };
 
 const HELP = `Usage: switchboard <command> [options]
@@ -20,6 +21,7 @@ Commands:
   scenario   Run end-to-end flows and write the integration report: scenario run
   status     Print a hub's status: connections, channels, rates, consumer lag, dead letters
   dlq        Read, replay and purge dead letters: dlq list | show | replay | purge
+  webhooks   Show outbound webhooks and try one: webhooks list | status NAME | test NAME
   help       Show this help, or the help of a command: switchboard help start
 
 Every command takes --help. Documentation: docs/reference/cli.md
@@ -46,6 +48,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
       else if (rest[0] === 'scenario') process.stdout.write((await commands.scenario()).SCENARIO_HELP);
       else if (rest[0] === 'status') process.stdout.write((await commands.status()).STATUS_HELP);
       else if (rest[0] === 'dlq') process.stdout.write((await commands.dlq()).DLQ_HELP);
+      else if (rest[0] === 'webhooks') process.stdout.write((await commands.webhooks()).WEBHOOKS_HELP);
       else process.stdout.write(HELP);
       return 0;
     case 'start':
@@ -60,6 +63,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return (await commands.status()).statusCommand(rest);
     case 'dlq':
       return (await commands.dlq()).dlqCommand(rest);
+    case 'webhooks':
+      return (await commands.webhooks()).webhooksCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write('switchboard 0.1.0\n');

@@ -28,6 +28,7 @@ import { attachWebSocket } from './transport/ws-transport.js';
 import { connectionLogFeature } from './logging/connection-log.js';
 import { RefusalLog } from './logging/refusal-log.js';
 import { tracingFeature } from './tracing/tracing.js';
+import { webhooksFeature } from './webhooks/webhooks.js';
 import type { TracingSettings } from './tracing/tracing-settings.js';
 
 /** What a hub is made of; every part is injected. */
@@ -120,6 +121,7 @@ export function createHub(options: HubOptions): Hub {
       adminFeature(),
       ...(config.metrics.enabled ? [metricsFeature()] : []),
       tracingFeature(options.tracing),
+      webhooksFeature(),
       ...(options.features ?? []),
     ],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },

@@ -68,6 +68,11 @@ function configKeyPaths(): Array<{ key: string; forms: Array<string | RegExp> }>
   const admin = knownKeys({ admin: { [PROBE]: 1 } });
   const alerts = knownKeys({ admin: { alerts: { [PROBE]: 1 } } });
   const metrics = knownKeys({ metrics: { [PROBE]: 1 } });
+  const webhook = knownKeys({ webhooks: { probe: { [PROBE]: 1 } } });
+  const breaker = knownKeys({
+    webhooks: { probe: { url: 'https://example.org/', channels: ['a'], secret: `whsec_${'A'.repeat(32)}`, breaker: { [PROBE]: 1 } } },
+  });
+  const inbound = knownKeys({ inbound_webhooks: { probe: { [PROBE]: 1 } } });
   for (const section of ['limits', 'defaults', 'channels', 'admin', 'auth', 'metrics'])
     assert.ok(top.includes(section), `no "${section}" among ${top.join(', ')}`);
 
@@ -79,6 +84,9 @@ function configKeyPaths(): Array<{ key: string; forms: Array<string | RegExp> }>
   for (const k of admin) if (k !== 'alerts') paths.push({ key: `admin.${k}`, forms: [`admin.${k}`] });
   for (const k of alerts) paths.push({ key: `admin.alerts.${k}`, forms: [`admin.alerts.${k}`] });
   for (const k of metrics) paths.push({ key: `metrics.${k}`, forms: [`metrics.${k}`] });
+  for (const k of webhook) paths.push({ key: `webhooks.<name>.${k}`, forms: [new RegExp(`webhooks\\.<[^>\`]+>\\.${esc(k)}\\b`)] });
+  for (const k of breaker) paths.push({ key: `webhooks.<name>.breaker.${k}`, forms: [new RegExp(`webhooks\\.<[^>\`]+>\\.breaker\\.${esc(k)}\\b`)] });
+  for (const k of inbound) paths.push({ key: `inbound_webhooks.<name>.${k}`, forms: [new RegExp(`inbound_webhooks\\.<[^>\`]+>\\.${esc(k)}\\b`)] });
   for (const k of settings) {
     paths.push({ key: `defaults.${k}`, forms: [`defaults.${k}`] });
     paths.push({ key: `channels.<name>.${k}`, forms: [new RegExp(`channels\\.<[^>\`]+>\\.${esc(k)}\\b`)] });

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { AdminClientError, adminClient, cut, defaultHub, table, type AdminClient } from '../admin/admin-client.js';
+import { cut, table, type AdminClient } from '../admin/admin-client.js';
+import { runAdminVerbs, UsageError } from '../admin/admin-verbs.js';
 
 export const DLQ_HELP = `Usage: switchboard dlq <list|show|replay|purge> [CH] [options]
 
@@ -42,8 +42,6 @@ type Values = {
   help?: boolean;
 };
 
-class UsageError extends Error {}
-
 interface Entry {
   seq: number;
   ts: string;
@@ -74,54 +72,26 @@ interface ReplayAnswer {
 const REPLAY_CHUNK = 100;
 
 /** `switchboard dlq …` */
-export async function dlqCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        hub: { type: 'string' },
-        token: { type: 'string' },
-        seq: { type: 'string', multiple: true },
-        all: { type: 'boolean' },
-        'up-to': { type: 'string' },
-        from: { type: 'string' },
-        limit: { type: 'string' },
-        yes: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    process.stderr.write(`switchboard dlq: ${(err as Error).message}\n\n${DLQ_HELP}`);
-    return 2;
-  }
-  const v = parsed.values as Values;
-  const [verb, ch, ...extra] = parsed.positionals;
-  if (v.help || verb === undefined) {
-    (v.help ? process.stdout : process.stderr).write(DLQ_HELP);
-    return v.help ? 0 : 2;
-  }
-  try {
+export function dlqCommand(argv: string[]): Promise<number> {
+  const options = {
+    seq: { type: 'string', multiple: true },
+    all: { type: 'boolean' },
+    'up-to': { type: 'string' },
+    from: { type: 'string' },
+    limit: { type: 'string' },
+    yes: { type: 'boolean' },
+  } as const;
+  return runAdminVerbs<Values>('dlq', DLQ_HELP, argv, options, async ({ verb, args, values: v, client: connect }) => {
+    const [ch, ...extra] = args;
     if (extra.length > 0) throw new UsageError(`unexpected ${extra.map((e) => `"${e}"`).join(' ')}; give one channel`);
     if (!['list', 'show', 'replay', 'purge'].includes(verb)) throw new UsageError(`unknown verb "${verb}"; use list, show, replay or purge`);
     if (verb !== 'list' && ch === undefined) throw new UsageError(`which channel? e.g. switchboard dlq ${verb} market.ticks`);
-    const client = adminClient(v.hub ?? defaultHub(), v.token ?? (process.env.SWITCHBOARD_TOKEN || undefined));
-    if (verb === 'list') return await list(client, ch, v);
-    if (verb === 'show') return await show(client, ch!, v);
-    if (verb === 'replay') return await replay(client, ch!, v);
-    return await purge(client, ch!, v);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`switchboard dlq: ${err.message}\n`);
-      return 2;
-    }
-    if (!(err instanceof AdminClientError)) throw err;
-    process.stderr.write(`switchboard dlq: ${err.message}\n`);
-    return 1;
-  }
+    const client = connect();
+    if (verb === 'list') return list(client, ch, v);
+    if (verb === 'show') return show(client, ch!, v);
+    if (verb === 'replay') return replay(client, ch!, v);
+    return purge(client, ch!, v);
+  });
 }
 
 function num(value: string | undefined, option: string, min: number): number | undefined {

@@ -127,7 +127,8 @@ export function adminRoutes(src: StatusSource, history: History, now: () => numb
 /** The original channel of a `/v1/admin/dlq/{ch}` path (`$dlq.` prefix optional). */
 function channelParam(ctx: HttpContext): string {
   const ch = originalChannel(decodePathParam(ctx.params[0]!, 'channel name', 'UNKNOWN_CHANNEL'));
-  const problem = channelNameProblem(ch);
+  // Hub-owned channels (`$webhook.<name>`) have dead letters too; `$dlq.` and `$sys.` never do.
+  const problem = channelNameProblem(ch, 256, ch.startsWith('$') && !ch.startsWith('$dlq.') && !ch.startsWith('$sys.'));
   if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `no dead letters for "${ch}": ${problem}`);
   return ch;
 }

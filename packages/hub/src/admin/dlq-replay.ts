@@ -120,7 +120,9 @@ async function replayOne(deps: ReplayDeps, ch: string, m: StoredMessage, by: str
     return finish(outcome, { state: 'refused', ...stamp, code: 'CONTRACT_VIOLATION', message: violation.message });
   }
   try {
-    const r = await host.router.publish({ ch: target, type, data, meta, dataText: raw?.data, metaText, msgId, source });
+    // A dead letter of a hub-owned channel (a webhook's `$webhook.<name>`) goes back to that channel, as the hub.
+    const system = target.startsWith('$');
+    const r = await host.router.publish({ ch: target, type, data, meta, dataText: raw?.data, metaText, msgId, source, system });
     const duplicate = r.duplicate === true;
     return finish(
       { seq, status: 'replayed', msg_id: msgId, channel_seq: r.seq, ...(duplicate ? { duplicate } : {}) },

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { DEFAULT_LIMITS, DEFAULT_TIMINGS, channelPatternProblem, matchChannel, SwitchboardError } from '@switchboard/protocol';
 import { adminConfigFromObject, defaultAdminConfig, type AdminConfig } from './admin-config.js';
 import { bool, ConfigError, dur, isObject, posInt, str } from './config-values.js';
+import { defaultWebhooksConfig, webhooksConfigFromObject, type WebhooksConfig } from './webhooks-config.js';
 
 /** How a channel keeps its messages. */
 export type ChannelMode = 'durable' | 'ephemeral';
@@ -61,6 +62,8 @@ export interface HubConfig {
   };
   /** The per-channel metrics of `/metrics` (docs/reference/metrics.md). */
   metrics: MetricsConfig;
+  /** Outbound and inbound webhooks (the `webhooks:` and `inbound_webhooks:` keys). */
+  webhooks: WebhooksConfig;
 }
 
 /** What `/metrics` reports per channel and per consumer group, and how many label values it may use. */
@@ -99,6 +102,7 @@ export function defaultConfig(): HubConfig {
     admin: defaultAdminConfig(),
     auth: { dev: false },
     metrics: { enabled: true, maxChannelLabels: 100 },
+    webhooks: defaultWebhooksConfig(),
   };
 }
 
@@ -122,7 +126,9 @@ export function configDeclares(config: HubConfig, ch: string): boolean {
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
  * `admin: {violations_per_second, tracked_channels, alerts: {interval, consumer_lag, dlq_growth, error_rate, error_rate_min_publishes}}`,
- * `auth: {dev, hs256_secret}`, `metrics: {enabled, channel_labels, max_channel_labels}`.
+ * `auth: {dev, hs256_secret}`, `metrics: {enabled, channel_labels, max_channel_labels}`,
+ * `webhooks: {<name>: {url, channels, types, secret, timeout, retry_schedule, ordered, max_in_flight, breaker, allow_private_networks}}`,
+ * `inbound_webhooks: {<name>: {channel, verify, secret, tolerance, type_field}}`.
  */
 export function readConfigFile(file: string): HubConfig {
   let text: string;
@@ -160,6 +166,8 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     'admin',
     'auth',
     'metrics',
+    'webhooks',
+    'inbound_webhooks',
   ]);
   for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`${file}: unknown key "${k}"; known keys: ${[...known].join(', ')}`);
   if (doc.node_id !== undefined) c.nodeId = str(doc.node_id, `${file}: node_id`);
@@ -207,6 +215,7 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     if (doc.auth.hs256_secret !== undefined) c.auth.hs256Secret = str(doc.auth.hs256_secret, `${file}: auth.hs256_secret`);
   }
   if (doc.metrics !== undefined) c.metrics = metricsFromObject(doc.metrics, `${file}: metrics`);
+  c.webhooks = webhooksConfigFromObject(doc, file);
   return c;
 }
 

@@ -34,6 +34,14 @@ export interface HubMetrics {
   readonly consumerLag: ScrapeGauge;
   /** Worked out at scrape time: deliveries of each group not yet acknowledged. */
   readonly consumerPending: ScrapeGauge;
+  /** Labelled by `webhook` and `outcome`: attempts of outbound webhooks, fed by the webhooks feature. */
+  readonly webhookDeliveries: LabelledCounter;
+  /** Labelled by `webhook`: the time of one attempt (request sent → answer read, or the error). */
+  readonly webhookAttemptSeconds: DurationHistogram;
+  /** Worked out at scrape time: each webhook's circuit breaker (0 closed, 1 open, 2 half-open). */
+  readonly webhookBreakerState: ScrapeGauge;
+  /** Worked out at scrape time: messages of each webhook's channels not yet answered 2xx. */
+  readonly webhookLag: ScrapeGauge;
   /** The whole registry in the Prometheus text format, without stalling the hub (see {@link HubMetrics.stream}). */
   render(): Promise<string>;
   /** The same text handed to `write` in pieces of about 64 KiB, as `GET /metrics` sends it. */
@@ -119,6 +127,31 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
       name: 'switchboard_consumer_pending',
       help: 'Deliveries of a consumer group handed out and not yet acknowledged, for groups with members on this node.',
       labelNames: ['channel', 'group'],
+      registry,
+    }),
+    webhookDeliveries: createLabelledCounter({
+      name: 'switchboard_webhook_deliveries_total',
+      help: 'Attempts of outbound webhooks, by webhook and outcome (delivered, retry, dead_lettered, aborted, gone).',
+      labelNames: ['webhook', 'outcome'],
+      registry,
+    }),
+    webhookAttemptSeconds: createDurationHistogram({
+      name: 'switchboard_webhook_attempt_seconds',
+      help: 'Time of one outbound webhook attempt, from sending the request to reading the answer (or the error), by webhook.',
+      labelName: 'webhook',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registry,
+    }),
+    webhookBreakerState: createScrapeGauge({
+      name: 'switchboard_webhook_breaker_state',
+      help: "Each outbound webhook's circuit breaker: 0 closed, 1 open, 2 half-open.",
+      labelNames: ['webhook'],
+      registry,
+    }),
+    webhookLag: createScrapeGauge({
+      name: 'switchboard_webhook_lag',
+      help: "Messages of an outbound webhook's channels not yet answered 2xx (head − ack floor of its groups on this node).",
+      labelNames: ['webhook'],
       registry,
     }),
     render: () => renderRegistry(registry),

@@ -5,7 +5,7 @@ import {
   MAX_PAYLOAD_DEPTH,
   nestedDeeperThan,
   SwitchboardError,
-  SYS_PREFIX,
+  DLQ_PREFIX,
   withMember,
   type EnvelopeMeta,
   type PubResult,
@@ -34,7 +34,8 @@ export interface PublishInput {
   /** Component id of the publisher (authenticated). */
   source: string;
   /**
-   * Set only by the hub itself (a feature publishing its events): the channel may be a reserved `$sys.` one, and
+   * Set only by the hub itself (a feature publishing its events, a replay to a hub-owned channel such as a webhook's
+   * `$webhook.<name>`): the channel may be a reserved `$` one (never a `$dlq.` log), and
    * `strict_channels` does not apply. Transports never set it.
    */
   system?: boolean;
@@ -275,7 +276,8 @@ export class Router {
 /** Checks the fields of a publish and returns them typed, or throws BAD_FRAME / UNKNOWN_CHANNEL / TOO_LARGE. */
 export function checkPublish(input: PublishInput): { ch: string; type: string; msgId?: string; meta?: EnvelopeMeta } {
   if (typeof input.ch !== 'string') throw new SwitchboardError('BAD_FRAME', '"ch" must be a string naming the channel, e.g. "market.ticks"');
-  const problem = channelNameProblem(input.ch, 256, input.system === true && input.ch.startsWith(SYS_PREFIX));
+  // The hub itself (a feature, or a replay of a hub-owned channel's dead letter) may use reserved names, never `$dlq.`.
+  const problem = channelNameProblem(input.ch, 256, input.system === true && input.ch.startsWith('$') && !input.ch.startsWith(DLQ_PREFIX));
   if (problem) throw new SwitchboardError('UNKNOWN_CHANNEL', `cannot publish to "${input.ch}": ${problem}`);
   if (typeof input.type !== 'string' || input.type.length === 0 || input.type.length > MAX_TYPE_LENGTH) {
     throw new SwitchboardError('BAD_FRAME', `"type" must be a non-empty string of at most ${MAX_TYPE_LENGTH} characters naming the message type, e.g. "tick"`);
