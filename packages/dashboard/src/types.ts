@@ -10,7 +10,7 @@ export interface Status {
   started_at: string;
   uptime_s: number;
   store: { kind: string; reachable: boolean; error?: string };
-  cluster: { kind: string; nodes: string[] };
+  cluster: { kind: string; nodes: { node: string; since: string; self: boolean }[] };
   connections: { total: number; by_component: { component: string; version: string | null; connections: number }[] };
   window_s: number;
   channels: ChannelStatus[];

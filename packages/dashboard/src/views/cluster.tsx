@@ -11,26 +11,26 @@ export function Cluster({ state }: { state: LiveState }) {
       <p class="muted">
         {s.cluster.kind === 'local'
           ? 'One node, on the embedded store.'
-          : 'Nodes sharing NATS JetStream. The cluster bus does not list its members yet: this node shows itself; open each node’s dashboard for its own figures.'}
+          : 'Nodes sharing NATS JetStream (every node that answered on the cluster bus); figures are this node’s: open each node’s dashboard for its own.'}
       </p>
       <div class="table-scroll">
         <table>
           <TableHead cols={['node', 'version', 'started', 'uptime', 'store', 'connections', 'channels']} />
           <tbody>
-            {s.cluster.nodes.map((n) => (
+            {s.cluster.nodes.map(({ node: n, since, self }) => (
               <tr key={n}>
                 <th scope="row">
                   {n}
-                  {n === s.node ? ' (this node)' : ''}
+                  {self ? ' (this node)' : ''}
                 </th>
-                <td>{n === s.node ? s.version : '–'}</td>
-                <td>{n === s.node ? new Date(s.started_at).toLocaleString('en') : '–'}</td>
-                <td>{n === s.node ? uptime(s.uptime_s) : '–'}</td>
+                <td>{self ? s.version : '–'}</td>
+                <td>{new Date(self ? s.started_at : since).toLocaleString('en')}</td>
+                <td>{self ? uptime(s.uptime_s) : '–'}</td>
                 <td class={s.store.reachable ? 'good' : 'bad'}>
                   {s.store.kind} {s.store.reachable ? 'reachable' : `unreachable: ${s.store.error ?? ''}`}
                 </td>
-                <td class="num">{n === s.node ? s.connections.total : '–'}</td>
-                <td class="num">{n === s.node ? s.channels.filter((c) => !c.ch.startsWith('$')).length : '–'}</td>
+                <td class="num">{self ? s.connections.total : '–'}</td>
+                <td class="num">{self ? s.channels.filter((c) => !c.ch.startsWith('$')).length : '–'}</td>
               </tr>
             ))}
           </tbody>
