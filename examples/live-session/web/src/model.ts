@@ -71,6 +71,11 @@ export function names(s: string) {
   };
 }
 
+/** How long one attempt of a WebRTC call may take to open its data channel before it is tried again. */
+export const ATTEMPT_MS = 4000;
+/** Attempts of one call before it is given up. */
+export const MAX_ATTEMPTS = 4;
+
 /** The id the presenter's page signals under. */
 export const PRESENTER_ID = 'presenter';
 

@@ -3,12 +3,7 @@
 // events. The presenter calls; an attendee answers. A call that is not connected within ATTEMPT_MS (no answer, ICE
 // failed, a signalling message lost) is torn down and tried again with a new offer, up to MAX_ATTEMPTS times.
 import type { SwitchboardClient } from '@switchboard/client';
-import { names, newId, PRESENTER_ID, type Me } from './model';
-
-/** How long one attempt may take to open its data channel. */
-export const ATTEMPT_MS = 4000;
-/** Attempts of one call before it is given up. */
-export const MAX_ATTEMPTS = 4;
+import { ATTEMPT_MS, MAX_ATTEMPTS, names, newId, PRESENTER_ID, type Me } from './model';
 
 /** What a view shows of a call. */
 export interface CallView {
