@@ -74,7 +74,7 @@ describe('the live session in Chromium: payments in and notifications out throug
     await presenter.locator(`[data-question="${id}"]`).getByRole('button', { name: 'Answered' }).click();
     for (const p of [presenter, ada, bob]) await p.locator(`[data-question="${id}"].answered`).waitFor();
 
-    await waitFor(() => fx.notifications.requests.length >= 1, { timeoutMs: 10_000 });
+    await waitFor(() => fx.notifications.requests.length >= 1, 'the notification webhook', 10_000);
     const req = fx.notifications.requests[0]!;
     const envelope = verifyStandard(fx.secrets.notify, req) as { ch: string; type: string; source: string; data: unknown };
     assert.equal(envelope.ch, 'live.notifications');
