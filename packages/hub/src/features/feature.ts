@@ -65,6 +65,13 @@ export interface FeatureHost {
    * context it carries). One feature at most; it may be set from an {@link FeatureHost.onStart} function.
    */
   tracePublishes(tracer: PublishTracer): void;
+  /**
+   * Adds a section `name` to the admin status (`GET /v1/admin/status`): `fn` is called on each status request and
+   * its answer (JSON) is the section's value; when it throws, the section is `{"error": <message>}`.
+   */
+  statusSection(name: string, fn: () => unknown): void;
+  /** The sections the features added with {@link FeatureHost.statusSection}, each answered now, by name. */
+  statusSections(): Promise<Record<string, unknown>>;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
 }
