@@ -18,6 +18,8 @@ export type FeatureParts = Omit<
   | 'onStart'
   | 'statusSection'
   | 'statusSections'
+  | 'traceCalls'
+  | 'traceCall'
 >;
 
 interface ConnectionSpec {
@@ -70,6 +72,12 @@ export class FeatureRegistry {
           events.tracer = tracer;
         },
         onStart: (fn) => this.starts.push(fn),
+        traceCalls: (tracer) => {
+          if (events.callTracer !== undefined && events.callTracer !== tracer)
+            throw new Error(`feature "${feature.name}" traces outbound calls, which another feature does`);
+          events.callTracer = tracer;
+        },
+        traceCall: (call) => events.callTracer?.start(call),
         statusSection: (name, fn) => {
           if (this.sections.has(name)) throw new Error(`feature "${feature.name}" adds status section "${name}", which is already taken`);
           this.sections.set(name, fn);

@@ -53,6 +53,8 @@ export class OutboundWebhook {
   private readonly channels = new Map<string, ChannelState>();
   private readonly opening = new Map<string, Promise<void>>();
   private readonly attempts = new Map<string, AttemptRecord[]>();
+  /** The target without its query (which may hold a key), for traces. */
+  private readonly target: string;
   private readonly sender: WebhookSender;
   private readonly breaker: Breaker;
   private readonly state: WebhookStateStore;
@@ -70,6 +72,8 @@ export class OutboundWebhook {
     private readonly deps: OutboundDeps,
   ) {
     this.sender = new WebhookSender(config, deps.now);
+    const url = new URL(config.url);
+    this.target = url.origin + url.pathname;
     this.state = new WebhookStateStore(deps.host.store, config.name, (err, msg) => deps.host.log.warn({ err }, msg));
     this.breaker = new Breaker(config.breaker, deps.now, (s, reason) => this.breakerChanged(s, reason));
   }
@@ -247,9 +251,22 @@ export class OutboundWebhook {
       this.pump();
     };
     const traceparent = typeof env.meta?.traceparent === 'string' ? env.meta.traceparent : undefined;
+    const trace = this.deps.host.traceCall({
+      name: `webhook ${this.config.name}`,
+      ...(traceparent !== undefined ? { parent: traceparent } : {}),
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': this.target,
+        'messaging.destination.name': ch,
+        'messaging.message.id': env.id,
+        'switchboard.webhook.name': this.config.name,
+        'switchboard.webhook.attempt': d.deliveries,
+      },
+    });
     void this.sender
-      .send(env.id, d.message.json, traceparent)
+      .send(env.id, d.message.json, trace?.traceparent ?? traceparent)
       .then((r) => {
+        trace?.end({ ...(r.status !== undefined ? { status: r.status } : {}), ...(r.error !== undefined ? { error: r.error } : {}) });
         const settled = this.settle(ch, c, d, r);
         // The answer frees the slot; the store's ack (or nack) goes on meanwhile. Ordered: the next waits for it.
         if (!this.config.ordered) release();
