@@ -202,6 +202,10 @@ export class OutboundWebhook {
       });
   }
 
+  private lowWater(): number {
+    return this.config.ordered ? 0 : Math.floor(this.config.maxInFlight / 2);
+  }
+
   private room(): number {
     if (this.disabled || this.closed) return 0;
     const window = this.config.ordered ? 1 : this.config.maxInFlight;
@@ -248,7 +252,8 @@ export class OutboundWebhook {
       if (released) return;
       released = true;
       this.inFlight--;
-      this.pump();
+      // Refill when half the window is free (one store read for many slots), or at once for a small window.
+      if (this.inFlight <= this.lowWater()) this.pump();
     };
     const traceparent = typeof env.meta?.traceparent === 'string' ? env.meta.traceparent : undefined;
     const trace = this.deps.host.traceCall({
