@@ -6,6 +6,7 @@ import {
   isPattern,
   type ClientFrame,
   type DocPatchFrame,
+  type DocPatchesFrame,
   type EnvelopeMeta,
   type ErrFrame,
   type FrameId,
@@ -305,6 +306,13 @@ export class ClientImpl implements SwitchboardClient {
         return;
       case 'doc.patch':
         if (typeof f.doc === 'string' && typeof f.version === 'number' && Array.isArray(f.ops)) this.documents.route(f as unknown as DocPatchFrame);
+        return;
+      case 'doc.patches':
+        if (typeof f.doc === 'string' && Array.isArray(f.patches)) {
+          for (const p of f.patches as DocPatchesFrame['patches']) {
+            if (typeof p?.version === 'number' && Array.isArray(p.ops)) this.documents.route({ ...p, op: 'doc.patch', doc: f.doc });
+          }
+        }
         return;
       case 'join':
       case 'leave':

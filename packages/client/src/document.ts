@@ -124,7 +124,7 @@ export class DocumentImpl<T> implements SharedDocument<T> {
     this.stash = [];
     if (again) this.host.link.send({ op: 'doc.unsub', doc: this.name });
     this.host.link.call(
-      { op: 'doc.sub', doc: this.name },
+      { op: 'doc.sub', doc: this.name, batch: true },
       {
         ok: (f) => this.snapshot(typeof f.version === 'number' ? f.version : 0, f.value ?? null),
         err: (f) => {

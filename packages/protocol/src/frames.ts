@@ -97,6 +97,8 @@ export interface DocSubFrame {
   op: 'doc.sub';
   id?: FrameId;
   doc: string;
+  /** Extension: the patches of one write may come as one {@link DocPatchesFrame} instead of a `doc.patch` each. */
+  batch?: boolean;
 }
 export interface DocUnsubFrame {
   op: 'doc.unsub';
@@ -203,6 +205,15 @@ export interface DocPatchFrame {
 }
 /** One applied change of a document, as the hub keeps and sends it (a `doc.patch` frame without its `op`). */
 export type DocPatch = Omit<DocPatchFrame, 'op'>;
+/**
+ * Extension, to a `doc.sub` with `"batch":true`: consecutive patches of one document in one frame, in version order;
+ * applying them in turn is the same as receiving each as a `doc.patch`.
+ */
+export interface DocPatchesFrame {
+  op: 'doc.patches';
+  doc: string;
+  patches: Omit<DocPatch, 'doc'>[];
+}
 
 /** One member of a channel's presence. */
 export interface PresenceMember {
@@ -224,7 +235,8 @@ export interface LeaveFrame {
 }
 
 /** Every frame the hub may send. */
-export type ServerFrame = WelcomeFrame | PongFrame | OkFrame | ErrFrame | MsgFrame | IncomingReqFrame | DocPatchFrame | JoinFrame | LeaveFrame;
+export type ServerFrame =
+  WelcomeFrame | PongFrame | OkFrame | ErrFrame | MsgFrame | IncomingReqFrame | DocPatchFrame | DocPatchesFrame | JoinFrame | LeaveFrame;
 
 /** Result of an acknowledged `pub`. */
 export interface PubResult {

@@ -34,8 +34,11 @@ interface QueuedUpdate {
   reject(err: unknown): void;
 }
 
-/** Receives the patches of the documents it subscribed to, in version order, each once. */
-export type DocListener = (patch: DocPatch) => void;
+/**
+ * Receives the patches of the documents it subscribed to, in version order, each once: a run of consecutive
+ * versions at a time (the patches of one write come together), the same array for every listener.
+ */
+export type DocListener = (patches: readonly DocPatch[]) => void;
 
 /** Checks a whole document value against its contract; returns the violation details, or undefined when valid. */
 export type DocValidator = (doc: string, value: unknown) => { message: string; details: unknown } | undefined;
@@ -130,8 +133,9 @@ export class Documents {
     }
     const threshold = start.version;
     const e = entry;
-    const wrapped: DocListener = (p) => {
-      if (p.version > threshold) listener(p);
+    const wrapped: DocListener = (ps) => {
+      if (ps[0]!.version > threshold) listener(ps);
+      else if (ps[ps.length - 1]!.version > threshold) listener(ps.filter((p) => p.version > threshold));
     };
     e.set.add(wrapped);
     if (start.version > e.sent) this.fill(doc, start.version);
@@ -148,8 +152,9 @@ export class Documents {
 
   /**
    * Applies `ops` atomically; resolves with the new version. Updates of one document run in arrival order on a
-   * node; those that queue up while the document is being written are applied together, each with its own version
-   * and patch, in one write, so their patches leave in the same turn. Between nodes the store's compare-and-set
+   * node; those that arrive in the same turn of the event loop, or queue up while the document is being written,
+   * are applied together, each with its own version and patch, in one write, so their patches leave together (one
+   * `doc.patches` frame to a subscriber that asked for them). Between nodes the store's compare-and-set
    * decides, and a lost race is retried on the new value.
    */
   update(doc: string, u: DocUpdate): Promise<{ version: number }> {
@@ -161,7 +166,9 @@ export class Documents {
       queue.push({ ops, u, resolve, reject });
       if (running) return;
       this.queues.set(doc, queue);
-      void this.run(doc, queue);
+      // The first update waits for the end of this turn of the event loop, so that the updates of every socket read
+      // in the same turn (a room voting at once) are applied in one write and leave as one run of patches.
+      setImmediate(() => void this.run(doc, queue));
     });
   }
 
@@ -184,9 +191,14 @@ export class Documents {
       const { record, revision } = await this.read(doc);
       let value = record.value;
       let version = record.version;
+      // `value` is this batch's own copy once `owned`: updates made only of `inc` then change it in place (undone
+      // when refused) instead of copying the whole document for each vote. `bytes` bounds its JSON size from above.
+      let owned = false;
+      let bytes: number | undefined;
       const patches: DocPatch[] = [];
       const outcomes: Array<{ q: QueuedUpdate; version?: number; error?: unknown }> = [];
       for (const q of batch) {
+        const undo: IncUndo[] = [];
         try {
           const onlyInc = q.ops.every((o) => o.op === 'inc');
           if (q.u.ifVersion !== undefined && q.u.ifVersion !== version && !onlyInc) {
@@ -196,7 +208,16 @@ export class Documents {
               { version },
             );
           }
-          const next = applyOps(value, q.ops, version);
+          const inPlace = onlyInc && q.ops.every((o) => o.path !== '');
+          let next: unknown;
+          let nextBytes: number | undefined;
+          if (inPlace) {
+            if (!owned) value = structuredClone(value);
+            owned = true;
+            q.ops.forEach((op, index) => applyInc(value, op, index, undo));
+            next = value;
+            nextBytes = bytes === undefined ? undefined : bytes + undo.reduce((n, u) => n + incGrowthBound(u.key), 0);
+          } else next = applyOps(value, q.ops, version);
           const violation = this.deps.validate?.(doc, next);
           if (violation)
             throw new SwitchboardError(
@@ -204,21 +225,24 @@ export class Documents {
               `the update would break the contract of document "${doc}": ${violation.message}; nothing was changed`,
               violation.details,
             );
-          const bytes = Buffer.byteLength(JSON.stringify(next ?? null));
-          if (bytes > limit) {
+          if (nextBytes === undefined || nextBytes > limit) nextBytes = Buffer.byteLength(JSON.stringify(next ?? null));
+          if (nextBytes > limit) {
             throw new SwitchboardError(
               'TOO_LARGE',
-              `document "${doc}" would be ${bytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`,
-              { bytes, limit },
+              `document "${doc}" would be ${nextBytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`,
+              { bytes: nextBytes, limit },
             );
           }
+          if (!inPlace) owned = true;
           value = next;
+          bytes = nextBytes;
           version += 1;
           const patch: DocPatch = { doc, version, ops: q.ops, by: q.u.by };
           if (q.u.ref !== undefined) patch.ref = q.u.ref;
           patches.push(patch);
           outcomes.push({ q, version });
         } catch (error) {
+          undoIncs(undo);
           outcomes.push({ q, error });
         }
       }
@@ -230,7 +254,7 @@ export class Documents {
           throw err;
         }
         for (const patch of patches) this.deps.announce({ ch: DOC_ANNOUNCE_PREFIX + doc, seq: patch.version, json: JSON.stringify(patch) });
-        for (const patch of patches) this.forward(patch);
+        this.forward(doc, patches);
       }
       for (const o of outcomes) {
         if (o.version !== undefined) o.q.resolve({ version: o.version });
@@ -250,26 +274,31 @@ export class Documents {
   onAnnounce(message: StoredMessage): void {
     if (!this.listeners.has(message.ch.slice(DOC_ANNOUNCE_PREFIX.length))) return;
     try {
-      this.forward(JSON.parse(message.json) as DocPatch);
+      const patch = JSON.parse(message.json) as DocPatch;
+      this.forward(patch.doc, [patch]);
     } catch {
       /* a malformed announcement is ignored; the gap is filled from the store */
     }
   }
 
-  private forward(patch: DocPatch): void {
-    const entry = this.listeners.get(patch.doc);
-    if (!entry || patch.version <= entry.sent) return;
-    entry.pending.set(patch.version, patch);
+  /** Forwards `patches` (of `doc`, in version order) to this node's subscribers, after any they still miss. */
+  private forward(doc: string, patches: DocPatch[]): void {
+    const entry = this.listeners.get(doc);
+    if (!entry) return;
+    for (const p of patches) if (p.version > entry.sent) entry.pending.set(p.version, p);
     this.drain(entry);
-    if (entry.pending.size > 0) this.fill(patch.doc, patch.version);
+    if (entry.pending.size > 0) this.fill(doc, patches[patches.length - 1]!.version);
   }
 
+  /** Hands the run of pending patches that follows the last one sent to every listener, as one array. */
   private drain(entry: { sent: number; pending: Map<number, DocPatch>; set: Set<DocListener> }): void {
+    const run: DocPatch[] = [];
     for (let p = entry.pending.get(entry.sent + 1); p; p = entry.pending.get(entry.sent + 1)) {
       entry.pending.delete(p.version);
       entry.sent = p.version;
-      for (const l of entry.set) l(p);
+      run.push(p);
     }
+    if (run.length > 0) for (const l of entry.set) l(run);
   }
 
   /** Reads the record to forward the patches this node missed, up to `upTo`. */
@@ -393,8 +422,34 @@ function applyOps(value: unknown, ops: DocOp[], version: number): unknown {
   return doc;
 }
 
-/** `inc`: adds `value` to the number at `path`, creating it (from 0) when the key is absent. */
-function applyInc(doc: unknown, op: DocOp, index: number): unknown {
+/** What an in-place `inc` changed: the key of a container, and its value before (absent: the key was created). */
+interface IncUndo {
+  container: Record<string, unknown>;
+  key: string;
+  had: boolean;
+  before: unknown;
+}
+
+/** Puts back what in-place `inc`s changed, the last first. */
+function undoIncs(undo: IncUndo[]): void {
+  for (let i = undo.length - 1; i >= 0; i--) {
+    const u = undo[i]!;
+    if (u.had) u.container[u.key] = u.before;
+    else delete u.container[u.key];
+  }
+  undo.length = 0;
+}
+
+/** At most how many bytes of JSON an `inc` of `key` adds: the key quoted with `,` and `:`, plus a number's digits. */
+function incGrowthBound(key: string): number {
+  return JSON.stringify(key).length + 2 + 24;
+}
+
+/**
+ * `inc`: adds `value` to the number at `path`, creating it (from 0) when the key is absent. Changes `doc` in place
+ * (and records the change in `undo`, when given) unless the path is the whole document.
+ */
+function applyInc(doc: unknown, op: DocOp, index: number, undo?: IncUndo[]): unknown {
   const fail = (why: string): never => {
     throw new SwitchboardError('BAD_FRAME', `ops[${index}] (inc at "${op.path}") cannot be applied: ${why}; nothing was changed`, { index, path: op.path });
   };
@@ -416,6 +471,7 @@ function applyInc(doc: unknown, op: DocOp, index: number): unknown {
   const current = Object.hasOwn(container, last) ? container[last] : 0;
   if (typeof current !== 'number') fail('the value there is not a number');
   if (Array.isArray(container) && Number(last) >= container.length) fail(`index ${last} is past the end of the array`);
+  undo?.push({ container, key: last, had: Object.hasOwn(container, last), before: container[last] });
   container[last] = (current as number) + by;
   return doc;
 }

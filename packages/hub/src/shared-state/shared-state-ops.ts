@@ -23,9 +23,16 @@ export interface SharedStateDeps {
   patchFrames: PatchFrames;
 }
 
-/** Encodes each patch's `doc.patch` frame once; every subscriber of the document is sent the same frame. */
+/** Most patches in one `doc.patches` frame; a longer run is sent as several. */
+export const MAX_PATCHES_PER_FRAME = 500;
+
+/**
+ * Encodes each patch's `doc.patch` frame, and each run of patches' `doc.patches` frames, once: every subscriber
+ * of the document is sent the same frames.
+ */
 export class PatchFrames {
   private readonly frames = new WeakMap<DocPatch, SharedFrame>();
+  private readonly runs = new WeakMap<readonly DocPatch[], SharedFrame[]>();
 
   frame(p: DocPatch): SharedFrame {
     let f = this.frames.get(p);
@@ -34,6 +41,17 @@ export class PatchFrames {
       this.frames.set(p, f);
     }
     return f;
+  }
+
+  /** The `doc.patches` frames of a run of patches of one document (at most {@link MAX_PATCHES_PER_FRAME} each). */
+  batch(ps: readonly DocPatch[]): SharedFrame[] {
+    let fs = this.runs.get(ps);
+    if (!fs) {
+      fs = [];
+      for (let i = 0; i < ps.length; i += MAX_PATCHES_PER_FRAME) fs.push({ text: patchesFrame(ps.slice(i, i + MAX_PATCHES_PER_FRAME)) });
+      this.runs.set(ps, fs);
+    }
+    return fs;
   }
 }
 
@@ -51,6 +69,8 @@ const MAX_REF_LENGTH = 128;
  */
 export class SharedStateOps {
   private readonly docSubs = new Map<string, () => void>();
+  /** Documents subscribed with `"batch":true`: a run of patches goes out as `doc.patches` frames. */
+  private readonly batched = new Set<string>();
   /** document → the last version sent to this connection (its snapshot's, then each patch's). */
   private readonly docVersions = new Map<string, number>();
   /** sub id → channel it made this connection a member of (exact names only), and the member. */
@@ -97,6 +117,7 @@ export class SharedStateOps {
         stop();
         this.docSubs.delete(doc);
         this.docVersions.delete(doc);
+        this.batched.delete(doc);
         return {};
       }
       case 'doc.update': {
@@ -147,12 +168,16 @@ export class SharedStateOps {
     assertMayDoc(this.conn.identity(), doc, 'r');
     if (this.docSubs.has(doc))
       throw new SwitchboardError('BAD_FRAME', `this connection is already subscribed to document "${doc}"; send doc.unsub first to take a new snapshot`);
+    if (frame.batch !== undefined && typeof frame.batch !== 'boolean')
+      throw new SwitchboardError('BAD_FRAME', '"batch" must be true (take runs of patches as doc.patches frames) or false');
     this.docSubs.set(doc, () => undefined);
+    if (frame.batch === true) this.batched.add(doc);
     let sub;
     try {
-      sub = await this.deps.documents.subscribe(doc, (p) => this.sendPatch(p));
+      sub = await this.deps.documents.subscribe(doc, (ps) => this.sendPatches(doc, ps));
     } catch (err) {
       this.docSubs.delete(doc);
+      this.batched.delete(doc);
       throw err;
     }
     if (this.closed || !this.docSubs.has(doc)) {
@@ -164,9 +189,12 @@ export class SharedStateOps {
     return { version: sub.version, value: sub.value };
   }
 
-  private sendPatch(p: DocPatch): void {
-    this.docVersions.set(p.doc, p.version);
-    this.conn.send(this.deps.patchFrames.frame(p));
+  /** Sends a run of patches of `doc`: one `doc.patches` frame when the subscriber asked for them, else a `doc.patch` each. */
+  private sendPatches(doc: string, ps: readonly DocPatch[]): void {
+    if (ps.length === 0) return;
+    this.docVersions.set(doc, ps[ps.length - 1]!.version);
+    if (ps.length > 1 && this.batched.has(doc)) for (const f of this.deps.patchFrames.batch(ps)) this.conn.send(f);
+    else for (const p of ps) this.conn.send(this.deps.patchFrames.frame(p));
   }
 
   /** A `sub` succeeded: an exact channel name makes this connection a member; `presence: true` watches. */
@@ -201,6 +229,7 @@ export class SharedStateOps {
     this.closed = true;
     for (const stop of this.docSubs.values()) stop();
     this.docSubs.clear();
+    this.batched.clear();
     for (const w of this.watches.values()) w.stop();
     this.watches.clear();
     for (const subId of [...this.memberships.keys()]) this.unsubscribed(subId);
@@ -213,7 +242,7 @@ export class SharedStateOps {
    */
   park(keepMembers: boolean): ParkedSharedState | undefined {
     if (this.closed) return undefined;
-    const docs: ParkedDoc[] = [...this.docSubs.keys()].map((doc) => ({ doc, version: this.docVersions.get(doc) ?? 0 }));
+    const docs: ParkedDoc[] = [...this.docSubs.keys()].map((doc) => ({ doc, version: this.docVersions.get(doc) ?? 0, batch: this.batched.has(doc) }));
     const watches = [...this.watches].map(([subId, w]) => ({ subId, pattern: w.pattern }));
     const members = [...this.memberships].map(([subId, m]) => ({ subId, ch: m.ch, member: m.member }));
     if (keepMembers) this.memberships.clear(); // else close() makes the member leave now
@@ -240,7 +269,7 @@ export class SharedStateOps {
       this.memberships.set(m.subId, { ch: m.ch, member: m.member });
       if (!held) this.deps.presence.join(m.ch, { ...m.member, since: new Date().toISOString() });
     }
-    const queues: { frames: DocPatch[]; live: boolean }[] = [];
+    const queues: { doc: string; frames: DocPatch[]; live: boolean }[] = [];
     const docs: ParkedDoc[] = [];
     for (const d of parked.docs) {
       if (this.docSubs.has(d.doc)) continue;
@@ -249,13 +278,15 @@ export class SharedStateOps {
       } catch {
         continue; // the new token no longer allows it: not restored
       }
-      const q = { frames: [] as DocPatch[], live: false };
+      const q = { doc: d.doc, frames: [] as DocPatch[], live: false };
       this.docSubs.set(d.doc, () => undefined);
+      if (d.batch) this.batched.add(d.doc);
       let sub;
       try {
-        sub = await this.deps.documents.subscribe(d.doc, (p) => (q.live ? this.sendPatch(p) : q.frames.push(p)));
+        sub = await this.deps.documents.subscribe(d.doc, (ps) => (q.live ? this.sendPatches(d.doc, ps) : q.frames.push(...ps)));
       } catch {
         this.docSubs.delete(d.doc);
+        this.batched.delete(d.doc);
         continue;
       }
       if (this.closed || !this.docSubs.has(d.doc)) {
@@ -265,7 +296,7 @@ export class SharedStateOps {
       this.docSubs.set(d.doc, sub.unsubscribe);
       q.frames.unshift(...catchUpPatches(d.doc, d.version, sub));
       queues.push(q);
-      docs.push(d);
+      docs.push({ doc: d.doc, version: d.version });
     }
     return {
       docs,
@@ -274,7 +305,7 @@ export class SharedStateOps {
         for (const w of parked.watches) if (restoredSubs.has(w.subId)) this.watch(w.subId, w.pattern);
         for (const q of queues) {
           q.live = true;
-          for (const p of q.frames.splice(0)) this.sendPatch(p);
+          this.sendPatches(q.doc, q.frames.splice(0));
         }
       },
     };
@@ -287,6 +318,15 @@ export class SharedStateOps {
       return undefined;
     }
   }
+}
+
+/** The `doc.patches` frame of a run of patches of one document (extension): each patch without its `doc`. */
+function patchesFrame(ps: readonly DocPatch[]): string {
+  return JSON.stringify({
+    op: 'doc.patches',
+    doc: ps[0]!.doc,
+    patches: ps.map((p) => (p.ref !== undefined ? { version: p.version, ops: p.ops, by: p.by, ref: p.ref } : { version: p.version, ops: p.ops, by: p.by })),
+  });
 }
 
 /** The `doc.patch` frame of a patch. */

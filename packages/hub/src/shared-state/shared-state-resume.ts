@@ -5,6 +5,8 @@ import type { PresenceMember, PresenceTable } from './presence.js';
 export interface ParkedDoc {
   doc: string;
   version: number;
+  /** Subscribed with `"batch":true` (restored so); absent in what `welcome.docs` lists. */
+  batch?: boolean;
 }
 
 /** A presence membership of a closed connection: the subscription that held it. */
