@@ -4,9 +4,11 @@
 // lost on the way (the test drops it from the attendee's WebSocket) is tried again and connects.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ATTEMPT_MS } from './web/src/model.js';
-import { NO_CHROMIUM, useLiveSession, type AppWindow } from './live-session-fixture.js';
+import { NO_CHROMIUM, REPORTS, useLiveSession, type AppWindow, type SessionState } from './live-session-fixture.js';
 
 const SESSION = 'rtc';
 
@@ -51,6 +53,9 @@ describe('the live session in Chromium: WebRTC signalled through the hub', { ski
       { from: 'Ada', text: 'Thanks! Can you hear me?' },
     ]);
     assert.equal(presenterSide.attempt, 1);
+    mkdirSync(REPORTS, { recursive: true });
+    await ada.screenshot({ path: join(REPORTS, 'attendee-call.png') });
+    await presenter.screenshot({ path: join(REPORTS, 'presenter-call.png') });
     fx.assertNoPageErrors();
   });
 
@@ -93,15 +98,24 @@ describe('the live session in Chromium: WebRTC signalled through the hub', { ski
     });
     const carol = await fx.attendee(SESSION, 'Carol', context);
     const carolId = await idOf(carol);
+    // The presenter's page records every state of the call as it shows it.
+    await presenter.evaluate((peer) => {
+      const w = window as AppWindow & { callStates: string[] };
+      w.callStates = [];
+      (w.liveSession as unknown as { subscribe(fn: (s: SessionState) => void): void }).subscribe((s) => {
+        const c = s.calls.find((x) => x.peer === peer);
+        const label = c ? `${c.state}#${c.attempt}` : 'none';
+        if (w.callStates.at(-1) !== label) w.callStates.push(label);
+      });
+    }, carolId);
     const started = Date.now();
     await presenter.locator(`[data-attendee="${carolId}"]`).getByRole('button', { name: 'Call' }).click();
-    await presenter.locator(`[data-call="${carolId}"][data-state=retrying]`).waitFor({ timeout: ATTEMPT_MS + 5000 });
-    await presenter.locator(`[data-call="${carolId}"][data-state=connected]`).waitFor({ timeout: 3 * ATTEMPT_MS });
+    await presenter.locator(`[data-call="${carolId}"][data-state=connected]`).waitFor({ timeout: 4 * ATTEMPT_MS });
     await carol.locator('[data-call=presenter][data-state=connected]').waitFor();
-    assert.equal(dropped.length, 1);
+    const states = await presenter.evaluate(() => (window as AppWindow & { callStates: string[] }).callStates);
+    assert.equal(dropped.length, 1, `one offer dropped; the call went ${states.join(' → ')}`);
+    assert.deepEqual(states.slice(-3), ['retrying#1', 'retrying#2', 'connected#2'], states.join(' → '));
     assert.ok(Date.now() - started >= ATTEMPT_MS, 'the second attempt came after the first one timed out');
-    const call = (await fx.state(presenter)).calls.find((c) => c.peer === carolId)!;
-    assert.equal(call.attempt, 2);
 
     await carol.locator('[data-call=presenter]').getByLabel('chat message').fill('Got you on the second try');
     await carol.locator('[data-call=presenter]').getByRole('button', { name: 'Send' }).click();

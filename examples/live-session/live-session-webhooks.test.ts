@@ -4,9 +4,11 @@
 // question answered, the notification service (a real local HTTP server) receives one signed webhook with it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { sendCheckoutCompleted } from './app.js';
-import { NO_CHROMIUM, useLiveSession, type AppWindow } from './live-session-fixture.js';
+import { NO_CHROMIUM, REPORTS, useLiveSession, type AppWindow } from './live-session-fixture.js';
 import { verifyStandard } from '../../test/support/webhook-hub.js';
 import { waitFor } from '../../test/support/util.js';
 
@@ -85,6 +87,8 @@ describe('the live session in Chromium: payments in and notifications out throug
     // Once: the receiver answered 200, nothing is sent again.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(fx.notifications.requests.length, 1);
+    mkdirSync(REPORTS, { recursive: true });
+    await presenter.screenshot({ path: join(REPORTS, 'presenter-supporter.png') });
     fx.assertNoPageErrors();
   });
 });
