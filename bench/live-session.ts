@@ -5,6 +5,8 @@
 // times both ends; the hub is the built CLI as a child process.
 //
 //   npm run build && npx tsx bench/live-session.ts [--attendees 250] [--slides 40] [--bursts 5] [--pairs 100] [--rounds 20]
+//     [--per-patch]  (document subscriptions without "batch": a doc.patch frame per version)
+//     [--cli PATH]   (another build of the hub's CLI)
 //
 // Prints the figures and the machine as Markdown (for bench/LIVE-SESSION-RESULTS.md).
 import { loadavg, tmpdir } from 'node:os';
@@ -20,7 +22,6 @@ import { procCpuMs, spawnServer, type ServerHandle } from './lib/proc.js';
 import { newHistogram, nowUs } from './lib/stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 const CONTRACTS = join(ROOT, 'examples', 'live-session', 'contracts');
 const SESSION = 'bench';
 const STAGE = `live/${SESSION}/stage`;
@@ -37,6 +38,7 @@ const { values: o } = parseArgs({
     pairs: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '20' },
     'per-patch': { type: 'boolean', default: false },
+    cli: { type: 'string' },
   },
 });
 const ATTENDEES = Number(o.attendees);
@@ -44,8 +46,12 @@ const SLIDES = Number(o.slides);
 const BURSTS = Number(o.bursts);
 const PAIRS = Number(o.pairs);
 const ROUNDS = Number(o.rounds);
+/** The hub's CLI: this checkout's build, or another one (`--cli`, e.g. a build of an older commit, to compare). */
+const CLI = o.cli ?? join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 /** Attendees subscribe with `"batch":true` (as the SDK does): the patches of one write come in one frame. */
 const BATCH = !o['per-patch'];
+/** Slide changes before the measured ones (the hub's JIT, the connections' buffers). */
+const WARM_UP = 5;
 
 type Frame = Record<string, unknown> & { op: string; re?: number };
 
@@ -168,18 +174,19 @@ async function main(): Promise<void> {
     const voteEach = newHistogram();
     const burstAll = newHistogram(); // per burst: first vote sent → last attendee has every vote
     const voteSentAt = new Map<string, number>();
+    let measuring = false;
     let votesSeen = 0;
     let burstLastAt = 0;
     for (const a of attendees) {
       const onPatch = (f: Frame, at: number) => {
         if (f.doc === STAGE && f.version === slideVersion) {
-          slideEach.recordValue(Math.max(1, at - slideSentAt));
+          if (measuring) slideEach.recordValue(Math.max(1, at - slideSentAt));
           slideGot++;
           slideLastAt = at;
         } else if (f.doc === QA && typeof f.ref === 'string') {
           const t = voteSentAt.get(f.ref);
           if (t !== undefined) {
-            voteEach.recordValue(Math.max(1, at - t));
+            if (measuring) voteEach.recordValue(Math.max(1, at - t));
             votesSeen++;
             burstLastAt = at;
           }
@@ -198,22 +205,24 @@ async function main(): Promise<void> {
 
     const cpu0 = procCpuMs(hub.pid);
     const t0 = nowUs();
-    for (let s = 1; s <= SLIDES; s++) {
+    for (let s = 1; s <= WARM_UP + SLIDES; s++) {
+      measuring = s > WARM_UP;
       slideGot = 0;
       slideVersion = 1 + s; // version 1 was the creation; each change is the next one
       const sent = nowUs();
       slideSentAt = sent;
       await presenter.call({ op: 'doc.update', doc: STAGE, ops: [{ op: 'replace', path: '/slide', value: s % 6 }] });
       while (slideGot < ATTENDEES) await new Promise((r) => setImmediate(r));
-      slideLast.recordValue(Math.max(1, slideLastAt - sent));
+      if (measuring) slideLast.recordValue(Math.max(1, slideLastAt - sent));
       await sleep(25);
     }
     const slideCpu = (procCpuMs(hub.pid) - cpu0) / ((nowUs() - t0) / 1000);
 
     let burstCpuMs = 0;
     let burstElu = 0;
-    for (let b = 0; b < BURSTS; b++) {
-      const q = `q${b}`;
+    for (let b = -1; b < BURSTS; b++) {
+      measuring = b >= 0; // burst -1 warms the hub up
+      const q = `q${b + 1}`;
       await presenter.call({
         op: 'doc.update',
         doc: QA,
@@ -247,9 +256,11 @@ async function main(): Promise<void> {
       const deadline = Date.now() + 30_000;
       while (votesSeen < ATTENDEES * ATTENDEES && Date.now() < deadline) await sleep(1);
       if (votesSeen < ATTENDEES * ATTENDEES) throw new Error(`burst ${b}: ${votesSeen} of ${ATTENDEES * ATTENDEES} vote patches arrived in 30 s`);
-      burstAll.recordValue(Math.max(1, burstLastAt - start));
-      burstCpuMs += procCpuMs(hub.pid) - cpuBefore;
-      burstElu += performance.eventLoopUtilization(eluBefore).utilization / BURSTS;
+      if (measuring) {
+        burstAll.recordValue(Math.max(1, burstLastAt - start));
+        burstCpuMs += procCpuMs(hub.pid) - cpuBefore;
+        burstElu += performance.eventLoopUtilization(eluBefore).utilization / BURSTS;
+      }
       const stored = (await (await fetch(`http://127.0.0.1:${hub.port}/v1/docs/${QA}`)).json()) as { value: { questions: Record<string, { votes: number }> } };
       if (stored.value.questions[q]!.votes !== ATTENDEES)
         throw new Error(`burst ${b}: the hub holds ${stored.value.questions[q]!.votes} votes, not ${ATTENDEES}`);
@@ -264,6 +275,7 @@ async function main(): Promise<void> {
     const sdp = 'v=0\r\n' + 'a=candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host\r\n'.repeat(60); // about an offer's size
     const rtt = newHistogram();
     const pending = new Map<string, { at: number; done: () => void }>();
+    let r0 = -1;
     await Promise.all(
       callees.map(async (c, i) => {
         await c.call({ op: 'sub', ch: `live.${SESSION}.rtc.e${i}`, from: 'latest' });
@@ -283,14 +295,15 @@ async function main(): Promise<void> {
           const m = f.msg as { type: string; data: { call: string } };
           const p = pending.get(m.data.call);
           if (m.type === 'answer' && p) {
-            rtt.recordValue(Math.max(1, at - p.at));
+            if (r0 >= 0) rtt.recordValue(Math.max(1, at - p.at));
             pending.delete(m.data.call);
             p.done();
           }
         };
       }),
     );
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = -1; r < ROUNDS; r++) {
+      r0 = r; // round -1 warms up
       await Promise.all(
         callers.map(
           (c, i) =>
