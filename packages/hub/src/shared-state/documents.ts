@@ -82,6 +82,9 @@ export class Documents {
   /** The updates of each document waiting on this node; present while that document's updates are being applied. */
   private readonly queues = new Map<string, QueuedUpdate[]>();
 
+  /** Patches other nodes announced in this turn of the event loop, per document: forwarded together at its end. */
+  private readonly announced = new Map<string, DocPatch[]>();
+
   /** Documents subscribed to or updated on this node since it started, least recently used first (at most {@link MAX_KNOWN}). */
   private readonly seen = new Set<string>();
 
@@ -273,21 +276,39 @@ export class Documents {
   /** A change announced by another node. */
   onAnnounce(message: StoredMessage): void {
     if (!this.listeners.has(message.ch.slice(DOC_ANNOUNCE_PREFIX.length))) return;
+    let patch: DocPatch;
     try {
-      const patch = JSON.parse(message.json) as DocPatch;
-      this.forward(patch.doc, [patch]);
+      patch = JSON.parse(message.json) as DocPatch;
     } catch {
-      /* a malformed announcement is ignored; the gap is filled from the store */
+      return; // a malformed announcement is ignored; the gap is filled from the store
     }
+    const doc = message.ch.slice(DOC_ANNOUNCE_PREFIX.length);
+    if (patch.doc !== doc || typeof patch.version !== 'number') return;
+    // The announcements of one write of another node arrive together: their subscribers get them as one run.
+    const waiting = this.announced.get(doc);
+    if (waiting) {
+      waiting.push(patch);
+      return;
+    }
+    this.announced.set(doc, [patch]);
+    setImmediate(() => {
+      const patches = this.announced.get(doc) ?? [];
+      this.announced.delete(doc);
+      this.forward(doc, patches);
+    });
   }
 
   /** Forwards `patches` (of `doc`, in version order) to this node's subscribers, after any they still miss. */
   private forward(doc: string, patches: DocPatch[]): void {
     const entry = this.listeners.get(doc);
     if (!entry) return;
-    for (const p of patches) if (p.version > entry.sent) entry.pending.set(p.version, p);
+    let upTo = 0;
+    for (const p of patches) {
+      if (p.version > entry.sent) entry.pending.set(p.version, p);
+      upTo = Math.max(upTo, p.version);
+    }
     this.drain(entry);
-    if (entry.pending.size > 0) this.fill(doc, patches[patches.length - 1]!.version);
+    if (entry.pending.size > 0) this.fill(doc, upTo);
   }
 
   /** Hands the run of pending patches that follows the last one sent to every listener, as one array. */
