@@ -57,6 +57,23 @@ describe('resume: document subscriptions and presence', () => {
     assert.equal(again.code, 'BAD_FRAME', 'the subscription is there: a second doc.sub is refused');
   });
 
+  it('a resumed subscription made with "batch" keeps it: the missed patches come as one doc.patches run', async () => {
+    const writer = await fx.connect('presenter-ui');
+    await update(writer, 'session/rb', [{ op: 'add', path: '', value: { slide: 1 } }]);
+    const { client: a, welcome } = await fx.session('attendee-ui');
+    assert.equal((await a.call({ op: 'doc.sub', doc: 'session/rb', batch: true })).version, 1);
+    await drop(fx, a);
+    for (const slide of [2, 3, 4]) await update(writer, 'session/rb', [{ op: 'replace', path: '/slide', value: slide }]);
+    const { client: b, welcome: w2 } = await fx.session('attendee-ui', { resume: welcome.session });
+    assert.deepEqual(w2.docs, [{ doc: 'session/rb', version: 1 }]);
+    const run = await b.next((f) => f.op === 'doc.patches' || f.op === 'doc.patch');
+    assert.equal(run.op, 'doc.patches');
+    assert.deepEqual(
+      (run.patches as { version: number; ops: unknown[] }[]).map((p) => [p.version, p.ops]),
+      [2, 3, 4].map((v) => [v, [{ op: 'replace', path: '/slide', value: v }]]),
+    );
+  });
+
   it('when the missed patches are older than the record keeps, one patch replaces the whole value', async () => {
     const writer = await fx.connect('presenter-ui');
     await update(writer, 'qa/r2', [{ op: 'add', path: '', value: { votes: 0 } }]);
