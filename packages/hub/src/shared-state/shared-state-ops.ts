@@ -25,6 +25,8 @@ export interface SharedStateDeps {
 
 /** Most patches in one `doc.patches` frame; a longer run is sent as several. */
 export const MAX_PATCHES_PER_FRAME = 500;
+/** Most bytes of patches in one `doc.patches` frame (a single larger patch still goes, alone). */
+export const MAX_PATCHES_FRAME_BYTES = 1024 * 1024;
 
 /**
  * Encodes each patch's `doc.patch` frame, and each run of patches' `doc.patches` frames, once: every subscriber
@@ -43,12 +45,31 @@ export class PatchFrames {
     return f;
   }
 
-  /** The `doc.patches` frames of a run of patches of one document (at most {@link MAX_PATCHES_PER_FRAME} each). */
+  /**
+   * The `doc.patches` frames of a run of patches of one document: at most {@link MAX_PATCHES_PER_FRAME} patches and
+   * {@link MAX_PATCHES_FRAME_BYTES} of them in each.
+   */
   batch(ps: readonly DocPatch[]): SharedFrame[] {
     let fs = this.runs.get(ps);
     if (!fs) {
       fs = [];
-      for (let i = 0; i < ps.length; i += MAX_PATCHES_PER_FRAME) fs.push({ text: patchesFrame(ps.slice(i, i + MAX_PATCHES_PER_FRAME)) });
+      const head = `{"op":"doc.patches","doc":${JSON.stringify(ps[0]!.doc)},"patches":[`;
+      let parts: string[] = [];
+      let bytes = 0;
+      for (const p of ps) {
+        const text = JSON.stringify(
+          p.ref !== undefined ? { version: p.version, ops: p.ops, by: p.by, ref: p.ref } : { version: p.version, ops: p.ops, by: p.by },
+        );
+        const size = Buffer.byteLength(text);
+        if (parts.length > 0 && (parts.length >= MAX_PATCHES_PER_FRAME || bytes + size > MAX_PATCHES_FRAME_BYTES)) {
+          fs.push({ text: `${head}${parts.join(',')}]}` });
+          parts = [];
+          bytes = 0;
+        }
+        parts.push(text);
+        bytes += size + 1;
+      }
+      fs.push({ text: `${head}${parts.join(',')}]}` });
       this.runs.set(ps, fs);
     }
     return fs;
@@ -318,15 +339,6 @@ export class SharedStateOps {
       return undefined;
     }
   }
-}
-
-/** The `doc.patches` frame of a run of patches of one document (extension): each patch without its `doc`. */
-function patchesFrame(ps: readonly DocPatch[]): string {
-  return JSON.stringify({
-    op: 'doc.patches',
-    doc: ps[0]!.doc,
-    patches: ps.map((p) => (p.ref !== undefined ? { version: p.version, ops: p.ops, by: p.by, ref: p.ref } : { version: p.version, ops: p.ops, by: p.by })),
-  });
 }
 
 /** The `doc.patch` frame of a patch. */
