@@ -18,13 +18,16 @@ export { NO_CHROMIUM };
 /** Where the screenshots go (reports/ is what CI keeps). */
 export const REPORTS = join(import.meta.dirname, '..', '..', 'reports', 'live-session');
 
-/** The flags of the browser: those of every browser test, plus Chromium's fake camera and permission prompt. */
+/** The flags of the browser: those of every browser test, Chromium's fake camera and permission prompt, loopback ICE. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-dev-shm-usage',
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
+  // ICE over loopback too, with plain addresses: the tests pass on a machine whose only interface is `lo`.
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 
 /** What a page's LiveSession holds (web/src/live-session.ts), as the tests read it. */
