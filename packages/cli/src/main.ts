@@ -3,6 +3,7 @@
 const commands = {
   start: () => import('./commands/start.js'),
   token: () => import('./commands/token.js'),
+  keys: () => import('./commands/keys.js'),
   contracts: () => import('./commands/contracts.js'),
   contractsTypes: () => import('./commands/contracts-types.js'),
   contractsCanDeploy: () => import('./commands/contracts-can-deploy.js'),
@@ -16,7 +17,8 @@ const HELP = `Usage: switchboard <command> [options]
 
 Commands:
   start      Run a hub node (WebSocket + HTTP) on the embedded store
-  token      Print a signed token (HS256 JWT) for a component
+  token      Print a signed token (JWT: HS256, or RS256/ES256/EdDSA with --key) for a component
+  keys       Make a signing key pair and the JWKS for the hub: keys generate
   contracts  Check AsyncAPI contracts, diff, generate types, test a deploy: contracts check | diff | types | can-deploy
   scenario   Run end-to-end flows and write the integration report: scenario run
   status     Print a hub's status: connections, channels, rates, consumer lag, dead letters
@@ -39,6 +41,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     case 'help':
       if (rest[0] === 'start') process.stdout.write((await commands.start()).START_HELP);
       else if (rest[0] === 'token') process.stdout.write((await commands.token()).TOKEN_HELP);
+      else if (rest[0] === 'keys') process.stdout.write((await commands.keys()).KEYS_HELP);
       else if (rest[0] === 'contracts' && rest[1] === 'check') process.stdout.write((await commands.contracts()).CONTRACTS_CHECK_HELP);
       else if (rest[0] === 'contracts' && rest[1] === 'diff') process.stdout.write((await commands.contracts()).CONTRACTS_DIFF_HELP);
       else if (rest[0] === 'contracts' && rest[1] === 'types') process.stdout.write((await commands.contractsTypes()).CONTRACTS_TYPES_HELP);
@@ -55,6 +58,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return (await commands.start()).startCommand(rest);
     case 'token':
       return (await commands.token()).tokenCommand(rest);
+    case 'keys':
+      return (await commands.keys()).keysCommand(rest);
     case 'contracts':
       return (await commands.contracts()).contractsCommand(rest);
     case 'scenario':

@@ -52,6 +52,8 @@ export interface StartHubOptions {
   dev?: boolean;
   /** Shared secret for HS256 tokens; overrides the config file's. */
   tokenSecret?: string;
+  /** A JWKS file or URL for RS256/ES256/EdDSA tokens; overrides the config file's `auth.jwks`. */
+  jwks?: string;
   /** Node id shown to clients; overrides the config file's. */
   nodeId?: string;
   /** `process` (default): an acked message survives kill -9; `fsync`: also an OS crash (SQLite only). */
@@ -115,9 +117,12 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
   }
   if (options.dev) config.auth.dev = true;
   if (options.tokenSecret) config.auth.hs256Secret = options.tokenSecret;
+  if (options.jwks) config.auth.jwks = options.jwks;
   if (options.nodeId) config.nodeId = options.nodeId;
-  if (!config.auth.dev && !config.auth.hs256Secret) {
-    throw new StartHubError('no way to authenticate clients: add --dev for development, or --token-secret SECRET (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens');
+  if (!config.auth.dev && !config.auth.hs256Secret && !config.auth.jwks) {
+    throw new StartHubError(
+      'no way to authenticate clients: add --dev for development, --token-secret SECRET (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens, or --jwks FILE|URL (SWITCHBOARD_JWKS) for RS256/ES256/EdDSA tokens',
+    );
   }
 
   const contractsDir = options.contractsDir ? resolve(options.contractsDir) : undefined;
@@ -163,7 +168,14 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
   const contractSource = contractsDir ? () => loadCheckedContracts(contractsDir, { structure }) : undefined;
   const dashboardDir = options.dashboard === false ? undefined : (options.dashboardDir ?? dashboardDist());
   const features = dashboardDir ? [dashboardFeature({ dir: dashboardDir })] : [];
-  const hub = createHub({ config, store, contracts, logger, cluster, features, ...(contractSource ? { contractSource } : {}) });
+  let hub: Hub;
+  try {
+    hub = createHub({ config, store, contracts, logger, cluster, features, ...(contractSource ? { contractSource } : {}) });
+  } catch (err) {
+    await store.close().catch(() => {});
+    await cluster?.close().catch(() => {});
+    throw new StartHubError((err as Error).message, { cause: err });
+  }
   let address: AddressInfo;
   try {
     address = await hub.listen(options.port, host);
@@ -180,9 +192,21 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     `Switchboard ${config.nodeId} listening on ${url} (WebSocket ws://${shownHost}:${address.port}/v1/ws)\n` +
     `  store: ${storeLine}\n` +
     `  contracts: ${contractsDir ? `${contracts.channels().length} channel(s) from ${contractsDir}` : 'none'}\n` +
-    `  auth: ${config.auth.dev ? 'dev mode (no token needed)' : 'HS256 tokens'}\n` +
+    `  auth: ${authLine(config)}\n` +
     `  dashboard: ${dashboardDir ? `${url}/${config.auth.dev ? '' : ' (asks for an admin token: switchboard token --admin)'}` : options.dashboard === false ? 'off (--no-dashboard)' : 'not installed'}\n`;
   return { hub, address, url, banner };
+}
+
+/** The auth line of the banner: dev mode, and which tokens are verified (never the secret itself). */
+function authLine(config: HubConfig): string {
+  const kinds = [
+    ...(config.auth.hs256Secret ? ['HS256 tokens'] : []),
+    ...(config.auth.jwks
+      ? [`RS256/ES256/EdDSA tokens (JWKS ${typeof config.auth.jwks === 'string' ? config.auth.jwks : Object.values(config.auth.jwks).join(', ')})`]
+      : []),
+  ];
+  if (config.auth.dev) return kinds.length ? `dev mode (no token needed; ${kinds.join(' and ')} checked when given)` : 'dev mode (no token needed)';
+  return kinds.join(' and ');
 }
 
 /** Opens the JetStream store and the cluster bus on its connection. */

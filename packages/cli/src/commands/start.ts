@@ -26,6 +26,7 @@ Options (each has an environment variable; the option wins):
   --config FILE       switchboard.yaml with channels, limits, auth     SWITCHBOARD_CONFIG
   --dev               Development mode: no token needed                SWITCHBOARD_DEV=1
   --token-secret S    Shared secret for HS256 tokens                   SWITCHBOARD_TOKEN_SECRET
+  --jwks FILE|URL     Public keys (JWKS) for RS256/ES256/EdDSA tokens  SWITCHBOARD_JWKS
   --node-id ID        Node id shown to clients (one per node)          SWITCHBOARD_NODE_ID    (default hub-1)
   --durability MODE   process: an acked message survives a crash or    SWITCHBOARD_DURABILITY (default process)
                       kill -9 of the hub; fsync: also survives an OS
@@ -53,6 +54,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
         config: { type: 'string' },
         dev: { type: 'boolean' },
         'token-secret': { type: 'string' },
+        jwks: { type: 'string' },
         'node-id': { type: 'string' },
         durability: { type: 'string' },
         store: { type: 'string' },
@@ -109,6 +111,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
       configFile,
       dev: args.dev || truthy(env.SWITCHBOARD_DEV),
       tokenSecret: args['token-secret'] ?? env.SWITCHBOARD_TOKEN_SECRET,
+      jwks: args.jwks ?? env.SWITCHBOARD_JWKS,
       nodeId: args['node-id'] ?? env.SWITCHBOARD_NODE_ID,
       durability,
       jetstream,

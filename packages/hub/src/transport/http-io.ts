@@ -14,7 +14,7 @@ export async function identify(config: HubConfig, auth: Authenticator, req: Inco
     token = mm[1]!.trim();
   }
   const claimed = req.headers['x-switchboard-component'];
-  const anonymousDev = config.auth.dev && (token === undefined || !config.auth.hs256Secret);
+  const anonymousDev = config.auth.dev && (token === undefined || (!config.auth.hs256Secret && !config.auth.jwks));
   const component = typeof claimed === 'string' && claimed !== '' ? claimed : anonymousDev ? 'http' : undefined;
   return auth.authenticate(token, component);
 }
