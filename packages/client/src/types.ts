@@ -38,6 +38,13 @@ export interface ConnectOptions {
   urls?: string[];
   /** JWT, or a function called before every `hello` (so an expired token can be refreshed). Omit in dev mode. */
   token?: string | (() => string | Promise<string>);
+  /**
+   * Makes a token: called before every `hello` (instead of `token`), and a while before the current token's `exp`
+   * to swap it on the open connection (`refresh` op), so that the connection is not closed when it expires.
+   */
+  getToken?: () => string | Promise<string>;
+  /** With `getToken`: refresh this long before `exp` (or at half the remaining lifetime, when sooner). Default 60 000. */
+  refreshAheadMs?: number;
   /** Component id announced in `hello` (the `to` of requests aimed at this client). */
   component: string;
   /** Version of the component, announced in `hello`. */

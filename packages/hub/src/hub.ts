@@ -29,6 +29,7 @@ import { connectionLogFeature } from './logging/connection-log.js';
 import { RefusalLog } from './logging/refusal-log.js';
 import { tracingFeature } from './tracing/tracing.js';
 import { webhooksFeature } from './webhooks/webhooks.js';
+import { tokenRefreshFeature } from './auth/token-refresh.js';
 import type { TracingSettings } from './tracing/tracing-settings.js';
 
 /** What a hub is made of; every part is injected. */
@@ -122,6 +123,7 @@ export function createHub(options: HubOptions): Hub {
       ...(config.metrics.enabled ? [metricsFeature()] : []),
       tracingFeature(options.tracing),
       webhooksFeature(),
+      tokenRefreshFeature(),
       ...(options.features ?? []),
     ],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },

@@ -95,6 +95,11 @@ export class Connection implements Responder {
       session: () => this.sessionId,
       remote: () => this.peer.remote,
       send: (t) => this.send(t),
+      reauthenticate: (identity) => {
+        if (this.state !== 'ready' || identity.component !== this.component) return;
+        this.identity = identity;
+        this.armExpiry(identity);
+      },
     };
     this.hooks = deps.features.connections.map((spec) => spec.open(view));
     this.subs = new ConnectionSubscriptions(peer, deps, () => ({ component: this.component, session: this.sessionId }));
@@ -256,14 +261,7 @@ export class Connection implements Responder {
     this.since = new Date().toISOString();
     this.state = 'ready';
     this.deps.requests.add(this);
-    if (identity.exp !== undefined) {
-      const ms = identity.exp * 1000 - Date.now();
-      this.expiryTimer = setTimeout(
-        () => this.peer.close(CloseCodes.TOKEN_EXPIRED.code, CloseCodes.TOKEN_EXPIRED.reason),
-        Math.max(0, Math.min(ms, 2 ** 31 - 1)),
-      );
-      this.expiryTimer.unref?.();
-    }
+    this.armExpiry(identity);
     const restoredSubs = restored ? await this.subs.restore(restored) : [];
     const resumed: { welcome?: Frame; activate(): void }[] = [];
     if (restored) {
@@ -299,6 +297,19 @@ export class Connection implements Responder {
         ...(this.version !== undefined ? { version: this.version } : {}),
       });
     }
+  }
+
+  /** Closes the connection with 4401 when the token of `identity` expires (a refresh arms it again). */
+  private armExpiry(identity: Identity): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (identity.exp === undefined) return;
+    const ms = identity.exp * 1000 - Date.now();
+    this.expiryTimer = setTimeout(
+      () => this.peer.close(CloseCodes.TOKEN_EXPIRED.code, CloseCodes.TOKEN_EXPIRED.reason),
+      Math.max(0, Math.min(ms, 2 ** 31 - 1)),
+    );
+    this.expiryTimer.unref?.();
   }
 
   /** Publishes; returns a promise only when the router has to wait (the store, a new channel, a dead letter). */

@@ -79,6 +79,11 @@ export interface FeatureConnection {
   remote(): string | undefined;
   /** Sends a frame; a {@link SharedFrame} is encoded once for all connections it is sent to. */
   send(text: string | SharedFrame): void;
+  /**
+   * Replaces the identity of a connection that said hello with one for the same component (a refreshed token): its
+   * permissions apply from the next op on, and the close at the token's expiry is armed again. Ignored otherwise.
+   */
+  reauthenticate(identity: Identity): void;
 }
 
 /** What a parked session keeps of a feature, until a `resume` takes it back or the session is forgotten. */
