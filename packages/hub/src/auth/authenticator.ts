@@ -9,6 +9,8 @@ export interface Identity {
   pub?: string[];
   /** Channel patterns it may subscribe to; undefined = any. */
   sub?: string[];
+  /** Component id patterns it may send requests to (`sb.req`); undefined = any. */
+  req?: string[];
   /** Document patterns and whether it may read (`r`) and update (`w`) them; undefined = any. */
   docs?: DocGrant[];
   /** Token expiry (seconds since epoch). */
@@ -65,6 +67,7 @@ export function createAuthenticator(config: HubConfig): Authenticator {
         pub: patterns(payload['sb.pub'] ?? sb.pub),
         sub: patterns(payload['sb.sub'] ?? sb.sub),
         docs: docGrants(payload['sb.docs'] ?? sb.docs),
+        req: patterns(payload['sb.req'] ?? sb.req),
         exp: typeof payload.exp === 'number' ? payload.exp : undefined,
         ...((payload['sb.admin'] ?? sb.admin) === true ? { admin: true } : {}),
       };
@@ -104,6 +107,20 @@ export function assertMaySubscribe(id: Identity, pattern: string): void {
     throw new SwitchboardError(
       'FORBIDDEN',
       `component "${id.component}" may not subscribe to "${pattern}"; its token allows: ${id.sub.join(', ') || 'nothing'}`,
+    );
+  }
+}
+
+/**
+ * Throws FORBIDDEN unless the identity may send a request to component `to` (`sb.req`: component id patterns,
+ * segments separated by `.` or `/`, `*` one segment, a final `>` the rest), naming the patterns it has.
+ */
+export function assertMayRequest(id: Identity, to: string): void {
+  if (id.req && !id.req.some((p) => matchDoc(p, to))) {
+    throw new SwitchboardError(
+      'FORBIDDEN',
+      `component "${id.component}" may not send requests to "${to}"; its token's sb.req allows: ${id.req.join(', ') || 'nothing'}`,
+      { claim: 'sb.req', allowed: id.req },
     );
   }
 }

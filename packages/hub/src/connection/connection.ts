@@ -10,7 +10,7 @@ import {
   type PubResult,
   type RawFrame,
 } from '@switchboard/protocol';
-import { assertMayPublish, type Authenticator, type Identity } from '../auth/authenticator.js';
+import { assertMayPublish, assertMayRequest, type Authenticator, type Identity } from '../auth/authenticator.js';
 import type { HubConfig } from '../config/config.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Peer } from './peer.js';
@@ -360,6 +360,7 @@ export class Connection implements Responder {
 
   private async req(frame: Frame, id: FrameId, text: string): Promise<void> {
     const { to, type, timeoutMs, meta } = checkRequestFrame(frame, id);
+    assertMayRequest(this.identity!, to);
     if (this.pendingRequests >= this.deps.config.limits.maxPendingRequests) {
       throw new SwitchboardError(
         'RATE_LIMITED',
