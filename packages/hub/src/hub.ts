@@ -30,6 +30,8 @@ import { RefusalLog } from './logging/refusal-log.js';
 import { tracingFeature } from './tracing/tracing.js';
 import { webhooksFeature } from './webhooks/webhooks.js';
 import { tokenRefreshFeature } from './auth/token-refresh.js';
+import { createAudit } from './audit/audit.js';
+import { limitsFeature } from './limits/limits-feature.js';
 import type { TracingSettings } from './tracing/tracing-settings.js';
 
 /** What a hub is made of; every part is injected. */
@@ -74,9 +76,10 @@ export interface Hub {
   contracts(): ContractSet;
   /**
    * Loads the contracts again from `contractSource` and swaps them in one step; rejects with `CONTRACT_VIOLATION`
-   * (the current contracts stay) when they fail the checks, `NOT_FOUND` without a source. `trigger` is logged.
+   * (the current contracts stay) when they fail the checks, `NOT_FOUND` without a source. `trigger` is logged; the
+   * reload is audited (`contracts.reload`) as done by component `by`, when given.
    */
-  reloadContracts(trigger: string): Promise<ReloadResult>;
+  reloadContracts(trigger: string, by?: string): Promise<ReloadResult>;
   /** Open connections. */
   connectionCount(): number;
   /** Stops accepting, closes connections, flushes and closes the store. */
@@ -110,6 +113,7 @@ export function createHub(options: HubOptions): Hub {
   const requests = new RequestRouter(config, cluster);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
+  const audit = createAudit({ log, router, nodeId: config.nodeId, now: Date.now });
   const inspect: HubInspector = {
     connections: () => [...connections].flatMap((c) => c.snapshot() ?? []),
     channels: () => [...channels.opened()].map((c) => ({ ch: c.name, head: c.head, durable: c.durable, settings: c.settings })),
@@ -124,9 +128,10 @@ export function createHub(options: HubOptions): Hub {
       tracingFeature(options.tracing),
       webhooksFeature(),
       tokenRefreshFeature(),
+      limitsFeature(),
       ...(options.features ?? []),
     ],
-    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
+    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect, audit },
     CORE_OPS,
     events,
   );
@@ -179,13 +184,25 @@ export function createHub(options: HubOptions): Hub {
   };
 
   const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
-  const reloadContracts = createContractReloader({
+  const reloader = createContractReloader({
     source: options.contractSource,
     apply: (next) => {
       contracts = next;
     },
     log,
   });
+  const reloadContracts = async (trigger: string, by?: string): Promise<ReloadResult> => {
+    const who = by !== undefined ? { component: by } : {};
+    try {
+      const result = await reloader(trigger);
+      audit({ action: 'contracts.reload', outcome: 'ok', ...who, details: { trigger, channels: result.channels } });
+      return result;
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      audit({ action: 'contracts.reload', outcome: 'failed', ...who, code: e.code, reason: e.message, details: { trigger } });
+      throw err;
+    }
+  };
   const handler = createHttpHandler({
     config,
     router,
@@ -198,6 +215,9 @@ export function createHub(options: HubOptions): Hub {
     reloadContracts,
     routes: features.routes,
     refusals,
+    httpGuards: features.httpGuards,
+    publishGuards: features.publishGuards,
+    events,
   });
   const attached = options.server !== undefined;
   const server: Server = options.server ?? createServer(handler);

@@ -46,6 +46,16 @@ export interface HubConfig {
     maxDocOps: number;
     /** Largest presence `info` object of a `hello` or `sub`, in bytes of JSON. */
     maxPresenceInfoBytes: number;
+    /** Publishes a second per connection and per component (the limits feature; its defaults when absent). */
+    publishRate?: number;
+    publishBurst?: number;
+    /** HTTP requests to `/v1/…` a second per remote address. */
+    httpRate?: number;
+    httpBurst?: number;
+    /** Open connections of one component on one node. */
+    maxConnectionsPerComponent?: number;
+    /** Refused hellos (and HTTP authentications) per remote address per minute. */
+    maxFailedHellos?: number;
   };
   /** Defaults for every channel. */
   channelDefaults: ChannelSettings;
@@ -119,7 +129,7 @@ export function configDeclares(config: HubConfig, ch: string): boolean {
 /**
  * Reads a `switchboard.yaml` (or JSON) file into a partial config. Keys (all optional):
  * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `max_request_timeout`, `session_ttl`, `strict_channels`,
- * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions, max_doc_bytes, max_doc_ops, max_presence_info_bytes}`,
+ * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions, max_doc_bytes, max_doc_ops, max_presence_info_bytes, publish_rate, publish_burst, http_rate, http_burst, max_connections_per_component, max_failed_hellos}`,
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
  * `admin: {violations_per_second, tracked_channels, alerts: {interval, consumer_lag, dlq_growth, error_rate, error_rate_min_publishes}}`,
@@ -186,6 +196,12 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
       max_doc_bytes: 'maxDocBytes',
       max_doc_ops: 'maxDocOps',
       max_presence_info_bytes: 'maxPresenceInfoBytes',
+      publish_rate: 'publishRate',
+      publish_burst: 'publishBurst',
+      http_rate: 'httpRate',
+      http_burst: 'httpBurst',
+      max_connections_per_component: 'maxConnectionsPerComponent',
+      max_failed_hellos: 'maxFailedHellos',
     };
     for (const [k, v] of Object.entries(doc.limits)) {
       const key = map[k];

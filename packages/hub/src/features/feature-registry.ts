@@ -1,6 +1,7 @@
 import type { StoredMessage } from '../store/store.js';
 import type { HubEvents } from './hub-events.js';
-import type { ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFeature } from './feature.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFeature, PublishAttempt } from './feature.js';
 
 /** The parts of the hub a feature is lent (everything of {@link FeatureHost} but the registration calls). */
 export type FeatureParts = Omit<
@@ -14,6 +15,9 @@ export type FeatureParts = Omit<
   | 'onRefused'
   | 'onDelivered'
   | 'onConnection'
+  | 'onClientError'
+  | 'guardPublish'
+  | 'guardHttp'
   | 'tracePublishes'
   | 'onStart'
 >;
@@ -31,6 +35,9 @@ export class FeatureRegistry {
   /** Feature op → index of the connection spec that answers it. */
   readonly ops = new Map<string, number>();
   readonly routes: HttpRoute[] = [];
+  /** The features' checks of every publish and of every HTTP request (see {@link FeatureHost.guardPublish}). */
+  readonly publishGuards: ((attempt: PublishAttempt) => void)[] = [];
+  readonly httpGuards: ((req: IncomingMessage, res: ServerResponse) => void)[] = [];
   private readonly announcementHandlers: { prefix: string; handler: (m: StoredMessage) => void }[] = [];
   private readonly resyncs: (() => void)[] = [];
   private readonly closers: (() => void | Promise<void>)[] = [];
@@ -61,6 +68,9 @@ export class FeatureRegistry {
         onRefused: (fn) => events.refused.push(fn),
         onDelivered: (fn) => events.delivered.push(fn),
         onConnection: (fn) => events.connections.push(fn),
+        onClientError: (fn) => events.clientErrors.push(fn),
+        guardPublish: (fn) => this.publishGuards.push(fn),
+        guardHttp: (fn) => this.httpGuards.push(fn),
         tracePublishes: (tracer) => {
           if (events.tracer !== undefined && events.tracer !== tracer)
             throw new Error(`feature "${feature.name}" traces publishes, which another feature does`);

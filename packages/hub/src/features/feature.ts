@@ -9,7 +9,8 @@ import type { SharedFrame } from '../delivery/frames.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Router } from '../publish/router.js';
 import type { Store, StoredMessage } from '../store/store.js';
-import type { ConnectionEvent, DeliveredEvent, PublishedEvent, PublishTracer, RefusedEvent } from './hub-events.js';
+import type { AuditEntry } from '../audit/audit.js';
+import type { ClientErrorEvent, ConnectionEvent, DeliveredEvent, PublishedEvent, PublishTracer, RefusedEvent } from './hub-events.js';
 import type { HubInspector } from './hub-inspector.js';
 
 /**
@@ -40,6 +41,12 @@ export interface FeatureHost {
   /** What is connected, opened and consumed on this node now. */
   readonly inspect: HubInspector;
   /**
+   * Writes an audit entry — who did what, when, and the outcome — as one JSON log line and on `$sys.audit` (read by
+   * admins). For admin actions (contract reload, dead-letter replay and purge, webhook tests, rollouts, flags) and
+   * security refusals. Never throws; never give it a token, secret or key.
+   */
+  audit(entry: AuditEntry): void;
+  /**
    * Per-connection state: `open` is called for each new connection and returns the hooks the connection calls.
    * `ops` are the socket ops the hooks' `handle` answers (after `welcome`, like every op but `hello` and `ping`).
    */
@@ -60,6 +67,15 @@ export interface FeatureHost {
   onRefused(fn: (e: RefusedEvent) => void): void;
   onDelivered(fn: (e: DeliveredEvent) => void): void;
   onConnection(fn: (e: ConnectionEvent) => void): void;
+  /** Watches every error answered to a client, on the socket and over HTTP (refused hellos, refused ops, limits). */
+  onClientError(fn: (e: ClientErrorEvent) => void): void;
+  /**
+   * Checks every publish, on the socket and over HTTP, after the token's permissions and before the publish path;
+   * throws a `SwitchboardError` to refuse it (e.g. a rate limit). Runs inline on the publish path: keep it cheap.
+   */
+  guardPublish(fn: (attempt: PublishAttempt) => void): void;
+  /** Checks every HTTP request the hub answers before its route runs; throws a `SwitchboardError` to refuse it. */
+  guardHttp(fn: (req: IncomingMessage, res: ServerResponse) => void): void;
   /**
    * Traces the publish path: `tracer` is called before each store append and may set the envelope's meta (the trace
    * context it carries). One feature at most; it may be set from an {@link FeatureHost.onStart} function.
@@ -67,6 +83,17 @@ export interface FeatureHost {
   tracePublishes(tracer: PublishTracer): void;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
+}
+
+/** A publish about to take the publish path, as a {@link FeatureHost.guardPublish} function sees it. */
+export interface PublishAttempt {
+  component: string;
+  ch: string;
+  transport: 'ws' | 'http';
+  /** The connection it came on (socket publishes). */
+  connection?: FeatureConnection;
+  /** The caller's address and port, when known. */
+  remote?: string;
 }
 
 /** A connection as a feature sees it. */
@@ -98,6 +125,11 @@ export interface ConnectionHooks {
   handle?(op: string, frame: RawFrame): Promise<RawFrame> | RawFrame;
   /** Checks the frame of a core op (`hello`, `sub`) before it runs; throws a `SwitchboardError` to refuse it. */
   check?(op: 'hello' | 'sub', frame: RawFrame): void;
+  /**
+   * The token of a `hello` was verified and names `identity`: throws a `SwitchboardError` to refuse the `hello`
+   * (e.g. too many connections of that component). After it returns, `close` or `park` follows when the connection ends.
+   */
+  admit?(identity: Identity): void;
   /** The `welcome` of `hello` was sent. */
   ready?(hello: RawFrame): void;
   /** A `sub` succeeded (its reply was sent). */

@@ -86,6 +86,21 @@ export interface ConnectionEvent {
   code?: number;
 }
 
+/** An `err` the hub sent a client (socket) or an HTTP error it answered: what was refused, to whom, and why. */
+export interface ClientErrorEvent {
+  transport: 'ws' | 'http';
+  /** The op of the refused frame (`hello`, `pub`, …), or `<METHOD> <path>` over HTTP; undefined for an unreadable frame. */
+  op?: string;
+  code: ErrorCode;
+  message: string;
+  /** The caller's component, once known (after `welcome`, or the HTTP caller's token). */
+  component?: string;
+  /** The caller's address and port, when the transport knows them. */
+  remote?: string;
+  /** The channel the frame or path names. */
+  ch?: string;
+}
+
 type Listener<E> = (event: E) => void;
 
 /**
@@ -98,6 +113,7 @@ export class HubEvents {
   readonly refused: Listener<RefusedEvent>[] = [];
   readonly delivered: Listener<DeliveredEvent>[] = [];
   readonly connections: Listener<ConnectionEvent>[] = [];
+  readonly clientErrors: Listener<ClientErrorEvent>[] = [];
   /** The tracer of the publish path, when tracing is on. */
   tracer: PublishTracer | undefined = undefined;
 
@@ -115,5 +131,9 @@ export class HubEvents {
 
   emitConnection(e: ConnectionEvent): void {
     for (const l of this.connections) l(e);
+  }
+
+  emitClientError(e: ClientErrorEvent): void {
+    for (const l of this.clientErrors) l(e);
   }
 }
