@@ -20,6 +20,10 @@ export type FeatureParts = Omit<
   | 'guardHttp'
   | 'tracePublishes'
   | 'onStart'
+  | 'statusSection'
+  | 'statusSections'
+  | 'traceCalls'
+  | 'traceCall'
 >;
 
 interface ConnectionSpec {
@@ -42,6 +46,7 @@ export class FeatureRegistry {
   private readonly resyncs: (() => void)[] = [];
   private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly starts: (() => Promise<void>)[] = [];
+  private readonly sections = new Map<string, () => unknown>();
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
   constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[], events: HubEvents) {
@@ -77,9 +82,33 @@ export class FeatureRegistry {
           events.tracer = tracer;
         },
         onStart: (fn) => this.starts.push(fn),
+        traceCalls: (tracer) => {
+          if (events.callTracer !== undefined && events.callTracer !== tracer)
+            throw new Error(`feature "${feature.name}" traces outbound calls, which another feature does`);
+          events.callTracer = tracer;
+        },
+        traceCall: (call) => events.callTracer?.start(call),
+        statusSection: (name, fn) => {
+          if (this.sections.has(name)) throw new Error(`feature "${feature.name}" adds status section "${name}", which is already taken`);
+          this.sections.set(name, fn);
+        },
+        statusSections: () => this.statusSections(),
       };
       feature.register(host);
     }
+  }
+
+  /** Each status section answered now; one that throws is `{error}`. */
+  async statusSections(): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [name, fn] of this.sections) {
+      try {
+        out[name] = await fn();
+      } catch (err) {
+        out[name] = { error: (err as Error).message };
+      }
+    }
+    return out;
   }
 
   /** Hands a cluster announcement to the feature that registered its prefix; false when none did. */
