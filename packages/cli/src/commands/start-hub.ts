@@ -50,6 +50,8 @@ export interface StartHubOptions {
   configFile?: string;
   /** Development mode (no token needed), whatever the config file says. */
   dev?: boolean;
+  /** Allow dev mode on an address other than loopback (otherwise the hub refuses to start). */
+  devAllowRemote?: boolean;
   /** Shared secret for HS256 tokens; overrides the config file's. */
   tokenSecret?: string;
   /** A JWKS file or URL for RS256/ES256/EdDSA tokens; overrides the config file's `auth.jwks`. */
@@ -125,6 +127,12 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     );
   }
 
+  if (config.auth.dev && !isLoopback(host) && !options.devAllowRemote) {
+    throw new StartHubError(
+      `dev mode trusts every client without a token, and --host ${host} is reachable from other machines; bind to 127.0.0.1 (--host), configure tokens instead of --dev (--token-secret or --jwks), or add --dev-allow-remote if you really mean it`,
+    );
+  }
+
   const contractsDir = options.contractsDir ? resolve(options.contractsDir) : undefined;
   let contracts = emptyContracts();
   if (contractsDir) {
@@ -194,7 +202,27 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     `  contracts: ${contractsDir ? `${contracts.channels().length} channel(s) from ${contractsDir}` : 'none'}\n` +
     `  auth: ${authLine(config)}\n` +
     `  dashboard: ${dashboardDir ? `${url}/${config.auth.dev ? '' : ' (asks for an admin token: switchboard token --admin)'}` : options.dashboard === false ? 'off (--no-dashboard)' : 'not installed'}\n`;
-  return { hub, address, url, banner };
+  return { hub, address, url, banner: banner + devWarning(config.auth.dev, host) };
+}
+
+/** True for an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** The warning printed after the start-up lines in dev mode: one line on loopback, a banner elsewhere. */
+function devWarning(dev: boolean, host: string): string {
+  if (!dev) return '';
+  if (isLoopback(host)) return '  warning: dev mode: no token needed, every client is trusted as the component it names; never use it in production\n';
+  const bar = '!'.repeat(78);
+  return (
+    `${bar}\n` +
+    `!! WARNING: dev mode on ${host} (--dev-allow-remote): ANY machine that reaches this address can connect\n` +
+    `!! without a token, as any component, and use the admin API. Never do this in production: configure\n` +
+    `!! --token-secret or --jwks and drop --dev.\n` +
+    `${bar}\n`
+  );
 }
 
 /** The auth line of the banner: dev mode, and which tokens are verified (never the secret itself). */

@@ -25,6 +25,8 @@ Options (each has an environment variable; the option wins):
   --contracts DIR     Load every AsyncAPI 3 document in DIR            SWITCHBOARD_CONTRACTS
   --config FILE       switchboard.yaml with channels, limits, auth     SWITCHBOARD_CONFIG
   --dev               Development mode: no token needed                SWITCHBOARD_DEV=1
+                      (only on a loopback --host, unless:)
+  --dev-allow-remote  Allow --dev on an address other machines reach   SWITCHBOARD_DEV_ALLOW_REMOTE=1
   --token-secret S    Shared secret for HS256 tokens                   SWITCHBOARD_TOKEN_SECRET
   --jwks FILE|URL     Public keys (JWKS) for RS256/ES256/EdDSA tokens  SWITCHBOARD_JWKS
   --node-id ID        Node id shown to clients (one per node)          SWITCHBOARD_NODE_ID    (default hub-1)
@@ -53,6 +55,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
         contracts: { type: 'string' },
         config: { type: 'string' },
         dev: { type: 'boolean' },
+        'dev-allow-remote': { type: 'boolean' },
         'token-secret': { type: 'string' },
         jwks: { type: 'string' },
         'node-id': { type: 'string' },
@@ -110,6 +113,7 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
       contractsDir,
       configFile,
       dev: args.dev || truthy(env.SWITCHBOARD_DEV),
+      devAllowRemote: args['dev-allow-remote'] || truthy(env.SWITCHBOARD_DEV_ALLOW_REMOTE),
       tokenSecret: args['token-secret'] ?? env.SWITCHBOARD_TOKEN_SECRET,
       jwks: args.jwks ?? env.SWITCHBOARD_JWKS,
       nodeId: args['node-id'] ?? env.SWITCHBOARD_NODE_ID,
