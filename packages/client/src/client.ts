@@ -174,7 +174,7 @@ export class ClientImpl implements SwitchboardClient {
   /** Connects for the first time; rejects on a refused hello or when no hub answers in time. */
   async start(): Promise<void> {
     try {
-      this.ctor = await resolveWebSocket(this.options.WebSocket);
+      this.ctor = await resolveWebSocket(this.options.WebSocket, this.options.tls);
       this.traceApi = await loadTraceApi(this.options.tracing);
       await this.establish(true);
     } catch (err) {

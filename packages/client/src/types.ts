@@ -1,3 +1,4 @@
+import type { TlsOptions } from './transport.js';
 import type { TraceApi } from './trace-context.js';
 import type { DocOp, Envelope, EnvelopeMeta, From, PresenceMember, PubResult, WelcomeFrame } from '@switchboard/protocol';
 import type { DocumentError } from './errors.js';
@@ -49,6 +50,11 @@ export interface ConnectOptions {
   component: string;
   /** Version of the component, announced in `hello`. */
   version?: string;
+  /**
+   * Node only: TLS settings of `wss://` connections (a private CA such as a self-signed hub certificate, a client
+   * certificate); the `ws` package is used then. Browsers use their own trust store.
+   */
+  tls?: TlsOptions;
   /** WebSocket constructor. Default `globalThis.WebSocket`, else the `ws` package (Node). */
   WebSocket?: WebSocketCtor;
   /** Reconnect policy, or `false` to close on the first drop. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import pino, { type Logger } from 'pino';
 import { emptyContracts, type CheckedContracts, type ContractSet } from '@switchboard/contracts';
 import { CloseCodes } from '@switchboard/protocol';
@@ -63,6 +64,17 @@ export interface HubOptions {
    * `OTEL_EXPORTER_OTLP_*` environment variables (off when they name no endpoint). See docs/reference/tracing.md.
    */
   tracing?: TracingSettings | false;
+  /**
+   * Serve `https://` and `wss://` with this certificate and key (PEM: the certificate chain, and its private key);
+   * plain HTTP when omitted. Swap them at run time with {@link Hub.setTls}. Not with `server` (that one is yours).
+   */
+  tls?: TlsFiles;
+}
+
+/** A certificate chain and its private key, PEM. */
+export interface TlsFiles {
+  cert: string | Buffer;
+  key: string | Buffer;
 }
 
 /** A running (or ready to run) hub node. */
@@ -82,6 +94,10 @@ export interface Hub {
   reloadContracts(trigger: string, by?: string): Promise<ReloadResult>;
   /** Open connections. */
   connectionCount(): number;
+  /** Swaps the TLS certificate and key for new connections (a renewed certificate); throws when the hub serves plain HTTP or they do not match. */
+  setTls(tls: TlsFiles): void;
+  /** Whether the hub serves `https://` and `wss://`. */
+  readonly tls: boolean;
   /** Stops accepting, closes connections, flushes and closes the store. */
   close(): Promise<void>;
   readonly metrics: HubMetrics;
@@ -220,7 +236,9 @@ export function createHub(options: HubOptions): Hub {
     events,
   });
   const attached = options.server !== undefined;
-  const server: Server = options.server ?? createServer(handler);
+  if (attached && options.tls) throw new Error('tls and server cannot be given together: set up TLS on your own server');
+  const secure = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : undefined;
+  const server: Server = options.server ?? (secure as unknown as Server | undefined) ?? createServer(handler);
   const onSharedRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (isHubPath(new URL(req.url ?? '/', 'http://hub').pathname)) handler(req, res);
   };
@@ -283,6 +301,11 @@ export function createHub(options: HubOptions): Hub {
     contracts: () => contracts,
     reloadContracts,
     connectionCount: () => connections.size,
+    tls: secure !== undefined,
+    setTls(tls) {
+      if (!secure) throw new Error('this hub serves plain HTTP: start it with a certificate (tls) to swap one');
+      (secure as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+    },
     async close() {
       if (closing) return;
       closing = true;

@@ -2,7 +2,7 @@
  * @switchboard/hub — the hub node: transports, router, delivery, request/reply, and the `Store` interface
  * with its embedded SQLite backend. The NATS JetStream backend is the `@switchboard/hub/nats` entry.
  */
-export { createHub, type Hub, type HubOptions } from './hub.js';
+export { createHub, type Hub, type HubOptions, type TlsFiles } from './hub.js';
 export type { ReloadResult } from './contracts/contract-reload.js';
 export {
   defaultConfig,

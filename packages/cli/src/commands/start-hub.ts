@@ -3,6 +3,8 @@
 // socket. The command parses flags and environment into these options and owns the process (output, signals);
 // tests call the same function to run a hub inside their own process.
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -18,6 +20,7 @@ import {
   type Hub,
   type HubConfig,
   type Store,
+  type TlsFiles,
 } from '@switchboard/hub';
 import { makeDirectory } from '@switchboard/hub/internal';
 
@@ -58,6 +61,10 @@ export interface StartHubOptions {
   jwks?: string;
   /** Node id shown to clients; overrides the config file's. */
   nodeId?: string;
+  /** Serve `https://` and `wss://` with this certificate chain (PEM file) and {@link StartHubOptions.tlsKey}. */
+  tlsCert?: string;
+  /** The private key (PEM file) of {@link StartHubOptions.tlsCert}. */
+  tlsKey?: string;
   /** `process` (default): an acked message survives kill -9; `fsync`: also an OS crash (SQLite only). */
   durability?: 'process' | 'fsync';
   /** Keep the data in NATS JetStream instead of the embedded SQLite file. */
@@ -133,6 +140,8 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     );
   }
 
+  const tls = readTls(options.tlsCert, options.tlsKey);
+
   const contractsDir = options.contractsDir ? resolve(options.contractsDir) : undefined;
   let contracts = emptyContracts();
   if (contractsDir) {
@@ -178,7 +187,7 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
   const features = dashboardDir ? [dashboardFeature({ dir: dashboardDir })] : [];
   let hub: Hub;
   try {
-    hub = createHub({ config, store, contracts, logger, cluster, features, ...(contractSource ? { contractSource } : {}) });
+    hub = createHub({ config, store, contracts, logger, cluster, features, ...(contractSource ? { contractSource } : {}), ...(tls ? { tls } : {}) });
   } catch (err) {
     await store.close().catch(() => {});
     await cluster?.close().catch(() => {});
@@ -195,14 +204,38 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     throw new StartHubError(`cannot listen on ${host}:${options.port}: ${(err as Error).message}`, { cause: err });
   }
   const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
   const banner =
-    `Switchboard ${config.nodeId} listening on ${url} (WebSocket ws://${shownHost}:${address.port}/v1/ws)\n` +
+    `Switchboard ${config.nodeId} listening on ${url} (WebSocket ${tls ? 'wss' : 'ws'}://${shownHost}:${address.port}/v1/ws)\n` +
+    (tls ? `  tls: certificate ${resolve(options.tlsCert!)} (reloaded on SIGHUP)\n` : '') +
     `  store: ${storeLine}\n` +
     `  contracts: ${contractsDir ? `${contracts.channels().length} channel(s) from ${contractsDir}` : 'none'}\n` +
     `  auth: ${authLine(config)}\n` +
     `  dashboard: ${dashboardDir ? `${url}/${config.auth.dev ? '' : ' (asks for an admin token: switchboard token --admin)'}` : options.dashboard === false ? 'off (--no-dashboard)' : 'not installed'}\n`;
   return { hub, address, url, banner: banner + devWarning(config.auth.dev, host) };
+}
+
+/**
+ * Reads the certificate and key files of `--tls-cert` / `--tls-key` (both or neither); undefined without them.
+ * Throws a {@link StartHubError} naming the file that cannot be read.
+ */
+export function readTls(certFile: string | undefined, keyFile: string | undefined): TlsFiles | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new StartHubError('--tls-cert and --tls-key go together: give the certificate (PEM) and its private key (PEM)');
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new StartHubError(`cannot read the TLS ${what} ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const tls = { cert: read(certFile, 'certificate (--tls-cert)'), key: read(keyFile, 'key (--tls-key)') };
+  try {
+    createSecureContext(tls);
+  } catch (err) {
+    throw new StartHubError(`the TLS certificate ${certFile} and key ${keyFile} cannot be used together: ${(err as Error).message}`, { cause: err });
+  }
+  return tls;
 }
 
 /** True for an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
