@@ -32,6 +32,7 @@ import { tracingFeature } from './tracing/tracing.js';
 import { webhooksFeature } from './webhooks/webhooks.js';
 import { tokenRefreshFeature } from './auth/token-refresh.js';
 import { createAudit } from './audit/audit.js';
+import { auditFeature } from './audit/audit-feature.js';
 import { limitsFeature } from './limits/limits-feature.js';
 import type { TracingSettings } from './tracing/tracing-settings.js';
 
@@ -145,6 +146,7 @@ export function createHub(options: HubOptions): Hub {
       webhooksFeature(),
       tokenRefreshFeature(),
       limitsFeature(),
+      auditFeature(),
       ...(options.features ?? []),
     ],
     { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect, audit },
