@@ -1,9 +1,11 @@
 // A JWKS at a URL, served by a real local HTTP server that counts its fetches: fetched once, then cached; an
-// unknown kid makes one fetch again (at most once per jwks_cooldown); two live keys for a rotation; a JWKS per issuer.
+// unknown kid makes one fetch again (at most once per jwks_cooldown); two live keys for a rotation; a JWKS per issuer;
+// a JWKS file read again on an unknown kid.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
-import { makeKey, serveJwks, signWith, writeConfig, type JwksServer, type TestKey } from '../../../test/support/jwks.js';
+import { writeFileSync } from 'node:fs';
+import { makeKey, serveJwks, signWith, writeConfig, writeJwks, type JwksServer, type TestKey } from '../../../test/support/jwks.js';
 import { sleep } from '../../../test/support/util.js';
 
 describe('a JWKS URL', () => {
@@ -81,5 +83,31 @@ describe('a JWKS per issuer', () => {
     assert.equal(none.code, 'UNAUTHENTICATED');
     assert.match(none.message, /"https:\/\/c.test\/" has no JWKS here/);
     assert.deepEqual([a.fetches(), b.fetches()], [1, 1], 'each JWKS fetched once (a bad signature under a known kid fetches nothing)');
+  });
+});
+
+describe('a JWKS file', () => {
+  let file = '';
+  let oldKey: TestKey, newKey: TestKey;
+  let config = '';
+  before(async () => {
+    [oldKey, newKey] = await Promise.all([makeKey('ES256', 'file-1'), makeKey('EdDSA', 'file-2')]);
+    file = writeJwks([oldKey]);
+    config = writeConfig(`auth:\n  jwks: ${file}\n  jwks_cooldown: 1s\n`);
+  });
+  const fx = useHub(() => ({ dev: false, config }));
+
+  it('is read again on an unknown kid after the cooldown, so a key added for a rotation needs no restart', async () => {
+    const hello = async (token: string) => (await fx.open()).call({ op: 'hello', token });
+    writeFileSync(file, JSON.stringify({ keys: [oldKey.jwk, newKey.jwk] }));
+    assert.equal((await hello(await signWith(newKey, { sub: 'svc' }))).code, 'UNAUTHENTICATED', 'within the cooldown of the start');
+    await sleep(1100);
+    assert.equal((await hello(await signWith(newKey, { sub: 'svc' }))).op, 'welcome', 'the new key is read from the file');
+    assert.equal((await hello(await signWith(oldKey, { sub: 'svc' }))).op, 'welcome');
+    writeFileSync(file, 'not json');
+    await sleep(1100);
+    const third = await makeKey('ES256', 'file-3');
+    assert.equal((await hello(await signWith(third, { sub: 'svc' }))).code, 'UNAUTHENTICATED');
+    assert.equal((await hello(await signWith(newKey, { sub: 'svc' }))).op, 'welcome', 'a broken file leaves the keys as they were');
   });
 });

@@ -34,7 +34,7 @@ export function pinnedAlgorithm(jwk: JWK): string | undefined {
   return undefined;
 }
 
-function openKeySet(source: string, auth: Required<Pick<AuthConfig, 'jwksTimeoutMs' | 'jwksCooldownMs' | 'jwksMaxAgeMs'>>): KeySet {
+function openKeySet(source: string, auth: Required<Pick<AuthConfig, 'jwksTimeoutMs' | 'jwksCooldownMs' | 'jwksMaxAgeMs'>>, now: () => number): KeySet {
   if (/^https?:\/\//i.test(source)) {
     const remote = createRemoteJWKSet(new URL(source), {
       timeoutDuration: auth.jwksTimeoutMs,
@@ -43,6 +43,31 @@ function openKeySet(source: string, auth: Required<Pick<AuthConfig, 'jwksTimeout
     });
     return { source, getKey: remote, jwks: () => remote.jwks() };
   }
+  let jwks = readJwksFile(source);
+  let local = createLocalJWKSet(jwks);
+  let readAt = now();
+  // A file is read again on a token with an unknown kid (a key added for a rotation), at most once per cooldown; a
+  // file that became unreadable or invalid meanwhile leaves the keys as they were.
+  const getKey: JWTVerifyGetKey = async (header, input) => {
+    try {
+      return await local(header, input);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY' || now() - readAt < auth.jwksCooldownMs) throw err;
+      readAt = now();
+      try {
+        jwks = readJwksFile(source);
+        local = createLocalJWKSet(jwks);
+      } catch {
+        throw err;
+      }
+      return local(header, input);
+    }
+  };
+  return { source, getKey, jwks: () => jwks };
+}
+
+/** Reads and checks a JWKS file: a `keys` list of public keys. Throws saying what is wrong. */
+function readJwksFile(source: string): JSONWebKeySet {
   let jwks: JSONWebKeySet;
   try {
     jwks = JSON.parse(readFileSync(source, 'utf8')) as JSONWebKeySet;
@@ -52,8 +77,7 @@ function openKeySet(source: string, auth: Required<Pick<AuthConfig, 'jwksTimeout
   if (!Array.isArray(jwks?.keys)) throw new Error(`${source} is not a JSON Web Key Set: it needs a "keys" list`);
   if (jwks.keys.some((k) => 'd' in k))
     throw new Error(`${source} holds a private key; give the hub the public keys only (switchboard keys generate writes both)`);
-  const local = createLocalJWKSet(jwks);
-  return { source, getKey: local, jwks: () => jwks };
+  return jwks;
 }
 
 /** The verified claims of a token. */
@@ -67,15 +91,15 @@ export interface TokenVerifier {
 
 /**
  * Builds the verifier of an auth config. Key sets are cached by issuer (one JWKS each, or one for every issuer),
- * and within a set by `kid` (jose imports each key once; a URL is fetched again on an unknown `kid`, at most once
- * per `jwks_cooldown`). A token's algorithm must be the one its key is pinned to ({@link pinnedAlgorithm}).
+ * and within a set by `kid` (jose imports each key once; a URL is fetched, and a file read, again on an unknown
+ * `kid`, at most once per `jwks_cooldown`, timed by `now`). A token's algorithm must be the one its key is pinned to ({@link pinnedAlgorithm}).
  */
-export function createTokenVerifier(config: AuthConfig): TokenVerifier {
+export function createTokenVerifier(config: AuthConfig, now: () => number = Date.now): TokenVerifier {
   const auth = { ...AUTH_DEFAULTS, ...config };
   const secret = auth.hs256Secret ? new TextEncoder().encode(auth.hs256Secret) : undefined;
-  const anyIssuer = typeof auth.jwks === 'string' ? openKeySet(auth.jwks, auth) : undefined;
+  const anyIssuer = typeof auth.jwks === 'string' ? openKeySet(auth.jwks, auth, now) : undefined;
   const byIssuer = new Map<string, KeySet>();
-  if (auth.jwks !== undefined && typeof auth.jwks !== 'string') for (const [iss, src] of Object.entries(auth.jwks)) byIssuer.set(iss, openKeySet(src, auth));
+  if (auth.jwks !== undefined && typeof auth.jwks !== 'string') for (const [iss, src] of Object.entries(auth.jwks)) byIssuer.set(iss, openKeySet(src, auth, now));
   const claimChecks = {
     clockTolerance: auth.clockSkewMs / 1000,
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
