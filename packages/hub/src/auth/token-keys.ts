@@ -99,7 +99,8 @@ export function createTokenVerifier(config: AuthConfig, now: () => number = Date
   const secret = auth.hs256Secret ? new TextEncoder().encode(auth.hs256Secret) : undefined;
   const anyIssuer = typeof auth.jwks === 'string' ? openKeySet(auth.jwks, auth, now) : undefined;
   const byIssuer = new Map<string, KeySet>();
-  if (auth.jwks !== undefined && typeof auth.jwks !== 'string') for (const [iss, src] of Object.entries(auth.jwks)) byIssuer.set(iss, openKeySet(src, auth, now));
+  if (auth.jwks !== undefined && typeof auth.jwks !== 'string')
+    for (const [iss, src] of Object.entries(auth.jwks)) byIssuer.set(iss, openKeySet(src, auth, now));
   const claimChecks = {
     clockTolerance: auth.clockSkewMs / 1000,
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
