@@ -72,9 +72,10 @@ export function limitsFeature(options: LimitsFeatureOptions = {}): HubFeature {
       });
 
       host.guardPublish((p) => {
+        const t = now();
         const own = p.connection && connectionBuckets.get(p.connection);
         if (own) {
-          const wait = own.take();
+          const wait = own.take(t);
           if (wait > 0)
             throw refused(
               'publish_rate_connection',
@@ -82,7 +83,7 @@ export function limitsFeature(options: LimitsFeatureOptions = {}): HubFeature {
               wait,
             );
         }
-        const wait = bucket(componentBuckets, p.component, s.publishRate, s.publishBurst).take();
+        const wait = bucket(componentBuckets, p.component, s.publishRate, s.publishBurst).take(t);
         if (wait > 0)
           throw refused(
             'publish_rate_component',

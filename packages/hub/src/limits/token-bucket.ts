@@ -15,9 +15,11 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Takes one token: 0 when there was one, else the milliseconds until there is one (nothing is taken then). */
-  take(): number {
-    const t = this.now();
+  /**
+   * Takes one token: 0 when there was one, else the milliseconds until there is one (nothing is taken then). `t` is
+   * the time now, when the caller already read the clock.
+   */
+  take(t: number = this.now()): number {
     if (t > this.last) {
       this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.rate) / 1000);
       this.last = t;
