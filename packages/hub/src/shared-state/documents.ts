@@ -387,6 +387,13 @@ function applyOps(value: unknown, ops: DocOp[], version: number): unknown {
           { index, path: op.path, rule: err.name },
         );
       }
+      // fast-json-patch walks into a primitive (a path below null, a number, a string) with a TypeError
+      if (err instanceof TypeError)
+        throw new SwitchboardError(
+          'BAD_FRAME',
+          `ops[${index}] (${op.op} at "${op.path}") cannot be applied: the path goes through a value that is not an object or an array; nothing was changed`,
+          { index, path: op.path, rule: 'OPERATION_PATH_UNRESOLVABLE' },
+        );
       throw err;
     }
   });
