@@ -9,7 +9,7 @@ import { createLocalCluster, type Cluster } from './cluster/cluster.js';
 import { createContractReloader, type ReloadResult } from './contracts/contract-reload.js';
 import { createCatchUp } from './cluster/catch-up.js';
 import { assertRunnable, type HubConfig } from './config/config.js';
-import { GroupTable } from './delivery/group-dispatcher.js';
+import { GroupTable, type GroupDispatcher } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics/metrics.js';
 import { RequestRouter } from './requests/request-router.js';
 import { Router } from './publish/router.js';
@@ -29,6 +29,7 @@ import { connectionLogFeature } from './logging/connection-log.js';
 import { RefusalLog } from './logging/refusal-log.js';
 import { tracingFeature } from './tracing/tracing.js';
 import { webhooksFeature } from './webhooks/webhooks.js';
+import { rolloutsFeature } from './rollouts/rollouts.js';
 import type { TracingSettings } from './tracing/tracing-settings.js';
 
 /** What a hub is made of; every part is injected. */
@@ -46,7 +47,8 @@ export interface HubOptions {
   contractSource?: () => Promise<CheckedContracts>;
   /**
    * Parts of the hub that register themselves through the feature seam, after the built-in ones (documents and
-   * presence, the admin API). See {@link HubFeature}.
+   * presence, the admin API). One named as a built-in one (`rollouts`, say, with a test clock) replaces it.
+   * See {@link HubFeature}.
    */
   features?: HubFeature[];
   /**
@@ -105,7 +107,7 @@ export function createHub(options: HubOptions): Hub {
     validate: (ch, type, data) => contracts.validate(ch, type, data),
     announce: (m) => cluster.announce(m),
   });
-  const groups = new GroupTable({ store, router, metrics });
+  const groups = new GroupTable({ store, router, metrics, events });
   const requests = new RequestRouter(config, cluster);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
@@ -114,17 +116,22 @@ export function createHub(options: HubOptions): Hub {
     channels: () => [...channels.opened()].map((c) => ({ ch: c.name, head: c.head, durable: c.durable, settings: c.settings })),
     groups: () => groups.list().map((g) => g.snapshot()),
   };
+  const given = options.features ?? [];
+  const builtIn = [
+    sharedStateFeature(),
+    connectionLogFeature(),
+    adminFeature(),
+    ...(config.metrics.enabled ? [metricsFeature()] : []),
+    tracingFeature(options.tracing),
+    webhooksFeature(),
+    rolloutsFeature(),
+  ].filter((f) => !given.some((g) => g.name === f.name));
+  const groupControl = {
+    reclaim: async (ch: string, group: string, which: Parameters<GroupDispatcher['reclaim']>[0]) => (await groups.find(ch, group)?.reclaim(which)) ?? 0,
+  };
   const features = new FeatureRegistry(
-    [
-      sharedStateFeature(),
-      connectionLogFeature(),
-      adminFeature(),
-      ...(config.metrics.enabled ? [metricsFeature()] : []),
-      tracingFeature(options.tracing),
-      webhooksFeature(),
-      ...(options.features ?? []),
-    ],
-    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
+    [...builtIn, ...given],
+    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect, groups: groupControl },
     CORE_OPS,
     events,
   );

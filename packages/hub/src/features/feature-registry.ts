@@ -15,6 +15,8 @@ export type FeatureParts = Omit<
   | 'onDelivered'
   | 'onConnection'
   | 'tracePublishes'
+  | 'routeGroups'
+  | 'onGroupOutcome'
   | 'onStart'
 >;
 
@@ -66,6 +68,12 @@ export class FeatureRegistry {
             throw new Error(`feature "${feature.name}" traces publishes, which another feature does`);
           events.tracer = tracer;
         },
+        routeGroups: (router) => {
+          if (events.groupRouter !== undefined && events.groupRouter !== router)
+            throw new Error(`feature "${feature.name}" routes group messages, which another feature does`);
+          events.groupRouter = router;
+        },
+        onGroupOutcome: (fn) => events.groupOutcome.push(fn),
         onStart: (fn) => this.starts.push(fn),
       };
       feature.register(host);

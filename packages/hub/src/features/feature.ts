@@ -11,6 +11,7 @@ import type { Router } from '../publish/router.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { ConnectionEvent, DeliveredEvent, PublishedEvent, PublishTracer, RefusedEvent } from './hub-events.js';
 import type { HubInspector } from './hub-inspector.js';
+import type { GroupControl, GroupOutcomeEvent, GroupRouter } from './group-routing.js';
 
 /**
  * A part of the hub that is not its core (documents and presence today; the admin API, webhooks and rollouts next):
@@ -39,6 +40,8 @@ export interface FeatureHost {
   contracts(): ContractSet;
   /** What is connected, opened and consumed on this node now. */
   readonly inspect: HubInspector;
+  /** The consumer groups of this node (to take back what their members hold). */
+  readonly groups: GroupControl;
   /**
    * Per-connection state: `open` is called for each new connection and returns the hooks the connection calls.
    * `ops` are the socket ops the hooks' `handle` answers (after `welcome`, like every op but `hello` and `ping`).
@@ -65,6 +68,13 @@ export interface FeatureHost {
    * context it carries). One feature at most; it may be set from an {@link FeatureHost.onStart} function.
    */
   tracePublishes(tracer: PublishTracer): void;
+  /**
+   * Chooses which members of a consumer group each group message may go to (e.g. a canary's share by version).
+   * One feature at most. See {@link GroupRouter}.
+   */
+  routeGroups(router: GroupRouter): void;
+  /** Watches how group deliveries end (acked, nacked, ack wait passed) and how long each took; inline, like `onDelivered`. */
+  onGroupOutcome(fn: (e: GroupOutcomeEvent) => void): void;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
 }

@@ -1,4 +1,5 @@
 import type { EnvelopeMeta, ErrorCode } from '@switchboard/protocol';
+import type { GroupOutcomeEvent, GroupRouter } from './group-routing.js';
 
 /** A message accepted on a channel (stored, on a durable channel), as the publish path saw it. */
 export interface PublishedEvent {
@@ -100,6 +101,9 @@ export class HubEvents {
   readonly connections: Listener<ConnectionEvent>[] = [];
   /** The tracer of the publish path, when tracing is on. */
   tracer: PublishTracer | undefined = undefined;
+  /** Chooses the members a group message may go to, when a feature routes group messages. */
+  groupRouter: GroupRouter | undefined = undefined;
+  readonly groupOutcome: Listener<GroupOutcomeEvent>[] = [];
 
   emitPublished(e: PublishedEvent): void {
     for (const l of this.published) l(e);
@@ -115,5 +119,9 @@ export class HubEvents {
 
   emitConnection(e: ConnectionEvent): void {
     for (const l of this.connections) l(e);
+  }
+
+  emitGroupOutcome(e: GroupOutcomeEvent): void {
+    for (const l of this.groupOutcome) l(e);
   }
 }
