@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SwitchboardError } from '@switchboard/protocol';
 import type { Store } from '../store/store.js';
 import type { RolloutRecord } from './rollout-record.js';
@@ -42,7 +43,8 @@ export class RolloutStore {
   /** Stores a new rollout and lists it (dropping the oldest finished ones past {@link MAX_LISTED}). */
   async create(record: RolloutRecord, isFinalId: (id: string) => boolean): Promise<void> {
     await this.store.kvPut(ROLLOUT_BUCKET, `r.${record.id}`, record, 0);
-    for (;;) {
+    for (let i = 0; ; i++) {
+      if (i > 0) await sleep(2 * Math.min(i, 20));
       const cur = await this.store.kvGet(ROLLOUT_BUCKET, 'index');
       const ids = [...((cur?.value as IndexDoc | undefined)?.ids ?? []), record.id];
       while (ids.length > MAX_LISTED) {
@@ -64,6 +66,7 @@ export class RolloutStore {
    */
   async update(id: string, change: (r: RolloutRecord) => RolloutRecord | undefined): Promise<RolloutRecord | undefined> {
     for (let i = 0; i < 20; i++) {
+      if (i > 0) await sleep(2 * i);
       const cur = await this.get(id);
       if (!cur) return undefined;
       const next = change(cur.record);
