@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { createHub, createSqliteStore, defaultConfig, rolloutsFeature, type Hub, type HubConfig, type Store } from '@switchboard/hub';
+import { createHub, createSqliteStore, defaultConfig, rolloutsFeature, type Cluster, type Hub, type HubConfig, type Store } from '@switchboard/hub';
 import { RawClient, type WireFrame } from './raw-client.js';
 import { manualClock, waitFor, type ManualClock } from './util.js';
 
@@ -22,8 +22,8 @@ export interface RolloutHub {
 
 /** Options of {@link startRolloutHub}. */
 export interface RolloutHubOptions {
-  /** Opens the store (default: a SQLite file in a temp directory kept across restarts). */
-  openStore?: () => Promise<Store>;
+  /** Opens the store, and the cluster bus beside it (default: a SQLite file in a temp directory kept across restarts). */
+  openStore?: () => Promise<{ store: Store; cluster?: Cluster }>;
   /** Changes to the default config (dev mode on). */
   config?: (c: HubConfig) => HubConfig;
   clock?: ManualClock;
@@ -33,14 +33,22 @@ export interface RolloutHubOptions {
 /** Starts a hub whose rollouts tick every 50 ms on `clock`; the temp directory goes when the last one stops. */
 export async function startRolloutHub(options: RolloutHubOptions = {}): Promise<RolloutHub> {
   const dir = options.openStore ? undefined : mkdtempSync(join(tmpdir(), 'sb-rollout-'));
-  const open = options.openStore ?? (() => createSqliteStore({ path: join(dir!, 'store.db') }));
+  const open: () => Promise<{ store: Store; cluster?: Cluster }> =
+    options.openStore ?? (async () => ({ store: await createSqliteStore({ path: join(dir!, 'store.db') }) }));
   const clock = options.clock ?? manualClock();
   let port = 0;
   const launch = async (): Promise<RolloutHub> => {
     const base = { ...defaultConfig(), auth: { dev: true } };
     if (options.nodeId) base.nodeId = options.nodeId;
     const config = options.config ? options.config(base) : base;
-    const hub = createHub({ config, store: await open(), logger: pino({ level: 'silent' }), features: [rolloutsFeature({ now: clock.now, tickMs: 50 })] });
+    const { store, cluster } = await open();
+    const hub = createHub({
+      config,
+      store,
+      ...(cluster ? { cluster } : {}),
+      logger: pino({ level: 'silent' }),
+      features: [rolloutsFeature({ now: clock.now, tickMs: 50 })],
+    });
     port = (await hub.listen(port)).port;
     return {
       hub,

@@ -107,7 +107,7 @@ export function createHub(options: HubOptions): Hub {
     validate: (ch, type, data) => contracts.validate(ch, type, data),
     announce: (m) => cluster.announce(m),
   });
-  const groups = new GroupTable({ store, router, metrics, events });
+  const groups = new GroupTable({ store, router, metrics, events, clustered: cluster.kind !== 'local' });
   const requests = new RequestRouter(config, cluster);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();

@@ -11,6 +11,9 @@ import type { GroupMemberView } from '../features/group-routing.js';
 import type { HubEvents } from '../features/hub-events.js';
 
 const FETCH_BATCH = 256;
+/** A group message that no member on this node may take goes back to the group for another node, after this delay. */
+const BOUNCE_DELAY_MS = 20;
+const BOUNCE = Symbol('bounce');
 
 /** A member of a consumer group on this node, as the dispatcher sees it (a subscription with a group). */
 export interface GroupMember {
@@ -61,7 +64,15 @@ export class GroupDispatcher implements ChannelListener {
   constructor(
     readonly channel: Channel,
     readonly name: string,
-    private readonly deps: { store: Store; router: Router; metrics: HubMetrics; events?: HubEvents; onEmpty: (d: GroupDispatcher) => void },
+    private readonly deps: {
+      store: Store;
+      router: Router;
+      metrics: HubMetrics;
+      events?: HubEvents;
+      /** Other hub nodes draw from the same groups. */
+      clustered?: boolean;
+      onEmpty: (d: GroupDispatcher) => void;
+    },
   ) {}
 
   /** What this group is on this node now (members here, the ack floor, deliveries in flight). */
@@ -221,6 +232,10 @@ export class GroupDispatcher implements ChannelListener {
           continue;
         }
         const allowed = this.route(d.message, d.deliveries);
+        if (allowed === BOUNCE) {
+          await cursor.nack(seq, BOUNCE_DELAY_MS).catch(() => {});
+          continue;
+        }
         const member = this.pick(allowed);
         if (!member) {
           if (allowed) this.held.set(seq, { ...d, allowed, deadline: fetchedAt + this.channel.settings.ackTimeoutMs });
@@ -250,12 +265,14 @@ export class GroupDispatcher implements ChannelListener {
   }
 
   /** The members a message may go to, when a feature routes this group's messages (undefined: any). */
-  private route(message: StoredMessage, deliveries: number): ((m: GroupMemberView) => boolean) | undefined {
+  private route(message: StoredMessage, deliveries: number): ((m: GroupMemberView) => boolean) | typeof BOUNCE | undefined {
     const router = this.deps.events?.groupRouter;
     if (!router) return undefined;
     const allowed = router({ ch: this.channel.name, group: this.name, message, deliveries });
-    if (!allowed || !this.members.some((m) => allowed(m.view()))) return undefined;
-    return allowed;
+    if (!allowed) return undefined;
+    if (this.members.some((m) => allowed(m.view()))) return allowed;
+    // Nobody here may take it: another node may have such a member, while deliveries are left before the dead-letter log.
+    return this.deps.clustered && deliveries < this.channel.settings.maxDeliveries - 1 ? BOUNCE : undefined;
   }
 
   /** Hands held deliveries to their allowed members as room opens; drops those whose ack wait ran out. */
@@ -334,7 +351,7 @@ export class GroupDispatcher implements ChannelListener {
 export class GroupTable {
   private readonly table = new Map<string, GroupDispatcher>();
 
-  constructor(private readonly deps: { store: Store; router: Router; metrics: HubMetrics; events?: HubEvents }) {}
+  constructor(private readonly deps: { store: Store; router: Router; metrics: HubMetrics; events?: HubEvents; clustered?: boolean }) {}
 
   /** Every group with a member on this node. */
   list(): GroupDispatcher[] {

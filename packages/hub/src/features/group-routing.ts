@@ -19,8 +19,10 @@ export interface GroupRouteRequest {
 
 /**
  * Chooses which members of a group a message may go to: returns a predicate over the members, or undefined when
- * any member may take it. When no member on the node passes the predicate, any member takes it (a message is never
- * held back for a member that is not there); when the members that pass have no room, the message waits for them.
+ * any member may take it. When the members that pass have no room, the message waits for them. When no member on
+ * the node passes, in a cluster the message goes back to the group for another node (each time a delivery, while
+ * two or more are left before `max_deliveries`); after that, or on a single node, any member takes it (a message is
+ * never held back for a member that is not there).
  * Runs inline on the delivery path: it must not throw or block.
  */
 export type GroupRouter = (request: GroupRouteRequest) => ((member: GroupMemberView) => boolean) | undefined;
