@@ -10,6 +10,7 @@ const commands = {
   status: () => import('./commands/status.js'),
   dlq: () => import('./commands/dlq.js'),
   webhooks: () => import('./commands/webhooks.js'),
+  rollout: () => import('./commands/rollout.js'),
 };
 
 const HELP = `Usage: switchboard <command> [options]
@@ -22,6 +23,7 @@ Commands:
   status     Print a hub's status: connections, channels, rates, consumer lag, dead letters
   dlq        Read, replay and purge dead letters: dlq list | show | replay | purge
   webhooks   Show outbound webhooks and try one: webhooks list | status NAME | test NAME
+  rollout    Canary rollouts of consumer groups: rollout start | status | promote | pause | resume | abort
   help       Show this help, or the help of a command: switchboard help start
 
 Every command takes --help. Documentation: docs/reference/cli.md
@@ -49,6 +51,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
       else if (rest[0] === 'status') process.stdout.write((await commands.status()).STATUS_HELP);
       else if (rest[0] === 'dlq') process.stdout.write((await commands.dlq()).DLQ_HELP);
       else if (rest[0] === 'webhooks') process.stdout.write((await commands.webhooks()).WEBHOOKS_HELP);
+      else if (rest[0] === 'rollout') process.stdout.write((await commands.rollout()).ROLLOUT_HELP);
       else process.stdout.write(HELP);
       return 0;
     case 'start':
@@ -65,6 +68,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return (await commands.dlq()).dlqCommand(rest);
     case 'webhooks':
       return (await commands.webhooks()).webhooksCommand(rest);
+    case 'rollout':
+      return (await commands.rollout()).rolloutCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write('switchboard 0.1.0\n');

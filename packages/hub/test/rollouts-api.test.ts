@@ -62,7 +62,7 @@ describe('rollout admin API', () => {
     const b = created.body;
     assert.deepEqual(
       [b.state, b.step, b.weight, b.steps, b.hold, b.window, b.max_error_rate, b.max_latency_p95, b.min_samples, b.created_by],
-      ['running', 1, 5, [5, 25, 50, 100], '120000ms', '60000ms', 0.05, '2000ms', 100, 'ops'],
+      ['running', 1, 5, [5, 25, 50, 100], '2m', '1m', 0.05, '2s', 100, 'ops'],
     );
     assert.equal(typeof b.id, 'string');
 

@@ -70,10 +70,10 @@ export function rolloutStatus(r: RolloutRecord, controller: string | undefined):
     step: r.step + 1,
     steps: s.steps,
     weight: weightOf(r),
-    hold: `${s.holdMs}ms`,
-    window: `${s.windowMs}ms`,
+    hold: formatDuration(s.holdMs),
+    window: formatDuration(s.windowMs),
     max_error_rate: s.maxErrorRate,
-    max_latency_p95: `${s.maxLatencyP95Ms}ms`,
+    max_latency_p95: formatDuration(s.maxLatencyP95Ms),
     min_samples: s.minSamples,
     ...(s.keyField !== undefined ? { key_field: s.keyField } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
@@ -95,4 +95,23 @@ export function rolloutStatus(r: RolloutRecord, controller: string | undefined):
       ...(e.reason !== undefined ? { reason: e.reason } : {}),
     })),
   };
+}
+
+/** A duration as written in a request: `2m`, `1m30s`, `2s`, `750ms`. */
+export function formatDuration(ms: number): string {
+  if (ms % 1000 !== 0) return `${ms}ms`;
+  let s = ms / 1000;
+  const parts: string[] = [];
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    if (s >= size) {
+      parts.push(`${Math.floor(s / size)}${unit}`);
+      s %= size;
+    }
+  }
+  return parts.join('') || '0s';
 }
