@@ -63,7 +63,18 @@ async function startHub(url: string, dir: string): Promise<ServerHandle> {
   return spawnServer({
     name: 'switchboard',
     cmd: process.execPath,
-    args: [CLI, 'start', '--port', '0', '--dev', '--data', join(dir, 'data'), '--config', config],
+    args: [
+      ...(process.env.HUB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      CLI,
+      'start',
+      '--port',
+      '0',
+      '--dev',
+      '--data',
+      join(dir, 'data'),
+      '--config',
+      config,
+    ],
     env: { SWITCHBOARD_LOG_LEVEL: 'warn' },
     ready: (out) => {
       const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);

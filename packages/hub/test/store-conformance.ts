@@ -406,6 +406,20 @@ export function storeConformance(name: string, open: (dir: string, hints?: Store
       assert.equal(((lost as PromiseRejectedResult).reason as SwitchboardError).code, 'CONFLICT');
     });
 
+    it('lists the keys of a bucket by prefix, in order, up to a limit', async () => {
+      const store = await fresh();
+      assert.deepEqual(await store.kvKeys('never-written'), []);
+      const keys = ['flags/b', 'flags/a', 'flags/a.b', 'flags/ü', 'docs/x', 'flags', 'flags/with space', 'flags/*'];
+      for (const key of keys) await store.kvPut('listed', key, { key });
+      await store.kvPut('other', 'flags/z', 1);
+      assert.deepEqual(await store.kvKeys('listed', { prefix: 'flags/' }), ['flags/*', 'flags/a', 'flags/a.b', 'flags/b', 'flags/with space', 'flags/ü']);
+      assert.deepEqual(await store.kvKeys('listed', { prefix: 'flags/', limit: 2 }), ['flags/*', 'flags/a']);
+      assert.deepEqual(await store.kvKeys('listed'), ['docs/x', 'flags', 'flags/*', 'flags/a', 'flags/a.b', 'flags/b', 'flags/with space', 'flags/ü']);
+      assert.deepEqual(await store.kvKeys('listed', { prefix: 'nothing/' }), []);
+      await store.kvPut('listed', 'flags/a', { again: true });
+      assert.equal((await store.kvKeys('listed', { prefix: 'flags/a' })).length, 2, 'a rewritten key is listed once');
+    });
+
     it('answers ping while open and rejects every call with UNAVAILABLE once closed', async () => {
       const store = await fresh();
       await store.ping();
@@ -422,6 +436,7 @@ export function storeConformance(name: string, open: (dir: string, hints?: Store
       await assert.rejects(store.group('c', 'g2', { from: 'earliest', ackWaitMs: 1000 }), unavailable);
       await assert.rejects(store.kvGet('b', 'k'), unavailable);
       await assert.rejects(store.kvPut('b', 'k', 1), unavailable);
+      await assert.rejects(store.kvKeys('b'), unavailable);
       await assert.rejects(g.fetch(1), unavailable);
       await assert.rejects(g.ack(1), unavailable);
       await store.close();

@@ -1,4 +1,4 @@
-// Documents: the shared state documents this node knows of, and one document's value and version with its
+// Documents: the shared state documents (this node's recent ones first, then the store's), and one document's value and version with its
 // patches as they come (a document subscription through the client SDK).
 import { useEffect, useState } from 'preact/hooks';
 import type { DocumentChange } from '@switchboard/client';
@@ -24,7 +24,7 @@ export function Documents({ state, selected }: { state: LiveState; selected?: st
   return (
     <section aria-labelledby="docs-title">
       <h2 id="docs-title">Documents</h2>
-      <p class="muted">Shared state documents subscribed to or changed on this node since it started.</p>
+      <p class="muted">Shared state documents: those used on this node since it started first, then the rest of the store.</p>
       {error && <p class="error">{error}</p>}
       {docs?.length === 0 && <p class="empty">No document yet.</p>}
       <ul class="chips">

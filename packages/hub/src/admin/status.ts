@@ -111,6 +111,8 @@ export async function buildStatus(src: StatusSource): Promise<Record<string, unk
     });
   }
   return {
+    // Sections of other features first: a core field of the same name wins.
+    ...(await host.statusSections()),
     node: host.config.nodeId,
     version: HUB_VERSION,
     started_at: new Date(src.startedAt).toISOString(),

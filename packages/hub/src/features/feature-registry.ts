@@ -18,6 +18,10 @@ export type FeatureParts = Omit<
   | 'routeGroups'
   | 'onGroupOutcome'
   | 'onStart'
+  | 'statusSection'
+  | 'statusSections'
+  | 'traceCalls'
+  | 'traceCall'
 >;
 
 interface ConnectionSpec {
@@ -37,6 +41,7 @@ export class FeatureRegistry {
   private readonly resyncs: (() => void)[] = [];
   private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly starts: (() => Promise<void>)[] = [];
+  private readonly sections = new Map<string, () => unknown>();
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
   constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[], events: HubEvents) {
@@ -75,9 +80,33 @@ export class FeatureRegistry {
         },
         onGroupOutcome: (fn) => events.groupOutcome.push(fn),
         onStart: (fn) => this.starts.push(fn),
+        traceCalls: (tracer) => {
+          if (events.callTracer !== undefined && events.callTracer !== tracer)
+            throw new Error(`feature "${feature.name}" traces outbound calls, which another feature does`);
+          events.callTracer = tracer;
+        },
+        traceCall: (call) => events.callTracer?.start(call),
+        statusSection: (name, fn) => {
+          if (this.sections.has(name)) throw new Error(`feature "${feature.name}" adds status section "${name}", which is already taken`);
+          this.sections.set(name, fn);
+        },
+        statusSections: () => this.statusSections(),
       };
       feature.register(host);
     }
+  }
+
+  /** Each status section answered now; one that throws is `{error}`. */
+  async statusSections(): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [name, fn] of this.sections) {
+      try {
+        out[name] = await fn();
+      } catch (err) {
+        out[name] = { error: (err as Error).message };
+      }
+    }
+    return out;
   }
 
   /** Hands a cluster announcement to the feature that registered its prefix; false when none did. */

@@ -9,7 +9,7 @@ import type { SharedFrame } from '../delivery/frames.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Router } from '../publish/router.js';
 import type { Store, StoredMessage } from '../store/store.js';
-import type { ConnectionEvent, DeliveredEvent, PublishedEvent, PublishTracer, RefusedEvent } from './hub-events.js';
+import type { CallTrace, CallTracer, ConnectionEvent, DeliveredEvent, PublishedEvent, PublishTracer, RefusedEvent, TracedCall } from './hub-events.js';
 import type { HubInspector } from './hub-inspector.js';
 import type { GroupControl, GroupOutcomeEvent, GroupRouter } from './group-routing.js';
 
@@ -75,6 +75,17 @@ export interface FeatureHost {
   routeGroups(router: GroupRouter): void;
   /** Watches how group deliveries end (acked, nacked, ack wait passed) and how long each took; inline, like `onDelivered`. */
   onGroupOutcome(fn: (e: GroupOutcomeEvent) => void): void;
+  /** Traces features' outbound calls (one feature at most: tracing); may be set from an {@link FeatureHost.onStart} function. */
+  traceCalls(tracer: CallTracer): void;
+  /** Starts the trace of an outbound call (e.g. a webhook attempt); `undefined` when tracing is off. */
+  traceCall(call: TracedCall): CallTrace | undefined;
+  /**
+   * Adds a section `name` to the admin status (`GET /v1/admin/status`): `fn` is called on each status request and
+   * its answer (JSON) is the section's value; when it throws, the section is `{"error": <message>}`.
+   */
+  statusSection(name: string, fn: () => unknown): void;
+  /** The sections the features added with {@link FeatureHost.statusSection}, each answered now, by name. */
+  statusSections(): Promise<Record<string, unknown>>;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
 }

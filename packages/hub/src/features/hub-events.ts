@@ -76,6 +76,29 @@ export interface PublishTracer {
   start(p: TracedPublish): PublishTrace | undefined;
 }
 
+/** An outbound call a feature makes for a message (a webhook attempt), as a {@link CallTracer} sees it. */
+export interface TracedCall {
+  /** The span name (e.g. `webhook payments`). */
+  name: string;
+  /** The `traceparent` of the message the call is made for, when it has one: the call's span is its child. */
+  parent?: string;
+  /** Attributes of the span (OpenTelemetry names: `url.full`, `messaging.message.id`, …). */
+  attributes: Record<string, string | number | boolean>;
+}
+
+/** The trace of one outbound call. */
+export interface CallTrace {
+  /** The `traceparent` of the call's span, for the request's header (the receiver continues from it). */
+  readonly traceparent: string;
+  /** The call ended: with a status (HTTP) and, when it failed, an error naming why. */
+  end(result: { status?: number; error?: string }): void;
+}
+
+/** Traces outbound calls (a span each); set by the tracing feature when tracing is on. */
+export interface CallTracer {
+  start(call: TracedCall): CallTrace;
+}
+
 /** A connection that said hello (`open`, after its `welcome`) or ended (`close`). */
 export interface ConnectionEvent {
   event: 'open' | 'close';
@@ -104,6 +127,8 @@ export class HubEvents {
   /** Chooses the members a group message may go to, when a feature routes group messages. */
   groupRouter: GroupRouter | undefined = undefined;
   readonly groupOutcome: Listener<GroupOutcomeEvent>[] = [];
+  /** The tracer of features' outbound calls, when tracing is on. */
+  callTracer: CallTracer | undefined = undefined;
 
   emitPublished(e: PublishedEvent): void {
     for (const l of this.published) l(e);

@@ -98,6 +98,11 @@ export class Documents {
     return [...this.seen].reverse().map((doc) => ({ doc, subscribers: this.listeners.get(doc)?.set.size ?? 0 }));
   }
 
+  /** Names of the documents in the store (ever written), in order, at most `limit`. */
+  stored(limit: number): Promise<string[]> {
+    return this.deps.store.kvKeys(DOC_BUCKET, { limit });
+  }
+
   /** The current version and value; a document never written is version 0 with value null. */
   async snapshot(doc: string): Promise<{ version: number; value: unknown }> {
     const rec = await this.read(doc);

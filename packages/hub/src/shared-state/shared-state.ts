@@ -1,7 +1,7 @@
 import type { ContractSet } from '@switchboard/contracts';
 import type { HubFeature } from '../features/feature.js';
 import { DOC_ANNOUNCE_PREFIX, Documents, type DocValidator } from './documents.js';
-import { documentListRoute, documentRoute } from './document-route.js';
+import { documentListRoute, documentRoute, documentsStatus } from './document-route.js';
 import { PresenceTable, type PresenceEvent } from './presence.js';
 import { PatchFrames, SHARED_STATE_OPS, SharedStateOps, type SharedStateDeps } from './shared-state-ops.js';
 import { ParkedSharedState } from './shared-state-resume.js';
@@ -77,6 +77,7 @@ export function sharedStateFeature(): HubFeature {
       });
       host.route(documentRoute(documents));
       host.route(documentListRoute(host.config, documents));
+      host.statusSection('documents', () => documentsStatus(documents));
       host.announcements(PRESENCE_ANNOUNCE, (m) => {
         try {
           presence.onRemote(JSON.parse(m.json) as PresenceEvent);

@@ -10,6 +10,7 @@ export type {
   GroupDelivery,
   GroupCursor,
   VersionedValue,
+  KvKeysOptions,
 } from './store.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 export type { JetStreamStore, JetStreamStoreOptions } from './jetstream/jetstream-store.js';

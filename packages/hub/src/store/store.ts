@@ -90,11 +90,24 @@ export interface Store {
    */
   kvPut(bucket: string, key: string, value: unknown, expectedRevision?: number): Promise<number>;
 
+  /**
+   * Lists the keys of a bucket that start with `prefix` (all keys without one), in ascending order (by code point), at most `limit` of them (default 1000). A bucket never written lists none.
+   */
+  kvKeys(bucket: string, options?: KvKeysOptions): Promise<string[]>;
+
   /** Resolves when the backing storage is reachable; rejects with `UNAVAILABLE` when it is not. */
   ping(): Promise<void>;
 
   /** Flushes what is pending, stops timers and releases the storage. Further calls reject. */
   close(): Promise<void>;
+}
+
+/** What {@link Store.kvKeys} lists. */
+export interface KvKeysOptions {
+  /** Only keys that start with it. */
+  prefix?: string;
+  /** At most this many keys (default 1000). */
+  limit?: number;
 }
 
 /** Retention of a durable channel. Absent limits mean "unlimited". */

@@ -3,7 +3,7 @@
 // OpenTelemetry modules are passed in, loaded by `tracing-sdk.ts` once tracing is on.
 import type * as Api from '@opentelemetry/api';
 import type * as Core from '@opentelemetry/core';
-import type { DeliveredEvent, PublishTrace, PublishTracer, TracedPublish } from '../features/hub-events.js';
+import type { CallTrace, CallTracer, DeliveredEvent, PublishTrace, PublishTracer, TracedCall, TracedPublish } from '../features/hub-events.js';
 import { envelopeTraceFields, formatTraceparent, withTraceparent } from './traceparent.js';
 
 // The messaging attributes are "development" in the conventions (the incubating entry of
@@ -31,6 +31,8 @@ export interface SpanTracer {
   publish: PublishTracer;
   /** One `process {ch}` span per `msg` frame written, child of the publish span the envelope's traceparent names. */
   delivered(e: DeliveredEvent): void;
+  /** One CLIENT span per outbound call (a webhook attempt), child of the message's publish span. */
+  calls: CallTracer;
 }
 
 /** Makes the tracer of one hub on an OpenTelemetry `tracer`; `storeKind` is the store backend's name. */
@@ -99,8 +101,27 @@ export function createSpanTracer(otel: OtelModules, tracer: Api.Tracer, storeKin
     },
   };
 
+  const calls: CallTracer = {
+    start(c: TracedCall): CallTrace {
+      const span = tracer.startSpan(c.name, { kind: api.SpanKind.CLIENT, attributes: { [MESSAGING_SYSTEM]: SYSTEM, ...c.attributes } }, remoteParent(c.parent));
+      const sc = span.spanContext();
+      return {
+        traceparent: formatTraceparent(sc.traceId, sc.spanId, sc.traceFlags),
+        end({ status, error }) {
+          if (status !== undefined) span.setAttribute('http.response.status_code', status);
+          if (error !== undefined || (status !== undefined && status >= 400)) {
+            span.setAttribute(ERROR_TYPE, status !== undefined && status >= 400 ? String(status) : 'Error');
+            span.setStatus({ code: api.SpanStatusCode.ERROR, message: error ?? `HTTP ${status}` });
+          }
+          span.end();
+        },
+      };
+    },
+  };
+
   return {
     publish,
+    calls,
     delivered(e: DeliveredEvent): void {
       const fields = envelopeTraceFields(e.json);
       const attributes: Api.Attributes = {

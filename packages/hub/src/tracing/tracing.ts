@@ -4,7 +4,7 @@ import { tracingSettingsFromEnv, type TracingSettings } from './tracing-settings
 
 /**
  * The tracing part of the hub: OpenTelemetry spans of the publish path (`publish {ch}`, with a child for the store
- * append) and of each delivery (`process {ch}`), exported over OTLP/HTTP. Off unless `settings` (or, when they are
+ * append), of each delivery (`process {ch}`) and of features' outbound calls (each webhook attempt), exported over OTLP/HTTP. Off unless `settings` (or, when they are
  * omitted, the `OTEL_EXPORTER_OTLP_*` environment variables) name an endpoint: then the SDK is imported when the hub
  * starts listening, and nothing of it is loaded or called otherwise. `false`: off whatever the environment says.
  */
@@ -27,6 +27,7 @@ export function tracingFeature(settings?: TracingSettings | false): HubFeature {
         sdk = await startTracingSdk(on, { nodeId: host.config.nodeId, storeKind: host.store.kind });
         const { tracer } = sdk;
         host.tracePublishes(tracer.publish);
+        host.traceCalls(tracer.calls);
         host.onDelivered((e) => tracer.delivered(e));
         host.log.info({ url: on.url, protocol: on.protocol, service: on.serviceName }, 'tracing on: spans go to %s', on.url);
       });

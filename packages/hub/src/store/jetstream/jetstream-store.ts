@@ -18,6 +18,7 @@ import type {
   ChannelStoreOptions,
   GroupCursor,
   GroupOptions,
+  KvKeysOptions,
   Store,
   StoredMessage,
   StoreLogger,
@@ -419,6 +420,20 @@ class JetStreamStoreImpl implements JetStreamStore {
     return new JsGroup(host, ch, group, stream, durable, floor, info.num_ack_pending);
   }
 
+  async kvKeys(bucket: string, options: KvKeysOptions = {}): Promise<string[]> {
+    this.check('list keys');
+    const kv = await this.bucket(bucket);
+    const prefix = options.prefix ?? '';
+    const keys: string[] = [];
+    await this.call('list keys', async () => {
+      for await (const stored of await kv.keys()) {
+        const key = this.names.unkey(stored);
+        if (key.startsWith(prefix)) keys.push(key);
+      }
+    });
+    return keys.sort(byCodePoint).slice(0, options.limit ?? 1000);
+  }
+
   private bucket(name: string): Promise<KV> {
     let p = this.buckets.get(name);
     if (!p) {
@@ -452,4 +467,8 @@ function isWrongLastSequence(err: unknown): boolean {
     err instanceof JetStreamApiError &&
     (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
   );
+}
+
+function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

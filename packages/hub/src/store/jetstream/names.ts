@@ -20,6 +20,8 @@ export interface JetStreamNames {
   bucket(name: string): string;
   /** The key as stored in the KV bucket (valid NATS keys as they are, other keys encoded). */
   key(key: string): string;
+  /** The Switchboard key of a key as stored (the reverse of {@link JetStreamNames.key}). */
+  unkey(stored: string): string;
   /** Core NATS subject prefix of the cluster bus. */
   bus(suffix: string): string;
 }
@@ -48,6 +50,7 @@ export function jetStreamNames(namespace: string): JetStreamNames {
     consumer: (group) => `g_${hash(group)}`,
     bucket: (name) => `${namespace}_kv_${hash(name)}`,
     key: (key) => (PLAIN_KEY.test(key) && !key.startsWith('b64.') ? key : `b64.${Buffer.from(key).toString('base64url') || '_'}`),
+    unkey: (stored) => (stored.startsWith('b64.') ? (stored === 'b64._' ? '' : Buffer.from(stored.slice(4), 'base64url').toString()) : stored),
     bus: (suffix) => `${namespace}.bus.${suffix}`,
   };
 }

@@ -94,6 +94,7 @@ export interface Statements {
   kvGet: Database.Statement<[string, string], KvRow>;
   kvPut: Database.Statement<[string, string, string, number]>;
   kvDelete: Database.Statement<[string, string]>;
+  kvKeys: Database.Statement<[string, string, string, number], { key: string }>;
 }
 
 /** Applies pragmas and the schema, then prepares every statement. */
@@ -133,6 +134,7 @@ export function prepareDatabase(db: Database.Database, durability: 'fsync' | 'pr
     kvGet: db.prepare('SELECT value, revision FROM kv WHERE bucket = ? AND key = ?'),
     kvPut: db.prepare('INSERT OR REPLACE INTO kv (bucket, key, value, revision) VALUES (?, ?, ?, ?)'),
     kvDelete: db.prepare('DELETE FROM kv WHERE bucket = ? AND key = ?'),
+    kvKeys: db.prepare('SELECT key FROM kv WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
   };
 }
 

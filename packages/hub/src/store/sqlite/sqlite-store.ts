@@ -8,6 +8,7 @@ import type {
   ChannelStoreOptions,
   GroupCursor,
   GroupOptions,
+  KvKeysOptions,
   StoredMessage,
   Store,
   StoreLogger,
@@ -340,6 +341,14 @@ class SqliteStore implements Store {
     const json = JSON.stringify(value ?? null);
     await this.enqueue((batch) => batch.kv.set(id, { bucket, key, json, revision }));
     return revision;
+  }
+
+  async kvKeys(bucket: string, options: KvKeysOptions = {}): Promise<string[]> {
+    this.assertOpen();
+    const prefix = options.prefix ?? '';
+    // The highest code point: every key that starts with `prefix` sorts below prefix + U+10FFFF.
+    const rows = this.query(() => this.stmts.kvKeys.all(bucket, prefix, `${prefix}\u{10FFFF}`, options.limit ?? 1000));
+    return rows.map((r) => r.key);
   }
 
   /** Resolves when the store can be written, not only read: `/readyz` must not say ready while appends fail. */

@@ -53,6 +53,8 @@ export class OutboundWebhook {
   private readonly channels = new Map<string, ChannelState>();
   private readonly opening = new Map<string, Promise<void>>();
   private readonly attempts = new Map<string, AttemptRecord[]>();
+  /** The target without its query (which may hold a key), for traces. */
+  private readonly target: string;
   private readonly sender: WebhookSender;
   private readonly breaker: Breaker;
   private readonly state: WebhookStateStore;
@@ -70,6 +72,8 @@ export class OutboundWebhook {
     private readonly deps: OutboundDeps,
   ) {
     this.sender = new WebhookSender(config, deps.now);
+    const url = new URL(config.url);
+    this.target = url.origin + url.pathname;
     this.state = new WebhookStateStore(deps.host.store, config.name, (err, msg) => deps.host.log.warn({ err }, msg));
     this.breaker = new Breaker(config.breaker, deps.now, (s, reason) => this.breakerChanged(s, reason));
   }
@@ -198,6 +202,10 @@ export class OutboundWebhook {
       });
   }
 
+  private lowWater(): number {
+    return this.config.ordered ? 0 : Math.floor(this.config.maxInFlight / 2);
+  }
+
   private room(): number {
     if (this.disabled || this.closed) return 0;
     const window = this.config.ordered ? 1 : this.config.maxInFlight;
@@ -244,12 +252,26 @@ export class OutboundWebhook {
       if (released) return;
       released = true;
       this.inFlight--;
-      this.pump();
+      // Refill when half the window is free (one store read for many slots), or at once for a small window.
+      if (this.inFlight <= this.lowWater()) this.pump();
     };
     const traceparent = typeof env.meta?.traceparent === 'string' ? env.meta.traceparent : undefined;
+    const trace = this.deps.host.traceCall({
+      name: `webhook ${this.config.name}`,
+      ...(traceparent !== undefined ? { parent: traceparent } : {}),
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': this.target,
+        'messaging.destination.name': ch,
+        'messaging.message.id': env.id,
+        'switchboard.webhook.name': this.config.name,
+        'switchboard.webhook.attempt': d.deliveries,
+      },
+    });
     void this.sender
-      .send(env.id, d.message.json, traceparent)
+      .send(env.id, d.message.json, trace?.traceparent ?? traceparent)
       .then((r) => {
+        trace?.end({ ...(r.status !== undefined ? { status: r.status } : {}), ...(r.error !== undefined ? { error: r.error } : {}) });
         const settled = this.settle(ch, c, d, r);
         // The answer frees the slot; the store's ack (or nack) goes on meanwhile. Ordered: the next waits for it.
         if (!this.config.ordered) release();
