@@ -30,6 +30,7 @@ import { RefusalLog } from './logging/refusal-log.js';
 import { tracingFeature } from './tracing/tracing.js';
 import { webhooksFeature } from './webhooks/webhooks.js';
 import { rolloutsFeature } from './rollouts/rollouts.js';
+import { flagsFeature } from './flags/flags.js';
 import type { TracingSettings } from './tracing/tracing-settings.js';
 
 /** What a hub is made of; every part is injected. */
@@ -125,6 +126,7 @@ export function createHub(options: HubOptions): Hub {
     tracingFeature(options.tracing),
     webhooksFeature(),
     rolloutsFeature(),
+    flagsFeature(),
   ].filter((f) => !given.some((g) => g.name === f.name));
   const groupControl = {
     reclaim: async (ch: string, group: string, which: Parameters<GroupDispatcher['reclaim']>[0]) => (await groups.find(ch, group)?.reclaim(which)) ?? 0,

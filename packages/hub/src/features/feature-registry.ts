@@ -1,6 +1,6 @@
 import type { StoredMessage } from '../store/store.js';
 import type { HubEvents } from './hub-events.js';
-import type { ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFeature } from './feature.js';
+import type { DocumentProblem, ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFeature } from './feature.js';
 
 /** The parts of the hub a feature is lent (everything of {@link FeatureHost} but the registration calls). */
 export type FeatureParts = Omit<
@@ -20,6 +20,8 @@ export type FeatureParts = Omit<
   | 'onStart'
   | 'statusSection'
   | 'statusSections'
+  | 'checkDocuments'
+  | 'documentCheck'
   | 'traceCalls'
   | 'traceCall'
 >;
@@ -42,6 +44,7 @@ export class FeatureRegistry {
   private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly starts: (() => Promise<void>)[] = [];
   private readonly sections = new Map<string, () => unknown>();
+  private readonly docChecks: { prefix: string; check: (doc: string, value: unknown) => DocumentProblem | undefined }[] = [];
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
   constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[], events: HubEvents) {
@@ -91,9 +94,21 @@ export class FeatureRegistry {
           this.sections.set(name, fn);
         },
         statusSections: () => this.statusSections(),
+        checkDocuments: (prefix, check) => this.docChecks.push({ prefix, check }),
+        documentCheck: (doc, value) => this.documentCheck(doc, value),
       };
       feature.register(host);
     }
+  }
+
+  /** The first problem a feature's check finds with the value of document `doc`, or undefined. */
+  documentCheck(doc: string, value: unknown): DocumentProblem | undefined {
+    for (const c of this.docChecks) {
+      if (!doc.startsWith(c.prefix)) continue;
+      const problem = c.check(doc, value);
+      if (problem) return problem;
+    }
+    return undefined;
   }
 
   /** Each status section answered now; one that throws is `{error}`. */

@@ -86,6 +86,13 @@ export interface FeatureHost {
   statusSection(name: string, fn: () => unknown): void;
   /** The sections the features added with {@link FeatureHost.statusSection}, each answered now, by name. */
   statusSections(): Promise<Record<string, unknown>>;
+  /**
+   * Checks the value of every document whose name starts with `prefix` before an update is applied (as a document
+   * contract does): a problem refuses the update with `CONTRACT_VIOLATION`, its message and details.
+   */
+  checkDocuments(prefix: string, check: (doc: string, value: unknown) => DocumentProblem | undefined): void;
+  /** The first problem the features' {@link FeatureHost.checkDocuments} checks find with `value` as document `doc`. */
+  documentCheck(doc: string, value: unknown): DocumentProblem | undefined;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
 }
@@ -158,4 +165,10 @@ export interface HttpContext {
   body(): Promise<{ value: unknown; text: string }>;
   /** Answers with a JSON body. */
   json(status: number, body: unknown): void;
+}
+
+/** What is wrong with a document's value: a sentence, and details (e.g. `[{path, message}]`, as a contract violation). */
+export interface DocumentProblem {
+  message: string;
+  details: unknown;
 }
