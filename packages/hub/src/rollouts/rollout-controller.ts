@@ -160,6 +160,11 @@ export class RolloutController {
     const now = this.now();
     const node = this.host.config.nodeId;
     const live = [...this.routing.values()].filter((r) => r.state === 'running' || r.state === 'paused');
+    if (live.length === 0) {
+      // Nothing to control: no store write each tick (the lease lapses; the next rollout takes it again).
+      this.controller = false;
+      return;
+    }
     const was = this.controller;
     this.controller = await this.store.lease(node, now, now + Math.max(5_000, this.tickMs * 3));
     this.controllerNode = this.controller ? node : (await this.store.holder())?.node;
@@ -167,7 +172,7 @@ export class RolloutController {
       for (const r of live) await this.store.putFigures(r.id, node, this.snapshot(r, now));
       return;
     }
-    const others = live.length > 0 ? (await this.host.cluster.nodes(250)).filter((n) => !n.self).map((n) => n.node) : [];
+    const others = (await this.host.cluster.nodes(250)).filter((n) => !n.self).map((n) => n.node);
     for (const r of live) {
       const parts = [this.snapshot(r, now)];
       for (const n of others) {
