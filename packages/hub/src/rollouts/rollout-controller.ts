@@ -165,7 +165,6 @@ export class RolloutController {
       this.controller = false;
       return;
     }
-    const was = this.controller;
     this.controller = await this.store.lease(node, now, now + Math.max(5_000, this.tickMs * 3));
     this.controllerNode = this.controller ? node : (await this.store.holder())?.node;
     if (!this.controller) {
@@ -179,12 +178,12 @@ export class RolloutController {
         const f = await this.store.figuresOf(r.id, n);
         if (f && f.at >= now - r.spec.windowMs) parts.push(f);
       }
-      await this.judge(r.id, parts, now, !was);
+      await this.judge(r.id, parts, now);
     }
   }
 
   /** Applies the guardrails and the hold to one rollout (the controller only). */
-  private async judge(id: string, parts: NodeFigures[], now: number, tookOver: boolean): Promise<void> {
+  private async judge(id: string, parts: NodeFigures[], now: number): Promise<void> {
     const canary = mergeSummaries(parts.map((p) => p.canary));
     const stable = mergeSummaries(parts.map((p) => p.stable));
     const totals = {
@@ -195,7 +194,6 @@ export class RolloutController {
     const next = await this.store.update(id, (r) => {
       if (r.state !== 'running' && r.state !== 'paused') return undefined;
       const base: RolloutRecord = { ...r, canary: figures(canary), stable: figures(stable), totals, updatedAt: now };
-      if (tookOver && r.state === 'running') base.stepStartedAt = now;
       breach = this.breach(r.spec, canary);
       if (breach !== undefined) return this.with(base, now, { state: 'rolled_back', reason: breach }, 'rolled_back', 'controller', breach);
       if (r.state === 'running' && now - base.stepStartedAt >= r.spec.holdMs) return this.advance(base, now, 'controller');
