@@ -1,5 +1,6 @@
-// The latency guardrail: a canary that acknowledges slowly (delivery → ack p95 above max_latency_p95) is rolled back
-// once the window holds min_samples of its deliveries, with the p95 in the reason; while paused, a rollout's hold
+// The latency guardrails: a canary that acknowledges slowly (delivery → ack p95 above max_latency_p95) is rolled back
+// once the window holds min_samples of its deliveries, with the p95 in the reason; one that falls behind (more than
+// max_lag messages routed to it and not acknowledged) is rolled back before any ack wait runs out; while paused, a rollout's hold
 // does not count, and resumed it goes on from where it stood.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +41,23 @@ describe('rollout latency guardrail and pause', () => {
     );
     await waitFor(() => new Set([...stable.acked.keys(), ...slow.got.map((f) => f.msg.seq)]).size === 200, 'all 200 handled');
     for (const c of [publisher, stable.client, slow.client]) await c.close();
+  });
+
+  it('rolls back a canary that falls behind by more than max_lag', async () => {
+    const ch = 'thumbnails.requested';
+    const stable = await joinGroup(rh.ws, 'resizer', '1.0.0', ch, 'resizer');
+    const stuck = await joinGroup(rh.ws, 'resizer', '1.1.0', ch, 'resizer', () => 'hold');
+    const { client: publisher } = await RawClient.connect(rh.ws, 'uploads');
+    const r = await startRollout(rh.url, { channel: ch, group: 'resizer', version: '1.1.0', steps: [50, 100], max_lag: 30, min_samples: 20 });
+    await publishKeyed(publisher, ch, 0, 200);
+    const rolled = await waitForRollout(rh.url, r.id, (s) => s.state === 'rolled_back', 'the rollback for lag');
+    assert.match(rolled.reason ?? '', /^canary lag (\d+) messages \(routed to the canary and not acknowledged yet, of \d+\) is above max_lag 30$/);
+    assert.equal(rolled.canary.errors, 0, 'no ack wait ran out: the lag judged first');
+    await waitFor(
+      () => stable.acked.size === 200,
+      () => `the stable member acknowledged all 200 (${stable.acked.size})`,
+    );
+    for (const c of [publisher, stable.client, stuck.client]) await c.close();
   });
 
   it('does not count the hold while paused', async () => {

@@ -23,6 +23,7 @@ Options of start:
   --max-error-rate R       Nacks and ack timeouts over deliveries, 0 to 1       (default 0.05)
   --max-latency-p95 D      Delivery-to-ack p95 of the canary                    (default 2s)
   --min-samples N          Canary deliveries a guardrail needs before it judges (default 100)
+  --max-lag N              Canary messages not yet acknowledged before a rollback (default: not judged)
   --key-field F            Data field that keeps a key on one side               (default meta.key)
 
 Options:
@@ -75,6 +76,7 @@ interface StartValues {
   'max-latency-p95'?: string;
   'min-samples'?: string;
   'key-field'?: string;
+  'max-lag'?: string;
   watch?: boolean;
 }
 
@@ -86,6 +88,7 @@ const OPTIONS = {
   'max-latency-p95': { type: 'string' },
   'min-samples': { type: 'string' },
   'key-field': { type: 'string' },
+  'max-lag': { type: 'string' },
   watch: { type: 'boolean' },
 } as const;
 
@@ -99,7 +102,7 @@ export function rolloutCommand(argv: string[]): Promise<number> {
       if (args.length !== 3) throw new UsageError('start takes CHANNEL GROUP VERSION, e.g. switchboard rollout start orders.placed billing 2.0.0');
       const body = startBody(args as [string, string, string], values);
       const r = await client().post<RolloutJson>('/v1/admin/rollouts', body);
-      return values.watch ? watch(client(), r.id, json) : show(r, json);
+      return values.watch ? watch(client(), r.id, json, r) : show(r, json);
     }
     if (verb === 'status') {
       if (args.length > 1) throw new UsageError(`unexpected "${args[1]}"`);
@@ -135,6 +138,11 @@ function startBody([channel, group, version]: [string, string, string], v: Start
     if (!Number.isFinite(n)) throw new UsageError(`--max-error-rate must be a number from 0 to 1, e.g. 0.05; got ${v['max-error-rate']}`);
     body.max_error_rate = n;
   }
+  if (v['max-lag'] !== undefined) {
+    const n = Number(v['max-lag']);
+    if (!Number.isInteger(n)) throw new UsageError(`--max-lag must be a whole number, e.g. 1000; got ${v['max-lag']}`);
+    body.max_lag = n;
+  }
   if (v['min-samples'] !== undefined) {
     const n = Number(v['min-samples']);
     if (!Number.isInteger(n)) throw new UsageError(`--min-samples must be a whole number, e.g. 100; got ${v['min-samples']}`);
@@ -169,11 +177,13 @@ function show(r: RolloutJson, json: boolean): number {
 }
 
 /** Prints the view again whenever it changes, until the rollout ends; 0 when it completed. */
-async function watch(client: AdminClient, id: string, json: boolean): Promise<number> {
+async function watch(client: AdminClient, id: string, json: boolean, first?: RolloutJson): Promise<number> {
   let last = '';
   const tty = process.stdout.isTTY === true && !json;
+  let given = first;
   for (;;) {
-    const r = await client.get<RolloutJson>(`/v1/admin/rollouts/${encodeURIComponent(id)}`);
+    const r = given ?? (await client.get<RolloutJson>(`/v1/admin/rollouts/${encodeURIComponent(id)}`));
+    given = undefined;
     const text = json ? JSON.stringify(r) + '\n' : rolloutView(r, Date.now());
     const key = json ? text : text.replace(/\(in [^)]*\)/, '');
     if (key !== last) {

@@ -36,7 +36,6 @@ export interface GroupMember {
 interface HeldDelivery {
   message: StoredMessage;
   deliveries: number;
-  allowed: (m: GroupMemberView) => boolean;
   /** The end of its ack wait: past it the store hands it out again, so it is dropped here. */
   deadline: number;
 }
@@ -238,7 +237,7 @@ export class GroupDispatcher implements ChannelListener {
         }
         const member = this.pick(allowed);
         if (!member) {
-          if (allowed) this.held.set(seq, { ...d, allowed, deadline: fetchedAt + this.channel.settings.ackTimeoutMs });
+          if (allowed) this.held.set(seq, { ...d, deadline: fetchedAt + this.channel.settings.ackTimeoutMs });
           else await cursor.nack(seq, 0).catch(() => {});
           continue;
         }
@@ -265,17 +264,20 @@ export class GroupDispatcher implements ChannelListener {
   }
 
   /** The members a message may go to, when a feature routes this group's messages (undefined: any). */
-  private route(message: StoredMessage, deliveries: number): ((m: GroupMemberView) => boolean) | typeof BOUNCE | undefined {
+  private route(message: StoredMessage, deliveries: number, again = false): ((m: GroupMemberView) => boolean) | typeof BOUNCE | undefined {
     const router = this.deps.events?.groupRouter;
     if (!router) return undefined;
-    const allowed = router({ ch: this.channel.name, group: this.name, message, deliveries });
+    const allowed = router({ ch: this.channel.name, group: this.name, message, deliveries, ...(again ? { again: true } : {}) });
     if (!allowed) return undefined;
     if (this.members.some((m) => allowed(m.view()))) return allowed;
     // Nobody here may take it: another node may have such a member, while deliveries are left before the dead-letter log.
     return this.deps.clustered && deliveries < this.channel.settings.maxDeliveries - 1 ? BOUNCE : undefined;
   }
 
-  /** Hands held deliveries to their allowed members as room opens; drops those whose ack wait ran out. */
+  /**
+   * Hands held deliveries to the members their router allows now (it may have changed its mind: a rollback) as room
+   * opens; drops those whose ack wait ran out (the store hands them out again).
+   */
   private placeHeld(): void {
     if (this.held.size === 0 || !this.cursor) return;
     const now = Date.now();
@@ -284,7 +286,12 @@ export class GroupDispatcher implements ChannelListener {
         this.held.delete(seq);
         continue;
       }
-      const allowed = this.members.some((m) => h.allowed(m.view())) ? h.allowed : undefined;
+      const allowed = this.route(h.message, h.deliveries, true);
+      if (allowed === BOUNCE) {
+        this.held.delete(seq);
+        void this.cursor.nack(seq, BOUNCE_DELAY_MS).catch(() => {});
+        continue;
+      }
       const member = this.pick(allowed);
       if (!member) continue;
       this.held.delete(seq);

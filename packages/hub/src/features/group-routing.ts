@@ -15,6 +15,8 @@ export interface GroupRouteRequest {
   message: StoredMessage;
   /** 1 on the first delivery, 2 on the first redelivery, … */
   deliveries: number;
+  /** True when the message waited for room and is routed again (the same delivery, not a new one). */
+  again?: boolean;
 }
 
 /**

@@ -14,6 +14,7 @@ interface LocalFigures {
   canary: SlidingWindow;
   stable: SlidingWindow;
   totals: NodeFigures['totals'];
+  lag: { routed: number; acked: number };
 }
 
 /** The operator's verbs on a rollout. */
@@ -67,6 +68,7 @@ export class RolloutController {
     if (!r) return undefined;
     const version = r.spec.version;
     const canary = onCanary(bucketOf(r.id, stickyKey(req.message, r.spec.keyField)), weightOf(r));
+    if (canary && req.deliveries === 1 && req.again !== true && (r.state === 'running' || r.state === 'paused')) this.figuresOf(r).lag.routed++;
     return canary ? (m) => m.version === version : (m) => m.version !== version;
   }
 
@@ -80,6 +82,7 @@ export class RolloutController {
     f[side].add(this.now(), error, e.latencyMs);
     f.totals[side].delivered++;
     if (error) f.totals[side].errors++;
+    if (side === 'canary' && !error) f.lag.acked++;
   }
 
   /** Starts a rollout; CONFLICT when one already runs on the group. */
@@ -190,11 +193,13 @@ export class RolloutController {
       canary: { delivered: sum(parts, (p) => p.totals.canary.delivered), errors: sum(parts, (p) => p.totals.canary.errors) },
       stable: { delivered: sum(parts, (p) => p.totals.stable.delivered), errors: sum(parts, (p) => p.totals.stable.errors) },
     };
+    const routed = sum(parts, (p) => p.lag?.routed ?? 0);
+    const lag = Math.max(0, routed - sum(parts, (p) => p.lag?.acked ?? 0));
     let breach: string | undefined;
     const next = await this.store.update(id, (r) => {
       if (r.state !== 'running' && r.state !== 'paused') return undefined;
-      const base: RolloutRecord = { ...r, canary: figures(canary), stable: figures(stable), totals, updatedAt: now };
-      breach = this.breach(r.spec, canary);
+      const base: RolloutRecord = { ...r, canary: figures(canary), stable: figures(stable), totals, canaryLag: lag, updatedAt: now };
+      breach = this.breach(r.spec, canary, routed, lag);
       if (breach !== undefined) return this.with(base, now, { state: 'rolled_back', reason: breach }, 'rolled_back', 'controller', breach);
       if (r.state === 'running' && now - base.stepStartedAt >= r.spec.holdMs) return this.advance(base, now, 'controller');
       return base;
@@ -205,7 +210,7 @@ export class RolloutController {
   }
 
   /** The guardrail a canary window breaks, said with its figures; undefined when none (or too few samples). */
-  private breach(spec: RolloutSpec, c: WindowSummary): string | undefined {
+  private breach(spec: RolloutSpec, c: WindowSummary, routed: number, lag: number): string | undefined {
     const win = `${spec.windowMs / 1000}s`;
     if (c.delivered >= spec.minSamples && c.errors / c.delivered > spec.maxErrorRate) {
       const pct = ((c.errors / c.delivered) * 100).toFixed(1);
@@ -214,6 +219,8 @@ export class RolloutController {
     const p = p95(c.latencies);
     if (p !== null && c.latencies.length >= spec.minSamples && p > spec.maxLatencyP95Ms)
       return `canary latency p95 ${p} ms (delivery to ack over the last ${win}, ${c.latencies.length} samples) is above max_latency_p95 ${spec.maxLatencyP95Ms} ms`;
+    if (spec.maxLag !== undefined && routed >= spec.minSamples && lag > spec.maxLag)
+      return `canary lag ${lag} messages (routed to the canary and not acknowledged yet, of ${routed}) is above max_lag ${spec.maxLag}`;
     return undefined;
   }
 
@@ -269,6 +276,7 @@ export class RolloutController {
         canary: new SlidingWindow(r.spec.windowMs),
         stable: new SlidingWindow(r.spec.windowMs),
         totals: { canary: { delivered: 0, errors: 0 }, stable: { delivered: 0, errors: 0 } },
+        lag: { routed: 0, acked: 0 },
       };
       this.local.set(r.id, f);
     }
@@ -277,7 +285,7 @@ export class RolloutController {
 
   private snapshot(r: RolloutRecord, now: number): NodeFigures {
     const f = this.figuresOf(r);
-    return { at: now, canary: f.canary.summary(now), stable: f.stable.summary(now), totals: structuredClone(f.totals) };
+    return { at: now, canary: f.canary.summary(now), stable: f.stable.summary(now), totals: structuredClone(f.totals), lag: { ...f.lag } };
   }
 
   /** `$sys.alerts`: the rollout was rolled back, why, and its figures. */

@@ -34,6 +34,8 @@ export interface RolloutRecord {
   stable?: SideFigures;
   /** Deliveries ended per side since the rollout started, summed over nodes by the controller. */
   totals?: { canary: { delivered: number; errors: number }; stable: { delivered: number; errors: number } };
+  /** Messages routed to the canary and not acknowledged yet, summed over the nodes. */
+  canaryLag?: number;
   history: RolloutEvent[];
 }
 
@@ -75,9 +77,10 @@ export function rolloutStatus(r: RolloutRecord, controller: string | undefined):
     max_error_rate: s.maxErrorRate,
     max_latency_p95: formatDuration(s.maxLatencyP95Ms),
     min_samples: s.minSamples,
+    ...(s.maxLag !== undefined ? { max_lag: s.maxLag } : {}),
     ...(s.keyField !== undefined ? { key_field: s.keyField } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
-    canary: r.canary ?? EMPTY,
+    canary: { ...(r.canary ?? EMPTY), lag: r.canaryLag ?? 0 },
     stable: r.stable ?? EMPTY,
     totals: r.totals ?? { canary: { delivered: 0, errors: 0 }, stable: { delivered: 0, errors: 0 } },
     started_at: new Date(r.createdAt).toISOString(),

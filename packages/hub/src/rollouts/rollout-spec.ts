@@ -14,6 +14,8 @@ export interface RolloutSpec {
   maxErrorRate: number;
   maxLatencyP95Ms: number;
   minSamples: number;
+  /** Canary lag (messages routed to it and not acknowledged yet) above which it is rolled back; none: not judged. */
+  maxLag?: number;
   /** A field of the message data (dotted path) whose value keeps a key on one side; `meta.key` when absent. */
   keyField?: string;
 }
@@ -29,7 +31,7 @@ export const ROLLOUT_DEFAULTS = {
 } as const;
 
 const MAX_STEPS = 20;
-const KNOWN = new Set(['channel', 'group', 'version', 'steps', 'hold', 'window', 'max_error_rate', 'max_latency_p95', 'min_samples', 'key_field']);
+const KNOWN = new Set(['channel', 'group', 'version', 'steps', 'hold', 'window', 'max_error_rate', 'max_latency_p95', 'min_samples', 'max_lag', 'key_field']);
 
 /** Checks a request body; throws BAD_FRAME naming the field and what to write instead. */
 export function parseRolloutSpec(body: unknown): RolloutSpec {
@@ -62,6 +64,9 @@ export function parseRolloutSpec(body: unknown): RolloutSpec {
   const minSamples = b.min_samples ?? ROLLOUT_DEFAULTS.min_samples;
   if (!Number.isInteger(minSamples) || (minSamples as number) < 1 || (minSamples as number) > 1_000_000)
     throw bad('"min_samples" must be a whole number from 1 to 1000000, e.g. 100');
+  const maxLag = b.max_lag;
+  if (maxLag !== undefined && (!Number.isInteger(maxLag) || (maxLag as number) < 1 || (maxLag as number) > 10_000_000))
+    throw bad('"max_lag" must be a whole number from 1 to 10000000, e.g. 1000 (messages routed to the canary and not acknowledged yet)');
   let keyField: string | undefined;
   if (b.key_field !== undefined) {
     if (typeof b.key_field !== 'string' || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(b.key_field) || b.key_field.length > 128)
@@ -78,6 +83,7 @@ export function parseRolloutSpec(body: unknown): RolloutSpec {
     maxErrorRate,
     maxLatencyP95Ms: duration(b, 'max_latency_p95', ROLLOUT_DEFAULTS.max_latency_p95, 1, 3_600_000),
     minSamples: minSamples as number,
+    ...(maxLag !== undefined ? { maxLag: maxLag as number } : {}),
     ...(keyField !== undefined ? { keyField } : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface NodeFigures {
   canary: WindowSummary;
   stable: WindowSummary;
   totals: { canary: { delivered: number; errors: number }; stable: { delivered: number; errors: number } };
+  /** First deliveries routed to the canary, and the canary's acks, since the rollout started (their difference: its lag). */
+  lag?: { routed: number; acked: number };
 }
 
 /** Reads and writes rollouts in the store, each write a compare-and-set. */
