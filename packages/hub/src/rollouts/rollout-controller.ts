@@ -5,7 +5,7 @@ import type { GroupOutcomeEvent, GroupRouteRequest } from '../features/group-rou
 import { HUB_SOURCE, SYS_ALERTS } from '../admin/sys-events.js';
 import { isFinal, routes, weightOf, type RolloutEvent, type RolloutRecord } from './rollout-record.js';
 import type { RolloutSpec } from './rollout-spec.js';
-import { RolloutStore, type NodeFigures } from './rollout-store.js';
+import { MAX_LISTED, RolloutStore, type NodeFigures } from './rollout-store.js';
 import { bucketOf, onCanary, stickyKey } from './sticky-key.js';
 import { figures, mergeSummaries, p95, SlidingWindow, type WindowSummary } from './rollout-window.js';
 
@@ -94,6 +94,9 @@ export class RolloutController {
         'CONFLICT',
         `rollout ${busy.id} is ${busy.state} on group "${spec.group}" of "${spec.channel}"; promote or abort it before starting another`,
       );
+    const live = [...this.cache.values()].filter((c) => !isFinal(c.record)).length;
+    if (live >= MAX_LISTED)
+      throw new SwitchboardError('RATE_LIMITED', `${live} rollouts are running or paused, the most a hub keeps; complete or abort some first`);
     const at = this.now();
     const record: RolloutRecord = {
       id: randomBytes(6).toString('hex'),
