@@ -22,6 +22,8 @@ export type FeatureParts = Omit<
   | 'statusSections'
   | 'checkDocuments'
   | 'documentCheck'
+  | 'onDocumentChange'
+  | 'documentChanged'
   | 'traceCalls'
   | 'traceCall'
 >;
@@ -44,6 +46,7 @@ export class FeatureRegistry {
   private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly starts: (() => Promise<void>)[] = [];
   private readonly sections = new Map<string, () => unknown>();
+  private readonly docWatchers: { prefix: string; fn: (doc: string, version: number) => void }[] = [];
   private readonly docChecks: { prefix: string; check: (doc: string, value: unknown) => DocumentProblem | undefined }[] = [];
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
@@ -96,6 +99,10 @@ export class FeatureRegistry {
         statusSections: () => this.statusSections(),
         checkDocuments: (prefix, check) => this.docChecks.push({ prefix, check }),
         documentCheck: (doc, value) => this.documentCheck(doc, value),
+        onDocumentChange: (prefix, fn) => this.docWatchers.push({ prefix, fn }),
+        documentChanged: (doc, version) => {
+          for (const w of this.docWatchers) if (doc.startsWith(w.prefix)) w.fn(doc, version);
+        },
       };
       feature.register(host);
     }

@@ -93,6 +93,13 @@ export interface FeatureHost {
   checkDocuments(prefix: string, check: (doc: string, value: unknown) => DocumentProblem | undefined): void;
   /** The first problem the features' {@link FeatureHost.checkDocuments} checks find with `value` as document `doc`. */
   documentCheck(doc: string, value: unknown): DocumentProblem | undefined;
+  /**
+   * Watches the changes of the documents whose name starts with `prefix`: made on this node, or announced by another
+   * (in a cluster an announcement can be lost; the store has the truth). Inline: must not throw or block.
+   */
+  onDocumentChange(prefix: string, fn: (doc: string, version: number) => void): void;
+  /** Tells the {@link FeatureHost.onDocumentChange} watchers that `doc` is at `version` (the shared-state feature calls it). */
+  documentChanged(doc: string, version: number): void;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
 }

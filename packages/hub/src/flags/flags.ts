@@ -1,6 +1,7 @@
 import type { HubFeature } from '../features/feature.js';
 import { flagAdminRoutes } from './flag-admin-routes.js';
 import { checkFlagDocument, FLAG_DOC_PREFIX, FlagDocuments } from './flag-documents.js';
+import { OfrepEvents } from './ofrep-events.js';
 import { ofrepRoutes } from './ofrep-routes.js';
 
 /** What the flags feature takes from the world. */
@@ -18,9 +19,13 @@ export function flagsFeature(options: FlagsOptions = {}): HubFeature {
   return {
     name: 'flags',
     register(host) {
+      const now = options.now ?? Date.now;
       const flags = new FlagDocuments(host.store);
+      const events = new OfrepEvents(now);
       host.checkDocuments(FLAG_DOC_PREFIX, checkFlagDocument);
-      for (const r of [...ofrepRoutes(flags, options.now ?? Date.now), ...flagAdminRoutes(host, flags)]) host.route(r);
+      host.onDocumentChange(FLAG_DOC_PREFIX, () => events.changed());
+      for (const r of [...ofrepRoutes(flags, now), events.route(), ...flagAdminRoutes(host, flags)]) host.route(r);
+      host.onClose(() => events.close());
     },
   };
 }

@@ -3,6 +3,7 @@ import { evaluateFlag, FLAG_KEY_PATTERN, type EvaluationContext, type FlagDefini
 import type { HttpContext, HttpRoute } from '../features/feature.js';
 import { decodePathParam } from '../transport/http-io.js';
 import type { FlagDocuments } from './flag-documents.js';
+import { OFREP_EVENTS_PATH } from './ofrep-events.js';
 
 /**
  * The OpenFeature Remote Evaluation Protocol (OFREP 0.3): `POST /ofrep/v1/evaluate/flags/{key}` and the bulk
@@ -50,7 +51,10 @@ export function ofrepRoutes(flags: FlagDocuments, now: () => number): HttpRoute[
           return;
         }
         ctx.res.setHeader('etag', etag);
-        ctx.json(200, { flags: [...all].map(([key, { flag }]) => ofrepAnswer(key, flag, context, at)) });
+        ctx.json(200, {
+          flags: [...all].map(([key, { flag }]) => ofrepAnswer(key, flag, context, at)),
+          eventStreams: [{ type: 'sse', endpoint: { requestUri: OFREP_EVENTS_PATH } }],
+        });
       },
     },
   ];

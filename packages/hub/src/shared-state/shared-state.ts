@@ -50,6 +50,7 @@ export function sharedStateFeature(): HubFeature {
           host.documentCheck,
           documentValidator(() => host.contracts()),
         ),
+        changed: host.documentChanged,
       });
       const presence = new PresenceTable(
         cluster.kind === 'local' ? {} : { announce: (e) => cluster.announce({ ch: PRESENCE_ANNOUNCE, seq: 0, json: JSON.stringify(e) }) },
