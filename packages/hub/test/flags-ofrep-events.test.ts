@@ -22,7 +22,12 @@ describe('OFREP event stream', () => {
     let text = '';
     const reading = (async () => {
       const decoder = new TextDecoder();
-      for await (const chunk of res.body!) text += decoder.decode(chunk as Uint8Array, { stream: true });
+      const reader = res.body!.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+      }
     })().catch(() => undefined);
 
     const editor = await connect({ url: fx.hub.wsUrl, component: 'flag-editor', reconnect: false });
