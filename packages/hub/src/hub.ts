@@ -53,7 +53,7 @@ export interface HubOptions {
    */
   features?: HubFeature[];
   /**
-   * An HTTP server of your own to attach to (like `ws`'s `server` option): the hub answers `/v1/…`, `/healthz`,
+   * An HTTP server of your own to attach to (like `ws`'s `server` option): the hub answers `/v1/…`, `/ofrep/…`, `/healthz`,
    * `/readyz` and `/metrics` on it and the WebSocket upgrade at `/v1/ws`, and leaves every other request to your
    * handlers. You listen and close it; `listen()` then only reports its address, and `close()` leaves it open.
    */
