@@ -6,6 +6,7 @@
  * `bench.dur` and once to the ephemeral `bench.eph.t`. Prints hub CPU (utime + stime from /proc) per message, in µs.
  * Written to compare the hub before and after it forwarded the publisher's text instead of re-serialising `data`.
  */
+import { BENCH_LIMITS } from './targets/switchboard.js';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,7 @@ async function measure(wsUrl: string, pid: number, ch: string): Promise<number> 
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-payload-cpu-'));
-writeFileSync(join(dir, 'switchboard.yaml'), 'channels:\n  "bench.eph.>":\n    mode: ephemeral\n');
+writeFileSync(join(dir, 'switchboard.yaml'), 'channels:\n  "bench.eph.>":\n    mode: ephemeral\n' + BENCH_LIMITS);
 const CONTRACT = `asyncapi: 3.0.0
 info: { title: payload-cpu, version: 1.0.0 }
 channels:

@@ -5,6 +5,7 @@
 //   npm run build && npx tsx bench/webhooks.ts [--messages 20000] [--rate 500] [--seconds 5] [--in-flight 64]
 //
 // Prints the figures and the machine as Markdown (for bench/WEBHOOKS-RESULTS.md).
+import { BENCH_LIMITS } from './targets/switchboard.js';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -58,7 +59,8 @@ async function startHub(url: string, dir: string): Promise<ServerHandle> {
   const config = join(dir, 'switchboard.yaml');
   writeFileSync(
     config,
-    `webhooks:\n  bench:\n    url: ${url}\n    channels: [bench.hook]\n    secret: ${SECRET}\n    timeout: 2m\n    max_in_flight: ${IN_FLIGHT}\n    allow_private_networks: true\n`,
+    `webhooks:\n  bench:\n    url: ${url}\n    channels: [bench.hook]\n    secret: ${SECRET}\n    timeout: 2m\n    max_in_flight: ${IN_FLIGHT}\n    allow_private_networks: true\n` +
+      BENCH_LIMITS,
   );
   return spawnServer({
     name: 'switchboard',

@@ -8,7 +8,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnServer, type ServerHandle } from '../lib/proc.js';
 import { natsServerVersion } from './nats.js';
-import { CLI } from './switchboard.js';
+import { BENCH_LIMITS, CLI } from './switchboard.js';
 import { RawConn } from './raw-conn.js';
 import type { OnSample, Publisher, Session, Subscriber, Target } from './types.js';
 
@@ -36,7 +36,7 @@ export const switchboardCluster: Target = {
       ready: (out) => (/Server is ready/.test(out) ? natsPort : undefined),
     });
     const config = join(tmp, 'switchboard.yaml');
-    writeFileSync(config, 'node_id: bench\n');
+    writeFileSync(config, 'node_id: bench\n' + BENCH_LIMITS);
     const nodes: ServerHandle[] = [];
     try {
       for (let i = 0; i < NODES; i++) {

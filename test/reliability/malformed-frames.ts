@@ -48,6 +48,7 @@ export const OP_FIELDS: Record<ClientOp, { base: Record<string, unknown>; fields
     fields: { token: ['string'], component: ['string'], version: ['string'], resume: ['string'], info: ['object'] },
   },
   ping: { base: { op: 'ping' }, fields: {} },
+  refresh: { base: { op: 'refresh', token: 'not.a.jwt' }, fields: { token: ['string'] } },
   pub: {
     base: { op: 'pub', ch: 'rel.fuzz.pub', type: 't', data: {}, msg_id: 'm', meta: {} },
     fields: { ch: ['string'], type: ['string'], data: 'any', msg_id: ['string', 'null'], meta: ['object', 'null'] },

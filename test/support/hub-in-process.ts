@@ -59,6 +59,7 @@ async function launch(options: TestHubOptions & { dataDir: string }, ownDir: boo
     configFile: options.config,
     dev: options.dev !== false,
     tokenSecret: options.tokenSecret,
+    jwks: options.jwks,
     nodeId: options.nodeId,
     durability: options.durability,
     dashboard: options.dashboard,

@@ -54,6 +54,7 @@ async function launch(options: HubProcessOptions & { dataDir: string }, ownDir: 
   const args = [...(options.nodeArgs ?? []), CLI, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', options.dataDir];
   if (options.dev !== false) args.push('--dev');
   if (options.tokenSecret) args.push('--token-secret', options.tokenSecret);
+  if (options.jwks) args.push('--jwks', options.jwks);
   if (options.durability) args.push('--durability', options.durability);
   if (options.nodeId) args.push('--node-id', options.nodeId);
   if (options.contracts) args.push('--contracts', options.contracts);

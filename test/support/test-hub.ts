@@ -13,6 +13,8 @@ export interface TestHubOptions {
   dev?: boolean;
   /** Shared secret for HS256 tokens (`--token-secret`); give `dev: false` with it to require tokens. */
   tokenSecret?: string;
+  /** A JWKS file or URL for RS256/ES256/EdDSA tokens (`--jwks`); give `dev: false` with it to require tokens. */
+  jwks?: string;
   /** `--durability` of the SQLite store (default `process`). */
   durability?: 'process' | 'fsync';
   /** Node id shown to clients (`--node-id`). */

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { startHubInProcess } from '../../../test/support/hub-in-process.js';
 import { runCli } from './support/cli.js';
 import { RawClient } from '../../../test/support/raw-client.js';
+import { writeConfig } from '../../../test/support/jwks.js';
 
 const SECRET = 'test-secret-for-token-command';
-const hub = await startHubInProcess({ dev: false, tokenSecret: SECRET });
+// No clock skew allowance, so that a token a second past its exp is refused at once.
+const hub = await startHubInProcess({ dev: false, tokenSecret: SECRET, config: writeConfig('auth: { clock_skew: 0s }\n') });
 after(() => hub.cleanup());
 
 function token(...args: string[]): string {

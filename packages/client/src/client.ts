@@ -30,6 +30,7 @@ import { PresenceImpl, type PresenceHost } from './presence.js';
 import { Requests } from './requests.js';
 import { Subscriptions } from './subscriptions.js';
 import { checkHubUrl } from './hub-url.js';
+import { TokenRefresher } from './token-refresh.js';
 import { openTransport, resolveWebSocket, type Transport, type WebSocketCtor } from './transport.js';
 import type {
   ClientEvents,
@@ -85,6 +86,9 @@ export class ClientImpl implements SwitchboardClient {
   private lastReceived = 0;
   private sleeper: { timer: ReturnType<typeof setTimeout>; resolve(): void } | undefined;
   private closing: Promise<void> | undefined;
+  /** The token of the last `hello` sent, and what refreshes it ahead of expiry (with `getToken`). */
+  private helloToken: string | undefined;
+  private readonly refresher: TokenRefresher | undefined;
 
   constructor(options: ConnectOptions) {
     this.options = options;
@@ -117,6 +121,14 @@ export class ClientImpl implements SwitchboardClient {
       newId: () => globalThis.crypto.randomUUID(),
     });
     this.requests = new Requests(this.link, options.component, this.requestTimeoutMs);
+    this.refresher = options.getToken
+      ? new TokenRefresher({
+          link: this.link,
+          getToken: options.getToken,
+          aheadMs: options.refreshAheadMs ?? 60_000,
+          onError: (err) => this.emitter.emit('error', err),
+        })
+      : undefined;
     this.subscriptions = new Subscriptions(this.link, {
       requestTimeoutMs: this.requestTimeoutMs,
       defaultBound: () => this.welcome?.limits?.max_inflight ?? DEFAULT_LIMITS.max_inflight,
@@ -163,7 +175,7 @@ export class ClientImpl implements SwitchboardClient {
   /** Connects for the first time; rejects on a refused hello or when no hub answers in time. */
   async start(): Promise<void> {
     try {
-      this.ctor = await resolveWebSocket(this.options.WebSocket);
+      this.ctor = await resolveWebSocket(this.options.WebSocket, this.options.tls);
       this.traceApi = await loadTraceApi(this.options.tracing);
       await this.establish(true);
     } catch (err) {
@@ -383,7 +395,7 @@ export class ClientImpl implements SwitchboardClient {
 
   /** A refused hello that retrying cannot fix: a bad static token. */
   private isFatalRefusal(err: SwitchboardError): boolean {
-    if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') return typeof this.options.token !== 'function';
+    if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') return typeof (this.options.getToken ?? this.options.token) !== 'function';
     return err.code === 'BAD_FRAME';
   }
 
@@ -466,6 +478,7 @@ export class ClientImpl implements SwitchboardClient {
           if (finished) return;
           const hello: HelloFrame = { op: 'hello', id: helloId, component: this.options.component };
           if (token !== undefined) hello.token = token;
+          this.helloToken = token;
           if (this.options.version !== undefined) hello.version = this.options.version;
           if (this.resumeSession !== undefined) hello.resume = this.resumeSession;
           t.send(JSON.stringify(hello));
@@ -483,7 +496,7 @@ export class ClientImpl implements SwitchboardClient {
   }
 
   private async token(): Promise<string | undefined> {
-    const t = this.options.token;
+    const t = this.options.getToken ?? this.options.token;
     return typeof t === 'function' ? await t() : t;
   }
 
@@ -497,6 +510,7 @@ export class ClientImpl implements SwitchboardClient {
     t.onmessage = (text) => this.onFrame(t, text);
     t.onclose = (info) => this.lost(t, info);
     this.startHeartbeat(t, this.options.heartbeatMs ?? welcome.heartbeat_ms ?? DEFAULT_TIMINGS.heartbeat_ms);
+    this.refresher?.start(this.helloToken);
     // Order matters: subscriptions first, then publishes that were awaiting ok, then the offline queue,
     // then requests made while offline. All synchronous, so nothing the application does interleaves.
     this.subscriptions.restore(welcome);
@@ -527,6 +541,7 @@ export class ClientImpl implements SwitchboardClient {
   private lost(t: Transport, info: { code: number; reason: string }): void {
     if (t !== this.transport) return;
     this.transport = undefined;
+    this.refresher?.stop();
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     this.outbox.requeue();
@@ -566,6 +581,7 @@ export class ClientImpl implements SwitchboardClient {
   /** Final: state `closed`, every pending operation rejected with `err`, iterations ended. */
   private teardown(err: Error, userClose = false): void {
     this.setState('closed');
+    this.refresher?.stop();
     if (this.sleeper) {
       clearTimeout(this.sleeper.timer);
       this.sleeper.resolve();

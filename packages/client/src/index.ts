@@ -12,7 +12,7 @@ export { connect } from './client.js';
 export { AsyncRefusalError, DocumentError } from './errors.js';
 export { applyPatch, PatchError } from './json-patch.js';
 export { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.js';
-export type { WebSocketCtor, WebSocketLike } from './transport.js';
+export type { TlsOptions, WebSocketCtor, WebSocketLike } from './transport.js';
 export type { PayloadParse, PayloadStringify } from './payload-codec.js';
 export type { TraceApi, TraceSpanContext } from './trace-context.js';
 export type {

@@ -122,25 +122,48 @@ function wrap(ws: WebSocketLike): Transport {
 }
 
 /**
- * Picks the WebSocket constructor: the injected one, `globalThis.WebSocket`, else the `ws` package (loaded
- * only when needed, so browsers never see it).
+ * TLS settings for `wss://` in Node (passed to the `ws` package): a private CA or a self-signed hub certificate
+ * (`ca`), a client certificate (`cert`, `key`), the name to check (`servername`). Browsers use their own trust store.
  */
-export async function resolveWebSocket(injected: WebSocketCtor | undefined): Promise<WebSocketCtor> {
+export interface TlsOptions {
+  ca?: string | Uint8Array | (string | Uint8Array)[];
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+  servername?: string;
+  /** false skips the certificate check: for tests only, never in production. Default true. */
+  rejectUnauthorized?: boolean;
+}
+
+/**
+ * Picks the WebSocket constructor: the injected one, `globalThis.WebSocket`, else the `ws` package (loaded
+ * only when needed, so browsers never see it). With `tls`, the `ws` package always (it takes TLS options), its
+ * sockets opened with them.
+ */
+export async function resolveWebSocket(injected: WebSocketCtor | undefined, tls?: TlsOptions): Promise<WebSocketCtor> {
   if (injected) return injected;
   const g = (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
-  if (g) return g;
+  if (g && !tls) return g;
   const name = 'ws';
+  let ctor: (new (url: string, protocols?: string | string[], options?: TlsOptions) => WebSocketLike) | undefined;
   try {
-    const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as { default?: WebSocketCtor; WebSocket?: WebSocketCtor };
-    const ctor = mod.default ?? mod.WebSocket;
-    if (ctor) return ctor;
+    const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as { default?: typeof ctor; WebSocket?: typeof ctor };
+    ctor = mod.default ?? mod.WebSocket;
   } catch (err) {
     throw new SwitchboardError(
       'UNAVAILABLE',
-      'no WebSocket implementation: this runtime has no globalThis.WebSocket and the "ws" package is not installed; run `npm install ws` or pass options.WebSocket',
+      tls
+        ? 'the tls option needs the "ws" package (Node); run `npm install ws`, or drop tls in a browser (it uses its own trust store)'
+        : 'no WebSocket implementation: this runtime has no globalThis.WebSocket and the "ws" package is not installed; run `npm install ws` or pass options.WebSocket',
       undefined,
       { cause: err },
     );
   }
-  throw new SwitchboardError('UNAVAILABLE', 'the "ws" package has no WebSocket export; pass options.WebSocket');
+  if (!ctor) throw new SwitchboardError('UNAVAILABLE', 'the "ws" package has no WebSocket export; pass options.WebSocket');
+  if (!tls) return ctor;
+  const Base = ctor;
+  return class extends Base {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, tls);
+    }
+  } as unknown as WebSocketCtor;
 }

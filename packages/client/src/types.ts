@@ -1,3 +1,4 @@
+import type { TlsOptions } from './transport.js';
 import type { TraceApi } from './trace-context.js';
 import type { DocOp, Envelope, EnvelopeMeta, From, PresenceMember, PubResult, WelcomeFrame } from '@switchboard/protocol';
 import type { DocumentError } from './errors.js';
@@ -38,10 +39,22 @@ export interface ConnectOptions {
   urls?: string[];
   /** JWT, or a function called before every `hello` (so an expired token can be refreshed). Omit in dev mode. */
   token?: string | (() => string | Promise<string>);
+  /**
+   * Makes a token: called before every `hello` (instead of `token`), and a while before the current token's `exp`
+   * to swap it on the open connection (`refresh` op), so that the connection is not closed when it expires.
+   */
+  getToken?: () => string | Promise<string>;
+  /** With `getToken`: refresh this long before `exp` (or at half the remaining lifetime, when sooner). Default 60 000. */
+  refreshAheadMs?: number;
   /** Component id announced in `hello` (the `to` of requests aimed at this client). */
   component: string;
   /** Version of the component, announced in `hello`. */
   version?: string;
+  /**
+   * Node only: TLS settings of `wss://` connections (a private CA such as a self-signed hub certificate, a client
+   * certificate); the `ws` package is used then. Browsers use their own trust store.
+   */
+  tls?: TlsOptions;
   /** WebSocket constructor. Default `globalThis.WebSocket`, else the `ws` package (Node). */
   WebSocket?: WebSocketCtor;
   /** Reconnect policy, or `false` to close on the first drop. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import pino, { type Logger } from 'pino';
 import { emptyContracts, type CheckedContracts, type ContractSet } from '@switchboard/contracts';
 import { CloseCodes } from '@switchboard/protocol';
@@ -9,7 +10,7 @@ import { createLocalCluster, type Cluster } from './cluster/cluster.js';
 import { createContractReloader, type ReloadResult } from './contracts/contract-reload.js';
 import { createCatchUp } from './cluster/catch-up.js';
 import { assertRunnable, type HubConfig } from './config/config.js';
-import { GroupTable } from './delivery/group-dispatcher.js';
+import { GroupTable, type GroupDispatcher } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics/metrics.js';
 import { RequestRouter } from './requests/request-router.js';
 import { Router } from './publish/router.js';
@@ -29,6 +30,12 @@ import { connectionLogFeature } from './logging/connection-log.js';
 import { RefusalLog } from './logging/refusal-log.js';
 import { tracingFeature } from './tracing/tracing.js';
 import { webhooksFeature } from './webhooks/webhooks.js';
+import { tokenRefreshFeature } from './auth/token-refresh.js';
+import { createAudit } from './audit/audit.js';
+import { auditFeature } from './audit/audit-feature.js';
+import { limitsFeature } from './limits/limits-feature.js';
+import { rolloutsFeature } from './rollouts/rollouts.js';
+import { flagsFeature } from './flags/flags.js';
 import type { TracingSettings } from './tracing/tracing-settings.js';
 
 /** What a hub is made of; every part is injected. */
@@ -46,11 +53,12 @@ export interface HubOptions {
   contractSource?: () => Promise<CheckedContracts>;
   /**
    * Parts of the hub that register themselves through the feature seam, after the built-in ones (documents and
-   * presence, the admin API). See {@link HubFeature}.
+   * presence, the admin API). One named as a built-in one (`rollouts`, say, with a test clock) replaces it.
+   * See {@link HubFeature}.
    */
   features?: HubFeature[];
   /**
-   * An HTTP server of your own to attach to (like `ws`'s `server` option): the hub answers `/v1/…`, `/healthz`,
+   * An HTTP server of your own to attach to (like `ws`'s `server` option): the hub answers `/v1/…`, `/ofrep/…`, `/healthz`,
    * `/readyz` and `/metrics` on it and the WebSocket upgrade at `/v1/ws`, and leaves every other request to your
    * handlers. You listen and close it; `listen()` then only reports its address, and `close()` leaves it open.
    */
@@ -60,6 +68,17 @@ export interface HubOptions {
    * `OTEL_EXPORTER_OTLP_*` environment variables (off when they name no endpoint). See docs/reference/tracing.md.
    */
   tracing?: TracingSettings | false;
+  /**
+   * Serve `https://` and `wss://` with this certificate and key (PEM: the certificate chain, and its private key);
+   * plain HTTP when omitted. Swap them at run time with {@link Hub.setTls}. Not with `server` (that one is yours).
+   */
+  tls?: TlsFiles;
+}
+
+/** A certificate chain and its private key, PEM. */
+export interface TlsFiles {
+  cert: string | Buffer;
+  key: string | Buffer;
 }
 
 /** A running (or ready to run) hub node. */
@@ -73,11 +92,16 @@ export interface Hub {
   contracts(): ContractSet;
   /**
    * Loads the contracts again from `contractSource` and swaps them in one step; rejects with `CONTRACT_VIOLATION`
-   * (the current contracts stay) when they fail the checks, `NOT_FOUND` without a source. `trigger` is logged.
+   * (the current contracts stay) when they fail the checks, `NOT_FOUND` without a source. `trigger` is logged; the
+   * reload is audited (`contracts.reload`) as done by component `by`, when given.
    */
-  reloadContracts(trigger: string): Promise<ReloadResult>;
+  reloadContracts(trigger: string, by?: string): Promise<ReloadResult>;
   /** Open connections. */
   connectionCount(): number;
+  /** Swaps the TLS certificate and key for new connections (a renewed certificate); throws when the hub serves plain HTTP or they do not match. */
+  setTls(tls: TlsFiles): void;
+  /** Whether the hub serves `https://` and `wss://`. */
+  readonly tls: boolean;
   /** Stops accepting, closes connections, flushes and closes the store. */
   close(): Promise<void>;
   readonly metrics: HubMetrics;
@@ -105,26 +129,36 @@ export function createHub(options: HubOptions): Hub {
     validate: (ch, type, data) => contracts.validate(ch, type, data),
     announce: (m) => cluster.announce(m),
   });
-  const groups = new GroupTable({ store, router, metrics });
+  const groups = new GroupTable({ store, router, metrics, events, clustered: cluster.kind !== 'local' });
   const requests = new RequestRouter(config, cluster);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
+  const audit = createAudit({ log, router, nodeId: config.nodeId, now: Date.now });
   const inspect: HubInspector = {
     connections: () => [...connections].flatMap((c) => c.snapshot() ?? []),
     channels: () => [...channels.opened()].map((c) => ({ ch: c.name, head: c.head, durable: c.durable, settings: c.settings })),
     groups: () => groups.list().map((g) => g.snapshot()),
   };
+  const given = options.features ?? [];
+  const builtIn = [
+    sharedStateFeature(),
+    connectionLogFeature(),
+    adminFeature(),
+    ...(config.metrics.enabled ? [metricsFeature()] : []),
+    tracingFeature(options.tracing),
+    webhooksFeature(),
+    tokenRefreshFeature(),
+    limitsFeature(),
+    auditFeature(),
+    rolloutsFeature(),
+    flagsFeature(),
+  ].filter((f) => !given.some((g) => g.name === f.name));
+  const groupControl = {
+    reclaim: async (ch: string, group: string, which: Parameters<GroupDispatcher['reclaim']>[0]) => (await groups.find(ch, group)?.reclaim(which)) ?? 0,
+  };
   const features = new FeatureRegistry(
-    [
-      sharedStateFeature(),
-      connectionLogFeature(),
-      adminFeature(),
-      ...(config.metrics.enabled ? [metricsFeature()] : []),
-      tracingFeature(options.tracing),
-      webhooksFeature(),
-      ...(options.features ?? []),
-    ],
-    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect },
+    [...builtIn, ...given],
+    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect, audit, groups: groupControl },
     CORE_OPS,
     events,
   );
@@ -177,13 +211,25 @@ export function createHub(options: HubOptions): Hub {
   };
 
   const subscribers = () => [...connections].flatMap((c) => c.subscriptionList());
-  const reloadContracts = createContractReloader({
+  const reloader = createContractReloader({
     source: options.contractSource,
     apply: (next) => {
       contracts = next;
     },
     log,
   });
+  const reloadContracts = async (trigger: string, by?: string): Promise<ReloadResult> => {
+    const who = by !== undefined ? { component: by } : {};
+    try {
+      const result = await reloader(trigger);
+      audit({ action: 'contracts.reload', outcome: 'ok', ...who, details: { trigger, channels: result.channels } });
+      return result;
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      audit({ action: 'contracts.reload', outcome: 'failed', ...who, code: e.code, reason: e.message, details: { trigger } });
+      throw err;
+    }
+  };
   const handler = createHttpHandler({
     config,
     router,
@@ -196,9 +242,14 @@ export function createHub(options: HubOptions): Hub {
     reloadContracts,
     routes: features.routes,
     refusals,
+    httpGuards: features.httpGuards,
+    publishGuards: features.publishGuards,
+    events,
   });
   const attached = options.server !== undefined;
-  const server: Server = options.server ?? createServer(handler);
+  if (attached && options.tls) throw new Error('tls and server cannot be given together: set up TLS on your own server');
+  const secure = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : undefined;
+  const server: Server = options.server ?? (secure as unknown as Server | undefined) ?? createServer(handler);
   const onSharedRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (isHubPath(new URL(req.url ?? '/', 'http://hub').pathname)) handler(req, res);
   };
@@ -261,6 +312,11 @@ export function createHub(options: HubOptions): Hub {
     contracts: () => contracts,
     reloadContracts,
     connectionCount: () => connections.size,
+    tls: secure !== undefined,
+    setTls(tls) {
+      if (!secure) throw new Error('this hub serves plain HTTP: start it with a certificate (tls) to swap one');
+      (secure as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+    },
     async close() {
       if (closing) return;
       closing = true;

@@ -13,7 +13,11 @@ export const ErrorCodes = {
   CONTRACT_VIOLATION: { status: 422, description: 'The message or update does not match the contract; `details` lists each failing field.' },
   UNKNOWN_CHANNEL: { status: 404, description: 'The channel name is not valid, or the hub only accepts channels that its contracts or config declare.' },
   TOO_LARGE: { status: 413, description: 'The frame or body is over a configured limit.' },
-  RATE_LIMITED: { status: 429, description: 'A count limit was reached (in-flight, subscriptions, queue); slow down or raise the limit.' },
+  RATE_LIMITED: {
+    status: 429,
+    description:
+      'A count or rate limit was reached (in-flight, subscriptions, queue, publish or HTTP rate, connections, failed hellos); `details.limit` names it, `details.retry_after_ms` says when to retry; slow down or raise the limit.',
+  },
   CONFLICT: { status: 409, description: 'A compare-and-set failed: the version given is not the current one.' },
   NOT_FOUND: { status: 404, description: 'The subscription, request, document or resource does not exist.' },
   TIMEOUT: { status: 504, description: 'No answer within the time allowed.' },

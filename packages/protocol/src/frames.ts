@@ -18,6 +18,15 @@ export interface HelloFrame {
   version?: string;
   resume?: string;
 }
+/**
+ * Extension: swaps the connection's token for a new one of the same component before the old one expires. The
+ * new token's permissions apply from the next op; the reply is `ok` with the new token's `exp`.
+ */
+export interface RefreshFrame {
+  op: 'refresh';
+  id?: FrameId;
+  token: string;
+}
 export interface PingFrame {
   op: 'ping';
   id?: FrameId;
@@ -134,10 +143,26 @@ export type ClientFrame =
   | DocSubFrame
   | DocUnsubFrame
   | DocUpdateFrame
-  | PresenceFrame;
+  | PresenceFrame
+  | RefreshFrame;
 
 /** Every client `op` the hub knows. */
-export const CLIENT_OPS = ['hello', 'ping', 'pub', 'sub', 'ack', 'nack', 'unsub', 'req', 'reply', 'doc.sub', 'doc.unsub', 'doc.update', 'presence'] as const;
+export const CLIENT_OPS = [
+  'hello',
+  'ping',
+  'pub',
+  'sub',
+  'ack',
+  'nack',
+  'unsub',
+  'req',
+  'reply',
+  'doc.sub',
+  'doc.unsub',
+  'doc.update',
+  'presence',
+  'refresh',
+] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 
 export interface HubLimits {

@@ -3,6 +3,8 @@
 // socket. The command parses flags and environment into these options and owns the process (output, signals);
 // tests call the same function to run a hub inside their own process.
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -18,6 +20,7 @@ import {
   type Hub,
   type HubConfig,
   type Store,
+  type TlsFiles,
 } from '@switchboard/hub';
 import { makeDirectory } from '@switchboard/hub/internal';
 
@@ -50,10 +53,18 @@ export interface StartHubOptions {
   configFile?: string;
   /** Development mode (no token needed), whatever the config file says. */
   dev?: boolean;
+  /** Allow dev mode on an address other than loopback (otherwise the hub refuses to start). */
+  devAllowRemote?: boolean;
   /** Shared secret for HS256 tokens; overrides the config file's. */
   tokenSecret?: string;
+  /** A JWKS file or URL for RS256/ES256/EdDSA tokens; overrides the config file's `auth.jwks`. */
+  jwks?: string;
   /** Node id shown to clients; overrides the config file's. */
   nodeId?: string;
+  /** Serve `https://` and `wss://` with this certificate chain (PEM file) and {@link StartHubOptions.tlsKey}. */
+  tlsCert?: string;
+  /** The private key (PEM file) of {@link StartHubOptions.tlsCert}. */
+  tlsKey?: string;
   /** `process` (default): an acked message survives kill -9; `fsync`: also an OS crash (SQLite only). */
   durability?: 'process' | 'fsync';
   /** Keep the data in NATS JetStream instead of the embedded SQLite file. */
@@ -115,10 +126,21 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
   }
   if (options.dev) config.auth.dev = true;
   if (options.tokenSecret) config.auth.hs256Secret = options.tokenSecret;
+  if (options.jwks) config.auth.jwks = options.jwks;
   if (options.nodeId) config.nodeId = options.nodeId;
-  if (!config.auth.dev && !config.auth.hs256Secret) {
-    throw new StartHubError('no way to authenticate clients: add --dev for development, or --token-secret SECRET (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens');
+  if (!config.auth.dev && !config.auth.hs256Secret && !config.auth.jwks) {
+    throw new StartHubError(
+      'no way to authenticate clients: add --dev for development, --token-secret SECRET (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens, or --jwks FILE|URL (SWITCHBOARD_JWKS) for RS256/ES256/EdDSA tokens',
+    );
   }
+
+  if (config.auth.dev && !isLoopback(host) && !options.devAllowRemote) {
+    throw new StartHubError(
+      `dev mode trusts every client without a token, and --host ${host} is reachable from other machines; bind to 127.0.0.1 (--host), configure tokens instead of --dev (--token-secret or --jwks), or add --dev-allow-remote if you really mean it`,
+    );
+  }
+
+  const tls = readTls(options.tlsCert, options.tlsKey);
 
   const contractsDir = options.contractsDir ? resolve(options.contractsDir) : undefined;
   let contracts = emptyContracts();
@@ -163,7 +185,14 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
   const contractSource = contractsDir ? () => loadCheckedContracts(contractsDir, { structure }) : undefined;
   const dashboardDir = options.dashboard === false ? undefined : (options.dashboardDir ?? dashboardDist());
   const features = dashboardDir ? [dashboardFeature({ dir: dashboardDir })] : [];
-  const hub = createHub({ config, store, contracts, logger, cluster, features, ...(contractSource ? { contractSource } : {}) });
+  let hub: Hub;
+  try {
+    hub = createHub({ config, store, contracts, logger, cluster, features, ...(contractSource ? { contractSource } : {}), ...(tls ? { tls } : {}) });
+  } catch (err) {
+    await store.close().catch(() => {});
+    await cluster?.close().catch(() => {});
+    throw new StartHubError((err as Error).message, { cause: err });
+  }
   let address: AddressInfo;
   try {
     address = await hub.listen(options.port, host);
@@ -175,14 +204,70 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     throw new StartHubError(`cannot listen on ${host}:${options.port}: ${(err as Error).message}`, { cause: err });
   }
   const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
   const banner =
-    `Switchboard ${config.nodeId} listening on ${url} (WebSocket ws://${shownHost}:${address.port}/v1/ws)\n` +
+    `Switchboard ${config.nodeId} listening on ${url} (WebSocket ${tls ? 'wss' : 'ws'}://${shownHost}:${address.port}/v1/ws)\n` +
+    (tls ? `  tls: certificate ${resolve(options.tlsCert!)} (reloaded on SIGHUP)\n` : '') +
     `  store: ${storeLine}\n` +
     `  contracts: ${contractsDir ? `${contracts.channels().length} channel(s) from ${contractsDir}` : 'none'}\n` +
-    `  auth: ${config.auth.dev ? 'dev mode (no token needed)' : 'HS256 tokens'}\n` +
+    `  auth: ${authLine(config)}\n` +
     `  dashboard: ${dashboardDir ? `${url}/${config.auth.dev ? '' : ' (asks for an admin token: switchboard token --admin)'}` : options.dashboard === false ? 'off (--no-dashboard)' : 'not installed'}\n`;
-  return { hub, address, url, banner };
+  return { hub, address, url, banner: banner + devWarning(config.auth.dev, host) };
+}
+
+/**
+ * Reads the certificate and key files of `--tls-cert` / `--tls-key` (both or neither); undefined without them.
+ * Throws a {@link StartHubError} naming the file that cannot be read.
+ */
+export function readTls(certFile: string | undefined, keyFile: string | undefined): TlsFiles | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new StartHubError('--tls-cert and --tls-key go together: give the certificate (PEM) and its private key (PEM)');
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new StartHubError(`cannot read the TLS ${what} ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const tls = { cert: read(certFile, 'certificate (--tls-cert)'), key: read(keyFile, 'key (--tls-key)') };
+  try {
+    createSecureContext(tls);
+  } catch (err) {
+    throw new StartHubError(`the TLS certificate ${certFile} and key ${keyFile} cannot be used together: ${(err as Error).message}`, { cause: err });
+  }
+  return tls;
+}
+
+/** True for an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** The warning printed after the start-up lines in dev mode: one line on loopback, a banner elsewhere. */
+function devWarning(dev: boolean, host: string): string {
+  if (!dev) return '';
+  if (isLoopback(host)) return '  warning: dev mode: no token needed, every client is trusted as the component it names; never use it in production\n';
+  const bar = '!'.repeat(78);
+  return (
+    `${bar}\n` +
+    `!! WARNING: dev mode on ${host} (--dev-allow-remote): ANY machine that reaches this address can connect\n` +
+    `!! without a token, as any component, and use the admin API. Never do this in production: configure\n` +
+    `!! --token-secret or --jwks and drop --dev.\n` +
+    `${bar}\n`
+  );
+}
+
+/** The auth line of the banner: dev mode, and which tokens are verified (never the secret itself). */
+function authLine(config: HubConfig): string {
+  const kinds = [
+    ...(config.auth.hs256Secret ? ['HS256 tokens'] : []),
+    ...(config.auth.jwks
+      ? [`RS256/ES256/EdDSA tokens (JWKS ${typeof config.auth.jwks === 'string' ? config.auth.jwks : Object.values(config.auth.jwks).join(', ')})`]
+      : []),
+  ];
+  if (config.auth.dev) return kinds.length ? `dev mode (no token needed; ${kinds.join(' and ')} checked when given)` : 'dev mode (no token needed)';
+  return kinds.join(' and ');
 }
 
 /** Opens the JetStream store and the cluster bus on its connection. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { Hub } from '@switchboard/hub';
-import { startHub, StartHubError, type JetStreamOptions } from './start-hub.js';
+import { readTls, startHub, StartHubError, type JetStreamOptions } from './start-hub.js';
 
 export const START_HELP = `Usage: switchboard start [options]
 
@@ -25,7 +25,13 @@ Options (each has an environment variable; the option wins):
   --contracts DIR     Load every AsyncAPI 3 document in DIR            SWITCHBOARD_CONTRACTS
   --config FILE       switchboard.yaml with channels, limits, auth     SWITCHBOARD_CONFIG
   --dev               Development mode: no token needed                SWITCHBOARD_DEV=1
+                      (only on a loopback --host, unless:)
+  --dev-allow-remote  Allow --dev on an address other machines reach   SWITCHBOARD_DEV_ALLOW_REMOTE=1
   --token-secret S    Shared secret for HS256 tokens                   SWITCHBOARD_TOKEN_SECRET
+  --jwks FILE|URL     Public keys (JWKS) for RS256/ES256/EdDSA tokens  SWITCHBOARD_JWKS
+  --tls-cert FILE     Serve https:// and wss:// with this certificate  SWITCHBOARD_TLS_CERT
+                      chain (PEM); reloaded on SIGHUP
+  --tls-key FILE      The certificate's private key (PEM)              SWITCHBOARD_TLS_KEY
   --node-id ID        Node id shown to clients (one per node)          SWITCHBOARD_NODE_ID    (default hub-1)
   --durability MODE   process: an acked message survives a crash or    SWITCHBOARD_DURABILITY (default process)
                       kill -9 of the hub; fsync: also survives an OS
@@ -35,8 +41,8 @@ Options (each has an environment variable; the option wins):
   -h, --help          Show this help
 
 Stops gracefully on SIGTERM or SIGINT: stops accepting, flushes the store, closes connections.
-Reloads the contracts on SIGHUP (or POST /v1/contracts/reload): the new ones must pass 'switchboard contracts
-check', otherwise the current ones stay.
+Reloads on SIGHUP: the TLS certificate and key (with --tls-cert), and the contracts (also POST
+/v1/contracts/reload): the new ones must pass 'switchboard contracts check', otherwise the current ones stay.
 `;
 
 /** `switchboard start`: resolves with an exit code on a start failure, otherwise runs until a signal. */
@@ -52,7 +58,11 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
         contracts: { type: 'string' },
         config: { type: 'string' },
         dev: { type: 'boolean' },
+        'dev-allow-remote': { type: 'boolean' },
         'token-secret': { type: 'string' },
+        jwks: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         'node-id': { type: 'string' },
         durability: { type: 'string' },
         store: { type: 'string' },
@@ -108,7 +118,11 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
       contractsDir,
       configFile,
       dev: args.dev || truthy(env.SWITCHBOARD_DEV),
+      devAllowRemote: args['dev-allow-remote'] || truthy(env.SWITCHBOARD_DEV_ALLOW_REMOTE),
       tokenSecret: args['token-secret'] ?? env.SWITCHBOARD_TOKEN_SECRET,
+      jwks: args.jwks ?? env.SWITCHBOARD_JWKS,
+      tlsCert: args['tls-cert'] ?? env.SWITCHBOARD_TLS_CERT,
+      tlsKey: args['tls-key'] ?? env.SWITCHBOARD_TLS_KEY,
       nodeId: args['node-id'] ?? env.SWITCHBOARD_NODE_ID,
       durability,
       jetstream,
@@ -141,7 +155,18 @@ export async function startCommand(argv: string[]): Promise<number | undefined> 
       },
     );
   };
+  const tlsCert = args['tls-cert'] ?? env.SWITCHBOARD_TLS_CERT;
+  const tlsKey = args['tls-key'] ?? env.SWITCHBOARD_TLS_KEY;
   process.on('SIGHUP', () => {
+    if (hub.tls) {
+      try {
+        hub.setTls(readTls(tlsCert, tlsKey)!);
+        process.stdout.write(`Switchboard reloaded the TLS certificate (SIGHUP): ${resolve(tlsCert!)}\n`);
+      } catch (err) {
+        process.stderr.write(`switchboard: TLS certificate reload (SIGHUP) refused, the current one stays: ${(err as Error).message}\n`);
+      }
+    }
+    if (!contractsDir && hub.tls) return;
     hub.reloadContracts('SIGHUP').then(
       (r) => process.stdout.write(`Switchboard reloaded the contracts (SIGHUP): ${r.channels} channel(s) from ${resolve(contractsDir!)}\n`),
       (err) => process.stderr.write(`switchboard: contract reload (SIGHUP) refused: ${(err as Error).message}\n`),

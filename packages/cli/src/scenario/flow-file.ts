@@ -72,7 +72,14 @@ export function parseFlow(file: string, text: string, env: NodeJS.ProcessEnv = p
     );
   }
   const problems = new ProblemList(file, doc, lines);
-  const root = doc.toJS() as unknown;
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // an alias without its anchor, or too many aliases (a "billion laughs" document)
+    problems.add([], 'YAML', `not valid YAML: ${(err as Error).message}`, 'define each anchor (&name) before its alias (*name), and use few aliases');
+    throw new FlowFileError(problems.items);
+  }
   if (!isObj(root)) {
     problems.add([], 'file', 'a flow file must be a YAML mapping', 'start from docs/guides/scenarios.md: a mapping with components, steps and targets');
     throw new FlowFileError(problems.items);

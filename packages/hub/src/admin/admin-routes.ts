@@ -101,6 +101,13 @@ export function adminRoutes(src: StatusSource, history: History, now: () => numb
           { admin: who.component, action: 'dlq.replay', ch, request: 'all' in request ? 'all' : request.seqs, ...counts, more },
           `admin: ${who.component} replayed dead letters of ${ch}: ${counts.replayed} replayed, ${counts.already_replayed} already replayed, ${counts.refused} refused`,
         );
+        host.audit({
+          action: 'dlq.replay',
+          outcome: 'ok',
+          component: who.component,
+          target: ch,
+          details: { request: 'all' in request ? 'all' : request.seqs.length, ...counts, more },
+        });
         ctx.json(200, { ch, ...counts, more, results });
       },
     },
@@ -118,6 +125,7 @@ export function adminRoutes(src: StatusSource, history: History, now: () => numb
           { admin: who.component, action: 'dlq.purge', ch, up_to_seq: upTo, purged },
           `admin: ${who.component} purged ${purged} dead letters of ${ch} up to seq ${upTo}`,
         );
+        host.audit({ action: 'dlq.purge', outcome: 'ok', component: who.component, target: ch, details: { up_to_seq: upTo, purged } });
         ctx.json(200, { ch, up_to_seq: upTo, purged, depth: info.count, first: info.first, head: info.last });
       },
     },

@@ -1,6 +1,6 @@
-import { jwtVerify } from 'jose';
 import { matchChannel, SwitchboardError } from '@switchboard/protocol';
 import type { HubConfig } from '../config/config.js';
+import { createTokenVerifier } from './token-keys.js';
 
 /** Who a connection or HTTP call is, and what its token allows. */
 export interface Identity {
@@ -9,6 +9,8 @@ export interface Identity {
   pub?: string[];
   /** Channel patterns it may subscribe to; undefined = any. */
   sub?: string[];
+  /** Component id patterns it may send requests to (`sb.req`); undefined = any. */
+  req?: string[];
   /** Document patterns and whether it may read (`r`) and update (`w`) them; undefined = any. */
   docs?: DocGrant[];
   /** Token expiry (seconds since epoch). */
@@ -25,9 +27,13 @@ export interface Authenticator {
 
 const COMPONENT = /^[A-Za-z0-9_.\-:@/]{1,128}$/;
 
-/** Creates the authenticator for a config: dev mode trusts the claimed component; otherwise HS256 JWTs. */
+/**
+ * Creates the authenticator for a config: dev mode without keys trusts the claimed component; otherwise JWTs,
+ * HS256 with the shared secret or RS256/ES256/EdDSA against the JWKS (see {@link createTokenVerifier}).
+ */
 export function createAuthenticator(config: HubConfig): Authenticator {
-  const secret = config.auth.hs256Secret ? new TextEncoder().encode(config.auth.hs256Secret) : undefined;
+  const keyed = config.auth.hs256Secret !== undefined || config.auth.jwks !== undefined;
+  const verifier = keyed ? createTokenVerifier(config.auth) : undefined;
   return {
     async authenticate(token, claimed) {
       if (claimed !== undefined && (typeof claimed !== 'string' || !COMPONENT.test(claimed))) {
@@ -41,25 +47,15 @@ export function createAuthenticator(config: HubConfig): Authenticator {
         throw new SwitchboardError('UNAUTHENTICATED', 'a token is required: pass a JWT in "token" (socket) or "Authorization: Bearer <JWT>" (HTTP)');
       }
       if (typeof token !== 'string') throw new SwitchboardError('BAD_FRAME', '"token" must be a string (a JWT)');
-      if (!secret) {
+      if (!verifier) {
         // Dev mode without a key: tokens are not checked, the claimed component is trusted.
         if (config.auth.dev) {
           if (!claimed) throw new SwitchboardError('BAD_FRAME', '"component" is required: name the component that connects, e.g. "core-engine"');
           return { component: claimed };
         }
-        throw new SwitchboardError('UNAUTHENTICATED', 'this hub has no token key configured; start it with --token-secret or use --dev');
+        throw new SwitchboardError('UNAUTHENTICATED', 'this hub has no token key configured; start it with --token-secret or --jwks, or use --dev');
       }
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] }));
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        const why =
-          code === 'ERR_JWT_EXPIRED'
-            ? 'the token has expired; get a new one'
-            : `the token is not valid (${(err as Error).message}); sign it with the hub's secret (HS256)`;
-        throw new SwitchboardError('UNAUTHENTICATED', why);
-      }
+      const payload = await verifier.verify(token);
       const sub = payload.sub;
       if (typeof sub !== 'string' || !COMPONENT.test(sub))
         throw new SwitchboardError('UNAUTHENTICATED', 'the token has no valid "sub" claim naming the component');
@@ -71,6 +67,7 @@ export function createAuthenticator(config: HubConfig): Authenticator {
         pub: patterns(payload['sb.pub'] ?? sb.pub),
         sub: patterns(payload['sb.sub'] ?? sb.sub),
         docs: docGrants(payload['sb.docs'] ?? sb.docs),
+        req: patterns(payload['sb.req'] ?? sb.req),
         exp: typeof payload.exp === 'number' ? payload.exp : undefined,
         ...((payload['sb.admin'] ?? sb.admin) === true ? { admin: true } : {}),
       };
@@ -110,6 +107,20 @@ export function assertMaySubscribe(id: Identity, pattern: string): void {
     throw new SwitchboardError(
       'FORBIDDEN',
       `component "${id.component}" may not subscribe to "${pattern}"; its token allows: ${id.sub.join(', ') || 'nothing'}`,
+    );
+  }
+}
+
+/**
+ * Throws FORBIDDEN unless the identity may send a request to component `to` (`sb.req`: component id patterns,
+ * segments separated by `.` or `/`, `*` one segment, a final `>` the rest), naming the patterns it has.
+ */
+export function assertMayRequest(id: Identity, to: string): void {
+  if (id.req && !id.req.some((p) => matchDoc(p, to))) {
+    throw new SwitchboardError(
+      'FORBIDDEN',
+      `component "${id.component}" may not send requests to "${to}"; its token's sb.req allows: ${id.req.join(', ') || 'nothing'}`,
+      { claim: 'sb.req', allowed: id.req },
     );
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_LIMITS, DEFAULT_TIMINGS, channelPatternProblem, matchChannel, SwitchboardError } from '@switchboard/protocol';
+import { authConfigFromObject, defaultAuthConfig, type AuthConfig } from './auth-config.js';
 import { adminConfigFromObject, defaultAdminConfig, type AdminConfig } from './admin-config.js';
 import { bool, ConfigError, dur, isObject, posInt, str } from './config-values.js';
 import { defaultWebhooksConfig, webhooksConfigFromObject, type WebhooksConfig } from './webhooks-config.js';
@@ -45,6 +46,16 @@ export interface HubConfig {
     maxDocOps: number;
     /** Largest presence `info` object of a `hello` or `sub`, in bytes of JSON. */
     maxPresenceInfoBytes: number;
+    /** Publishes a second per connection and per component (the limits feature; its defaults when absent). */
+    publishRate?: number;
+    publishBurst?: number;
+    /** HTTP requests to `/v1/…` a second per remote address. */
+    httpRate?: number;
+    httpBurst?: number;
+    /** Open connections of one component on one node. */
+    maxConnectionsPerComponent?: number;
+    /** Refused hellos (and HTTP authentications) per remote address per minute. */
+    maxFailedHellos?: number;
   };
   /** Defaults for every channel. */
   channelDefaults: ChannelSettings;
@@ -54,12 +65,8 @@ export interface HubConfig {
   strictChannels: boolean;
   /** The admin API's hub events (`$sys.*`) and alert thresholds (the `admin:` key). */
   admin: AdminConfig;
-  auth: {
-    /** Dev mode: no token needed; `hello.component` is trusted. */
-    dev: boolean;
-    /** Shared secret for HS256 tokens. */
-    hs256Secret?: string;
-  };
+  /** How clients prove who they are: dev mode, an HS256 secret, a JWKS (the `auth:` key). */
+  auth: AuthConfig;
   /** The per-channel metrics of `/metrics` (docs/reference/metrics.md). */
   metrics: MetricsConfig;
   /** Outbound and inbound webhooks (the `webhooks:` and `inbound_webhooks:` keys). */
@@ -100,7 +107,7 @@ export function defaultConfig(): HubConfig {
     channels: [],
     strictChannels: false,
     admin: defaultAdminConfig(),
-    auth: { dev: false },
+    auth: defaultAuthConfig(),
     metrics: { enabled: true, maxChannelLabels: 100 },
     webhooks: defaultWebhooksConfig(),
   };
@@ -122,11 +129,11 @@ export function configDeclares(config: HubConfig, ch: string): boolean {
 /**
  * Reads a `switchboard.yaml` (or JSON) file into a partial config. Keys (all optional):
  * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `max_request_timeout`, `session_ttl`, `strict_channels`,
- * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions, max_doc_bytes, max_doc_ops, max_presence_info_bytes}`,
+ * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions, max_doc_bytes, max_doc_ops, max_presence_info_bytes, publish_rate, publish_burst, http_rate, http_burst, max_connections_per_component, max_failed_hellos}`,
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
  * `admin: {violations_per_second, tracked_channels, alerts: {interval, consumer_lag, dlq_growth, error_rate, error_rate_min_publishes}}`,
- * `auth: {dev, hs256_secret}`, `metrics: {enabled, channel_labels, max_channel_labels}`,
+ * `auth: {dev, hs256_secret, jwks, issuer, audience, clock_skew, jwks_cooldown, jwks_timeout, jwks_max_age}`, `metrics: {enabled, channel_labels, max_channel_labels}`,
  * `webhooks: {<name>: {url, channels, types, secret, timeout, retry_schedule, ordered, max_in_flight, breaker, allow_private_networks}}`,
  * `inbound_webhooks: {<name>: {channel, verify, secret, tolerance, type_field}}`.
  */
@@ -189,6 +196,12 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
       max_doc_bytes: 'maxDocBytes',
       max_doc_ops: 'maxDocOps',
       max_presence_info_bytes: 'maxPresenceInfoBytes',
+      publish_rate: 'publishRate',
+      publish_burst: 'publishBurst',
+      http_rate: 'httpRate',
+      http_burst: 'httpBurst',
+      max_connections_per_component: 'maxConnectionsPerComponent',
+      max_failed_hellos: 'maxFailedHellos',
     };
     for (const [k, v] of Object.entries(doc.limits)) {
       const key = map[k];
@@ -206,14 +219,7 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     }
   }
   if (doc.admin !== undefined) c.admin = adminConfigFromObject(doc.admin, `${file}: admin`);
-  if (doc.auth !== undefined) {
-    if (!isObject(doc.auth)) throw new ConfigError(`${file}: auth must be a mapping`);
-    for (const k of Object.keys(doc.auth)) {
-      if (k !== 'dev' && k !== 'hs256_secret') throw new ConfigError(`${file}: unknown key "auth.${k}"; known: dev, hs256_secret`);
-    }
-    if (doc.auth.dev !== undefined) c.auth.dev = bool(doc.auth.dev, `${file}: auth.dev`);
-    if (doc.auth.hs256_secret !== undefined) c.auth.hs256Secret = str(doc.auth.hs256_secret, `${file}: auth.hs256_secret`);
-  }
+  if (doc.auth !== undefined) c.auth = authConfigFromObject(doc.auth, `${file}: auth`);
   if (doc.metrics !== undefined) c.metrics = metricsFromObject(doc.metrics, `${file}: metrics`);
   c.webhooks = webhooksConfigFromObject(doc, file);
   return c;
@@ -264,10 +270,10 @@ function settingsFromObject(v: unknown, where: string): Partial<ChannelSettings>
 
 /** Throws a SwitchboardError when the config cannot run (e.g. neither dev mode nor a token secret). */
 export function assertRunnable(config: HubConfig): void {
-  if (!config.auth.dev && !config.auth.hs256Secret) {
+  if (!config.auth.dev && !config.auth.hs256Secret && !config.auth.jwks) {
     throw new SwitchboardError(
       'UNAUTHENTICATED',
-      'no way to authenticate clients: start with --dev for development, or set --token-secret (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens',
+      'no way to authenticate clients: start with --dev for development, or set --token-secret (SWITCHBOARD_TOKEN_SECRET) for HS256 tokens or --jwks (SWITCHBOARD_JWKS) for RS256/ES256/EdDSA tokens',
     );
   }
 }

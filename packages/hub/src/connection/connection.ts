@@ -10,7 +10,7 @@ import {
   type PubResult,
   type RawFrame,
 } from '@switchboard/protocol';
-import { assertMayPublish, type Authenticator, type Identity } from '../auth/authenticator.js';
+import { assertMayPublish, assertMayRequest, type Authenticator, type Identity } from '../auth/authenticator.js';
 import type { HubConfig } from '../config/config.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Peer } from './peer.js';
@@ -20,7 +20,7 @@ import type { Subscription, SubscriptionDeps } from '../delivery/subscription.js
 import type { SharedFrame } from '../delivery/frames.js';
 import type { SubscriberInfo } from '../delivery/subscriber-info.js';
 import type { FeatureRegistry } from '../features/feature-registry.js';
-import type { ConnectionHooks, FeatureConnection } from '../features/feature.js';
+import type { ConnectionHooks, FeatureConnection, PublishAttempt } from '../features/feature.js';
 import { toSwitchboardError } from '../errors.js';
 import type { ParkedSession, ParkedSessions } from './parked-sessions.js';
 import { ConnectionSubscriptions } from './connection-subscriptions.js';
@@ -85,19 +85,30 @@ export class Connection implements Responder {
   private helloInProgress = false;
   /** The hooks of each feature for this connection, in registry order. */
   private readonly hooks: ConnectionHooks[];
+  /** This connection as the features see it. */
+  private readonly view: FeatureConnection;
 
   constructor(
     readonly peer: Peer,
     private readonly deps: ConnectionDeps,
   ) {
-    const view: FeatureConnection = {
+    const view: FeatureConnection = (this.view = {
       identity: () => this.identity!,
       session: () => this.sessionId,
       remote: () => this.peer.remote,
       send: (t) => this.send(t),
-    };
+      reauthenticate: (identity) => {
+        if (this.state !== 'ready' || identity.component !== this.component) return;
+        this.identity = identity;
+        this.armExpiry(identity);
+      },
+    });
     this.hooks = deps.features.connections.map((spec) => spec.open(view));
-    this.subs = new ConnectionSubscriptions(peer, deps, () => ({ component: this.component, session: this.sessionId }));
+    this.subs = new ConnectionSubscriptions(peer, deps, () => ({
+      component: this.component,
+      session: this.sessionId,
+      ...(this.version !== undefined ? { version: this.version } : {}),
+    }));
   }
 
   get component(): string {
@@ -218,6 +229,18 @@ export class Connection implements Responder {
   /** Answers a frame whose handling failed with its error code (a refused fire-and-forget publish names its channel). */
   private fail(frame: Frame, id: FrameId, err: unknown): void {
     const e = toSwitchboardError(err, this.deps.log);
+    const events = this.deps.events;
+    if (events && events.clientErrors.length > 0 && this.state !== 'closed') {
+      events.emitClientError({
+        transport: 'ws',
+        op: typeof frame.op === 'string' ? frame.op.slice(0, 64) : undefined,
+        code: e.code,
+        message: e.message,
+        ...(this.state === 'ready' ? { component: this.component } : {}),
+        ...(this.peer.remote !== undefined ? { remote: this.peer.remote } : {}),
+        ...(typeof frame.ch === 'string' ? { ch: frame.ch } : {}),
+      });
+    }
     const extra: Frame = {};
     if (frame.op === 'pub' && id === undefined) {
       if (typeof frame.ch === 'string') extra.ch = frame.ch;
@@ -244,6 +267,7 @@ export class Connection implements Responder {
       this.helloInProgress = false;
     }
     if (this.state !== 'new') return;
+    for (const h of this.hooks) h.admit?.(identity);
     this.identity = identity;
     let restored: ParkedSession | undefined;
     if (frame.resume !== undefined) {
@@ -256,14 +280,7 @@ export class Connection implements Responder {
     this.since = new Date().toISOString();
     this.state = 'ready';
     this.deps.requests.add(this);
-    if (identity.exp !== undefined) {
-      const ms = identity.exp * 1000 - Date.now();
-      this.expiryTimer = setTimeout(
-        () => this.peer.close(CloseCodes.TOKEN_EXPIRED.code, CloseCodes.TOKEN_EXPIRED.reason),
-        Math.max(0, Math.min(ms, 2 ** 31 - 1)),
-      );
-      this.expiryTimer.unref?.();
-    }
+    this.armExpiry(identity);
     const restoredSubs = restored ? await this.subs.restore(restored) : [];
     const resumed: { welcome?: Frame; activate(): void }[] = [];
     if (restored) {
@@ -301,10 +318,30 @@ export class Connection implements Responder {
     }
   }
 
+  /** Closes the connection with 4401 when the token of `identity` expires (a refresh arms it again). */
+  private armExpiry(identity: Identity): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (identity.exp === undefined) return;
+    const ms = identity.exp * 1000 - Date.now();
+    this.expiryTimer = setTimeout(
+      () => this.peer.close(CloseCodes.TOKEN_EXPIRED.code, CloseCodes.TOKEN_EXPIRED.reason),
+      Math.max(0, Math.min(ms, 2 ** 31 - 1)),
+    );
+    this.expiryTimer.unref?.();
+  }
+
   /** Publishes; returns a promise only when the router has to wait (the store, a new channel, a dead letter). */
   private pub(frame: Frame, id: FrameId, text: string): Promise<void> | undefined {
     const started = performance.now();
-    if (typeof frame.ch === 'string' && this.identity) assertMayPublish(this.identity, frame.ch);
+    if (typeof frame.ch === 'string' && this.identity) {
+      assertMayPublish(this.identity, frame.ch);
+      const guards = this.deps.features.publishGuards;
+      if (guards.length > 0) {
+        const attempt: PublishAttempt = { component: this.component, ch: frame.ch, transport: 'ws', connection: this.view, remote: this.peer.remote };
+        for (const guard of guards) guard(attempt);
+      }
+    }
     const raw = rawMembers(text, PAYLOAD_MEMBERS);
     const result = this.deps.router.publish({
       ch: frame.ch,
@@ -349,6 +386,7 @@ export class Connection implements Responder {
 
   private async req(frame: Frame, id: FrameId, text: string): Promise<void> {
     const { to, type, timeoutMs, meta } = checkRequestFrame(frame, id);
+    assertMayRequest(this.identity!, to);
     if (this.pendingRequests >= this.deps.config.limits.maxPendingRequests) {
       throw new SwitchboardError(
         'RATE_LIMITED',

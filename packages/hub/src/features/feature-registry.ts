@@ -1,6 +1,7 @@
 import type { StoredMessage } from '../store/store.js';
 import type { HubEvents } from './hub-events.js';
-import type { ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFeature } from './feature.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConnectionHooks, DocumentProblem, FeatureConnection, FeatureHost, HttpRoute, HubFeature, PublishAttempt } from './feature.js';
 
 /** The parts of the hub a feature is lent (everything of {@link FeatureHost} but the registration calls). */
 export type FeatureParts = Omit<
@@ -14,10 +15,19 @@ export type FeatureParts = Omit<
   | 'onRefused'
   | 'onDelivered'
   | 'onConnection'
+  | 'onClientError'
+  | 'guardPublish'
+  | 'guardHttp'
   | 'tracePublishes'
+  | 'routeGroups'
+  | 'onGroupOutcome'
   | 'onStart'
   | 'statusSection'
   | 'statusSections'
+  | 'checkDocuments'
+  | 'documentCheck'
+  | 'onDocumentChange'
+  | 'documentChanged'
   | 'traceCalls'
   | 'traceCall'
 >;
@@ -35,11 +45,16 @@ export class FeatureRegistry {
   /** Feature op → index of the connection spec that answers it. */
   readonly ops = new Map<string, number>();
   readonly routes: HttpRoute[] = [];
+  /** The features' checks of every publish and of every HTTP request (see {@link FeatureHost.guardPublish}). */
+  readonly publishGuards: ((attempt: PublishAttempt) => void)[] = [];
+  readonly httpGuards: ((req: IncomingMessage, res: ServerResponse) => void)[] = [];
   private readonly announcementHandlers: { prefix: string; handler: (m: StoredMessage) => void }[] = [];
   private readonly resyncs: (() => void)[] = [];
   private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly starts: (() => Promise<void>)[] = [];
   private readonly sections = new Map<string, () => unknown>();
+  private readonly docWatchers: { prefix: string; fn: (doc: string, version: number) => void }[] = [];
+  private readonly docChecks: { prefix: string; check: (doc: string, value: unknown) => DocumentProblem | undefined }[] = [];
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
   constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[], events: HubEvents) {
@@ -66,11 +81,20 @@ export class FeatureRegistry {
         onRefused: (fn) => events.refused.push(fn),
         onDelivered: (fn) => events.delivered.push(fn),
         onConnection: (fn) => events.connections.push(fn),
+        onClientError: (fn) => events.clientErrors.push(fn),
+        guardPublish: (fn) => this.publishGuards.push(fn),
+        guardHttp: (fn) => this.httpGuards.push(fn),
         tracePublishes: (tracer) => {
           if (events.tracer !== undefined && events.tracer !== tracer)
             throw new Error(`feature "${feature.name}" traces publishes, which another feature does`);
           events.tracer = tracer;
         },
+        routeGroups: (router) => {
+          if (events.groupRouter !== undefined && events.groupRouter !== router)
+            throw new Error(`feature "${feature.name}" routes group messages, which another feature does`);
+          events.groupRouter = router;
+        },
+        onGroupOutcome: (fn) => events.groupOutcome.push(fn),
         onStart: (fn) => this.starts.push(fn),
         traceCalls: (tracer) => {
           if (events.callTracer !== undefined && events.callTracer !== tracer)
@@ -83,9 +107,25 @@ export class FeatureRegistry {
           this.sections.set(name, fn);
         },
         statusSections: () => this.statusSections(),
+        checkDocuments: (prefix, check) => this.docChecks.push({ prefix, check }),
+        documentCheck: (doc, value) => this.documentCheck(doc, value),
+        onDocumentChange: (prefix, fn) => this.docWatchers.push({ prefix, fn }),
+        documentChanged: (doc, version) => {
+          for (const w of this.docWatchers) if (doc.startsWith(w.prefix)) w.fn(doc, version);
+        },
       };
       feature.register(host);
     }
+  }
+
+  /** The first problem a feature's check finds with the value of document `doc`, or undefined. */
+  documentCheck(doc: string, value: unknown): DocumentProblem | undefined {
+    for (const c of this.docChecks) {
+      if (!doc.startsWith(c.prefix)) continue;
+      const problem = c.check(doc, value);
+      if (problem) return problem;
+    }
+    return undefined;
   }
 
   /** Each status section answered now; one that throws is `{error}`. */

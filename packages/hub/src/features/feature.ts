@@ -9,8 +9,20 @@ import type { SharedFrame } from '../delivery/frames.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Router } from '../publish/router.js';
 import type { Store, StoredMessage } from '../store/store.js';
-import type { CallTrace, CallTracer, ConnectionEvent, DeliveredEvent, PublishedEvent, PublishTracer, RefusedEvent, TracedCall } from './hub-events.js';
+import type { AuditEntry } from '../audit/audit.js';
+import type {
+  CallTrace,
+  CallTracer,
+  ClientErrorEvent,
+  ConnectionEvent,
+  DeliveredEvent,
+  PublishedEvent,
+  PublishTracer,
+  RefusedEvent,
+  TracedCall,
+} from './hub-events.js';
 import type { HubInspector } from './hub-inspector.js';
+import type { GroupControl, GroupOutcomeEvent, GroupRouter } from './group-routing.js';
 
 /**
  * A part of the hub that is not its core (documents and presence today; the admin API, webhooks and rollouts next):
@@ -39,6 +51,14 @@ export interface FeatureHost {
   contracts(): ContractSet;
   /** What is connected, opened and consumed on this node now. */
   readonly inspect: HubInspector;
+  /** The consumer groups of this node (to take back what their members hold). */
+  readonly groups: GroupControl;
+  /**
+   * Writes an audit entry — who did what, when, and the outcome — as one JSON log line and on `$sys.audit` (read by
+   * admins). For admin actions (contract reload, dead-letter replay and purge, webhook tests, rollouts, flags) and
+   * security refusals. Never throws; never give it a token, secret or key.
+   */
+  audit(entry: AuditEntry): void;
   /**
    * Per-connection state: `open` is called for each new connection and returns the hooks the connection calls.
    * `ops` are the socket ops the hooks' `handle` answers (after `welcome`, like every op but `hello` and `ping`).
@@ -60,11 +80,27 @@ export interface FeatureHost {
   onRefused(fn: (e: RefusedEvent) => void): void;
   onDelivered(fn: (e: DeliveredEvent) => void): void;
   onConnection(fn: (e: ConnectionEvent) => void): void;
+  /** Watches every error answered to a client, on the socket and over HTTP (refused hellos, refused ops, limits). */
+  onClientError(fn: (e: ClientErrorEvent) => void): void;
+  /**
+   * Checks every publish, on the socket and over HTTP, after the token's permissions and before the publish path;
+   * throws a `SwitchboardError` to refuse it (e.g. a rate limit). Runs inline on the publish path: keep it cheap.
+   */
+  guardPublish(fn: (attempt: PublishAttempt) => void): void;
+  /** Checks every HTTP request the hub answers before its route runs; throws a `SwitchboardError` to refuse it. */
+  guardHttp(fn: (req: IncomingMessage, res: ServerResponse) => void): void;
   /**
    * Traces the publish path: `tracer` is called before each store append and may set the envelope's meta (the trace
    * context it carries). One feature at most; it may be set from an {@link FeatureHost.onStart} function.
    */
   tracePublishes(tracer: PublishTracer): void;
+  /**
+   * Chooses which members of a consumer group each group message may go to (e.g. a canary's share by version).
+   * One feature at most. See {@link GroupRouter}.
+   */
+  routeGroups(router: GroupRouter): void;
+  /** Watches how group deliveries end (acked, nacked, ack wait passed) and how long each took; inline, like `onDelivered`. */
+  onGroupOutcome(fn: (e: GroupOutcomeEvent) => void): void;
   /** Traces features' outbound calls (one feature at most: tracing); may be set from an {@link FeatureHost.onStart} function. */
   traceCalls(tracer: CallTracer): void;
   /** Starts the trace of an outbound call (e.g. a webhook attempt); `undefined` when tracing is off. */
@@ -76,8 +112,33 @@ export interface FeatureHost {
   statusSection(name: string, fn: () => unknown): void;
   /** The sections the features added with {@link FeatureHost.statusSection}, each answered now, by name. */
   statusSections(): Promise<Record<string, unknown>>;
+  /**
+   * Checks the value of every document whose name starts with `prefix` before an update is applied (as a document
+   * contract does): a problem refuses the update with `CONTRACT_VIOLATION`, its message and details.
+   */
+  checkDocuments(prefix: string, check: (doc: string, value: unknown) => DocumentProblem | undefined): void;
+  /** The first problem the features' {@link FeatureHost.checkDocuments} checks find with `value` as document `doc`. */
+  documentCheck(doc: string, value: unknown): DocumentProblem | undefined;
+  /**
+   * Watches the changes of the documents whose name starts with `prefix`: made on this node, or announced by another
+   * (in a cluster an announcement can be lost; the store has the truth). Inline: must not throw or block.
+   */
+  onDocumentChange(prefix: string, fn: (doc: string, version: number) => void): void;
+  /** Tells the {@link FeatureHost.onDocumentChange} watchers that `doc` is at `version` (the shared-state feature calls it). */
+  documentChanged(doc: string, version: number): void;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
+}
+
+/** A publish about to take the publish path, as a {@link FeatureHost.guardPublish} function sees it. */
+export interface PublishAttempt {
+  component: string;
+  ch: string;
+  transport: 'ws' | 'http';
+  /** The connection it came on (socket publishes). */
+  connection?: FeatureConnection;
+  /** The caller's address and port, when known. */
+  remote?: string;
 }
 
 /** A connection as a feature sees it. */
@@ -90,6 +151,11 @@ export interface FeatureConnection {
   remote(): string | undefined;
   /** Sends a frame; a {@link SharedFrame} is encoded once for all connections it is sent to. */
   send(text: string | SharedFrame): void;
+  /**
+   * Replaces the identity of a connection that said hello with one for the same component (a refreshed token): its
+   * permissions apply from the next op on, and the close at the token's expiry is armed again. Ignored otherwise.
+   */
+  reauthenticate(identity: Identity): void;
 }
 
 /** What a parked session keeps of a feature, until a `resume` takes it back or the session is forgotten. */
@@ -104,6 +170,11 @@ export interface ConnectionHooks {
   handle?(op: string, frame: RawFrame): Promise<RawFrame> | RawFrame;
   /** Checks the frame of a core op (`hello`, `sub`) before it runs; throws a `SwitchboardError` to refuse it. */
   check?(op: 'hello' | 'sub', frame: RawFrame): void;
+  /**
+   * The token of a `hello` was verified and names `identity`: throws a `SwitchboardError` to refuse the `hello`
+   * (e.g. too many connections of that component). After it returns, `close` or `park` follows when the connection ends.
+   */
+  admit?(identity: Identity): void;
   /** The `welcome` of `hello` was sent. */
   ready?(hello: RawFrame): void;
   /** A `sub` succeeded (its reply was sent). */
@@ -148,4 +219,10 @@ export interface HttpContext {
   body(): Promise<{ value: unknown; text: string }>;
   /** Answers with a JSON body. */
   json(status: number, body: unknown): void;
+}
+
+/** What is wrong with a document's value: a sentence, and details (e.g. `[{path, message}]`, as a contract violation). */
+export interface DocumentProblem {
+  message: string;
+  details: unknown;
 }

@@ -1,4 +1,5 @@
 import type { EnvelopeMeta, ErrorCode } from '@switchboard/protocol';
+import type { GroupOutcomeEvent, GroupRouter } from './group-routing.js';
 
 /** A message accepted on a channel (stored, on a durable channel), as the publish path saw it. */
 export interface PublishedEvent {
@@ -109,6 +110,21 @@ export interface ConnectionEvent {
   code?: number;
 }
 
+/** An `err` the hub sent a client (socket) or an HTTP error it answered: what was refused, to whom, and why. */
+export interface ClientErrorEvent {
+  transport: 'ws' | 'http';
+  /** The op of the refused frame (`hello`, `pub`, …), or `<METHOD> <path>` over HTTP; undefined for an unreadable frame. */
+  op?: string;
+  code: ErrorCode;
+  message: string;
+  /** The caller's component, once known (after `welcome`, or the HTTP caller's token). */
+  component?: string;
+  /** The caller's address and port, when the transport knows them. */
+  remote?: string;
+  /** The channel the frame or path names. */
+  ch?: string;
+}
+
 type Listener<E> = (event: E) => void;
 
 /**
@@ -121,8 +137,12 @@ export class HubEvents {
   readonly refused: Listener<RefusedEvent>[] = [];
   readonly delivered: Listener<DeliveredEvent>[] = [];
   readonly connections: Listener<ConnectionEvent>[] = [];
+  readonly clientErrors: Listener<ClientErrorEvent>[] = [];
   /** The tracer of the publish path, when tracing is on. */
   tracer: PublishTracer | undefined = undefined;
+  /** Chooses the members a group message may go to, when a feature routes group messages. */
+  groupRouter: GroupRouter | undefined = undefined;
+  readonly groupOutcome: Listener<GroupOutcomeEvent>[] = [];
   /** The tracer of features' outbound calls, when tracing is on. */
   callTracer: CallTracer | undefined = undefined;
 
@@ -140,5 +160,13 @@ export class HubEvents {
 
   emitConnection(e: ConnectionEvent): void {
     for (const l of this.connections) l(e);
+  }
+
+  emitClientError(e: ClientErrorEvent): void {
+    for (const l of this.clientErrors) l(e);
+  }
+
+  emitGroupOutcome(e: GroupOutcomeEvent): void {
+    for (const l of this.groupOutcome) l(e);
   }
 }

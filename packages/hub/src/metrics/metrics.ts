@@ -16,6 +16,8 @@ export interface HubMetrics {
   readonly delivered: LabelledCounter;
   readonly redelivered: Counter;
   readonly rejected: Counter<'code'>;
+  /** Labelled by `limit`: requests, publishes and hellos refused by a rate or count limit (fed by the limits feature). */
+  readonly limitRefusals: Counter<'limit'>;
   /** Labelled by `channel` and `type`; fed by the metrics feature. */
   readonly violations: LabelledCounter;
   readonly deadLettered: Counter;
@@ -75,6 +77,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
       name: 'switchboard_messages_rejected_total',
       help: 'Publishes refused, by protocol error code.',
       labelNames: ['code'],
+      registers: reg,
+    }),
+    limitRefusals: new Counter({
+      name: 'switchboard_limit_refusals_total',
+      help: 'Publishes, HTTP requests and hellos refused by a limit, by limit name.',
+      labelNames: ['limit'],
       registers: reg,
     }),
     violations: createLabelledCounter({

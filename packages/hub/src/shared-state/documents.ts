@@ -49,6 +49,8 @@ export interface DocumentsDeps {
   /** Tells the other hub nodes about a change (the cluster bus); their `onAnnounce` forwards it. */
   announce: (message: StoredMessage) => void;
   validate?: DocValidator;
+  /** Told of each change: made on this node, or announced by another (the bus may lose an announcement). */
+  changed?: (doc: string, version: number) => void;
 }
 
 /** What `update` is asked to do. */
@@ -258,6 +260,7 @@ export class Documents {
         }
         for (const patch of patches) this.deps.announce({ ch: DOC_ANNOUNCE_PREFIX + doc, seq: patch.version, json: JSON.stringify(patch) });
         this.forward(doc, patches);
+        this.deps.changed?.(doc, version);
       }
       for (const o of outcomes) {
         if (o.version !== undefined) o.q.resolve({ version: o.version });
@@ -275,6 +278,7 @@ export class Documents {
 
   /** A change announced by another node. */
   onAnnounce(message: StoredMessage): void {
+    this.deps.changed?.(message.ch.slice(DOC_ANNOUNCE_PREFIX.length), message.seq);
     if (!this.listeners.has(message.ch.slice(DOC_ANNOUNCE_PREFIX.length))) return;
     let patch: DocPatch;
     try {
@@ -437,6 +441,13 @@ function applyOps(value: unknown, ops: DocOp[], version: number): unknown {
           { index, path: op.path, rule: err.name },
         );
       }
+      // fast-json-patch walks into a primitive (a path below null, a number, a string) with a TypeError
+      if (err instanceof TypeError)
+        throw new SwitchboardError(
+          'BAD_FRAME',
+          `ops[${index}] (${op.op} at "${op.path}") cannot be applied: the path goes through a value that is not an object or an array; nothing was changed`,
+          { index, path: op.path, rule: 'OPERATION_PATH_UNRESOLVABLE' },
+        );
       throw err;
     }
   });

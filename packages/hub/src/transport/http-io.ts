@@ -14,7 +14,7 @@ export async function identify(config: HubConfig, auth: Authenticator, req: Inco
     token = mm[1]!.trim();
   }
   const claimed = req.headers['x-switchboard-component'];
-  const anonymousDev = config.auth.dev && (token === undefined || !config.auth.hs256Secret);
+  const anonymousDev = config.auth.dev && (token === undefined || (!config.auth.hs256Secret && !config.auth.jwks));
   const component = typeof claimed === 'string' && claimed !== '' ? claimed : anonymousDev ? 'http' : undefined;
   return auth.authenticate(token, component);
 }
@@ -73,10 +73,12 @@ export function sendJsonText(res: ServerResponse, status: number, text: string):
   res.end(text);
 }
 
-/** Answers with a protocol error: its HTTP status and `{code, message, details}`. */
+/** Answers with a protocol error: its HTTP status and `{code, message, details}` (and `retry-after` when `details.retry_after_ms` says when). */
 export function sendError(res: ServerResponse, e: SwitchboardError): void {
   const body: Record<string, unknown> = { code: e.code, message: e.message };
   if (e.details !== undefined) body.details = e.details;
+  const retry = (e.details as { retry_after_ms?: unknown } | undefined)?.retry_after_ms;
+  if (typeof retry === 'number' && !res.headersSent) res.setHeader('retry-after', String(Math.max(1, Math.ceil(retry / 1000))));
   sendJson(res, httpStatusFor(e.code), body);
 }
 

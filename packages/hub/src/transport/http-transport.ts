@@ -4,7 +4,8 @@ import { assertAdmin, assertMayPublish, assertMaySubscribe, type Authenticator }
 import type { HubConfig } from '../config/config.js';
 import type { ReloadResult } from '../contracts/contract-reload.js';
 import { toSwitchboardError } from '../errors.js';
-import type { HttpContext, HttpRoute } from '../features/feature.js';
+import type { HttpContext, HttpRoute, PublishAttempt } from '../features/feature.js';
+import type { HubEvents } from '../features/hub-events.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import type { Router } from '../publish/router.js';
 import type { SubscriberInfo } from '../delivery/subscriber-info.js';
@@ -35,11 +36,27 @@ export interface HttpDeps {
   /** Every live subscription of every connection. */
   subscribers: () => SubscriberInfo[];
   /** Reloads the contracts (see `Hub.reloadContracts`). */
-  reloadContracts: (trigger: string) => Promise<ReloadResult>;
+  reloadContracts: (trigger: string, by?: string) => Promise<ReloadResult>;
   /** The routes the features registered, tried after the core's. */
   routes: readonly HttpRoute[];
   /** Where every refused request is counted for the log. */
   refusals?: RefusalLog;
+  /** The features' checks of every request and of every publish (see `FeatureHost.guardHttp`, `guardPublish`). */
+  httpGuards?: readonly ((req: IncomingMessage, res: ServerResponse) => void)[];
+  publishGuards?: readonly ((attempt: PublishAttempt) => void)[];
+  /** Where every error answered is told to the features that watch them. */
+  events?: HubEvents;
+}
+
+/** The caller of one request, once a route identified it (for the error event). */
+interface Caller {
+  component?: string;
+}
+
+/** The caller's address and port, as the socket transport writes it. */
+function remoteOf(req: IncomingMessage): string | undefined {
+  const addr = req.socket.remoteAddress;
+  return addr === undefined ? undefined : `${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.remotePort}`;
 }
 
 const MAX_HISTORY_LIMIT = 1000;
@@ -47,7 +64,7 @@ const DEFAULT_HISTORY_LIMIT = 100;
 
 /** Paths the hub answers when it shares an HTTP server with other handlers; any other path is left to them. */
 export function isHubPath(path: string): boolean {
-  return path.startsWith('/v1/') || path === '/healthz' || path === '/readyz' || path === '/metrics';
+  return path.startsWith('/v1/') || path.startsWith('/ofrep/') || path === '/healthz' || path === '/readyz' || path === '/metrics';
 }
 
 /**
@@ -58,18 +75,33 @@ export function isHubPath(path: string): boolean {
 export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = [...coreRoutes(deps), ...deps.routes];
   return (req, res) => {
-    void handle(deps, routes, req, res).catch((err) => {
+    const caller: Caller = {};
+    void handle(deps, routes, req, res, caller).catch((err) => {
       const e = toSwitchboardError(err, deps.log);
-      deps.refusals?.note({ code: e.code, message: e.message, ch: channelOfPath(req.url), transport: 'http' });
+      const ch = channelOfPath(req.url);
+      deps.refusals?.note({ code: e.code, message: e.message, ch, transport: 'http' });
+      if (deps.events && deps.events.clientErrors.length > 0) {
+        const path = new URL(req.url ?? '/', 'http://hub').pathname;
+        deps.events.emitClientError({
+          transport: 'http',
+          op: `${req.method ?? 'GET'} ${path}`,
+          code: e.code,
+          message: e.message,
+          ...(caller.component !== undefined ? { component: caller.component } : {}),
+          ...(req.socket.remoteAddress !== undefined ? { remote: remoteOf(req) } : {}),
+          ...(ch !== undefined ? { ch } : {}),
+        });
+      }
       sendError(res, e);
     });
   };
 }
 
-async function handle(deps: HttpDeps, routes: readonly HttpRoute[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: HttpDeps, routes: readonly HttpRoute[], req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://hub');
   const path = url.pathname;
   const method = req.method ?? 'GET';
+  if (deps.httpGuards) for (const guard of deps.httpGuards) guard(req, res);
   for (const route of routes) {
     const params = matchPath(route.path, path);
     if (!params) continue;
@@ -82,7 +114,11 @@ async function handle(deps: HttpDeps, routes: readonly HttpRoute[], req: Incomin
       res,
       url,
       params,
-      identify: () => identify(deps.config, deps.auth, req),
+      identify: async () => {
+        const identity = await identify(deps.config, deps.auth, req);
+        caller.component = identity.component;
+        return identity;
+      },
       body: () => readJsonBody(req, deps.config.limits.maxFrameBytes),
       json: (status, body) => sendJson(res, status, body),
     };
@@ -153,6 +189,10 @@ async function publish(deps: HttpDeps, ctx: HttpContext, ch: string): Promise<vo
   }
   const b = body as Record<string, unknown>;
   assertMayPublish(identity, ch);
+  if (deps.publishGuards?.length) {
+    const attempt: PublishAttempt = { component: identity.component, ch, transport: 'http', remote: remoteOf(ctx.req) };
+    for (const guard of deps.publishGuards) guard(attempt);
+  }
   const raw = rawMembers(text, PAYLOAD_MEMBERS);
   const result = await deps.router.publish({
     ch,
@@ -210,6 +250,6 @@ async function reload(deps: HttpDeps, ctx: HttpContext): Promise<void> {
   const identity = await ctx.identify();
   assertAdmin(deps.config, identity, 'reload the contracts');
   ctx.req.resume();
-  const result = await deps.reloadContracts(`HTTP by ${identity.component}`);
+  const result = await deps.reloadContracts(`HTTP by ${identity.component}`, identity.component);
   ctx.json(200, { reloaded: true, ...result });
 }

@@ -50,6 +50,13 @@ export function webhookAdminRoutes(host: FeatureHost, hooks: ReadonlyMap<string,
           data: { webhook: hook.config.name, requested_by: who.component },
         };
         const r = await hook.test(encodeEnvelope(envelope), id);
+        host.audit({
+          action: 'webhook.test',
+          outcome: r.ok ? 'ok' : 'failed',
+          component: who.component,
+          target: hook.config.name,
+          details: { webhook_id: id, ...(r.status !== undefined ? { status: r.status } : {}) },
+        });
         ctx.json(200, {
           webhook: hook.config.name,
           url: hook.config.url,
