@@ -11,6 +11,8 @@ const commands = {
   status: () => import('./commands/status.js'),
   dlq: () => import('./commands/dlq.js'),
   webhooks: () => import('./commands/webhooks.js'),
+  rollout: () => import('./commands/rollout.js'),
+  flags: () => import('./commands/flags.js'),
 };
 
 const HELP = `Usage: switchboard <command> [options]
@@ -24,6 +26,8 @@ Commands:
   status     Print a hub's status: connections, channels, rates, consumer lag, dead letters
   dlq        Read, replay and purge dead letters: dlq list | show | replay | purge
   webhooks   Show outbound webhooks and try one: webhooks list | status NAME | test NAME
+  rollout    Canary rollouts of consumer groups: rollout start | status | promote | pause | resume | abort
+  flags      Feature flags: flags list | get KEY | set KEY | history KEY
   help       Show this help, or the help of a command: switchboard help start
 
 Every command takes --help. Documentation: docs/reference/cli.md
@@ -52,6 +56,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       else if (rest[0] === 'status') process.stdout.write((await commands.status()).STATUS_HELP);
       else if (rest[0] === 'dlq') process.stdout.write((await commands.dlq()).DLQ_HELP);
       else if (rest[0] === 'webhooks') process.stdout.write((await commands.webhooks()).WEBHOOKS_HELP);
+      else if (rest[0] === 'rollout') process.stdout.write((await commands.rollout()).ROLLOUT_HELP);
+      else if (rest[0] === 'flags') process.stdout.write((await commands.flags()).FLAGS_HELP);
       else process.stdout.write(HELP);
       return 0;
     case 'start':
@@ -70,6 +76,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return (await commands.dlq()).dlqCommand(rest);
     case 'webhooks':
       return (await commands.webhooks()).webhooksCommand(rest);
+    case 'rollout':
+      return (await commands.rollout()).rolloutCommand(rest);
+    case 'flags':
+      return (await commands.flags()).flagsCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write('switchboard 0.1.0\n');

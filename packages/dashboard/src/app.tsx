@@ -9,6 +9,7 @@ import { Components } from './views/components';
 import { DeadLetters } from './views/dead-letters';
 import { Documents } from './views/documents';
 import { Overview } from './views/overview';
+import { Rollouts } from './views/rollouts';
 import { Violations } from './views/violations';
 
 const VIEWS = [
@@ -18,6 +19,7 @@ const VIEWS = [
   ['dlq', 'Dead letters'],
   ['components', 'Components'],
   ['documents', 'Documents'],
+  ['rollouts', 'Rollouts'],
   ['cluster', 'Cluster'],
 ] as const;
 
@@ -113,6 +115,8 @@ function View({ view, arg }: { view: ViewId; arg?: string }) {
       return <Components state={state} selected={arg} />;
     case 'documents':
       return <Documents state={state} selected={arg} />;
+    case 'rollouts':
+      return <Rollouts selected={arg} />;
     case 'cluster':
       return <Cluster state={state} />;
   }

@@ -10,7 +10,7 @@ import { createLocalCluster, type Cluster } from './cluster/cluster.js';
 import { createContractReloader, type ReloadResult } from './contracts/contract-reload.js';
 import { createCatchUp } from './cluster/catch-up.js';
 import { assertRunnable, type HubConfig } from './config/config.js';
-import { GroupTable } from './delivery/group-dispatcher.js';
+import { GroupTable, type GroupDispatcher } from './delivery/group-dispatcher.js';
 import { createMetrics, type HubMetrics } from './metrics/metrics.js';
 import { RequestRouter } from './requests/request-router.js';
 import { Router } from './publish/router.js';
@@ -34,6 +34,8 @@ import { tokenRefreshFeature } from './auth/token-refresh.js';
 import { createAudit } from './audit/audit.js';
 import { auditFeature } from './audit/audit-feature.js';
 import { limitsFeature } from './limits/limits-feature.js';
+import { rolloutsFeature } from './rollouts/rollouts.js';
+import { flagsFeature } from './flags/flags.js';
 import type { TracingSettings } from './tracing/tracing-settings.js';
 
 /** What a hub is made of; every part is injected. */
@@ -51,11 +53,12 @@ export interface HubOptions {
   contractSource?: () => Promise<CheckedContracts>;
   /**
    * Parts of the hub that register themselves through the feature seam, after the built-in ones (documents and
-   * presence, the admin API). See {@link HubFeature}.
+   * presence, the admin API). One named as a built-in one (`rollouts`, say, with a test clock) replaces it.
+   * See {@link HubFeature}.
    */
   features?: HubFeature[];
   /**
-   * An HTTP server of your own to attach to (like `ws`'s `server` option): the hub answers `/v1/…`, `/healthz`,
+   * An HTTP server of your own to attach to (like `ws`'s `server` option): the hub answers `/v1/…`, `/ofrep/…`, `/healthz`,
    * `/readyz` and `/metrics` on it and the WebSocket upgrade at `/v1/ws`, and leaves every other request to your
    * handlers. You listen and close it; `listen()` then only reports its address, and `close()` leaves it open.
    */
@@ -126,7 +129,7 @@ export function createHub(options: HubOptions): Hub {
     validate: (ch, type, data) => contracts.validate(ch, type, data),
     announce: (m) => cluster.announce(m),
   });
-  const groups = new GroupTable({ store, router, metrics });
+  const groups = new GroupTable({ store, router, metrics, events, clustered: cluster.kind !== 'local' });
   const requests = new RequestRouter(config, cluster);
   const auth = createAuthenticator(config);
   const connections = new Set<Connection>();
@@ -136,20 +139,26 @@ export function createHub(options: HubOptions): Hub {
     channels: () => [...channels.opened()].map((c) => ({ ch: c.name, head: c.head, durable: c.durable, settings: c.settings })),
     groups: () => groups.list().map((g) => g.snapshot()),
   };
+  const given = options.features ?? [];
+  const builtIn = [
+    sharedStateFeature(),
+    connectionLogFeature(),
+    adminFeature(),
+    ...(config.metrics.enabled ? [metricsFeature()] : []),
+    tracingFeature(options.tracing),
+    webhooksFeature(),
+    tokenRefreshFeature(),
+    limitsFeature(),
+    auditFeature(),
+    rolloutsFeature(),
+    flagsFeature(),
+  ].filter((f) => !given.some((g) => g.name === f.name));
+  const groupControl = {
+    reclaim: async (ch: string, group: string, which: Parameters<GroupDispatcher['reclaim']>[0]) => (await groups.find(ch, group)?.reclaim(which)) ?? 0,
+  };
   const features = new FeatureRegistry(
-    [
-      sharedStateFeature(),
-      connectionLogFeature(),
-      adminFeature(),
-      ...(config.metrics.enabled ? [metricsFeature()] : []),
-      tracingFeature(options.tracing),
-      webhooksFeature(),
-      tokenRefreshFeature(),
-      limitsFeature(),
-      auditFeature(),
-      ...(options.features ?? []),
-    ],
-    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect, audit },
+    [...builtIn, ...given],
+    { config, store, cluster, router, metrics, log, auth, contracts: () => contracts, inspect, audit, groups: groupControl },
     CORE_OPS,
     events,
   );

@@ -21,6 +21,9 @@ export type { HubFeature, FeatureHost, FeatureConnection, ConnectionHooks, Parke
 export type { PublishedEvent, RefusedEvent, DeliveredEvent, ConnectionEvent, PublishTracer, PublishTrace, TracedPublish } from './features/hub-events.js';
 export { tracingSettingsFromEnv, type TracingSettings, type OtlpProtocol } from './tracing/tracing-settings.js';
 export { dashboardFeature, type DashboardFeatureOptions } from './dashboard/dashboard-feature.js';
+export { rolloutsFeature, type RolloutsOptions } from './rollouts/rollouts.js';
+export { flagsFeature, type FlagsOptions } from './flags/flags.js';
+export type { GroupRouter, GroupRouteRequest, GroupMemberView, GroupOutcomeEvent, GroupControl } from './features/group-routing.js';
 /** Shapes of admin API answers (docs/reference/http.md#admin-api), for clients such as the dashboard. */
 export type { ChannelStatus } from './admin/status.js';
 export type { PublishEdge, SubscribeEdge } from './admin/integration-map.js';

@@ -22,7 +22,7 @@ describe('documents in the admin status and list', () => {
   it('counts and lists every stored document, after a restart too', async () => {
     assert.deepEqual((await get<{ documents: unknown }>(fx.hub.url, '/v1/admin/status')).documents, { count: 0 });
     const writer = await fx.connect('presenter-ui');
-    for (const [i, doc] of ['session/1', 'session/2', 'flags/dark-mode'].entries()) {
+    for (const [i, doc] of ['session/1', 'session/2', 'prefs/dark-mode'].entries()) {
       const r = await writer.call({ op: 'doc.update', id: i + 1, doc, ops: [{ op: 'add', path: '', value: { i } }] });
       assert.equal(r.op, 'ok', JSON.stringify(r));
     }
@@ -42,7 +42,7 @@ describe('documents in the admin status and list', () => {
       node: 'hub-docs',
       docs: [
         { doc: 'session/1', subscribers: 1, version: 1 },
-        { doc: 'flags/dark-mode', subscribers: 0, version: 1 },
+        { doc: 'prefs/dark-mode', subscribers: 0, version: 1 },
         { doc: 'session/2', subscribers: 0, version: 2 },
       ],
     });

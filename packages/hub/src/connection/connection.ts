@@ -104,7 +104,11 @@ export class Connection implements Responder {
       },
     });
     this.hooks = deps.features.connections.map((spec) => spec.open(view));
-    this.subs = new ConnectionSubscriptions(peer, deps, () => ({ component: this.component, session: this.sessionId }));
+    this.subs = new ConnectionSubscriptions(peer, deps, () => ({
+      component: this.component,
+      session: this.sessionId,
+      ...(this.version !== undefined ? { version: this.version } : {}),
+    }));
   }
 
   get component(): string {

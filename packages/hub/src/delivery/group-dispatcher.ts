@@ -7,8 +7,13 @@ import { deadLetterStored } from './dead-letter-stored.js';
 import { nextTurn } from './next-turn.js';
 import type { FrameCache } from './frames.js';
 import type { GroupSnapshot } from '../features/hub-inspector.js';
+import type { GroupMemberView } from '../features/group-routing.js';
+import type { HubEvents } from '../features/hub-events.js';
 
 const FETCH_BATCH = 256;
+/** A group message that no member on this node may take goes back to the group for another node, after this delay. */
+const BOUNCE_DELAY_MS = 20;
+const BOUNCE = Symbol('bounce');
 
 /** A member of a consumer group on this node, as the dispatcher sees it (a subscription with a group). */
 export interface GroupMember {
@@ -23,6 +28,16 @@ export interface GroupMember {
   send(ch: string, seq: number, json: string, deliveries: number, track: boolean, frames?: FrameCache): void;
   /** Room opened again: go on delivering. */
   resume(): void;
+  /** Who the member is (for the features that route group messages and watch their outcomes). */
+  view(): GroupMemberView;
+}
+
+/** A fetched delivery waiting for room in the members its router allows. */
+interface HeldDelivery {
+  message: StoredMessage;
+  deliveries: number;
+  /** The end of its ack wait: past it the store hands it out again, so it is dropped here. */
+  deadline: number;
 }
 
 /**
@@ -36,6 +51,10 @@ export class GroupDispatcher implements ChannelListener {
   private readonly owner = new Map<number, GroupMember>();
   /** When the ack wait of each owned seq ends (taken before the fetch, so never later than the store's). */
   private readonly ackDeadline = new Map<number, number>();
+  /** When each owned seq was sent, and its delivery count (for the outcome events). */
+  private readonly sentAt = new Map<number, { at: number; deliveries: number }>();
+  /** Deliveries whose allowed members had no room (only with a group router). */
+  private readonly held = new Map<number, HeldDelivery>();
   private cursor: GroupCursor | undefined;
   private opening: Promise<GroupCursor> | undefined;
   private pumping = false;
@@ -44,7 +63,15 @@ export class GroupDispatcher implements ChannelListener {
   constructor(
     readonly channel: Channel,
     readonly name: string,
-    private readonly deps: { store: Store; router: Router; metrics: HubMetrics; onEmpty: (d: GroupDispatcher) => void },
+    private readonly deps: {
+      store: Store;
+      router: Router;
+      metrics: HubMetrics;
+      events?: HubEvents;
+      /** Other hub nodes draw from the same groups. */
+      clustered?: boolean;
+      onEmpty: (d: GroupDispatcher) => void;
+    },
   ) {}
 
   /** What this group is on this node now (members here, the ack floor, deliveries in flight). */
@@ -103,18 +130,36 @@ export class GroupDispatcher implements ChannelListener {
 
   ack(sub: GroupMember, seq: number): boolean {
     if (!this.cursor) return false;
-    const held = this.release(seq);
+    const mine = this.owner.get(seq) === sub;
+    if (mine) this.outcome(sub, seq, 'acked');
+    const held = mine ? this.release(seq) : undefined;
     void this.cursor.ack(seq).catch(() => {});
     if (held) sub.resume();
-    return held === sub;
+    return mine;
   }
 
   nack(sub: GroupMember, seq: number, delayMs: number): boolean {
     if (!this.cursor || this.owner.get(seq) !== sub) return false;
+    this.outcome(sub, seq, 'nacked');
     this.release(seq);
     void this.cursor.nack(seq, Math.max(0, delayMs)).catch(() => {});
     sub.resume();
     return true;
+  }
+
+  /** Takes back the deliveries in flight to the members `which` picks and makes them due at once. */
+  async reclaim(which: (m: GroupMemberView) => boolean): Promise<number> {
+    const taken: number[] = [];
+    for (const [seq, owner] of this.owner) if (which(owner.view())) taken.push(seq);
+    const owners = new Set<GroupMember>();
+    for (const seq of taken) {
+      const o = this.release(seq);
+      if (o) owners.add(o);
+    }
+    if (this.cursor) await Promise.all(taken.map((seq) => this.cursor!.nack(seq, 0).catch(() => {})));
+    for (const o of owners) o.resume();
+    this.pump();
+    return taken.length;
   }
 
   /** Removes a member; what it held in flight is handed to the others at once. */
@@ -123,6 +168,7 @@ export class GroupDispatcher implements ChannelListener {
     const held: number[] = [];
     for (const [seq, owner] of this.owner) if (owner === sub) held.push(seq);
     for (const seq of held) this.release(seq);
+    if (this.members.length === 0) this.held.clear();
     if (this.cursor) await Promise.all(held.map((seq) => this.cursor!.nack(seq, 0).catch(() => {})));
     if (this.members.length === 0) {
       this.channel.listeners.delete(this);
@@ -158,9 +204,10 @@ export class GroupDispatcher implements ChannelListener {
       const cursor = this.cursor;
       if (!cursor) return;
       this.releaseExpired();
+      this.placeHeld();
       let room = 0;
       for (const m of this.members) room += m.room();
-      if (room <= 0) return;
+      if (room <= 0 || this.held.size >= FETCH_BATCH) return;
       const fetchedAt = Date.now();
       const batch = await cursor.fetch(Math.min(room, FETCH_BATCH));
       if (batch.length === 0) {
@@ -183,32 +230,101 @@ export class GroupDispatcher implements ChannelListener {
           await cursor.term(seq).catch(() => {});
           continue;
         }
-        const member = this.pick();
-        if (!member) {
-          await cursor.nack(seq, 0).catch(() => {});
+        const allowed = this.route(d.message, d.deliveries);
+        if (allowed === BOUNCE) {
+          await cursor.nack(seq, BOUNCE_DELAY_MS).catch(() => {});
           continue;
         }
-        member.send(this.channel.name, seq, d.message.json, d.deliveries, false);
-        if (member.manual) {
-          this.owner.set(seq, member);
-          this.ackDeadline.set(seq, fetchedAt + this.channel.settings.ackTimeoutMs);
-          member.groupInflight++;
-        } else void cursor.ack(seq).catch(() => {});
+        const member = this.pick(allowed);
+        if (!member) {
+          if (allowed) this.held.set(seq, { ...d, deadline: fetchedAt + this.channel.settings.ackTimeoutMs });
+          else await cursor.nack(seq, 0).catch(() => {});
+          continue;
+        }
+        this.hand(cursor, member, d.message, d.deliveries, fetchedAt + this.channel.settings.ackTimeoutMs);
       }
       await nextTurn();
     }
   }
 
-  private pick(): GroupMember | undefined {
+  private hand(cursor: GroupCursor, member: GroupMember, message: StoredMessage, deliveries: number, deadline: number): void {
+    const seq = message.seq;
+    member.send(this.channel.name, seq, message.json, deliveries, false);
+    if (member.manual) {
+      this.owner.set(seq, member);
+      this.ackDeadline.set(seq, deadline);
+      if (this.deps.events?.groupOutcome.length) this.sentAt.set(seq, { at: Date.now(), deliveries });
+      member.groupInflight++;
+    } else {
+      void cursor.ack(seq).catch(() => {});
+      if (this.deps.events?.groupOutcome.length) {
+        this.deps.events.emitGroupOutcome({ ch: this.channel.name, group: this.name, seq, member: member.view(), outcome: 'acked', latencyMs: 0, deliveries });
+      }
+    }
+  }
+
+  /** The members a message may go to, when a feature routes this group's messages (undefined: any). */
+  private route(message: StoredMessage, deliveries: number, again = false): ((m: GroupMemberView) => boolean) | typeof BOUNCE | undefined {
+    const router = this.deps.events?.groupRouter;
+    if (!router) return undefined;
+    const allowed = router({ ch: this.channel.name, group: this.name, message, deliveries, ...(again ? { again: true } : {}) });
+    if (!allowed) return undefined;
+    if (this.members.some((m) => allowed(m.view()))) return allowed;
+    // Nobody here may take it: another node may have such a member, while deliveries are left before the dead-letter log.
+    return this.deps.clustered && deliveries < this.channel.settings.maxDeliveries - 1 ? BOUNCE : undefined;
+  }
+
+  /**
+   * Hands held deliveries to the members their router allows now (it may have changed its mind: a rollback) as room
+   * opens; drops those whose ack wait ran out (the store hands them out again).
+   */
+  private placeHeld(): void {
+    if (this.held.size === 0 || !this.cursor) return;
+    const now = Date.now();
+    for (const [seq, h] of this.held) {
+      if (h.deadline <= now) {
+        this.held.delete(seq);
+        continue;
+      }
+      const allowed = this.route(h.message, h.deliveries, true);
+      if (allowed === BOUNCE) {
+        this.held.delete(seq);
+        void this.cursor.nack(seq, BOUNCE_DELAY_MS).catch(() => {});
+        continue;
+      }
+      const member = this.pick(allowed);
+      if (!member) continue;
+      this.held.delete(seq);
+      this.hand(this.cursor, member, h.message, h.deliveries, h.deadline);
+    }
+  }
+
+  private pick(allowed?: (m: GroupMemberView) => boolean): GroupMember | undefined {
     const n = this.members.length;
     for (let i = 0; i < n; i++) {
       const sub = this.members[(this.rr + i) % n]!;
-      if (sub.room() > 0) {
+      if (sub.room() > 0 && (!allowed || allowed(sub.view()))) {
         this.rr = (this.rr + i + 1) % n;
         return sub;
       }
     }
     return undefined;
+  }
+
+  /** Tells the features that watch group outcomes how the delivery of `seq` to `sub` ended. */
+  private outcome(sub: GroupMember, seq: number, outcome: 'acked' | 'nacked' | 'timeout'): void {
+    const sent = this.sentAt.get(seq);
+    const events = this.deps.events;
+    if (!sent || !events || events.groupOutcome.length === 0) return;
+    events.emitGroupOutcome({
+      ch: this.channel.name,
+      group: this.name,
+      seq,
+      member: sub.view(),
+      outcome,
+      latencyMs: Date.now() - sent.at,
+      deliveries: sent.deliveries,
+    });
   }
 
   /**
@@ -218,11 +334,17 @@ export class GroupDispatcher implements ChannelListener {
   private releaseExpired(): void {
     if (this.ackDeadline.size === 0) return;
     const now = Date.now();
-    for (const [seq, at] of this.ackDeadline) if (at <= now) this.release(seq);
+    for (const [seq, at] of this.ackDeadline) {
+      if (at > now) continue;
+      const owner = this.owner.get(seq);
+      if (owner) this.outcome(owner, seq, 'timeout');
+      this.release(seq);
+    }
   }
 
   private release(seq: number): GroupMember | undefined {
     this.ackDeadline.delete(seq);
+    this.sentAt.delete(seq);
     const held = this.owner.get(seq);
     if (held) {
       this.owner.delete(seq);
@@ -236,11 +358,16 @@ export class GroupDispatcher implements ChannelListener {
 export class GroupTable {
   private readonly table = new Map<string, GroupDispatcher>();
 
-  constructor(private readonly deps: { store: Store; router: Router; metrics: HubMetrics }) {}
+  constructor(private readonly deps: { store: Store; router: Router; metrics: HubMetrics; events?: HubEvents; clustered?: boolean }) {}
 
   /** Every group with a member on this node. */
   list(): GroupDispatcher[] {
     return [...this.table.values()];
+  }
+
+  /** The dispatcher of `(ch, group)` on this node, when it has members here. */
+  find(ch: string, group: string): GroupDispatcher | undefined {
+    return this.table.get(ch + '\u0000' + group);
   }
 
   get(channel: Channel, group: string): GroupDispatcher {

@@ -11,6 +11,7 @@ import type { GroupDispatcher, GroupMember, GroupTable } from './group-dispatche
 import { PendingTracker } from './pending-tracker.js';
 import { deadLetterStored } from './dead-letter-stored.js';
 import { nextTurn } from './next-turn.js';
+import type { GroupMemberView } from '../features/group-routing.js';
 
 /** What a subscription needs from the hub. */
 export interface SubscriptionDeps {
@@ -28,6 +29,8 @@ export interface SubscriptionDeps {
 export interface SubscriptionOwner {
   component: string;
   session: string;
+  /** The `hello.version`, when the component gave one. */
+  version?: string;
 }
 
 /** A `sub` request, checked. */
@@ -76,6 +79,10 @@ export class Subscription implements GroupMember {
 
   get manual(): boolean {
     return this.spec.ack === 'manual';
+  }
+
+  view(): GroupMemberView {
+    return this.owner;
   }
 
   /** Attaches to every matching channel; resolves with the head (the channel's last seq; the highest for a pattern). */

@@ -1,7 +1,7 @@
 import type { StoredMessage } from '../store/store.js';
 import type { HubEvents } from './hub-events.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ConnectionHooks, FeatureConnection, FeatureHost, HttpRoute, HubFeature, PublishAttempt } from './feature.js';
+import type { ConnectionHooks, DocumentProblem, FeatureConnection, FeatureHost, HttpRoute, HubFeature, PublishAttempt } from './feature.js';
 
 /** The parts of the hub a feature is lent (everything of {@link FeatureHost} but the registration calls). */
 export type FeatureParts = Omit<
@@ -19,9 +19,15 @@ export type FeatureParts = Omit<
   | 'guardPublish'
   | 'guardHttp'
   | 'tracePublishes'
+  | 'routeGroups'
+  | 'onGroupOutcome'
   | 'onStart'
   | 'statusSection'
   | 'statusSections'
+  | 'checkDocuments'
+  | 'documentCheck'
+  | 'onDocumentChange'
+  | 'documentChanged'
   | 'traceCalls'
   | 'traceCall'
 >;
@@ -47,6 +53,8 @@ export class FeatureRegistry {
   private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly starts: (() => Promise<void>)[] = [];
   private readonly sections = new Map<string, () => unknown>();
+  private readonly docWatchers: { prefix: string; fn: (doc: string, version: number) => void }[] = [];
+  private readonly docChecks: { prefix: string; check: (doc: string, value: unknown) => DocumentProblem | undefined }[] = [];
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
   constructor(features: readonly HubFeature[], parts: FeatureParts, coreOps: readonly string[], events: HubEvents) {
@@ -81,6 +89,12 @@ export class FeatureRegistry {
             throw new Error(`feature "${feature.name}" traces publishes, which another feature does`);
           events.tracer = tracer;
         },
+        routeGroups: (router) => {
+          if (events.groupRouter !== undefined && events.groupRouter !== router)
+            throw new Error(`feature "${feature.name}" routes group messages, which another feature does`);
+          events.groupRouter = router;
+        },
+        onGroupOutcome: (fn) => events.groupOutcome.push(fn),
         onStart: (fn) => this.starts.push(fn),
         traceCalls: (tracer) => {
           if (events.callTracer !== undefined && events.callTracer !== tracer)
@@ -93,9 +107,25 @@ export class FeatureRegistry {
           this.sections.set(name, fn);
         },
         statusSections: () => this.statusSections(),
+        checkDocuments: (prefix, check) => this.docChecks.push({ prefix, check }),
+        documentCheck: (doc, value) => this.documentCheck(doc, value),
+        onDocumentChange: (prefix, fn) => this.docWatchers.push({ prefix, fn }),
+        documentChanged: (doc, version) => {
+          for (const w of this.docWatchers) if (doc.startsWith(w.prefix)) w.fn(doc, version);
+        },
       };
       feature.register(host);
     }
+  }
+
+  /** The first problem a feature's check finds with the value of document `doc`, or undefined. */
+  documentCheck(doc: string, value: unknown): DocumentProblem | undefined {
+    for (const c of this.docChecks) {
+      if (!doc.startsWith(c.prefix)) continue;
+      const problem = c.check(doc, value);
+      if (problem) return problem;
+    }
+    return undefined;
   }
 
   /** Each status section answered now; one that throws is `{error}`. */

@@ -22,6 +22,7 @@ import type {
   TracedCall,
 } from './hub-events.js';
 import type { HubInspector } from './hub-inspector.js';
+import type { GroupControl, GroupOutcomeEvent, GroupRouter } from './group-routing.js';
 
 /**
  * A part of the hub that is not its core (documents and presence today; the admin API, webhooks and rollouts next):
@@ -50,6 +51,8 @@ export interface FeatureHost {
   contracts(): ContractSet;
   /** What is connected, opened and consumed on this node now. */
   readonly inspect: HubInspector;
+  /** The consumer groups of this node (to take back what their members hold). */
+  readonly groups: GroupControl;
   /**
    * Writes an audit entry — who did what, when, and the outcome — as one JSON log line and on `$sys.audit` (read by
    * admins). For admin actions (contract reload, dead-letter replay and purge, webhook tests, rollouts, flags) and
@@ -91,6 +94,13 @@ export interface FeatureHost {
    * context it carries). One feature at most; it may be set from an {@link FeatureHost.onStart} function.
    */
   tracePublishes(tracer: PublishTracer): void;
+  /**
+   * Chooses which members of a consumer group each group message may go to (e.g. a canary's share by version).
+   * One feature at most. See {@link GroupRouter}.
+   */
+  routeGroups(router: GroupRouter): void;
+  /** Watches how group deliveries end (acked, nacked, ack wait passed) and how long each took; inline, like `onDelivered`. */
+  onGroupOutcome(fn: (e: GroupOutcomeEvent) => void): void;
   /** Traces features' outbound calls (one feature at most: tracing); may be set from an {@link FeatureHost.onStart} function. */
   traceCalls(tracer: CallTracer): void;
   /** Starts the trace of an outbound call (e.g. a webhook attempt); `undefined` when tracing is off. */
@@ -102,6 +112,20 @@ export interface FeatureHost {
   statusSection(name: string, fn: () => unknown): void;
   /** The sections the features added with {@link FeatureHost.statusSection}, each answered now, by name. */
   statusSections(): Promise<Record<string, unknown>>;
+  /**
+   * Checks the value of every document whose name starts with `prefix` before an update is applied (as a document
+   * contract does): a problem refuses the update with `CONTRACT_VIOLATION`, its message and details.
+   */
+  checkDocuments(prefix: string, check: (doc: string, value: unknown) => DocumentProblem | undefined): void;
+  /** The first problem the features' {@link FeatureHost.checkDocuments} checks find with `value` as document `doc`. */
+  documentCheck(doc: string, value: unknown): DocumentProblem | undefined;
+  /**
+   * Watches the changes of the documents whose name starts with `prefix`: made on this node, or announced by another
+   * (in a cluster an announcement can be lost; the store has the truth). Inline: must not throw or block.
+   */
+  onDocumentChange(prefix: string, fn: (doc: string, version: number) => void): void;
+  /** Tells the {@link FeatureHost.onDocumentChange} watchers that `doc` is at `version` (the shared-state feature calls it). */
+  documentChanged(doc: string, version: number): void;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
 }
@@ -195,4 +219,10 @@ export interface HttpContext {
   body(): Promise<{ value: unknown; text: string }>;
   /** Answers with a JSON body. */
   json(status: number, body: unknown): void;
+}
+
+/** What is wrong with a document's value: a sentence, and details (e.g. `[{path, message}]`, as a contract violation). */
+export interface DocumentProblem {
+  message: string;
+  details: unknown;
 }

@@ -1,4 +1,5 @@
 import type { EnvelopeMeta, ErrorCode } from '@switchboard/protocol';
+import type { GroupOutcomeEvent, GroupRouter } from './group-routing.js';
 
 /** A message accepted on a channel (stored, on a durable channel), as the publish path saw it. */
 export interface PublishedEvent {
@@ -139,6 +140,9 @@ export class HubEvents {
   readonly clientErrors: Listener<ClientErrorEvent>[] = [];
   /** The tracer of the publish path, when tracing is on. */
   tracer: PublishTracer | undefined = undefined;
+  /** Chooses the members a group message may go to, when a feature routes group messages. */
+  groupRouter: GroupRouter | undefined = undefined;
+  readonly groupOutcome: Listener<GroupOutcomeEvent>[] = [];
   /** The tracer of features' outbound calls, when tracing is on. */
   callTracer: CallTracer | undefined = undefined;
 
@@ -160,5 +164,9 @@ export class HubEvents {
 
   emitClientError(e: ClientErrorEvent): void {
     for (const l of this.clientErrors) l(e);
+  }
+
+  emitGroupOutcome(e: GroupOutcomeEvent): void {
+    for (const l of this.groupOutcome) l(e);
   }
 }

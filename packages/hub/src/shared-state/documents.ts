@@ -46,6 +46,8 @@ export interface DocumentsDeps {
   /** Tells the other hub nodes about a change (the cluster bus); their `onAnnounce` forwards it. */
   announce: (message: StoredMessage) => void;
   validate?: DocValidator;
+  /** Told of each change: made on this node, or announced by another (the bus may lose an announcement). */
+  changed?: (doc: string, version: number) => void;
 }
 
 /** What `update` is asked to do. */
@@ -231,6 +233,7 @@ export class Documents {
         }
         for (const patch of patches) this.deps.announce({ ch: DOC_ANNOUNCE_PREFIX + doc, seq: patch.version, json: JSON.stringify(patch) });
         for (const patch of patches) this.forward(patch);
+        this.deps.changed?.(doc, version);
       }
       for (const o of outcomes) {
         if (o.version !== undefined) o.q.resolve({ version: o.version });
@@ -248,6 +251,7 @@ export class Documents {
 
   /** A change announced by another node. */
   onAnnounce(message: StoredMessage): void {
+    this.deps.changed?.(message.ch.slice(DOC_ANNOUNCE_PREFIX.length), message.seq);
     if (!this.listeners.has(message.ch.slice(DOC_ANNOUNCE_PREFIX.length))) return;
     try {
       this.forward(JSON.parse(message.json) as DocPatch);

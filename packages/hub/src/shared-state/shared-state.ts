@@ -27,6 +27,11 @@ export function documentValidator(contracts: () => ContractSet): DocValidator {
   };
 }
 
+/** The features' checks of a document first, then its contract. */
+function checkedBy(features: DocValidator, contract: DocValidator): DocValidator {
+  return (doc, value) => features(doc, value) ?? contract(doc, value);
+}
+
 /**
  * Shared state documents (`doc.sub`, `doc.unsub`, `doc.update`, `GET /v1/docs/{doc}`) and presence (`presence`,
  * `join`/`leave` of `sub` with `"presence":true`), with what a parked session keeps of them for `resume`.
@@ -41,7 +46,11 @@ export function sharedStateFeature(): HubFeature {
         store: host.store,
         limits: { maxDocBytes: limits.maxDocBytes, maxDocOps: limits.maxDocOps },
         announce: (m) => cluster.announce(m),
-        validate: documentValidator(() => host.contracts()),
+        validate: checkedBy(
+          host.documentCheck,
+          documentValidator(() => host.contracts()),
+        ),
+        changed: host.documentChanged,
       });
       const presence = new PresenceTable(
         cluster.kind === 'local' ? {} : { announce: (e) => cluster.announce({ ch: PRESENCE_ANNOUNCE, seq: 0, json: JSON.stringify(e) }) },

@@ -64,7 +64,7 @@ const DEFAULT_HISTORY_LIMIT = 100;
 
 /** Paths the hub answers when it shares an HTTP server with other handlers; any other path is left to them. */
 export function isHubPath(path: string): boolean {
-  return path.startsWith('/v1/') || path === '/healthz' || path === '/readyz' || path === '/metrics';
+  return path.startsWith('/v1/') || path.startsWith('/ofrep/') || path === '/healthz' || path === '/readyz' || path === '/metrics';
 }
 
 /**

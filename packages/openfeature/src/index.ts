@@ -1,0 +1,1 @@
+export { SwitchboardProvider, type SwitchboardProviderOptions } from './provider.js';
