@@ -97,26 +97,32 @@ describe('audit of admin actions', () => {
     ),
   });
 
-  it('audits dead-letter replay and purge and webhook tests with who did them', async () => {
+  it('audits dead-letter replay and purge, webhook tests and rollouts with who did them', async () => {
     const post = (path: string, body: unknown) =>
       fetch(`${fx.hub.url}${path}`, { method: 'POST', headers: { 'x-switchboard-component': 'ops-alice' }, body: JSON.stringify(body) });
     assert.equal((await post('/v1/admin/dlq/audit.ch/replay', { seqs: [1] })).status, 200);
     assert.equal((await post('/v1/admin/dlq/audit.ch/purge', { up_to_seq: 1 })).status, 200);
     assert.equal((await post('/v1/admin/webhooks/billing/test', {})).status, 200);
+    const rollout = await post('/v1/admin/rollouts', { channel: 'audit.orders', group: 'billing', version: '2.0.0' });
+    assert.equal(rollout.status, 201);
+    const { id } = (await rollout.json()) as { id: string };
+    assert.equal((await post(`/v1/admin/rollouts/${id}/abort`, {})).status, 200);
     const records = await waitFor(() => {
       const l = fx.hub
         .output()
         .split('\n')
         .filter((x) => x.includes('"audit":'))
         .map((x) => (JSON.parse(x) as { audit: AuditRecord }).audit);
-      return l.length >= 3 ? l : false;
-    }, 'three audit lines');
+      return l.length >= 5 ? l : false;
+    }, 'five audit lines');
     assert.deepEqual(
       records.map((r) => [r.action, r.outcome, r.component, r.target]),
       [
         ['dlq.replay', 'ok', 'ops-alice', 'audit.ch'],
         ['dlq.purge', 'ok', 'ops-alice', 'audit.ch'],
         ['webhook.test', 'failed', 'ops-alice', 'billing'],
+        ['rollout.start', 'ok', 'ops-alice', id],
+        ['rollout.abort', 'ok', 'ops-alice', id],
       ],
     );
     assert.equal(records[1]!.details!.up_to_seq, 1);

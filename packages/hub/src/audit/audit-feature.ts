@@ -4,7 +4,7 @@ import type { HubFeature } from '../features/feature.js';
  * Audits security refusals through `host.audit`: a refused authentication (`auth.hello`, `auth.refresh`,
  * `auth.http`: `UNAUTHENTICATED`, or a token for another component) and a permission refusal (`permission`: any
  * other `FORBIDDEN`). Admin actions are audited where they happen (contract reload, dead-letter replay and purge,
- * webhook tests). A flood is bounded by the failed-hello limit: once an address is cut off, its refusals are
+ * webhook tests, rollouts). A flood is bounded by the failed-hello limit: once an address is cut off, its refusals are
  * `RATE_LIMITED` and counted in a metric, not audited one by one.
  */
 export function auditFeature(): HubFeature {

@@ -7,6 +7,8 @@ interface Window {
 }
 
 const MINUTE = 60_000;
+/** Addresses tracked at most; past it the windows that ended are swept, then the oldest is dropped. */
+const MAX_ADDRESSES = 100_000;
 
 /**
  * Counts failed hellos per remote address in fixed one-minute windows; past `max` in a window the address is
@@ -25,7 +27,13 @@ export class FailedHelloWindow {
   note(address: string): void {
     const t = this.now();
     let w = this.windows.get(address);
-    if (!w || t - w.start >= MINUTE) this.windows.set(address, (w = { start: t, count: 0, logged: false }));
+    if (!w || t - w.start >= MINUTE) {
+      if (!w && this.windows.size >= MAX_ADDRESSES) {
+        this.sweep();
+        if (this.windows.size >= MAX_ADDRESSES) this.windows.delete(this.windows.keys().next().value!);
+      }
+      this.windows.set(address, (w = { start: t, count: 0, logged: false }));
+    }
     w.count++;
     if (w.count > this.max && !w.logged) {
       w.logged = true;

@@ -4,6 +4,9 @@ import { limitSettings, type LimitSettings } from './limit-settings.js';
 import { TokenBucket } from './token-bucket.js';
 import { FailedHelloWindow } from './failed-hellos.js';
 
+/** Components (and addresses) with a bucket at most, so that many one-off callers cannot grow the maps without bound. */
+const MAX_KEYS = 100_000;
+
 /** Options of {@link limitsFeature}. */
 export interface LimitsFeatureOptions {
   /** The clock of the buckets and windows, in milliseconds (default `performance.now()`-based wall time). */
@@ -51,7 +54,14 @@ export function limitsFeature(options: LimitsFeatureOptions = {}): HubFeature {
       );
       const bucket = (map: Map<string, TokenBucket>, key: string, rate: number, burst: number): TokenBucket => {
         let b = map.get(key);
-        if (!b) map.set(key, (b = new TokenBucket(rate, burst, now)));
+        if (!b) {
+          // bounded: past MAX_KEYS the full (idle) buckets go, then the oldest
+          if (map.size >= MAX_KEYS) {
+            for (const [k, old] of map) if (old.full()) map.delete(k);
+            if (map.size >= MAX_KEYS) map.delete(map.keys().next().value!);
+          }
+          map.set(key, (b = new TokenBucket(rate, burst, now)));
+        }
         return b;
       };
       const blockedAddress = (remote: string | undefined): void => {

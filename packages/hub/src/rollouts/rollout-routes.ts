@@ -25,7 +25,9 @@ export function rolloutRoutes(host: FeatureHost, rollouts: RolloutController): H
         }
         const who = await requireAdmin(config, ctx, 'start a rollout');
         const spec = parseRolloutSpec((await ctx.body()).value);
-        ctx.json(201, status(await rollouts.create(spec, who.component)));
+        const created = await rollouts.create(spec, who.component);
+        host.audit({ action: 'rollout.start', outcome: 'ok', component: who.component, target: created.id, details: { state: created.state } });
+        ctx.json(201, status(created));
       },
     },
     {
@@ -46,7 +48,9 @@ export function rolloutRoutes(host: FeatureHost, rollouts: RolloutController): H
         if (!['promote', 'pause', 'resume', 'abort'].includes(verb))
           throw new SwitchboardError('NOT_FOUND', `no rollout action "${verb}"; use promote, pause, resume or abort`);
         const who = await requireAdmin(config, ctx, `${verb} a rollout`);
-        ctx.json(200, status(await rollouts.act(id, verb as RolloutAction, who.component)));
+        const acted = await rollouts.act(id, verb as RolloutAction, who.component);
+        host.audit({ action: `rollout.${verb}`, outcome: 'ok', component: who.component, target: id, details: { state: acted.state, step: acted.step } });
+        ctx.json(200, status(acted));
       },
     },
   ];
