@@ -1,3 +1,4 @@
+import type { DocPatch } from '@switchboard/protocol';
 import type { StoredMessage } from '../store/store.js';
 import type { HubEvents } from './hub-events.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -53,7 +54,7 @@ export class FeatureRegistry {
   private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly starts: (() => Promise<void>)[] = [];
   private readonly sections = new Map<string, () => unknown>();
-  private readonly docWatchers: { prefix: string; fn: (doc: string, version: number) => void }[] = [];
+  private readonly docWatchers: { prefix: string; fn: (doc: string, version: number, local?: readonly DocPatch[]) => void }[] = [];
   private readonly docChecks: { prefix: string; check: (doc: string, value: unknown) => DocumentProblem | undefined }[] = [];
 
   /** Registers each feature in order. An op or route path that another feature (or the core) has is refused. */
@@ -110,8 +111,8 @@ export class FeatureRegistry {
         checkDocuments: (prefix, check) => this.docChecks.push({ prefix, check }),
         documentCheck: (doc, value) => this.documentCheck(doc, value),
         onDocumentChange: (prefix, fn) => this.docWatchers.push({ prefix, fn }),
-        documentChanged: (doc, version) => {
-          for (const w of this.docWatchers) if (doc.startsWith(w.prefix)) w.fn(doc, version);
+        documentChanged: (doc, version, local) => {
+          for (const w of this.docWatchers) if (doc.startsWith(w.prefix)) w.fn(doc, version, local);
         },
       };
       feature.register(host);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ContractSet } from '@switchboard/contracts';
-import type { RawFrame } from '@switchboard/protocol';
+import type { DocPatch, RawFrame } from '@switchboard/protocol';
 import type { Authenticator, Identity } from '../auth/authenticator.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { HubConfig } from '../config/config.js';
@@ -121,11 +121,12 @@ export interface FeatureHost {
   documentCheck(doc: string, value: unknown): DocumentProblem | undefined;
   /**
    * Watches the changes of the documents whose name starts with `prefix`: made on this node, or announced by another
-   * (in a cluster an announcement can be lost; the store has the truth). Inline: must not throw or block.
+   * (in a cluster an announcement can be lost; the store has the truth). `local`: the patches, for a change made on
+   * this node (who made each is their `by`). Inline: must not throw or block.
    */
-  onDocumentChange(prefix: string, fn: (doc: string, version: number) => void): void;
+  onDocumentChange(prefix: string, fn: (doc: string, version: number, local?: readonly DocPatch[]) => void): void;
   /** Tells the {@link FeatureHost.onDocumentChange} watchers that `doc` is at `version` (the shared-state feature calls it). */
-  documentChanged(doc: string, version: number): void;
+  documentChanged(doc: string, version: number, local?: readonly DocPatch[]): void;
   /** Called by `hub.listen()` before the port opens, awaited (e.g. to load an SDK that only this feature needs). */
   onStart(fn: () => Promise<void>): void;
 }

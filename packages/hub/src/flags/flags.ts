@@ -23,7 +23,17 @@ export function flagsFeature(options: FlagsOptions = {}): HubFeature {
       const flags = new FlagDocuments(host.store);
       const events = new OfrepEvents(now);
       host.checkDocuments(FLAG_DOC_PREFIX, checkFlagDocument);
-      host.onDocumentChange(FLAG_DOC_PREFIX, () => events.changed());
+      host.onDocumentChange(FLAG_DOC_PREFIX, (doc, _version, local) => {
+        events.changed();
+        for (const p of local ?? [])
+          host.audit({
+            action: 'flag.change',
+            outcome: 'ok',
+            component: p.by,
+            target: doc,
+            details: { version: p.version, ops: p.ops.map((o) => `${o.op} ${o.path || '/'}`) },
+          });
+      });
       for (const r of [...ofrepRoutes(flags, now), events.route(), ...flagAdminRoutes(host, flags)]) host.route(r);
       host.onClose(() => events.close());
     },

@@ -209,7 +209,17 @@ export class RolloutController {
     });
     const before = this.cache.get(id)?.record;
     if (next && (next.state !== before?.state || next.step !== before.step)) await this.refresh();
-    if (next?.state === 'rolled_back' && breach !== undefined) this.alert(next, breach);
+    if (next?.state === 'rolled_back' && breach !== undefined) {
+      this.alert(next, breach);
+      this.host.audit({
+        action: 'rollout.rolled_back',
+        outcome: 'ok',
+        component: 'controller',
+        target: `${next.spec.channel} ${next.spec.group}`,
+        reason: breach,
+        details: { rollout: id, step: next.step + 1 },
+      });
+    }
   }
 
   /** The guardrail a canary window breaks, said with its figures; undefined when none (or too few samples). */

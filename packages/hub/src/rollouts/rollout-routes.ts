@@ -25,9 +25,15 @@ export function rolloutRoutes(host: FeatureHost, rollouts: RolloutController): H
         }
         const who = await requireAdmin(config, ctx, 'start a rollout');
         const spec = parseRolloutSpec((await ctx.body()).value);
-        const created = await rollouts.create(spec, who.component);
-        host.audit({ action: 'rollout.start', outcome: 'ok', component: who.component, target: created.id, details: { state: created.state } });
-        ctx.json(201, status(created));
+        const r = await rollouts.create(spec, who.component);
+        host.audit({
+          action: 'rollout.start',
+          outcome: 'ok',
+          component: who.component,
+          target: `${spec.channel} ${spec.group}`,
+          details: { rollout: r.id, version: spec.version, steps: spec.steps },
+        });
+        ctx.json(201, status(r));
       },
     },
     {
@@ -48,9 +54,15 @@ export function rolloutRoutes(host: FeatureHost, rollouts: RolloutController): H
         if (!['promote', 'pause', 'resume', 'abort'].includes(verb))
           throw new SwitchboardError('NOT_FOUND', `no rollout action "${verb}"; use promote, pause, resume or abort`);
         const who = await requireAdmin(config, ctx, `${verb} a rollout`);
-        const acted = await rollouts.act(id, verb as RolloutAction, who.component);
-        host.audit({ action: `rollout.${verb}`, outcome: 'ok', component: who.component, target: id, details: { state: acted.state, step: acted.step } });
-        ctx.json(200, status(acted));
+        const r = await rollouts.act(id, verb as RolloutAction, who.component);
+        host.audit({
+          action: `rollout.${verb}`,
+          outcome: 'ok',
+          component: who.component,
+          target: `${r.spec.channel} ${r.spec.group}`,
+          details: { rollout: id, state: r.state, step: r.step + 1 },
+        });
+        ctx.json(200, status(r));
       },
     },
   ];

@@ -50,7 +50,7 @@ export interface DocumentsDeps {
   announce: (message: StoredMessage) => void;
   validate?: DocValidator;
   /** Told of each change: made on this node, or announced by another (the bus may lose an announcement). */
-  changed?: (doc: string, version: number) => void;
+  changed?: (doc: string, version: number, local?: DocPatch[]) => void;
 }
 
 /** What `update` is asked to do. */
@@ -260,7 +260,7 @@ export class Documents {
         }
         for (const patch of patches) this.deps.announce({ ch: DOC_ANNOUNCE_PREFIX + doc, seq: patch.version, json: JSON.stringify(patch) });
         this.forward(doc, patches);
-        this.deps.changed?.(doc, version);
+        this.deps.changed?.(doc, version, patches);
       }
       for (const o of outcomes) {
         if (o.version !== undefined) o.q.resolve({ version: o.version });
