@@ -121,10 +121,12 @@ describe('audit of admin actions', () => {
         ['dlq.replay', 'ok', 'ops-alice', 'audit.ch'],
         ['dlq.purge', 'ok', 'ops-alice', 'audit.ch'],
         ['webhook.test', 'failed', 'ops-alice', 'billing'],
-        ['rollout.start', 'ok', 'ops-alice', id],
-        ['rollout.abort', 'ok', 'ops-alice', id],
+        ['rollout.start', 'ok', 'ops-alice', 'audit.orders billing'],
+        ['rollout.abort', 'ok', 'ops-alice', 'audit.orders billing'],
       ],
     );
+    assert.equal(records[3]!.details!.rollout, id);
+    assert.equal(records[4]!.details!.rollout, id);
     assert.equal(records[1]!.details!.up_to_seq, 1);
     assert.ok(!fx.hub.output().includes('whsec_'), 'the webhook secret is in no log line');
   });
