@@ -18,8 +18,9 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type * as hdr from 'hdr-histogram-js';
 import { machine } from './lib/machine.js';
-import { procCpuMs, spawnServer, type ServerHandle } from './lib/proc.js';
+import { procCpuMs, type ServerHandle } from './lib/proc.js';
 import { newHistogram, nowUs } from './lib/stats.js';
+import { spawnHub } from './targets/switchboard.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CONTRACTS = join(ROOT, 'examples', 'live-session', 'contracts');
@@ -113,27 +114,7 @@ class Conn {
 }
 
 async function startHub(dir: string): Promise<ServerHandle> {
-  return spawnServer({
-    name: 'switchboard',
-    cmd: process.execPath,
-    args: [
-      ...(process.env.HUB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-      CLI,
-      'start',
-      '--port',
-      '0',
-      '--dev',
-      '--data',
-      join(dir, 'data'),
-      '--contracts',
-      CONTRACTS,
-    ],
-    env: { SWITCHBOARD_LOG_LEVEL: 'warn' },
-    ready: (out) => {
-      const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
-      return m ? Number(m[1]) : undefined;
-    },
-  });
+  return spawnHub(join(dir, 'data'), ['--contracts', CONTRACTS], CLI);
 }
 
 async function openMany(port: number, n: number, component: (i: number) => string): Promise<Conn[]> {

@@ -5,20 +5,17 @@
 //   npm run build && npx tsx bench/webhooks.ts [--messages 20000] [--rate 500] [--seconds 5] [--in-flight 64]
 //
 // Prints the figures and the machine as Markdown (for bench/WEBHOOKS-RESULTS.md).
-import { BENCH_LIMITS } from './targets/switchboard.js';
+import { BENCH_LIMITS, spawnHub } from './targets/switchboard.js';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { machine } from './lib/machine.js';
-import { procCpuMs, spawnServer, type ServerHandle } from './lib/proc.js';
+import { procCpuMs, type ServerHandle } from './lib/proc.js';
 import { makePayload, newHistogram, nowUs } from './lib/stats.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
 
 const { values: o } = parseArgs({
@@ -62,27 +59,7 @@ async function startHub(url: string, dir: string): Promise<ServerHandle> {
     `webhooks:\n  bench:\n    url: ${url}\n    channels: [bench.hook]\n    secret: ${SECRET}\n    timeout: 2m\n    max_in_flight: ${IN_FLIGHT}\n    allow_private_networks: true\n` +
       BENCH_LIMITS,
   );
-  return spawnServer({
-    name: 'switchboard',
-    cmd: process.execPath,
-    args: [
-      ...(process.env.HUB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-      CLI,
-      'start',
-      '--port',
-      '0',
-      '--dev',
-      '--data',
-      join(dir, 'data'),
-      '--config',
-      config,
-    ],
-    env: { SWITCHBOARD_LOG_LEVEL: 'warn' },
-    ready: (out) => {
-      const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
-      return m ? Number(m[1]) : undefined;
-    },
-  });
+  return spawnHub(join(dir, 'data'), ['--config', config]);
 }
 
 /** A publisher over the raw protocol: `pub(data)` resolves when the hub answers `ok` (stored). */

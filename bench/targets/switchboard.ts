@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingRuntimes } from '../../examples/market-data/polyglot-parts.js';
 import { PYTHON } from '../lib/polyglot.js';
-import { spawnServer } from '../lib/proc.js';
+import { spawnServer, type ServerHandle } from '../lib/proc.js';
 import { switchboardDocuments } from './switchboard-doc.js';
 import { RawConn } from './raw-conn.js';
 import type { OnSample, Publisher, Session, Subscriber, Target } from './types.js';
@@ -30,6 +30,23 @@ function profileArgs(): string[] {
   const dir = process.env.SWITCHBOARD_BENCH_CPU_PROF;
   const extra = (process.env.SWITCHBOARD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return dir ? [...extra, '--cpu-prof', '--cpu-prof-dir', dir] : extra;
+}
+
+/**
+ * Starts `switchboard start --dev` on a free port with its data in `dataDir`, plus `args` (e.g. `--config FILE`), as a
+ * child process with the Node flags of {@link profileArgs}; `cli` is the CLI to run (default: this checkout's build).
+ */
+export function spawnHub(dataDir: string, args: readonly string[], cli = CLI): Promise<ServerHandle> {
+  return spawnServer({
+    name: 'switchboard',
+    cmd: process.execPath,
+    args: [...profileArgs(), cli, 'start', '--port', '0', '--dev', '--data', dataDir, ...args],
+    env: { SWITCHBOARD_LOG_LEVEL: 'warn' },
+    ready: (out) => {
+      const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
+      return m ? Number(m[1]) : undefined;
+    },
+  });
 }
 
 /** One way of running the hub: its id and label in the tables, its contracts, and what else it needs to run here. */
