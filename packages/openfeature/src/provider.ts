@@ -1,18 +1,14 @@
 import { connect, type ConnectOptions, type SharedDocument, type SwitchboardClient } from '@switchboard/client';
-import { evaluateFlag, type FlagDefinition, type FlagType, type FlagValue, type Resolution } from '@switchboard/flags';
+import { evaluateFlag, type FlagDefinition, type FlagType, type FlagValue } from '@switchboard/flags';
 import {
-  ErrorCode,
   OpenFeatureEventEmitter,
   ProviderEvents,
   type EvaluationContext,
   type JsonValue,
   type Provider,
   type ResolutionDetails,
-  type ResolutionReason,
 } from '@openfeature/server-sdk';
-
-/** Where flags live: the shared document `flags/<key>`. */
-const FLAG_DOC_PREFIX = 'flags/';
+import { FLAG_DOC_PREFIX, resolutionDetails } from './resolution.js';
 
 /** Options of {@link SwitchboardProvider}. */
 export interface SwitchboardProviderOptions {
@@ -74,7 +70,7 @@ export class SwitchboardProvider implements Provider {
   private async resolve<T extends FlagValue>(key: string, type: FlagType, fallback: T, context: EvaluationContext): Promise<ResolutionDetails<T>> {
     const doc = await this.follow(key);
     const flag = doc.value ?? undefined;
-    return details(evaluateFlag(key, flag, type, fallback, context as Record<string, unknown>));
+    return resolutionDetails(evaluateFlag(key, flag, type, fallback, context as Record<string, unknown>));
   }
 
   /** The document of flag `key`, subscribed once; its changes are announced as configuration changes. */
@@ -96,14 +92,4 @@ export class SwitchboardProvider implements Provider {
     }
     return doc;
   }
-}
-
-function details<T>(r: Resolution<T>): ResolutionDetails<T> {
-  return {
-    value: r.value,
-    reason: r.reason as ResolutionReason,
-    ...(r.variant !== undefined ? { variant: r.variant } : {}),
-    ...(r.flagMetadata !== undefined ? { flagMetadata: r.flagMetadata } : {}),
-    ...(r.errorCode !== undefined ? { errorCode: r.errorCode as ErrorCode, errorMessage: r.errorMessage } : {}),
-  };
 }

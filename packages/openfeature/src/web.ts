@@ -9,8 +9,8 @@ import {
   type JsonValue,
   type Provider,
   type ResolutionDetails,
-  type ResolutionReason,
 } from '@openfeature/web-sdk';
+import { FLAG_DOC_PREFIX, resolutionDetails } from './resolution.js';
 
 /** Options of {@link SwitchboardWebProvider}. */
 export interface SwitchboardWebProviderOptions {
@@ -84,21 +84,14 @@ export class SwitchboardWebProvider implements Provider {
         errorMessage: `flag "${key}" is on its way; evaluate again on the change event`,
       };
     }
-    const r = evaluateFlag(key, doc.value ?? undefined, type, fallback, context as Record<string, unknown>);
-    return {
-      value: r.value,
-      reason: r.reason as ResolutionReason,
-      ...(r.variant !== undefined ? { variant: r.variant } : {}),
-      ...(r.flagMetadata !== undefined ? { flagMetadata: r.flagMetadata } : {}),
-      ...(r.errorCode !== undefined ? { errorCode: r.errorCode as ErrorCode, errorMessage: r.errorMessage } : {}),
-    };
+    return resolutionDetails(evaluateFlag(key, doc.value ?? undefined, type, fallback, context as Record<string, unknown>));
   }
 
   private async follow(key: string): Promise<void> {
     if (this.following.has(key) || !this.client) return;
     this.following.add(key);
     try {
-      const d = await this.client.doc<FlagDefinition | null>(`flags/${key}`);
+      const d = await this.client.doc<FlagDefinition | null>(FLAG_DOC_PREFIX + key);
       this.docs.set(key, d);
       this.offs.push(
         d.on('change', (c) => {
