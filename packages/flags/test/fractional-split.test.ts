@@ -36,39 +36,20 @@ describe('fractional split', () => {
   });
 
   it('buckets by flag key and targeting key together: another flag splits the same users differently', () => {
+    const halves = {
+      ...rollout,
+      targeting: {
+        fractional: [
+          ['control', 50],
+          ['blue', 50],
+        ],
+      },
+    };
     let same = 0;
     for (let i = 0; i < 1000; i++) {
       const ctx = { targetingKey: `user-${i}` };
-      const a = evaluateFlag(
-        'flag-a',
-        {
-          ...rollout,
-          targeting: {
-            fractional: [
-              ['control', 50],
-              ['blue', 50],
-            ],
-          },
-        },
-        'string',
-        'x',
-        ctx,
-      ).value;
-      const b = evaluateFlag(
-        'flag-b',
-        {
-          ...rollout,
-          targeting: {
-            fractional: [
-              ['control', 50],
-              ['blue', 50],
-            ],
-          },
-        },
-        'string',
-        'x',
-        ctx,
-      ).value;
+      const a = evaluateFlag('flag-a', halves, 'string', 'x', ctx).value;
+      const b = evaluateFlag('flag-b', halves, 'string', 'x', ctx).value;
       if (a === b) same++;
     }
     assert.ok(same > 400 && same < 600, `${same} of 1000 users on the same side of two independent 50/50 flags`);
