@@ -79,7 +79,8 @@ export function checkDocName(doc: unknown): string {
  * filled from the patches the record keeps, read from the store.
  */
 export class Documents {
-  private readonly listeners = new Map<string, { sent: number; pending: Map<number, DocPatch>; set: Set<DocListener>; filling: boolean }>();
+  /** Per subscribed document: the last version sent, patches held until the gap before them is filled, the listeners, and a fill from the store in flight up to `wanted`. */
+  private readonly listeners = new Map<string, { sent: number; pending: Map<number, DocPatch>; set: Set<DocListener>; filling: boolean; wanted: number }>();
 
   /** The updates of each document waiting on this node; present while that document's updates are being applied. */
   private readonly queues = new Map<string, QueuedUpdate[]>();
@@ -133,7 +134,7 @@ export class Documents {
     }
     let entry = this.listeners.get(doc);
     if (!entry) {
-      entry = { sent: start.version, pending: new Map(), set: new Set(), filling: false };
+      entry = { sent: start.version, pending: new Map(), set: new Set(), filling: false, wanted: 0 };
       this.listeners.set(doc, entry);
     }
     const threshold = start.version;
@@ -326,10 +327,15 @@ export class Documents {
     if (run.length > 0) for (const l of entry.set) l(run);
   }
 
-  /** Reads the record to forward the patches this node missed, up to `upTo`. */
+  /**
+   * Reads the record to forward the patches this node missed, up to `upTo`, and again until they are all sent. A fill
+   * asked for while one is in flight raises its target (the read in flight may predate the version now wanted).
+   */
   private fill(doc: string, upTo: number): void {
     const entry = this.listeners.get(doc);
-    if (!entry || entry.filling) return;
+    if (!entry) return;
+    entry.wanted = Math.max(entry.wanted, upTo);
+    if (entry.filling) return;
     entry.filling = true;
     void this.read(doc).then(
       ({ record }) => {
@@ -342,7 +348,7 @@ export class Documents {
           entry.sent = record.version - 1;
         }
         this.drain(entry);
-        if (entry.sent < upTo) setTimeout(() => this.fill(doc, upTo), 20).unref();
+        if (entry.sent < entry.wanted) setTimeout(() => this.fill(doc, entry.wanted), 20).unref();
       },
       () => {
         entry.filling = false;
