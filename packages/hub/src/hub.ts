@@ -266,6 +266,7 @@ export function createHub(options: HubOptions): Hub {
           text: (text, bytes) => conn.onText(text, bytes),
           bad: (message) => conn.onBadFrame(message),
           pong: () => conn.touch(),
+          oversize: () => metrics.limitRefused('frame_bytes'),
           close: (code) => {
             drop(conn, code);
           },

@@ -1,9 +1,11 @@
 // docs/reference/metrics.md names every metric of the hub's registry with its type and labels, and nothing else:
-// the names are a contract that dashboards and alert rules rely on, so the page and the code must agree.
+// the names are a contract that dashboards and alert rules rely on, so the page and the code must agree. The same
+// holds for the values of the `limit` label of switchboard_limit_refusals_total.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createMetrics } from '../src/metrics/metrics.js';
+import { LIMIT_NAMES } from '../src/metrics/limit-names.js';
 
 const doc = readFileSync(new URL('../../../docs/reference/metrics.md', import.meta.url), 'utf8');
 const PROCESS_PREFIX = 'switchboard_process_';
@@ -73,4 +75,19 @@ test('the check fails when the page and the code disagree', () => {
     differences(`${doc.split('\n## ')[0]}\n## Every metric\n| \`switchboard_gone_total\` | counter | — | x |\n${doc.split('## Every metric')[1]}`),
     ['switchboard_gone_total is in metrics.md but not in the registry'],
   );
+});
+
+/** The `limit` values of the page's "The `limit` label" table. */
+function documentedLimits(text: string): string[] {
+  const section = text.split('## The `limit` label')[1]?.split('\n## ')[0];
+  assert.ok(section, 'metrics.md has no "## The `limit` label" section');
+  // the rows after the header (whose first cell is `limit` itself)
+  return [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]!).filter((name) => name !== 'limit');
+}
+
+test('metrics.md lists every limit name of switchboard_limit_refusals_total, once, and no other', () => {
+  const page = documentedLimits(doc);
+  assert.deepEqual([...page].sort(), [...LIMIT_NAMES].sort());
+  assert.equal(new Set(page).size, page.length);
+  assert.notDeepEqual(documentedLimits(doc.replace('| `doc_ops` |', '| `doc_opz` |')).sort(), [...LIMIT_NAMES].sort(), 'a misspelt row is found');
 });

@@ -44,7 +44,7 @@ export class ConnectionSubscriptions {
    * the channel's head, or undefined when the subscription was closed meanwhile. Call `activate()` after the reply.
    */
   async subscribe(frame: RawFrame, identity: Identity): Promise<{ sub: Subscription; head: number } | undefined> {
-    const spec = checkSubscribeFrame(frame, 's' + this.nextSub++, this.subs.size, this.deps.config.limits);
+    const spec = checkSubscribeFrame(frame, 's' + this.nextSub++, this.subs.size, this.deps.config.limits, this.deps.metrics.limitRefused);
     assertMaySubscribe(identity, spec.pattern);
     const { config, subscriptions } = this.deps;
     if (

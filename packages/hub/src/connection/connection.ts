@@ -140,6 +140,7 @@ export class Connection implements Responder {
   onText(text: string, bytes: number): void {
     this.lastSeen = Date.now();
     if (bytes > this.deps.config.limits.maxFrameBytes) {
+      this.deps.metrics.limitRefused('frame_bytes');
       this.sendErr(
         undefined,
         'TOO_LARGE',
@@ -388,6 +389,7 @@ export class Connection implements Responder {
     const { to, type, timeoutMs, meta } = checkRequestFrame(frame, id);
     assertMayRequest(this.identity!, to);
     if (this.pendingRequests >= this.deps.config.limits.maxPendingRequests) {
+      this.deps.metrics.limitRefused('pending_requests');
       throw new SwitchboardError(
         'RATE_LIMITED',
         `this connection has ${this.pendingRequests} requests waiting, the limit; wait for replies or raise limits.max_pending_requests`,

@@ -1,18 +1,26 @@
 import { channelPatternProblem, SwitchboardError, type AckMode, type From, type RawFrame } from '@switchboard/protocol';
 import type { HubConfig } from '../config/config.js';
 import type { SubscriptionSpec } from '../delivery/subscription.js';
+import type { LimitName } from '../metrics/limit-names.js';
 
 const GROUP_NAME = /^[A-Za-z0-9_.\-:@/]{1,128}$/;
 
 /**
  * Checks the fields of a `sub` frame and returns the subscription it asks for, with id `id`; throws BAD_FRAME,
- * UNKNOWN_CHANNEL or RATE_LIMITED (`held` subscriptions already on the connection).
+ * UNKNOWN_CHANNEL or RATE_LIMITED (`held` subscriptions already on the connection; `onLimit` counts that refusal).
  */
-export function checkSubscribeFrame(frame: RawFrame, id: string, held: number, limits: HubConfig['limits']): SubscriptionSpec {
+export function checkSubscribeFrame(
+  frame: RawFrame,
+  id: string,
+  held: number,
+  limits: HubConfig['limits'],
+  onLimit: (limit: LimitName) => void,
+): SubscriptionSpec {
   const problem = channelPatternProblem(frame.ch);
   if (problem)
     throw new SwitchboardError(typeof frame.ch === 'string' ? 'UNKNOWN_CHANNEL' : 'BAD_FRAME', `cannot subscribe to ${JSON.stringify(frame.ch)}: ${problem}`);
   if (held >= limits.maxSubscriptions) {
+    onLimit('subscriptions_per_connection');
     throw new SwitchboardError('RATE_LIMITED', `this connection has ${held} subscriptions, the limit; unsubscribe from some or raise limits.max_subscriptions`);
   }
   let from: From = 'latest';

@@ -21,7 +21,7 @@ export function flagsFeature(options: FlagsOptions = {}): HubFeature {
     register(host) {
       const now = options.now ?? Date.now;
       const flags = new FlagDocuments(host.store);
-      const events = new OfrepEvents(now);
+      const events = new OfrepEvents(now, () => host.metrics.limitRefused('ofrep_event_streams'));
       host.checkDocuments(FLAG_DOC_PREFIX, checkFlagDocument);
       host.onDocumentChange(FLAG_DOC_PREFIX, (doc, _version, local) => {
         events.changed();

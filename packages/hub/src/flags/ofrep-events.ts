@@ -19,7 +19,11 @@ export class OfrepEvents {
   private nextId = 1;
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number) {
+  /** `onLimit` counts a stream refused because {@link MAX_STREAMS} are open. */
+  constructor(
+    private readonly now: () => number,
+    private readonly onLimit: () => void = () => {},
+  ) {
     this.heartbeat = setInterval(() => {
       for (const res of this.streams) res.write(': keep-alive\n\n');
     }, HEARTBEAT_MS);
@@ -41,8 +45,10 @@ export class OfrepEvents {
       hint: 'use GET (an EventSource) to hear of flag changes',
       handle: async (ctx) => {
         await ctx.identify();
-        if (this.streams.size >= MAX_STREAMS)
+        if (this.streams.size >= MAX_STREAMS) {
+          this.onLimit();
           throw new SwitchboardError('RATE_LIMITED', `${MAX_STREAMS} event streams are open on this node, the most it keeps; poll the bulk evaluation instead`);
+        }
         const { res } = ctx;
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         res.write(': flag changes\n\n');

@@ -3,6 +3,7 @@ import type { FeatureConnection, HubFeature } from '../features/feature.js';
 import { limitSettings, type LimitSettings } from './limit-settings.js';
 import { TokenBucket } from './token-bucket.js';
 import { FailedHelloWindow } from './failed-hellos.js';
+import type { LimitName } from '../metrics/limit-names.js';
 
 /** Components (and addresses) with a bucket at most, so that many one-off callers cannot grow the maps without bound. */
 const MAX_KEYS = 100_000;
@@ -13,8 +14,8 @@ export interface LimitsFeatureOptions {
   now?: () => number;
 }
 
-/** Names of the limits, as the `limit` label of `switchboard_limit_refusals_total` and `details.limit` of a refusal. */
-export type LimitName = 'publish_rate_connection' | 'publish_rate_component' | 'http_rate' | 'connections_per_component' | 'failed_hellos';
+/** The limits of this feature, as the `limit` label of `switchboard_limit_refusals_total` and `details.limit` of a refusal. */
+type FeatureLimit = Extract<LimitName, 'publish_rate_connection' | 'publish_rate_component' | 'http_rate' | 'connections_per_component' | 'failed_hellos'>;
 
 /** The address of `remote` (`1.2.3.4:5678`, `[::1]:5678`) without its port. */
 export function addressOf(remote: string | undefined): string {
@@ -38,8 +39,8 @@ export function limitsFeature(options: LimitsFeatureOptions = {}): HubFeature {
     register(host) {
       const now = options.now ?? (() => performance.timeOrigin + performance.now());
       const s: LimitSettings = limitSettings(host.config);
-      const refused = (limit: LimitName, message: string, retryAfterMs?: number): SwitchboardError => {
-        host.metrics.limitRefusals.inc({ limit });
+      const refused = (limit: FeatureLimit, message: string, retryAfterMs?: number): SwitchboardError => {
+        host.metrics.limitRefused(limit);
         return new SwitchboardError('RATE_LIMITED', message, { limit, ...(retryAfterMs !== undefined ? { retry_after_ms: retryAfterMs } : {}) });
       };
       const connectionBuckets = new WeakMap<FeatureConnection, TokenBucket>();

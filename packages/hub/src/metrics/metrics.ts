@@ -3,6 +3,7 @@ import { createDurationHistogram, type DurationHistogram } from './duration-hist
 import { renderRegistry, streamRegistry } from './exposition.js';
 import { createLabelledCounter, type LabelledCounter } from './labelled-counter.js';
 import { createScrapeGauge, type ScrapeGauge } from './scrape-gauge.js';
+import { LIMIT_NAMES, type LimitName } from './limit-names.js';
 
 /**
  * The hub's Prometheus metrics, on a registry of their own (never the process-global one). The names are a contract
@@ -16,8 +17,10 @@ export interface HubMetrics {
   readonly delivered: LabelledCounter;
   readonly redelivered: Counter;
   readonly rejected: Counter<'code'>;
-  /** Labelled by `limit`: requests, publishes and hellos refused by a rate or count limit (fed by the limits feature). */
+  /** Labelled by `limit`: frames, requests, publishes and hellos refused by a size, rate or count limit; fed through {@link HubMetrics.limitRefused}. */
   readonly limitRefusals: Counter<'limit'>;
+  /** Counts one refusal by `limit` (every series exists from the start, at 0, so that a rate sees the first refusal). */
+  limitRefused(limit: LimitName): void;
   /** Labelled by `channel` and `type`; fed by the metrics feature. */
   readonly violations: LabelledCounter;
   readonly deadLettered: Counter;
@@ -58,6 +61,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'switchboard_process_' });
   const reg = [registry];
+  const limitRefusals = new Counter({
+    name: 'switchboard_limit_refusals_total',
+    help: 'Frames, HTTP requests, publishes and hellos refused by a size, rate or count limit, by limit name.',
+    labelNames: ['limit'],
+    registers: reg,
+  });
+  for (const limit of LIMIT_NAMES) limitRefusals.inc({ limit }, 0);
   return {
     registry,
     published: createLabelledCounter({
@@ -79,12 +89,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HubMe
       labelNames: ['code'],
       registers: reg,
     }),
-    limitRefusals: new Counter({
-      name: 'switchboard_limit_refusals_total',
-      help: 'Publishes, HTTP requests and hellos refused by a limit, by limit name.',
-      labelNames: ['limit'],
-      registers: reg,
-    }),
+    limitRefusals,
+    limitRefused: (limit) => limitRefusals.inc({ limit }),
     violations: createLabelledCounter({
       name: 'switchboard_contract_violations_total',
       help: 'Publishes refused by the contract (kept in $dlq.<channel>), by channel and message type.',

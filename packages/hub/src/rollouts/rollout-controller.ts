@@ -95,8 +95,10 @@ export class RolloutController {
         `rollout ${busy.id} is ${busy.state} on group "${spec.group}" of "${spec.channel}"; promote or abort it before starting another`,
       );
     const live = [...this.cache.values()].filter((c) => !isFinal(c.record)).length;
-    if (live >= MAX_LISTED)
+    if (live >= MAX_LISTED) {
+      this.host.metrics.limitRefused('live_rollouts');
       throw new SwitchboardError('RATE_LIMITED', `${live} rollouts are running or paused, the most a hub keeps; complete or abort some first`);
+    }
     const at = this.now();
     const record: RolloutRecord = {
       id: randomBytes(6).toString('hex'),

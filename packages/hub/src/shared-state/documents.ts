@@ -1,6 +1,7 @@
 import jsonpatch from 'fast-json-patch';
 import { pointerSegments, RESERVED_KEYS, SwitchboardError, type DocOp, type DocPatch } from '@switchboard/protocol';
 import type { StoredMessage, Store } from '../store/store.js';
+import type { LimitName } from '../metrics/limit-names.js';
 
 const { applyOperation, JsonPatchError } = jsonpatch;
 
@@ -46,6 +47,8 @@ export type DocValidator = (doc: string, value: unknown) => { message: string; d
 export interface DocumentsDeps {
   store: Store;
   limits: { maxDocBytes: number; maxDocOps: number };
+  /** Counts a refusal by one of `limits` (`switchboard_limit_refusals_total`). */
+  onLimit?: (limit: Extract<LimitName, 'doc_bytes' | 'doc_ops'>) => void;
   /** Tells the other hub nodes about a change (the cluster bus); their `onAnnounce` forwards it. */
   announce: (message: StoredMessage) => void;
   validate?: DocValidator;
@@ -233,6 +236,7 @@ export class Documents {
             );
           if (nextBytes === undefined || nextBytes > limit) nextBytes = Buffer.byteLength(JSON.stringify(next ?? null));
           if (nextBytes > limit) {
+            this.deps.onLimit?.('doc_bytes');
             throw new SwitchboardError(
               'TOO_LARGE',
               `document "${doc}" would be ${nextBytes} bytes, over the limit of ${limit}; keep it smaller or raise limits.max_doc_bytes`,
@@ -369,6 +373,7 @@ export class Documents {
         '"ops" must be a non-empty array of JSON Patch operations, e.g. [{"op":"replace","path":"/title","value":"Q&A"}]',
       );
     if (ops.length > this.deps.limits.maxDocOps) {
+      this.deps.onLimit?.('doc_ops');
       throw new SwitchboardError(
         'TOO_LARGE',
         `${ops.length} operations in one update, over the limit of ${this.deps.limits.maxDocOps}; split the update or raise limits.max_doc_ops`,

@@ -5,6 +5,7 @@ import { assertMayDoc, assertMaySubscribe } from '../auth/authenticator.js';
 import { checkDocName, type DocPatch, type Documents } from './documents.js';
 import type { PresenceMember, PresenceTable } from './presence.js';
 import { catchUpPatches, ParkedSharedState, type ParkedDoc } from './shared-state-resume.js';
+import type { LimitName } from '../metrics/limit-names.js';
 
 /** The ops of shared state documents and presence. */
 export const SHARED_STATE_OPS = ['doc.sub', 'doc.unsub', 'doc.update', 'presence'] as const;
@@ -17,6 +18,8 @@ export interface SharedStateDeps {
   maxInfoBytes: number;
   /** Most `doc.update`s one connection may have waiting for their answer. */
   maxPendingUpdates: number;
+  /** Counts a refusal by `maxInfoBytes` or `maxPendingUpdates` (`switchboard_limit_refusals_total`). */
+  onLimit: (limit: Extract<LimitName, 'presence_info_bytes' | 'pending_doc_updates'>) => void;
   /** How long the presence memberships of a dropped connection are kept for a `resume` (without leave and join). */
   presenceGraceMs: number;
   /** The `doc.patch` frame of each patch, built once for all its subscribers. */
@@ -113,11 +116,13 @@ export class SharedStateOps {
     if (typeof info !== 'object' || info === null || Array.isArray(info))
       throw new SwitchboardError('BAD_FRAME', '"info" must be an object, e.g. {"name":"Ada","role":"speaker"}');
     const bytes = Buffer.byteLength(JSON.stringify(info));
-    if (bytes > this.deps.maxInfoBytes)
+    if (bytes > this.deps.maxInfoBytes) {
+      this.deps.onLimit('presence_info_bytes');
       throw new SwitchboardError(
         'TOO_LARGE',
         `"info" is ${bytes} bytes, over the limit of ${this.deps.maxInfoBytes}; send less or raise limits.max_presence_info_bytes`,
       );
+    }
     return info as Record<string, unknown>;
   }
 
@@ -151,6 +156,7 @@ export class SharedStateOps {
         if (ref !== undefined && (typeof ref !== 'string' || ref.length > MAX_REF_LENGTH))
           throw new SwitchboardError('BAD_FRAME', `"ref" must be a string of at most ${MAX_REF_LENGTH} characters, repeated in the doc.patch of the update`);
         if (this.pendingUpdates >= this.deps.maxPendingUpdates) {
+          this.deps.onLimit('pending_doc_updates');
           throw new SwitchboardError(
             'RATE_LIMITED',
             `this connection has ${this.pendingUpdates} doc.update waiting, the limit; wait for their answers or raise limits.max_pending_requests`,

@@ -45,6 +45,7 @@ export function sharedStateFeature(): HubFeature {
       const documents = new Documents({
         store: host.store,
         limits: { maxDocBytes: limits.maxDocBytes, maxDocOps: limits.maxDocOps },
+        onLimit: host.metrics.limitRefused,
         announce: (m) => cluster.announce(m),
         validate: checkedBy(
           host.documentCheck,
@@ -60,6 +61,7 @@ export function sharedStateFeature(): HubFeature {
         presence,
         maxInfoBytes: limits.maxPresenceInfoBytes,
         maxPendingUpdates: limits.maxPendingRequests,
+        onLimit: host.metrics.limitRefused,
         // A dropped member stays as long as the hub itself would take to notice a silent client, within session_ttl.
         presenceGraceMs: Math.min(host.config.sessionTtlMs, 2 * host.config.heartbeatMs),
         patchFrames: new PatchFrames(),

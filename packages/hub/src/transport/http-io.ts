@@ -19,12 +19,16 @@ export async function identify(config: HubConfig, auth: Authenticator, req: Inco
   return auth.authenticate(token, component);
 }
 
-/** Reads a JSON body of at most `limit` bytes: the parsed value and the text as sent. Rejects with TOO_LARGE or BAD_FRAME. */
-export function readJsonBody(req: IncomingMessage, limit: number): Promise<{ value: unknown; text: string }> {
+/**
+ * Reads a JSON body of at most `limit` bytes: the parsed value and the text as sent. Rejects with TOO_LARGE (after
+ * calling `onTooLarge`) or BAD_FRAME.
+ */
+export function readJsonBody(req: IncomingMessage, limit: number, onTooLarge?: () => void): Promise<{ value: unknown; text: string }> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
       req.resume();
+      onTooLarge?.();
       reject(
         new SwitchboardError('TOO_LARGE', `body of ${declared} bytes is over the limit of ${limit} bytes; split the message or raise limits.max_frame_bytes`),
       );
@@ -38,6 +42,7 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<{ val
       size += c.length;
       if (size > limit) {
         failed = true;
+        onTooLarge?.();
         reject(new SwitchboardError('TOO_LARGE', `body is over the limit of ${limit} bytes; split the message or raise limits.max_frame_bytes`));
         return;
       }

@@ -119,7 +119,7 @@ async function handle(deps: HttpDeps, routes: readonly HttpRoute[], req: Incomin
         caller.component = identity.component;
         return identity;
       },
-      body: () => readJsonBody(req, deps.config.limits.maxFrameBytes),
+      body: () => readJsonBody(req, deps.config.limits.maxFrameBytes, () => deps.metrics.limitRefused('http_body_bytes')),
       json: (status, body) => sendJson(res, status, body),
     };
     return route.handle(ctx);

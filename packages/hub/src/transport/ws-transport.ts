@@ -32,7 +32,14 @@ export function frameText(text: string): Buffer {
 /** How the WebSocket transport hands connections to the hub core. */
 export interface WsHandlers {
   /** A socket opened; returns the handlers for its frames. */
-  open(peer: Peer): { text(text: string, bytes: number): void; bad(message: string): void; pong(): void; close(code: number): void };
+  open(peer: Peer): {
+    text(text: string, bytes: number): void;
+    bad(message: string): void;
+    pong(): void;
+    /** A frame over `hardMaxPayload` arrived: the socket is being closed with 1009. */
+    oversize(): void;
+    close(code: number): void;
+  };
 }
 
 export interface WsTransportOptions {
@@ -101,8 +108,9 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
       conn.text(data.toString('utf8'), data.length);
     });
     ws.on('pong', () => conn.pong());
-    ws.on('error', () => {
-      /* ws closes the socket itself (e.g. 1009 for a frame over hardMaxPayload) */
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes the socket itself (e.g. 1009 for a frame over hardMaxPayload)
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') conn.oversize();
     });
     ws.on('close', (code) => conn.close(code));
   });
