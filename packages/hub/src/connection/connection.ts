@@ -6,58 +6,22 @@ import {
   PAYLOAD_MEMBERS,
   rawMembers,
   SwitchboardError,
-  type ErrorCode,
   type PubResult,
   type RawFrame,
 } from '@switchboard/protocol';
-import { assertMayPublish, assertMayRequest, type Authenticator, type Identity } from '../auth/authenticator.js';
-import type { HubConfig } from '../config/config.js';
-import type { HubMetrics } from '../metrics/metrics.js';
+import { assertMayPublish, assertMayRequest, type Identity } from '../auth/authenticator.js';
 import type { Peer } from './peer.js';
-import type { RequestRouter, Responder } from '../requests/request-router.js';
-import type { Router } from '../publish/router.js';
-import type { Subscription, SubscriptionDeps } from '../delivery/subscription.js';
+import type { Responder } from '../requests/request-router.js';
+import type { Subscription } from '../delivery/subscription.js';
 import type { SharedFrame } from '../delivery/frames.js';
 import type { SubscriberInfo } from '../delivery/subscriber-info.js';
-import type { FeatureRegistry } from '../features/feature-registry.js';
 import type { ConnectionHooks, FeatureConnection, PublishAttempt } from '../features/feature.js';
-import { toSwitchboardError } from '../errors.js';
-import type { ParkedSession, ParkedSessions } from './parked-sessions.js';
+import type { ParkedSession } from './parked-sessions.js';
 import { ConnectionSubscriptions } from './connection-subscriptions.js';
+import { ConnectionReplies } from './connection-replies.js';
+import type { ConnectionDeps } from './connection-deps.js';
 import { checkAckFrame, checkRequestFrame, pubOk, replyOk } from './op-frames.js';
-import type { HubEvents } from '../features/hub-events.js';
 import type { ConnectionSnapshot } from '../features/hub-inspector.js';
-import type { RefusalLog } from '../logging/refusal-log.js';
-
-/** What a connection needs from the hub. */
-export interface ConnectionDeps {
-  config: HubConfig;
-  router: Router;
-  requests: RequestRouter;
-  metrics: HubMetrics;
-  auth: Authenticator;
-  subscriptions: SubscriptionDeps;
-  parked: ParkedSessions;
-  /** What the features registered: their ops and the hooks each connection gets. */
-  features: FeatureRegistry;
-  /** Every op a client may send (the core's and the features'). */
-  knownOps: ReadonlySet<string>;
-  /** True once the hub is stopping: new work is refused with UNAVAILABLE. */
-  closing: () => boolean;
-  /**
-   * Ends a still-open connection of `session` (same component), parking what it holds, so that a `resume` can take
-   * it over at once instead of waiting for the hub to notice that its socket died.
-   */
-  takeOver?: (session: string, component: string) => void;
-  log: { warn(obj: unknown, msg?: string): void; debug(obj: unknown, msg?: string): void };
-  /** Where connections opening and closing are told to the features that watch them. */
-  events?: HubEvents;
-  /** Where every `err` sent is counted for the log. */
-  refusals?: RefusalLog;
-}
-
-/** The ops of the hub core; features add theirs through the feature seam. */
-export const CORE_OPS = ['hello', 'ping', 'pub', 'sub', 'ack', 'nack', 'unsub', 'req', 'reply'] as const;
 
 type Frame = RawFrame;
 type FrameId = number | string | undefined;
@@ -79,6 +43,8 @@ export class Connection implements Responder {
   since = '';
   lastSeen = Date.now();
   private readonly subs: ConnectionSubscriptions;
+  /** What this connection answers (`ok`, `err`). */
+  private readonly out: ConnectionReplies;
   private pendingRequests = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
   /** True while a `hello`'s token is being verified, so that a second `hello` is refused, not silently dropped. */
@@ -104,6 +70,7 @@ export class Connection implements Responder {
       },
     });
     this.hooks = deps.features.connections.map((spec) => spec.open(view));
+    this.out = new ConnectionReplies(peer, deps, this);
     this.subs = new ConnectionSubscriptions(peer, deps, () => ({
       component: this.component,
       session: this.sessionId,
@@ -141,7 +108,7 @@ export class Connection implements Responder {
     this.lastSeen = Date.now();
     if (bytes > this.deps.config.limits.maxFrameBytes) {
       this.deps.metrics.limitRefused('frame_bytes');
-      this.sendErr(
+      this.out.sendErr(
         undefined,
         'TOO_LARGE',
         `frame of ${bytes} bytes is over the limit of ${this.deps.config.limits.maxFrameBytes} bytes; split the message or raise limits.max_frame_bytes`,
@@ -150,8 +117,8 @@ export class Connection implements Responder {
     }
     const decoded = decodeClientFrame(text, this.deps.knownOps);
     if (!decoded.ok) {
-      if (decoded.frame) this.fail(decoded.frame, decoded.id, new SwitchboardError(decoded.code, decoded.message));
-      else this.sendErr(undefined, decoded.code, decoded.message);
+      if (decoded.frame) this.out.fail(decoded.frame, decoded.id, new SwitchboardError(decoded.code, decoded.message));
+      else this.out.sendErr(undefined, decoded.code, decoded.message);
       return;
     }
     this.dispatch(decoded.op, decoded.frame, decoded.id, text);
@@ -160,7 +127,7 @@ export class Connection implements Responder {
   /** Answers a frame that cannot be read (binary, invalid UTF-8) with BAD_FRAME. */
   onBadFrame(message: string): void {
     this.lastSeen = Date.now();
-    this.sendErr(undefined, 'BAD_FRAME', message);
+    this.out.sendErr(undefined, 'BAD_FRAME', message);
   }
 
   /** Notes liveness (a WebSocket pong). */
@@ -175,9 +142,9 @@ export class Connection implements Responder {
   private dispatch(op: string, frame: Frame, id: FrameId, text: string): void {
     try {
       const waiting = this.run(op, frame, id, text);
-      if (waiting) waiting.catch((err: unknown) => this.fail(frame, id, err));
+      if (waiting) waiting.catch((err: unknown) => this.out.fail(frame, id, err));
     } catch (err) {
-      this.fail(frame, id, err);
+      this.out.fail(frame, id, err);
     }
   }
 
@@ -186,7 +153,7 @@ export class Connection implements Responder {
    * frame as received, from which a payload's own text is taken.
    */
   private run(op: string, frame: Frame, id: FrameId, text: string): Promise<unknown> | void {
-    if (op === 'ping') return this.reply(id, { op: 'pong' }, true);
+    if (op === 'ping') return this.out.reply(id, { op: 'pong' }, true);
     if (this.deps.closing() && op !== 'ack' && op !== 'nack' && op !== 'reply') {
       throw new SwitchboardError('UNAVAILABLE', 'the hub is shutting down; reconnect (to another node, or after it restarts) and retry');
     }
@@ -217,40 +184,14 @@ export class Connection implements Responder {
         return this.req(frame, id, text);
       case 'reply':
         this.deps.requests.reply(this, frame.rid, frame.data, frame.error, rawMembers(text, PAYLOAD_MEMBERS)?.data);
-        return this.reply(id, {});
+        return this.out.reply(id, {});
     }
     const feature = this.deps.features.ops.get(op);
     const handle = feature === undefined ? undefined : this.hooks[feature]?.handle;
     if (!handle) throw new SwitchboardError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"`);
     const result = handle(op, frame);
-    if (result instanceof Promise) return result.then((body) => this.reply(id, body));
-    this.reply(id, result);
-  }
-
-  /** Answers a frame whose handling failed with its error code (a refused fire-and-forget publish names its channel). */
-  private fail(frame: Frame, id: FrameId, err: unknown): void {
-    const e = toSwitchboardError(err, this.deps.log);
-    const events = this.deps.events;
-    if (events && events.clientErrors.length > 0 && this.state !== 'closed') {
-      events.emitClientError({
-        transport: 'ws',
-        op: typeof frame.op === 'string' ? frame.op.slice(0, 64) : undefined,
-        code: e.code,
-        message: e.message,
-        ...(this.state === 'ready' ? { component: this.component } : {}),
-        ...(this.peer.remote !== undefined ? { remote: this.peer.remote } : {}),
-        ...(typeof frame.ch === 'string' ? { ch: frame.ch } : {}),
-      });
-    }
-    const extra: Frame = {};
-    if (frame.op === 'pub' && id === undefined) {
-      if (typeof frame.ch === 'string') extra.ch = frame.ch;
-      if (typeof frame.msg_id === 'string') extra.msg_id = frame.msg_id;
-    }
-    if ((frame.op === 'ack' || frame.op === 'nack') && typeof frame.sub === 'string') extra.sub = frame.sub;
-    const meta = frame.meta as { correlation_id?: unknown } | undefined;
-    const correlationId = typeof meta?.correlation_id === 'string' ? meta.correlation_id : undefined;
-    this.sendErr(id, e.code, e.message, e.details, extra, typeof frame.ch === 'string' ? frame.ch : undefined, correlationId);
+    if (result instanceof Promise) return result.then((body) => this.out.reply(id, body));
+    this.out.reply(id, result);
   }
 
   private async hello(frame: Frame, id: FrameId): Promise<void> {
@@ -305,7 +246,7 @@ export class Connection implements Responder {
       if (restored) welcome.subs = restoredSubs.map((s) => ({ sub: s.id, ch: s.spec.pattern, group: s.spec.group, ack: s.spec.ack }));
       for (const r of resumed) Object.assign(welcome, r.welcome);
     }
-    this.reply(id, welcome, true);
+    this.out.reply(id, welcome, true);
     for (const s of restoredSubs) s.activate();
     for (const r of resumed) r.activate();
     const events = this.deps.events;
@@ -367,7 +308,7 @@ export class Connection implements Responder {
   private async sub(frame: Frame, id: FrameId): Promise<Subscription | undefined> {
     const started = await this.subs.subscribe(frame, this.identity!);
     if (!started) return undefined;
-    this.reply(id, { sub: started.sub.id, head: started.head });
+    this.out.reply(id, { sub: started.sub.id, head: started.head });
     started.sub.activate();
     return started.sub;
   }
@@ -377,12 +318,12 @@ export class Connection implements Responder {
     const { seq, ch, delayMs } = checkAckFrame(op, frame);
     if (op === 'ack') sub.ack(seq, ch);
     else sub.nack(seq, delayMs, ch);
-    this.reply(id, {});
+    this.out.reply(id, {});
   }
 
   private async unsub(frame: Frame, id: FrameId): Promise<void> {
     await this.subs.unsubscribe(frame.sub);
-    this.reply(id, {});
+    this.out.reply(id, {});
   }
 
   private async req(frame: Frame, id: FrameId, text: string): Promise<void> {
@@ -399,39 +340,11 @@ export class Connection implements Responder {
     try {
       const dataText = frame.data === undefined ? undefined : rawMembers(text, PAYLOAD_MEMBERS)?.data;
       const r = await this.deps.requests.request(this.component, to, type, frame.data, timeoutMs, meta, dataText);
-      if (r.dataText === undefined) this.reply(id, { data: r.data });
+      if (r.dataText === undefined) this.out.reply(id, { data: r.data });
       else if (this.state !== 'closed') this.peer.send(replyOk(id!, r.dataText));
     } finally {
       this.pendingRequests--;
     }
-  }
-
-  private reply(id: FrameId, body: Frame, always = false): void {
-    if (id === undefined && !always) return;
-    if (this.state === 'closed') return;
-    const { op = 'ok', ...rest } = body;
-    this.peer.send(JSON.stringify(id === undefined ? { op, ...rest } : { op, re: id, ...rest }));
-  }
-
-  private sendErr(id: FrameId, code: ErrorCode, message: string, details?: unknown, extra?: Frame, ch?: string, correlationId?: string): void {
-    if (this.state === 'closed') return;
-    const ready = this.state === 'ready';
-    this.deps.refusals?.note({
-      code,
-      message,
-      ch,
-      component: ready ? this.component : undefined,
-      session: ready ? this.sessionId : undefined,
-      correlationId,
-      transport: 'ws',
-    });
-    const frame: Frame = { op: 'err' };
-    if (id !== undefined) frame.re = id;
-    frame.code = code;
-    frame.message = message;
-    if (details !== undefined) frame.details = details;
-    if (extra) Object.assign(frame, extra);
-    this.peer.send(JSON.stringify(frame));
   }
 
   /**
