@@ -63,6 +63,7 @@ export class ChangeChecker {
   private readonly whole = new Map<JsonSchema, ValidateFunction>();
   private readonly keyOnly = new Map<Schema, ValidateFunction>();
   private readonly regexps = new Map<string, RegExp>();
+  private readonly verdicts = new Map<Schema, boolean>();
 
   constructor(
     bundle: Schema,
@@ -104,7 +105,13 @@ export class ChangeChecker {
       pointer += `/${escapeToken(key)}`;
     }
     if (!change.created) {
-      for (const s of schemas ?? []) this.run(this.validator(this.whole, s, s), value, pointer, errors);
+      for (const s of schemas ?? [])
+        this.run(
+          this.validator(this.whole, s, (x) => x),
+          value,
+          pointer,
+          errors,
+        );
       return schemas !== undefined;
     }
     if (!schemas || !schemas.every((s) => this.structural(s))) return false;
@@ -113,7 +120,7 @@ export class ChangeChecker {
     const object = value as Record<string, unknown>;
     if (!Object.hasOwn(object, key)) return false;
     for (const s of schemas) {
-      this.run(this.validator(this.keyOnly, s, keyOnly(s)), { [key]: object[key] }, pointer, errors);
+      this.run(this.validator(this.keyOnly, s, keyOnly), { [key]: object[key] }, pointer, errors);
       if (typeof s.maxProperties === 'number' && Object.keys(object).length > s.maxProperties) {
         errors.push({
           instancePath: pointer,
@@ -147,8 +154,12 @@ export class ChangeChecker {
   }
 
   private structural(s: Schema): boolean {
-    for (const k of Object.keys(s)) if (!STRUCTURAL.has(k) && !isAnnotation(k)) return false;
-    return !Array.isArray(s.items);
+    let verdict = this.verdicts.get(s);
+    if (verdict === undefined) {
+      verdict = !Array.isArray(s.items) && Object.keys(s).every((k) => STRUCTURAL.has(k) || isAnnotation(k));
+      this.verdicts.set(s, verdict);
+    }
+    return verdict;
   }
 
   /** The schemas that apply to `parent[key]` under object or array schema `s`. */
@@ -180,10 +191,10 @@ export class ChangeChecker {
     return re;
   }
 
-  private validator<K extends JsonSchema>(cache: Map<K, ValidateFunction>, key: K, schema: JsonSchema): ValidateFunction {
+  private validator<K extends JsonSchema>(cache: Map<K, ValidateFunction>, key: K, schema: (key: K) => JsonSchema): ValidateFunction {
     let v = cache.get(key);
     if (!v) {
-      v = this.compile({ [this.defsKey]: this.defs, allOf: [schema] });
+      v = this.compile({ [this.defsKey]: this.defs, allOf: [schema(key)] });
       cache.set(key, v);
     }
     return v;
