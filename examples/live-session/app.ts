@@ -93,6 +93,8 @@ export function writeHubConfig(opts: { secrets: Secrets; notifyUrl: string; dir?
   writeFileSync(
     file,
     [
+      '# A run of patches to 250 pages (a room voting) is compressed once and sent to all: about 14 times fewer bytes.',
+      'compression: true',
       'inbound_webhooks:',
       '  payments:',
       '    channel: live.payments',

@@ -3,12 +3,16 @@ import type { AddressShape } from './address.js';
 import type { SwitchboardExtension } from './extension.js';
 import type { Loc } from './source-files.js';
 import type { ChannelContract, ChannelDeclaration, ContractSet, MessageContract } from './types.js';
+import { ChangeChecker, type CompileWithDefs } from './change-check.js';
+import type { ValueChange } from './types.js';
 import { payloadViolation, unknownTypeViolation, type ViolationResult } from './violations.js';
 
 /** A message type with its compiled validator (absent when the data is not checked). */
 export interface MessageEntry extends MessageContract {
   payloadLoc: Loc;
   check?: ValidateFunction;
+  /** Compiles another schema with the same Ajv instance, for checks of the bundle's parts. Present with `check`. */
+  compile?: CompileWithDefs;
 }
 
 /** A merged channel, ready for lookups. */
@@ -29,6 +33,9 @@ interface Ready {
   contract: ChannelContract;
   matcher?: RegExp;
   checks: Map<string, ValidateFunction | undefined>;
+  compilers: Map<string, CompileWithDefs>;
+  /** Made on the first `validateChange` of a type. */
+  changeCheckers: Map<string, ChangeChecker>;
 }
 
 function deepFreeze<T>(v: T): T {
@@ -78,6 +85,21 @@ export class ContractSetImpl implements ContractSet {
     return payloadViolation(ch, type, check.errors ?? []);
   }
 
+  validateChange(ch: string, type: string, data: unknown, changes: readonly ValueChange[]): ViolationResult | undefined {
+    const r = this.find(ch);
+    const check = r?.checks.get(type);
+    const compile = r?.compilers.get(type);
+    if (!r || !check || !compile || typeof check.schema !== 'object') return this.validate(ch, type, data);
+    let checker = r.changeCheckers.get(type);
+    if (!checker) {
+      checker = new ChangeChecker(check.schema as Record<string, unknown>, compile);
+      r.changeCheckers.set(type, checker);
+    }
+    const errors = checker.errors(data, changes);
+    if (errors === undefined) return this.validate(ch, type, data);
+    return errors.length === 0 ? undefined : payloadViolation(ch, type, errors);
+  }
+
   private find(ch: string): Ready | undefined {
     const hit = this.exact.get(ch);
     if (hit) return hit;
@@ -89,10 +111,12 @@ export class ContractSetImpl implements ContractSet {
 function ready(e: ChannelEntry): Ready {
   const messages = new Map<string, MessageContract>();
   const checks = new Map<string, ValidateFunction | undefined>();
+  const compilers = new Map<string, CompileWithDefs>();
   for (const [type, m] of e.messages) {
-    const { payloadLoc: _loc, check, ...pub } = m;
+    const { payloadLoc: _loc, check, compile, ...pub } = m;
     messages.set(type, deepFreeze(pub));
     checks.set(type, check);
+    if (compile) compilers.set(type, compile);
   }
   const contract: ChannelContract = Object.freeze({
     address: e.shape.address,
@@ -105,7 +129,7 @@ function ready(e: ChannelEntry): Ready {
     declarations: Object.freeze(e.declarations.map((d) => Object.freeze({ ...d }))) as ChannelDeclaration[],
     message: (type: string) => messages.get(type),
   });
-  return { contract, checks, ...(e.matcher ? { matcher: e.matcher } : {}) };
+  return { contract, checks, compilers, changeCheckers: new Map(), ...(e.matcher ? { matcher: e.matcher } : {}) };
 }
 
 /** A set with no contracts: every channel is open, `validate` always passes. */

@@ -7,7 +7,7 @@ import { buildContractSet } from './loader.js';
 import { listContractFiles, readContractFiles } from './load-dir.js';
 import type { ContractSet, LoadOptions } from './types.js';
 
-export type { ChannelContract, ChannelDeclaration, ContractSet, LoadOptions, MessageContract } from './types.js';
+export type { ChannelContract, ChannelDeclaration, ContractSet, LoadOptions, MessageContract, ValueChange } from './types.js';
 export type { ViolationResult } from './violations.js';
 export { MAX_DETAILS } from './violations.js';
 export { ContractLoadError, type ContractLocation } from './errors.js';

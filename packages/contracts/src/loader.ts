@@ -309,7 +309,9 @@ function finish(reg: SourceRegistry, engines: SchemaEngines, draft: ChannelDraft
     if (m.entry.validated && m.entry.schema !== undefined && m.dialect && m.schemaLoc) {
       check = compile(reg, engines, m.entry.schema, m.dialect, m.schemaLoc, m.defs ?? new Map(), warn);
     }
-    messages.set(type, { ...m.entry, ...(check ? { check } : {}) });
+    const dialect = m.dialect;
+    const parts = check && dialect ? { check, compile: (schema: JsonSchema) => engines.compile(dialect, schema, () => undefined) } : {};
+    messages.set(type, { ...m.entry, ...parts });
   }
   const enums = new Map<string, readonly string[]>();
   for (const [k, v] of draft.enums) if (v) enums.set(k, v);

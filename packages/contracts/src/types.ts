@@ -55,6 +55,13 @@ export interface ChannelContract {
   message(type: string): MessageContract | undefined;
 }
 
+/** One in-place change of a value: the number at `path` replaced, or (`created`) the key at `path` added to its object. */
+export interface ValueChange {
+  /** The JSON Pointer's segments, unescaped. */
+  readonly path: readonly string[];
+  readonly created: boolean;
+}
+
 /** Every channel contract of a set of AsyncAPI documents, with validators compiled once at load. */
 export interface ContractSet {
   /**
@@ -69,6 +76,15 @@ export interface ContractSet {
    * An undeclared `type` gives one detail with rule `type` at path `""` listing the accepted types.
    */
   validate(ch: string, type: string, data: unknown): ViolationResult | undefined;
+  /**
+   * Validates `data` after in-place changes to a value of this type that was valid: the same result as
+   * {@link validate} for such a value, found by checking only the changed places (and the objects that gained a
+   * key) when the schemas above them hold only structural keywords (`type`, `properties`, `patternProperties`,
+   * `additionalProperties`, `required`, `min/maxProperties`, `propertyNames`, `items`, `min/maxItems`,
+   * annotations); otherwise by checking the whole value. Its cost then follows the depth of the changes, not the
+   * size of the value.
+   */
+  validateChange(ch: string, type: string, data: unknown, changes: readonly ValueChange[]): ViolationResult | undefined;
   /** The AsyncAPI documents loaded, then every file they reference. */
   readonly sources: string[];
   /** Problems that do not stop loading (unknown formats, payloads accepted without validation). */

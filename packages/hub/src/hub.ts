@@ -274,7 +274,7 @@ export function createHub(options: HubOptions): Hub {
         };
       },
     },
-    { hardMaxPayload: config.limits.maxFrameBytes * 4, shared: attached },
+    { hardMaxPayload: config.limits.maxFrameBytes * 4, shared: attached, compression: config.compression },
   );
 
   // Heartbeat: WebSocket pings keep browsers' sockets visibly alive; a client silent for 2 × heartbeat is dropped.

@@ -22,6 +22,8 @@ export type { PublishedEvent, RefusedEvent, DeliveredEvent, ConnectionEvent, Pub
 export { tracingSettingsFromEnv, type TracingSettings, type OtlpProtocol } from './tracing/tracing-settings.js';
 export { dashboardFeature, type DashboardFeatureOptions } from './dashboard/dashboard-feature.js';
 export { rolloutsFeature, type RolloutsOptions } from './rollouts/rollouts.js';
+export type { RolloutState, RolloutStatusJson } from './rollouts/rollout-record.js';
+export type { SideFigures } from './rollouts/rollout-window.js';
 export { flagsFeature, type FlagsOptions } from './flags/flags.js';
 export type { GroupRouter, GroupRouteRequest, GroupMemberView, GroupOutcomeEvent, GroupControl } from './features/group-routing.js';
 /** Shapes of admin API answers (docs/reference/http.md#admin-api), for clients such as the dashboard. */

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RolloutStatusJson as RolloutJson, SideFigures } from '@switchboard/hub';
 import { table, type AdminClient } from '../admin/admin-client.js';
 import { runAdminVerbs, UsageError } from '../admin/admin-verbs.js';
 
@@ -36,37 +37,6 @@ Options:
 Exit status: 0 done; 1 the hub did not answer or refused (e.g. a rollout already runs on the group), or a watched
 rollout ended other than completed; 2 a usage error. Guide: docs/guides/rollouts.md
 `;
-
-interface Side {
-  delivered: number;
-  errors: number;
-  error_rate: number;
-  latency_p95_ms: number | null;
-}
-
-/** `GET /v1/admin/rollouts/{id}` (the fields shown). */
-export interface RolloutJson {
-  id: string;
-  channel: string;
-  group: string;
-  version: string;
-  state: string;
-  step: number;
-  steps: number[];
-  weight: number;
-  hold: string;
-  window: string;
-  max_error_rate: number;
-  max_latency_p95: string;
-  min_samples: number;
-  key_field?: string;
-  reason?: string;
-  canary: Side;
-  stable: Side;
-  next_step_at?: string;
-  controller?: string;
-  history: { at: string; event: string; step: number; weight: number; by?: string; reason?: string }[];
-}
 
 interface StartValues {
   steps?: string;
@@ -205,7 +175,7 @@ export function rolloutView(r: RolloutJson, now: number): string {
     })
     .join('  ');
   const next = r.next_step_at ? `, next step ${r.next_step_at} (in ${Math.max(0, Math.round((Date.parse(r.next_step_at) - now) / 1000))} s)` : '';
-  const side = (s: Side) =>
+  const side = (s: SideFigures) =>
     `delivered ${s.delivered}  errors ${s.errors}  error rate ${pct(s.error_rate)}  p95 ${s.latency_p95_ms === null ? '-' : `${s.latency_p95_ms} ms`}`;
   const lines = [
     `Rollout ${r.id}  ${r.channel} / ${r.group} → ${r.version}  ${r.state.replace('_', ' ')}`,

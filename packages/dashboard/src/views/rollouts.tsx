@@ -1,39 +1,13 @@
 // Rollouts: every canary rollout of a consumer group, and one in detail, live — its steps (done, now, to come),
 // the canary's weight, the guardrails against the canary's figures over the window, both sides, its history —
 // with promote, pause, resume and abort.
+import type { RolloutStatusJson } from '@switchboard/hub';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { TableHead } from './table-head';
 
-/** A side's figures over the window (`GET /v1/admin/rollouts/{id}`). */
-interface Side {
-  delivered: number;
-  errors: number;
-  error_rate: number;
-  latency_p95_ms: number | null;
-}
-
-/** A rollout as the admin API answers it (the fields shown). */
-export interface Rollout {
-  id: string;
-  channel: string;
-  group: string;
-  version: string;
-  state: 'running' | 'paused' | 'rolled_back' | 'completed' | 'aborted';
-  step: number;
-  steps: number[];
-  weight: number;
-  hold: string;
-  window: string;
-  max_error_rate: number;
-  max_latency_p95: string;
-  min_samples: number;
-  reason?: string;
-  canary: Side;
-  stable: Side;
-  next_step_at?: string;
-  history: { at: string; event: string; step: number; weight: number; by?: string; reason?: string }[];
-}
+/** A rollout as the admin API answers it. */
+type Rollout = RolloutStatusJson;
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
 const LIVE = new Set(['running', 'paused']);

@@ -63,6 +63,12 @@ export interface HubConfig {
   channels: { match: string; settings: Partial<ChannelSettings> }[];
   /** Refuse publishes to channels that no contract and no `channels` entry declares. */
   strictChannels: boolean;
+  /**
+   * Accept permessage-deflate from WebSocket clients that offer it (browsers do): frames of 1 KiB to 256 KiB go
+   * compressed, a frame shared by many subscribers compressed once. Off by default: it costs CPU for frames sent to
+   * one connection, and memory (a deflate window) for each connection that sends compressed frames.
+   */
+  compression: boolean;
   /** The admin API's hub events (`$sys.*`) and alert thresholds (the `admin:` key). */
   admin: AdminConfig;
   /** How clients prove who they are: dev mode, an HS256 secret, a JWKS (the `auth:` key). */
@@ -106,6 +112,7 @@ export function defaultConfig(): HubConfig {
     channelDefaults: { mode: 'durable', ackTimeoutMs: DEFAULT_TIMINGS.ack_timeout_ms, maxDeliveries: DEFAULT_TIMINGS.max_deliveries },
     channels: [],
     strictChannels: false,
+    compression: false,
     admin: defaultAdminConfig(),
     auth: defaultAuthConfig(),
     metrics: { enabled: true, maxChannelLabels: 100 },
@@ -128,7 +135,7 @@ export function configDeclares(config: HubConfig, ch: string): boolean {
 
 /**
  * Reads a `switchboard.yaml` (or JSON) file into a partial config. Keys (all optional):
- * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `max_request_timeout`, `session_ttl`, `strict_channels`,
+ * `node_id`, `heartbeat`, `dedupe_window`, `request_timeout`, `max_request_timeout`, `session_ttl`, `strict_channels`, `compression`,
  * `limits: {max_frame_bytes, max_inflight, max_subscriptions, max_pending_requests, max_buffered_bytes, max_parked_sessions, max_doc_bytes, max_doc_ops, max_presence_info_bytes, publish_rate, publish_burst, http_rate, http_burst, max_connections_per_component, max_failed_hellos}`,
  * `defaults: {mode, retention: {max_messages, max_age}, ack_timeout, max_deliveries}`,
  * `channels: {<name or pattern>: {mode, retention, ack_timeout, max_deliveries}}`,
@@ -167,6 +174,7 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
     'max_request_timeout',
     'session_ttl',
     'strict_channels',
+    'compression',
     'limits',
     'defaults',
     'channels',
@@ -184,6 +192,7 @@ export function configFromObject(doc: unknown, file = 'config'): HubConfig {
   if (doc.max_request_timeout !== undefined) c.maxRequestTimeoutMs = dur(doc.max_request_timeout, `${file}: max_request_timeout`);
   if (doc.session_ttl !== undefined) c.sessionTtlMs = dur(doc.session_ttl, `${file}: session_ttl`);
   if (doc.strict_channels !== undefined) c.strictChannels = bool(doc.strict_channels, `${file}: strict_channels`);
+  if (doc.compression !== undefined) c.compression = bool(doc.compression, `${file}: compression`);
   if (doc.limits !== undefined) {
     if (!isObject(doc.limits)) throw new ConfigError(`${file}: limits must be a mapping`);
     const map: Record<string, keyof HubConfig['limits']> = {

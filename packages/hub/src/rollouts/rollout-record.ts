@@ -58,8 +58,42 @@ export function isFinal(r: RolloutRecord): boolean {
 
 const EMPTY: SideFigures = { delivered: 0, errors: 0, error_rate: 0, latency_p95_ms: null };
 
+/** The JSON of `GET /v1/admin/rollouts/{id}` (and of each item of `GET /v1/admin/rollouts`). */
+export interface RolloutStatusJson {
+  id: string;
+  channel: string;
+  group: string;
+  version: string;
+  state: RolloutState;
+  /** 1-based index of the current step. */
+  step: number;
+  steps: number[];
+  /** The canary's share now, in percent. */
+  weight: number;
+  hold: string;
+  window: string;
+  max_error_rate: number;
+  max_latency_p95: string;
+  min_samples: number;
+  max_lag?: number;
+  key_field?: string;
+  reason?: string;
+  /** `lag`: messages routed to the canary and not acknowledged yet, over every node. */
+  canary: SideFigures & { lag: number };
+  stable: SideFigures;
+  totals: { canary: { delivered: number; errors: number }; stable: { delivered: number; errors: number } };
+  started_at: string;
+  updated_at: string;
+  step_started_at: string;
+  next_step_at?: string;
+  created_by: string;
+  /** The hub node that runs the rollout's controller. */
+  controller?: string;
+  history: { at: string; event: RolloutEvent['event']; step: number; weight: number; by?: string; reason?: string }[];
+}
+
 /** The JSON of `GET /v1/admin/rollouts/{id}`. */
-export function rolloutStatus(r: RolloutRecord, controller: string | undefined): Record<string, unknown> {
+export function rolloutStatus(r: RolloutRecord, controller: string | undefined): RolloutStatusJson {
   const s = r.spec;
   const running = r.state === 'running';
   const nextAt = running && r.step < s.steps.length ? r.stepStartedAt + s.holdMs : undefined;

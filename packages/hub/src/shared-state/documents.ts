@@ -1,5 +1,6 @@
 import jsonpatch from 'fast-json-patch';
 import { pointerSegments, RESERVED_KEYS, SwitchboardError, type DocOp, type DocPatch } from '@switchboard/protocol';
+import type { ValueChange } from '@switchboard/contracts';
 import type { StoredMessage, Store } from '../store/store.js';
 import type { LimitName } from '../metrics/limit-names.js';
 
@@ -42,7 +43,11 @@ interface QueuedUpdate {
 export type DocListener = (patches: readonly DocPatch[]) => void;
 
 /** Checks a whole document value against its contract; returns the violation details, or undefined when valid. */
-export type DocValidator = (doc: string, value: unknown) => { message: string; details: unknown } | undefined;
+/**
+ * Checks a document's next value. `changes`, when given, says the value differs from the previous one (which passed)
+ * only by these in-place `inc`s, so a check may look at those places alone.
+ */
+export type DocValidator = (doc: string, value: unknown, changes?: readonly ValueChange[]) => { message: string; details: unknown } | undefined;
 
 export interface DocumentsDeps {
   store: Store;
@@ -227,7 +232,8 @@ export class Documents {
             next = value;
             nextBytes = bytes === undefined ? undefined : bytes + undo.reduce((n, u) => n + incGrowthBound(u.key), 0);
           } else next = applyOps(value, q.ops, version);
-          const violation = this.deps.validate?.(doc, next);
+          const changes = inPlace ? q.ops.map((op, i) => ({ path: pointerSegments(op.path), created: !undo[i]!.had })) : undefined;
+          const violation = this.deps.validate?.(doc, next, changes);
           if (violation)
             throw new SwitchboardError(
               'CONTRACT_VIOLATION',

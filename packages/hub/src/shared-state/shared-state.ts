@@ -11,25 +11,43 @@ export const DOC_CONTRACT_PREFIX = 'doc:';
 /** Channel name of the presence announcements carried by the cluster bus. */
 const PRESENCE_ANNOUNCE = '$presence:';
 
+/** How many documents a validator remembers as checked whole (the rest are checked whole again). */
+const CHECKED_DOCS = 10_000;
+
 /**
  * The contract of document `D` is the AsyncAPI channel whose address matches `doc:D` (e.g. `doc:qa/{session}`):
- * the payload of its first message is the JSON Schema of the whole document value.
+ * the payload of its first message is the JSON Schema of the whole document value. An update made only of `inc`s
+ * is checked where it changed the document (`ContractSet.validateChange`) once a value of that document has passed
+ * the whole check under the same contracts; otherwise the whole value is checked.
  */
 export function documentValidator(contracts: () => ContractSet): DocValidator {
-  return (doc, value) => {
+  let checkedUnder: ContractSet | undefined;
+  const checked = new Set<string>();
+  return (doc, value, changes) => {
     const set = contracts();
+    if (set !== checkedUnder) {
+      checkedUnder = set;
+      checked.clear();
+    }
     const ch = DOC_CONTRACT_PREFIX + doc;
     const contract = set.channel(ch);
     const type = contract?.messageTypes[0];
     if (type === undefined) return undefined;
+    if (changes && checked.has(doc)) {
+      const v = set.validateChange(ch, type, value, changes);
+      return v && { message: v.message, details: v.details };
+    }
     const v = set.validate(ch, type, value);
-    return v && { message: v.message, details: v.details };
+    if (v) return { message: v.message, details: v.details };
+    if (checked.size >= CHECKED_DOCS) checked.clear();
+    checked.add(doc);
+    return undefined;
   };
 }
 
 /** The features' checks of a document first, then its contract. */
 function checkedBy(features: DocValidator, contract: DocValidator): DocValidator {
-  return (doc, value) => features(doc, value) ?? contract(doc, value);
+  return (doc, value, changes) => features(doc, value) ?? contract(doc, value, changes);
 }
 
 /**

@@ -5,29 +5,9 @@ import { isUtf8 } from 'node:buffer';
 import { WebSocketServer, WebSocket } from 'ws';
 import { CloseCodes, SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
 import type { Peer } from '../connection/peer.js';
-import type { SharedFrame } from '../delivery/frames.js';
+import { COMPRESS_MIN_BYTES, deflateWindow, sharedWire, singleWire } from './ws-frames.js';
 
-/**
- * One final, unmasked text frame (RFC 6455 §5.2), header and UTF-8 payload in one Buffer: `ws` frames a payload
- * into a separate header Buffer and needs the payload as a Buffer first, two more allocations and a copy.
- */
-export function frameText(text: string): Buffer {
-  const n = Buffer.byteLength(text);
-  const h = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const b = Buffer.allocUnsafe(h + n);
-  b[0] = 0x81;
-  if (h === 2) b[1] = n;
-  else if (h === 4) {
-    b[1] = 126;
-    b.writeUInt16BE(n, 2);
-  } else {
-    b[1] = 127;
-    b.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
-    b.writeUInt32BE(n >>> 0, 6);
-  }
-  b.write(text, h, 'utf8');
-  return b;
-}
+export { frameText } from './ws-frames.js';
 
 /** How the WebSocket transport hands connections to the hub core. */
 export interface WsHandlers {
@@ -47,6 +27,11 @@ export interface WsTransportOptions {
   hardMaxPayload: number;
   /** The server is shared with other handlers: an upgrade to another path is left to them (else it is refused with 400). */
   shared?: boolean;
+  /**
+   * Accept permessage-deflate (RFC 7692) from clients that offer it, without context takeover either way: frames of
+   * 1 KiB to 256 KiB go compressed, and a frame shared by many subscribers is compressed once for all of them.
+   */
+  compression?: boolean;
 }
 
 /**
@@ -57,20 +42,29 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.hardMaxPayload,
-    perMessageDeflate: false,
+    perMessageDeflate: options.compression ? { serverNoContextTakeover: true, clientNoContextTakeover: true, threshold: COMPRESS_MIN_BYTES } : false,
     skipUTF8Validation: true,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
   // A msg frame shared by many subscribers (see delivery/frames.ts) is framed once — WebSocket header and payload
   // in one Buffer, kept in the frame's `wire` slot — and that same Buffer is written to every subscriber's socket.
-  // Server frames are not masked, so the bytes are the same for every socket; with permessage-deflate off `ws`
-  // never queues a frame, so writes keep their order.
-  const frameOf = (f: SharedFrame): Buffer => (f.wire as Buffer | undefined) ?? (f.wire = frameText(f.text));
+  // Server frames are not masked, and compressed ones carry no deflate context from one message to the next, so the
+  // bytes are the same for every socket (of one window size). Frames are written to the socket directly, never
+  // queued by `ws`, so writes keep their order.
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(req.url ?? '/', 'http://hub').pathname === WS_PATH) wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     else if (!options.shared) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   };
   server.on('upgrade', onUpgrade);
+  // The permessage-deflate parameters a connection agreed to are in the handshake's answer (`ws` shows only names).
+  const compression = options.compression === true;
+  const accepted = new WeakMap<IncomingMessage, string>();
+  if (compression) {
+    wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const line = headers.find((h) => /^sec-websocket-extensions:/i.test(h));
+      if (line) accepted.set(req, line.slice(line.indexOf(':') + 1).trim());
+    });
+  }
   wss.on('error', () => {});
   // Frames sent in one turn of the event loop leave in one write (writev) per socket instead of one syscall each:
   // a socket is corked at its first send and uncorked once the current callbacks and microtasks are done. One
@@ -85,6 +79,7 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
     const socket = (ws as unknown as { _socket?: Socket })._socket;
     const addr = req.socket.remoteAddress;
     socket?.setNoDelay?.(true);
+    const window = compression ? deflateWindow(accepted.get(req) ?? '') : undefined;
     const peer: Peer = {
       send(text) {
         if (ws.readyState !== WebSocket.OPEN) return;
@@ -93,7 +88,7 @@ export function attachWebSocket(server: HttpServer, handlers: WsHandlers, option
           if (toUncork.push(socket) === 1) process.nextTick(uncorkAll);
         }
         if (!socket) ws.send(typeof text === 'string' ? text : text.text, { binary: false });
-        else socket.write(typeof text === 'string' ? frameText(text) : frameOf(text));
+        else socket.write(typeof text === 'string' ? singleWire(text, window) : sharedWire(text, window));
       },
       bufferedAmount: () => ws.bufferedAmount,
       remote: addr === undefined ? undefined : `${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.remotePort}`,
