@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import WebSocket, { type PerMessageDeflateOptions } from 'ws';
 import { useHub } from '../../../test/support/hub-fixture.js';
+import { limitRefusals } from '../../../test/support/limit-metrics.js';
 
 function configFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-compression-'));
@@ -132,6 +133,13 @@ describe('WebSocket compression on', () => {
     c.ws.send(JSON.stringify({ op: 'pub', id: 99, ch: 'big.inbound', type: 'tick', data: huge }));
     const answer = await Promise.race([c.next((f) => f.op === 'err').then((f) => f.code as string), closed.then((code) => `closed ${code}`)]);
     assert.ok(answer === 'TOO_LARGE' || answer === 'closed 1009', `a 2 MiB frame (a few kB compressed) is refused: ${answer}`);
+    assert.equal((await limitRefusals(fx.hub.url)).frame_bytes, 1, 'counted by the frame limit, as an uncompressed frame');
+    // past 4 × the limit once inflated, the socket is closed with 1009 (counted the same)
+    const bomb = await Raw.open(fx.hub.url, 'bomb', { threshold: 0 });
+    const bombClosed = new Promise<number>((resolve) => bomb.ws.once('close', (code) => resolve(code)));
+    bomb.ws.send(JSON.stringify({ op: 'pub', ch: 'big.inbound', type: 'tick', data: 'y'.repeat(5 * 1024 * 1024) }));
+    assert.equal(await bombClosed, 1009);
+    assert.equal((await limitRefusals(fx.hub.url)).frame_bytes, 2);
   });
 });
 
