@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHub } from '../../../test/support/hub-fixture.js';
 import { contractsDir, post } from '../../../test/support/reload-contracts.js';
+import { fixture } from './fixtures/delivery-support.js';
 
 /** A Q&A document contract: at most `maxVotes` votes per question, and a voter's mark at most 1. */
 function qaContract(maxVotes: number): string {
@@ -92,5 +93,30 @@ describe('document contracts: updates made of inc', () => {
     assert.equal(r.op, 'ok', JSON.stringify(r));
     r = await c.call({ op: 'doc.update', id: 5, doc: 'qa/2', ops: vote('q1', 'a2') });
     assert.equal(r.op, 'ok', JSON.stringify(r));
+  });
+});
+
+describe('document contracts: an update refused after passing the contract', () => {
+  const contracts = contractsDir();
+  contracts.write(qaContract(10));
+  const fx = useHub({ contracts: contracts.dir, config: fixture('doc-limits.yaml') });
+
+  it('does not let the next inc skip the whole check of a stored value that breaks a reloaded contract', async () => {
+    const c = await fx.connect('qa-ui');
+    const doc = { questions: { q1: { votes: 0, voters: {} }, q2: { votes: 5, voters: {} } } };
+    let r = await c.call({ op: 'doc.update', id: 1, doc: 'qa/9', ops: [{ op: 'add', path: '', value: doc }] });
+    assert.equal(r.op, 'ok', JSON.stringify(r));
+    contracts.write(qaContract(4));
+    assert.equal((await post(fx.hub.url, '/v1/contracts/reload')).status, 200);
+    // A replacement that passes the new contract but is over max_doc_bytes (1000): refused, the stored value stays.
+    const big = { questions: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`q${i}`, { votes: 0, voters: {} }])) };
+    r = await c.call({ op: 'doc.update', id: 2, doc: 'qa/9', ops: [{ op: 'replace', path: '', value: big }] });
+    assert.equal(r.code, 'TOO_LARGE', JSON.stringify(r));
+    r = await c.call({ op: 'doc.update', id: 3, doc: 'qa/9', ops: vote('q1', 'a1') });
+    assert.equal(r.code, 'CONTRACT_VIOLATION', 'the stored q2 (5 votes) breaks the new contract');
+    assert.deepEqual(
+      (r.details as Array<{ path: string }>).map((d) => d.path),
+      ['/questions/q2/votes'],
+    );
   });
 });

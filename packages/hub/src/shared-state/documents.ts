@@ -59,6 +59,8 @@ export interface DocumentsDeps {
   validate?: DocValidator;
   /** Told of each change: made on this node, or announced by another (the bus may lose an announcement). */
   changed?: (doc: string, version: number, local?: DocPatch[]) => void;
+  /** Told when this node wrote a value of `doc` that passed `validate` (the store holds it now). */
+  stored?: (doc: string) => void;
 }
 
 /** What `update` is asked to do. */
@@ -271,6 +273,7 @@ export class Documents {
         }
         for (const patch of patches) this.deps.announce({ ch: DOC_ANNOUNCE_PREFIX + doc, seq: patch.version, json: JSON.stringify(patch) });
         this.forward(doc, patches);
+        this.deps.stored?.(doc);
         this.deps.changed?.(doc, version, patches);
       }
       for (const o of outcomes) {

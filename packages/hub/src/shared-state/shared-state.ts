@@ -1,4 +1,4 @@
-import type { ContractSet } from '@switchboard/contracts';
+import type { ContractSet, ValueChange } from '@switchboard/contracts';
 import type { HubFeature } from '../features/feature.js';
 import { DOC_ANNOUNCE_PREFIX, Documents, type DocValidator } from './documents.js';
 import { documentListRoute, documentRoute, documentsStatus } from './document-route.js';
@@ -17,32 +17,37 @@ const CHECKED_DOCS = 10_000;
 /**
  * The contract of document `D` is the AsyncAPI channel whose address matches `doc:D` (e.g. `doc:qa/{session}`):
  * the payload of its first message is the JSON Schema of the whole document value. An update made only of `inc`s
- * is checked where it changed the document (`ContractSet.validateChange`) once a value of that document has passed
- * the whole check under the same contracts; otherwise the whole value is checked.
+ * is checked where it changed the document (`ContractSet.validateChange`) once this node has stored a value of that
+ * document that passed its checks under the same contracts (`stored`); otherwise the whole value is checked.
  */
-export function documentValidator(contracts: () => ContractSet): DocValidator {
+export function documentValidator(contracts: () => ContractSet): DocValidator & { stored(doc: string): void } {
   let checkedUnder: ContractSet | undefined;
+  /** Documents whose stored value this node wrote after it passed the checks of `checkedUnder`. */
   const checked = new Set<string>();
-  return (doc, value, changes) => {
+  const current = (): ContractSet => {
     const set = contracts();
     if (set !== checkedUnder) {
       checkedUnder = set;
       checked.clear();
     }
+    return set;
+  };
+  const validate = (doc: string, value: unknown, changes?: readonly ValueChange[]) => {
+    const set = current();
     const ch = DOC_CONTRACT_PREFIX + doc;
     const contract = set.channel(ch);
     const type = contract?.messageTypes[0];
     if (type === undefined) return undefined;
-    if (changes && checked.has(doc)) {
-      const v = set.validateChange(ch, type, value, changes);
-      return v && { message: v.message, details: v.details };
-    }
-    const v = set.validate(ch, type, value);
-    if (v) return { message: v.message, details: v.details };
-    if (checked.size >= CHECKED_DOCS) checked.clear();
-    checked.add(doc);
-    return undefined;
+    const v = changes && checked.has(doc) ? set.validateChange(ch, type, value, changes) : set.validate(ch, type, value);
+    return v && { message: v.message, details: v.details };
   };
+  return Object.assign(validate, {
+    stored(doc: string): void {
+      if (contracts() !== checkedUnder) return; // checked under contracts since replaced: the next update is checked whole
+      if (checked.size >= CHECKED_DOCS) checked.clear();
+      checked.add(doc);
+    },
+  });
 }
 
 /** The features' checks of a document first, then its contract. */
@@ -60,15 +65,14 @@ export function sharedStateFeature(): HubFeature {
     register(host) {
       const { limits } = host.config;
       const { cluster } = host;
+      const contractCheck = documentValidator(() => host.contracts());
       const documents = new Documents({
         store: host.store,
         limits: { maxDocBytes: limits.maxDocBytes, maxDocOps: limits.maxDocOps },
         onLimit: host.metrics.limitRefused,
         announce: (m) => cluster.announce(m),
-        validate: checkedBy(
-          host.documentCheck,
-          documentValidator(() => host.contracts()),
-        ),
+        validate: checkedBy(host.documentCheck, contractCheck),
+        stored: (doc) => contractCheck.stored(doc),
         changed: host.documentChanged,
       });
       const presence = new PresenceTable(
