@@ -7,8 +7,6 @@ import { CloseCodes, SUBPROTOCOL, WS_PATH } from '@switchboard/protocol';
 import type { Peer } from '../connection/peer.js';
 import { COMPRESS_MIN_BYTES, deflateWindow, sharedWire, singleWire } from './ws-frames.js';
 
-export { frameText } from './ws-frames.js';
-
 /** How the WebSocket transport hands connections to the hub core. */
 export interface WsHandlers {
   /** A socket opened; returns the handlers for its frames. */
